@@ -1,0 +1,221 @@
+import type { ParseArgsConfig } from 'node:util'
+import type { ApiError, Result, VersionStatus, WprmApi } from '../../src-preload/api.js'
+import { VERSION_STATUSES } from '../../src-preload/api.js'
+import {
+  formatActivity,
+  formatPlugin,
+  formatPluginDetails,
+  formatPluginList,
+  formatStatusChange,
+  formatVersion,
+  formatVersionList
+} from './format.js'
+
+/** What a command produced: data for `--json` and text for people, or an expected failure. */
+export type Outcome = { readonly ok: true; readonly json: unknown; readonly text: string } | { readonly ok: false; readonly error: ApiError }
+
+/** A usage mistake: exit code 2. */
+export class UsageError extends Error {}
+
+type OptionValues = Record<string, string | boolean | (string | boolean)[] | undefined>
+
+/** One CLI command: its words, its usage line and how it runs. */
+export interface Command {
+  readonly words: readonly string[]
+  readonly args: string
+  readonly summary: string
+  readonly options: NonNullable<ParseArgsConfig['options']>
+  readonly positionals: readonly [min: number, max: number]
+  run(api: WprmApi, positionals: readonly string[], values: OptionValues): Promise<Outcome>
+}
+
+function present<T>(result: Result<T>, format: (value: T) => string): Outcome {
+  return result.ok ? { ok: true, json: result.value, text: format(result.value) } : result
+}
+
+function optionalString(values: OptionValues, name: string): string | undefined {
+  const value = values[name]
+  return typeof value === 'string' ? value : undefined
+}
+
+function parseStatus(text: string): VersionStatus {
+  const status = text.replace('-', '_') as VersionStatus
+  if (!VERSION_STATUSES.includes(status)) {
+    throw new UsageError(`--status must be one of ${VERSION_STATUSES.join(', ')} (got "${text}")`)
+  }
+  return status
+}
+
+function statusCommand(word: string, status: VersionStatus, summary: string): Command {
+  return {
+    words: [word],
+    args: '<slug> <version…>',
+    summary,
+    options: {},
+    positionals: [2, Infinity],
+    run: async (api, [slug, ...versions]) => present(await api.changeStatus({ slug: slug!, versions, status }), formatStatusChange)
+  }
+}
+
+/** Every command, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  {
+    words: ['plugin', 'add'],
+    args: '<source-dir> [--slug S] [--name N] [--main-file F] [--version-constant C] [--dist-dir D]',
+    summary: 'Register a plugin from its source folder (header read, slug and name filled).',
+    options: {
+      slug: { type: 'string' },
+      name: { type: 'string' },
+      'main-file': { type: 'string' },
+      'version-constant': { type: 'string' },
+      'dist-dir': { type: 'string' }
+    },
+    positionals: [1, 1],
+    run: async (api, [sourceDir], values) =>
+      present(
+        await api.addPlugin({
+          sourceDir: sourceDir!,
+          slug: optionalString(values, 'slug'),
+          name: optionalString(values, 'name'),
+          mainFile: optionalString(values, 'main-file'),
+          versionConstant: optionalString(values, 'version-constant'),
+          distDir: optionalString(values, 'dist-dir')
+        }),
+        (plugin) => `Added ${plugin.slug}.\n${formatPlugin(plugin)}`
+      )
+  },
+  {
+    words: ['plugin', 'list'],
+    args: '',
+    summary: 'List the plugins with their latest live version.',
+    options: {},
+    positionals: [0, 0],
+    run: async (api) => present(await api.listPlugins(), formatPluginList)
+  },
+  {
+    words: ['plugin', 'show'],
+    args: '<slug>',
+    summary: "Show a plugin's settings, its source version and its versions.",
+    options: {},
+    positionals: [1, 1],
+    run: async (api, [slug]) => present(await api.getPlugin({ slug: slug! }), formatPluginDetails)
+  },
+  {
+    words: ['version', 'add'],
+    args: '<slug> <version> --changelog TEXT [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V]',
+    summary: 'Add a version: three fields, the rest is filled. A live status builds the ZIP at once.',
+    options: {
+      changelog: { type: 'string' },
+      status: { type: 'string' },
+      'force-update': { type: 'boolean' },
+      'min-php': { type: 'string' },
+      'min-wp': { type: 'string' },
+      'min-api': { type: 'string' }
+    },
+    positionals: [2, 2],
+    run: async (api, [slug, version], values) => {
+      const changelog = optionalString(values, 'changelog')
+      if (changelog === undefined) throw new UsageError('version add needs --changelog TEXT (say what changed)')
+      const statusText = optionalString(values, 'status')
+      return present(
+        await api.addVersion({
+          slug: slug!,
+          version: version!,
+          changelog,
+          status: statusText === undefined ? undefined : parseStatus(statusText),
+          forceUpdate: values['force-update'] === true,
+          minPhpVersion: optionalString(values, 'min-php'),
+          minPlatformVersion: optionalString(values, 'min-wp'),
+          minApiVersion: optionalString(values, 'min-api')
+        }),
+        (result) => (result.builds.length === 0 ? `Added ${slug} ${version} as draft.` : formatStatusChange(result))
+      )
+    }
+  },
+  statusCommand('release', 'released', 'Release one or several versions (builds their ZIPs).'),
+  statusCommand('update-ready', 'update_ready', 'Mark versions update ready (sites are told promptly).'),
+  statusCommand('deprecate', 'deprecated', 'Deprecate versions (the last live one is refused: roll back instead).'),
+  {
+    words: ['list'],
+    args: '<slug>',
+    summary: "List a plugin's versions, newest first.",
+    options: {},
+    positionals: [1, 1],
+    run: async (api, [slug]) => present(await api.getPlugin({ slug: slug! }), (d) => formatVersionList(d.versions))
+  },
+  {
+    words: ['show'],
+    args: '<slug> <version>',
+    summary: 'Show every field of a version.',
+    options: {},
+    positionals: [2, 2],
+    run: async (api, [slug, version]) => present(await api.getVersion({ slug: slug!, version: version! }), formatVersion)
+  },
+  {
+    words: ['bump'],
+    args: '<slug> <version>',
+    summary: 'Write a version into the source (header, constant, readme Stable tag).',
+    options: {},
+    positionals: [2, 2],
+    run: async (api, [slug, version]) =>
+      present(await api.bumpSource({ slug: slug!, version: version! }), (r) =>
+        r.changed_files.length === 0 ? `The source already says ${r.version}.` : `Wrote ${r.version} into ${r.changed_files.join(', ')}.`
+      )
+  },
+  {
+    words: ['next'],
+    args: '<slug> [patch|minor|major]',
+    summary: 'Suggest the next version.',
+    options: {},
+    positionals: [1, 2],
+    run: async (api, [slug, part]) => {
+      if (part !== undefined && part !== 'patch' && part !== 'minor' && part !== 'major') {
+        throw new UsageError(`next takes patch, minor or major (got "${part}")`)
+      }
+      const result = await api.suggestNextVersions({ slug: slug! })
+      if (!result.ok) return result
+      const next = result.value
+      if (part !== undefined) return { ok: true, json: { latest: next.latest, next: next[part] }, text: next[part] }
+      return { ok: true, json: next, text: `latest ${next.latest ?? '-'}\npatch  ${next.patch}\nminor  ${next.minor}\nmajor  ${next.major}` }
+    }
+  },
+  {
+    words: ['prune'],
+    args: '<slug> [--keep N]',
+    summary: 'Remove ZIPs of old deprecated versions beyond the newest N (N ≥ 3); never a live one.',
+    options: { keep: { type: 'string' } },
+    positionals: [1, 1],
+    run: async (api, [slug], values) => {
+      const keepText = optionalString(values, 'keep')
+      const keep = keepText === undefined ? undefined : Number(keepText)
+      if (keep !== undefined && !Number.isInteger(keep)) throw new UsageError(`--keep takes a whole number (got "${keepText}")`)
+      return present(await api.pruneZips({ slug: slug!, keep }), (r) =>
+        r.removed.length === 0 ? `Nothing to prune; kept ${r.kept.join(', ') || 'nothing'}.` : `Removed the ZIPs of ${r.removed.join(', ')}; kept ${r.kept.join(', ')}.`
+      )
+    }
+  },
+  {
+    words: ['activity'],
+    args: '[slug] [--limit N]',
+    summary: 'Show the log of every change, newest first.',
+    options: { limit: { type: 'string' } },
+    positionals: [0, 1],
+    run: async (api, [slug], values) => {
+      const limitText = optionalString(values, 'limit')
+      const limit = limitText === undefined ? 50 : Number(limitText)
+      if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit takes a positive whole number (got "${limitText}")`)
+      return present(await api.listActivity({ slug, limit }), formatActivity)
+    }
+  },
+  {
+    words: ['db', 'restore-backup'],
+    args: '',
+    summary: 'Put the last good copy of the database back (the damaged file is kept).',
+    options: {},
+    positionals: [0, 0],
+    run: async (api) =>
+      present(await api.restoreDatabaseBackup(), (r) =>
+        `Restored ${r.plugins} plugins and ${r.versions} versions from ${r.restored_from}.${r.damaged_copy ? `\nThe damaged file is kept as ${r.damaged_copy}.` : ''}`
+      )
+  }
+]

@@ -1,0 +1,129 @@
+import type {
+  ActivityEntry,
+  BuildResult,
+  ChangeStatusResult,
+  PluginDetails,
+  PluginRecord,
+  PluginSummary,
+  PluginVersionRecord
+} from '../../src-preload/api.js'
+
+/** Lays rows out in aligned columns, for a terminal. */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => (row[i] ?? '').length)))
+  const line = (cells: readonly string[]): string =>
+    cells
+      .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd()
+  return [line(header), ...rows.map(line)].join('\n')
+}
+
+/** A byte count as people read it. */
+export function formatBytes(bytes: number | null): string {
+  if (bytes === null) return '-'
+  if (bytes < 1024) return `${bytes} B`
+  const units = ['KiB', 'MiB', 'GiB']
+  let value = bytes / 1024
+  let unit = 0
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024
+    unit++
+  }
+  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
+}
+
+function dash(value: string | number | null): string {
+  return value === null || value === '' ? '-' : String(value)
+}
+
+/** The plugins list. */
+export function formatPluginList(plugins: readonly PluginSummary[]): string {
+  if (plugins.length === 0) return 'No plugins yet. Add one with: wprm plugin add <source-folder>'
+  return table(
+    ['SLUG', 'NAME', 'LIVE', 'VERSIONS', 'SOURCE'],
+    plugins.map((p) => [p.plugin.slug, p.plugin.name, p.latest_live?.version ?? '-', String(p.version_count), p.plugin.source_dir])
+  )
+}
+
+/** One plugin's settings. */
+export function formatPlugin(plugin: PluginRecord): string {
+  return [
+    `${plugin.name} (${plugin.slug})`,
+    `  source:           ${plugin.source_dir}`,
+    `  main file:        ${plugin.main_file}`,
+    `  version constant: ${plugin.version_constant ?? '- (not detected: only the header is rewritten)'}`,
+    `  dist folder:      ${plugin.dist_dir}`
+  ].join('\n')
+}
+
+/** A plugin with its source state and versions. */
+export function formatPluginDetails(details: PluginDetails): string {
+  const source = details.source
+  const sourceLine =
+    source === null
+      ? `  source now:       unreadable (${details.source_error})`
+      : `  source now:       Version ${dash(source.header_version)}, constant ${dash(source.constant_version)}, requires WP ${dash(source.requires_wp)}, PHP ${dash(source.requires_php)}`
+  return [formatPlugin(details.plugin), sourceLine, '', formatVersionList(details.versions)].join('\n')
+}
+
+/** The versions table. */
+export function formatVersionList(versions: readonly PluginVersionRecord[]): string {
+  if (versions.length === 0) return 'No versions yet. Add one with: wprm version add <slug> <version> --changelog "…"'
+  return table(
+    ['VERSION', 'STATUS', 'CODE', 'SIZE', 'SHA-256', 'RELEASED', 'FORCE'],
+    versions.map((v) => [
+      v.version,
+      v.status,
+      String(v.version_code),
+      formatBytes(v.file_size),
+      v.checksum?.slice(0, 12) ?? '-',
+      v.released_at?.slice(0, 16).replace('T', ' ') ?? '-',
+      v.force_update ? 'yes' : ''
+    ])
+  )
+}
+
+/** Every field of a version. */
+export function formatVersion(v: PluginVersionRecord): string {
+  const rows: [string, string][] = [
+    ['version', v.version],
+    ['status', v.status],
+    ['version_code', String(v.version_code)],
+    ['changelog', v.changelog],
+    ['min_php_version', dash(v.min_php_version)],
+    ['min_platform_version', dash(v.min_platform_version)],
+    ['min_api_version', dash(v.min_api_version)],
+    ['force_update', String(v.force_update)],
+    ['file_path', dash(v.file_path)],
+    ['file_size', v.file_size === null ? '-' : `${v.file_size} (${formatBytes(v.file_size)})`],
+    ['checksum', dash(v.checksum)],
+    ['checksum_md5', dash(v.checksum_md5)],
+    ['released_at', dash(v.released_at)],
+    ['created_at', v.created_at],
+    ['updated_at', v.updated_at]
+  ]
+  return rows.map(([key, value]) => `${key.padEnd(21)}${value}`).join('\n')
+}
+
+function formatBuild(build: BuildResult): string {
+  const lines = [
+    `  ${build.version}: ${build.reused ? 'kept identical' : 'built'} ${build.file_path}`,
+    `    ${build.files} files, ${build.file_size} bytes (${formatBytes(build.file_size)})`,
+    `    sha256 ${build.checksum}`,
+    `    md5    ${build.checksum_md5}`
+  ]
+  return [...lines, ...build.warnings.map((w) => `    warning: ${w}`)].join('\n')
+}
+
+/** What a status change did. */
+export function formatStatusChange(result: ChangeStatusResult): string {
+  const lines = result.versions.map((v) => `${v.plugin} ${v.version} is now ${v.status}`)
+  return [...lines, ...result.builds.map(formatBuild)].join('\n')
+}
+
+/** The activity log. */
+export function formatActivity(entries: readonly ActivityEntry[]): string {
+  if (entries.length === 0) return 'No activity yet.'
+  return entries.map((e) => `${e.at.slice(0, 19).replace('T', ' ')}  ${(e.plugin || '-').padEnd(16)} ${e.summary}`).join('\n')
+}

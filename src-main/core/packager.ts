@@ -1,0 +1,181 @@
+import { randomBytes } from 'node:crypto'
+import { link, mkdir, open, readFile, rename, rm, symlink, unlink } from 'node:fs/promises'
+import path from 'node:path'
+import type { BuildResult, PluginRecord, ProgressEvent } from '../../src-preload/api.js'
+import { hashFile } from './checksums.js'
+import { WprmError, isErrnoCode } from './errors.js'
+import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from './plugin-source.js'
+import { collectSourceEntries } from './source-files.js'
+import type { SourceEntry } from './source-files.js'
+import { writeZip } from './zip-writer.js'
+import type { ZipEntry } from './zip-writer.js'
+
+/** The file name of a version's ZIP. */
+export function zipFileName(slug: string, version: string): string {
+  return `${slug}-v${version}.zip`
+}
+
+/** The file name of the link to the newest live version. */
+export function latestLinkName(slug: string): string {
+  return `${slug}-latest.zip`
+}
+
+/** A name no other process will pick, next to the file it will become. */
+function tempNameFor(finalPath: string): string {
+  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
+}
+
+/** Makes a rename or link in a folder durable. */
+async function syncDirectory(dir: string): Promise<void> {
+  const handle = await open(dir, 'r')
+  try {
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
+/** A build's wish list: which plugin, which version, and where progress goes. */
+export interface BuildRequest {
+  readonly plugin: PluginRecord
+  readonly version: string
+  readonly job: string
+  readonly onProgress?: (event: ProgressEvent) => void
+}
+
+/** The ZIP entries for the source, with the main file and readme.txt carrying the new version. */
+async function zipEntriesFor(plugin: PluginRecord, version: string, sources: readonly SourceEntry[]): Promise<{ entries: ZipEntry[]; warnings: string[] }> {
+  const warnings: string[] = []
+  const mainEntry = sources.find((entry) => entry.kind === 'file' && entry.relPath === plugin.main_file.normalize('NFC'))
+  if (mainEntry === undefined) {
+    throw new WprmError(
+      'source-invalid',
+      `The main file ${plugin.main_file} is missing from ${plugin.source_dir} (or left out by .distignore).`,
+      'Restore the file, or take it out of .distignore.'
+    )
+  }
+  const mainText = (await readFile(mainEntry.absPath)).toString(SOURCE_ENCODING)
+  const rewritten = rewriteMainFile(mainText, version, plugin.version_constant)
+  if (plugin.version_constant === null) {
+    warnings.push('No version constant is known for this plugin: only the Version header was set.')
+  } else if (!rewritten.constantFound) {
+    throw new WprmError(
+      'source-invalid',
+      `The version constant ${plugin.version_constant} is not defined in ${plugin.main_file}.`,
+      `Define it there (define('${plugin.version_constant}', '${version}');), or change the plugin's version constant.`
+    )
+  }
+  const entries: ZipEntry[] = [{ name: `${plugin.slug}/`, source: null }]
+  for (const entry of sources) {
+    const name = `${plugin.slug}/${entry.relPath}${entry.kind === 'directory' ? '/' : ''}`
+    if (entry.kind === 'directory') {
+      entries.push({ name, source: null })
+    } else if (entry === mainEntry) {
+      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(rewritten.text, SOURCE_ENCODING) } })
+    } else if (entry.relPath.toLowerCase() === 'readme.txt') {
+      const readme = (await readFile(entry.absPath)).toString(SOURCE_ENCODING)
+      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(rewriteStableTag(readme, version), SOURCE_ENCODING) } })
+    } else {
+      entries.push({ name, source: { kind: 'file', path: entry.absPath, size: entry.size } })
+    }
+  }
+  return { entries, warnings }
+}
+
+/**
+ * Builds a version's distribution ZIP from the plugin's source, deterministically.
+ *
+ * The ZIP is written under a temporary name and linked into place only if no ZIP of that version
+ * exists; an existing one with the same bytes is kept, one with other bytes is never overwritten.
+ */
+export async function buildVersionZip(request: BuildRequest): Promise<BuildResult> {
+  const { plugin, version, job } = request
+  const report = (phase: ProgressEvent['phase'], done: number, total: number, label: string): void =>
+    request.onProgress?.({ job, phase, done, total, label })
+
+  report('scan', 0, 0, `Scanning ${plugin.source_dir}`)
+  const sources = await collectSourceEntries(plugin.source_dir, (found) => {
+    if (found % 250 === 0) report('scan', found, 0, `Found ${found} files`)
+  })
+  const fileCount = sources.filter((entry) => entry.kind === 'file').length
+  report('scan', fileCount, fileCount, `Found ${fileCount} files`)
+  const { entries, warnings } = await zipEntriesFor(plugin, version, sources)
+
+  await mkdir(plugin.dist_dir, { recursive: true })
+  const finalPath = path.join(plugin.dist_dir, zipFileName(plugin.slug, version))
+  const tempPath = tempNameFor(finalPath)
+  try {
+    let lastReported = 0
+    const written = await writeZip(entries, tempPath, {
+      onProgress: (done, total) => {
+        // A progress event per file would flood IPC on large trees; a few hundred per build suffice.
+        if (done === total || done - lastReported >= Math.max(1, Math.floor(total / 200))) {
+          lastReported = done
+          report('zip', done, total, `Compressing ${done}/${total}`)
+        }
+      }
+    })
+    report('hash', written.size, written.size, `SHA-256 ${written.sha256.slice(0, 12)}…`)
+    const reused = await placeImmutable(tempPath, finalPath, written.sha256)
+    return {
+      version,
+      file_path: finalPath,
+      file_size: written.size,
+      checksum: written.sha256,
+      checksum_md5: written.md5,
+      files: fileCount,
+      reused,
+      warnings
+    }
+  } finally {
+    await rm(tempPath, { force: true })
+  }
+}
+
+/**
+ * Puts a finished ZIP at its final name unless one is there; returns true when an identical one was kept.
+ */
+async function placeImmutable(tempPath: string, finalPath: string, sha256: string): Promise<boolean> {
+  try {
+    // link() never replaces an existing file: two builds of one version cannot overwrite each other.
+    await link(tempPath, finalPath)
+    await syncDirectory(path.dirname(finalPath))
+    return false
+  } catch (error) {
+    if (!isErrnoCode(error, 'EEXIST')) throw error
+  }
+  const existing = await hashFile(finalPath)
+  if (existing.sha256 === sha256) return true
+  throw new WprmError(
+    'zip-conflict',
+    `${finalPath} already exists with other content (SHA-256 ${existing.sha256.slice(0, 12)}…, this build ${sha256.slice(0, 12)}…). A version's ZIP is never overwritten.`,
+    'If the source changed, release it as a new version. If that file is a stray copy of a version that was never published, move it away and build again.'
+  )
+}
+
+/**
+ * Points `<slug>-latest.zip` at a version's ZIP, or removes it when no version is live.
+ *
+ * The new link is made under a temporary name and renamed over the old one, so the link is never
+ * missing or half-made for anyone reading the folder.
+ */
+export async function pointLatestLink(distDir: string, slug: string, version: string | null): Promise<void> {
+  const linkPath = path.join(distDir, latestLinkName(slug))
+  if (version === null) {
+    await unlink(linkPath).catch((error: unknown) => {
+      if (!isErrnoCode(error, 'ENOENT')) throw error
+    })
+    return
+  }
+  await mkdir(distDir, { recursive: true })
+  const tempLink = tempNameFor(linkPath)
+  // A relative target keeps the link valid when the dist folder is moved or copied to a server.
+  await symlink(zipFileName(slug, version), tempLink)
+  try {
+    await rename(tempLink, linkPath)
+  } catch (error) {
+    await rm(tempLink, { force: true })
+    throw error
+  }
+  await syncDirectory(distDir)
+}

@@ -1,0 +1,116 @@
+import { readFile, stat } from 'node:fs/promises'
+import path from 'node:path'
+import type { AddPluginInput, PluginDetails, PluginRecord, PluginSummary } from '../../src-preload/api.js'
+import { WprmError, isErrnoCode } from './errors.js'
+import { SOURCE_ENCODING, detectVersionConstant, findMainFile, readHeader, readSourceInfo } from './plugin-source.js'
+import type { ReleaseContext } from './releases.js'
+import { requirePlugin, versionsOf } from './releases.js'
+import { recordActivity } from './store.js'
+import { latestLive } from './versions.js'
+
+const SLUG = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/
+
+/** A slug WordPress would use for a folder name: lowercase letters, digits, dashes. */
+export function slugFromFolderName(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9_-]+/g, '-')
+    .replace(/^[-_]+|[-_]+$/g, '')
+}
+
+/** Refuses a slug that cannot be a plugin folder name. */
+export function assertValidSlug(slug: string): void {
+  if (!SLUG.test(slug)) {
+    throw new WprmError(
+      'usage',
+      `"${slug}" is not a valid plugin slug.`,
+      'Use lowercase letters, digits, "-" and "_" (it becomes the plugin\'s folder name on sites), for example my-plugin.'
+    )
+  }
+}
+
+/**
+ * Registers a plugin from its source folder: the main file, name, slug and version constant are read
+ * from the source unless given.
+ */
+export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Promise<PluginRecord> {
+  const sourceDir = path.resolve(input.sourceDir)
+  const info = await stat(sourceDir).catch((error: unknown) => {
+    if (isErrnoCode(error, 'ENOENT')) {
+      throw new WprmError('source-invalid', `The source folder ${sourceDir} does not exist.`, 'Check the path.')
+    }
+    throw error
+  })
+  if (!info.isDirectory()) {
+    throw new WprmError('source-invalid', `${sourceDir} is not a folder.`, "Give the plugin's folder, the one that holds its main PHP file.")
+  }
+  const slug = input.slug ?? slugFromFolderName(path.basename(sourceDir))
+  assertValidSlug(slug)
+  const mainFile = input.mainFile ?? (await findMainFile(sourceDir, slug))
+  const mainText = await readFile(path.join(sourceDir, mainFile))
+    .then((b) => b.toString(SOURCE_ENCODING))
+    .catch((error: unknown) => {
+      if (isErrnoCode(error, 'ENOENT')) throw new WprmError('source-invalid', `The main file ${mainFile} is not in ${sourceDir}.`, 'Check --main-file.')
+      throw error
+    })
+  const headerVersion = readHeader(mainText, 'Version')
+  if (headerVersion === null) {
+    throw new WprmError('source-invalid', `${mainFile} has no "Version:" header.`, 'Add a line " * Version: 1.0.0" to the plugin header comment.')
+  }
+  const name = input.name ?? readHeader(mainText, 'Plugin Name') ?? slug
+  const constant = input.versionConstant ?? detectVersionConstant(mainText, headerVersion)
+
+  return ctx.store.transact(`add plugin ${slug}`, (db) => {
+    if (db.plugins.some((p) => p.slug === slug)) {
+      throw new WprmError('already-exists', `A plugin "${slug}" already exists.`, 'Choose another slug with --slug, or look at it with: wprm plugin show ' + slug)
+    }
+    const at = ctx.now().toISOString()
+    const record: PluginRecord = {
+      slug,
+      name,
+      platform: 'wordpress',
+      source_dir: sourceDir,
+      main_file: mainFile,
+      version_constant: constant,
+      dist_dir: input.distDir !== undefined ? path.resolve(input.distDir) : path.join(ctx.store.dataDir, 'dist', slug),
+      expected_strings: [],
+      forbidden_strings: [],
+      created_at: at,
+      updated_at: at
+    }
+    db.plugins.push(record)
+    recordActivity(db, {
+      at,
+      plugin: slug,
+      version: null,
+      action: 'plugin.add',
+      summary: `Added ${name} from ${sourceDir}`,
+      changes: { source_dir: [null, sourceDir], main_file: [null, mainFile], version_constant: [null, constant] }
+    })
+    return record
+  })
+}
+
+/** Every plugin with its latest live version. */
+export async function listPlugins(ctx: ReleaseContext): Promise<PluginSummary[]> {
+  const db = await ctx.store.read()
+  return db.plugins.map((plugin) => {
+    const versions = versionsOf(db, plugin.slug)
+    return { plugin, latest_live: latestLive(versions), version_count: versions.length }
+  })
+}
+
+/** A plugin, its versions (newest first) and its source as it stands. */
+export async function getPlugin(ctx: ReleaseContext, slug: string): Promise<PluginDetails> {
+  const db = await ctx.store.read()
+  const plugin = requirePlugin(db, slug)
+  try {
+    const source = await readSourceInfo(plugin.source_dir, plugin.main_file, plugin.version_constant)
+    return { plugin, versions: versionsOf(db, slug), source, source_error: null }
+  } catch (error) {
+    if (!(error instanceof WprmError)) throw error
+    return { plugin, versions: versionsOf(db, slug), source: null, source_error: error.message }
+  }
+}

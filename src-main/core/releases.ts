@@ -1,0 +1,229 @@
+import { unlink } from 'node:fs/promises'
+import type {
+  AddVersionInput,
+  BuildResult,
+  ChangeStatusInput,
+  ChangeStatusResult,
+  PluginRecord,
+  PluginVersionRecord,
+  ProgressEvent,
+  VersionStatus
+} from '../../src-preload/api.js'
+import { hashFile } from './checksums.js'
+import { WprmError, isErrnoCode } from './errors.js'
+import { buildVersionZip, pointLatestLink } from './packager.js'
+import { readSourceInfo } from './plugin-source.js'
+import type { Database, Store } from './store.js'
+import { recordActivity } from './store.js'
+import { assertNewVersionAllowed, assertTransitionAllowed, compareVersions, isLive, latestLive, parseVersion, versionCode } from './versions.js'
+
+/** What the release operations need from their surroundings. */
+export interface ReleaseContext {
+  readonly store: Store
+  readonly now: () => Date
+  readonly onProgress?: (event: ProgressEvent) => void
+}
+
+/** The plugin with that slug, or a clear error naming the ones there are. */
+export function requirePlugin(db: Readonly<Database>, slug: string): PluginRecord {
+  const plugin = db.plugins.find((p) => p.slug === slug)
+  if (plugin !== undefined) return plugin
+  const known = db.plugins.map((p) => p.slug)
+  throw new WprmError(
+    'not-found',
+    `There is no plugin "${slug}".`,
+    known.length === 0 ? 'Add one first: wprm plugin add <source-folder>.' : `Known plugins: ${known.join(', ')}.`
+  )
+}
+
+/** The versions of a plugin, newest first. */
+export function versionsOf(db: Readonly<Database>, slug: string): PluginVersionRecord[] {
+  return db.versions.filter((v) => v.plugin === slug).sort((a, b) => compareVersions(b.version, a.version))
+}
+
+/** The version record, or a clear error. */
+export function requireVersion(db: Readonly<Database>, slug: string, version: string): PluginVersionRecord {
+  const record = db.versions.find((v) => v.plugin === slug && v.version === version)
+  if (record !== undefined) return record
+  throw new WprmError('not-found', `Plugin "${slug}" has no version ${version}.`, `List its versions with: wprm list ${slug}.`)
+}
+
+function replaceVersion(db: Database, record: PluginVersionRecord): void {
+  const index = db.versions.findIndex((v) => v.plugin === record.plugin && v.version === record.version)
+  if (index === -1) db.versions.push(record)
+  else db.versions[index] = record
+}
+
+/**
+ * A new version record from the three fields the user gives: the rest is copied from the previous
+ * version (or, for the first, read from the plugin header) or computed.
+ */
+export function autoFillVersion(
+  input: AddVersionInput,
+  previous: PluginVersionRecord | null,
+  header: { readonly requires_php: string | null; readonly requires_wp: string | null },
+  now: Date
+): PluginVersionRecord {
+  const at = now.toISOString()
+  return {
+    plugin: input.slug,
+    version: input.version,
+    status: 'draft',
+    changelog: input.changelog.trim(),
+    version_code: versionCode(input.version),
+    min_api_version: input.minApiVersion ?? previous?.min_api_version ?? null,
+    min_platform_version: input.minPlatformVersion ?? previous?.min_platform_version ?? header.requires_wp,
+    min_php_version: input.minPhpVersion ?? previous?.min_php_version ?? header.requires_php,
+    force_update: input.forceUpdate ?? false,
+    file_path: null,
+    file_size: null,
+    checksum: null,
+    checksum_md5: null,
+    released_at: null,
+    created_at: at,
+    updated_at: at
+  }
+}
+
+/**
+ * Adds a version with three fields (version, changelog, status); a live status builds it at once.
+ */
+export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise<ChangeStatusResult> {
+  return ctx.store.transact(`add version ${input.slug} ${input.version}`, async (db) => {
+    const plugin = requirePlugin(db, input.slug)
+    const existing = versionsOf(db, plugin.slug)
+    assertNewVersionAllowed(input.version, existing.map((v) => v.version))
+    if (input.changelog.trim() === '') {
+      throw new WprmError('usage', 'The changelog is empty.', 'Say what changed in this version (--changelog "Fixed …").')
+    }
+    const status = input.status ?? 'draft'
+    if (status === 'deprecated') {
+      throw new WprmError('invalid-transition', 'A new version cannot start as deprecated.', 'Add it as draft, released or update_ready.')
+    }
+    const source = await readSourceInfo(plugin.source_dir, plugin.main_file, plugin.version_constant)
+    const record = autoFillVersion(input, existing[0] ?? null, source, ctx.now())
+    db.versions.push(record)
+    recordActivity(db, {
+      at: record.created_at,
+      plugin: plugin.slug,
+      version: record.version,
+      action: 'version.add',
+      summary: `Added ${record.version} as draft`,
+      changes: { version: [null, record.version], changelog: [null, record.changelog] }
+    })
+    if (status === 'draft') return { versions: [record], builds: [] }
+    return applyStatusChange(ctx, db, plugin, [record.version], status)
+  })
+}
+
+/**
+ * Moves one or several versions to a new status (the bulk actions), all or none.
+ */
+export function changeStatus(ctx: ReleaseContext, input: ChangeStatusInput): Promise<ChangeStatusResult> {
+  if (input.versions.length === 0) {
+    return Promise.reject(new WprmError('usage', 'No version given.', 'Name one or more versions.'))
+  }
+  return ctx.store.transact(`${input.status} ${input.slug} ${input.versions.join(' ')}`, (db) =>
+    applyStatusChange(ctx, db, requirePlugin(db, input.slug), input.versions, input.status)
+  )
+}
+
+/** Checks that a kept ZIP is still the one recorded, before a version goes live again. */
+async function assertZipIntact(record: PluginVersionRecord): Promise<void> {
+  const missing = (): never => {
+    throw new WprmError(
+      'zip-missing',
+      `The ZIP of ${record.version} is gone${record.file_path ? ` (${record.file_path})` : ' (it was pruned)'}, so ${record.version} cannot be made live again.`,
+      'Release a new version built from the source instead.'
+    )
+  }
+  if (record.file_path === null || record.checksum === null) return missing()
+  try {
+    const actual = await hashFile(record.file_path)
+    if (actual.sha256 !== record.checksum) {
+      throw new WprmError(
+        'zip-conflict',
+        `The ZIP of ${record.version} at ${record.file_path} is not the one released (SHA-256 ${actual.sha256.slice(0, 12)}…, recorded ${record.checksum.slice(0, 12)}…).`,
+        'Put the original file back, or release a new version instead.'
+      )
+    }
+  } catch (error) {
+    if (isErrnoCode(error, 'ENOENT')) missing()
+    throw error
+  }
+}
+
+async function applyStatusChange(
+  ctx: ReleaseContext,
+  db: Database,
+  plugin: PluginRecord,
+  versions: readonly string[],
+  status: VersionStatus
+): Promise<ChangeStatusResult> {
+  const unique = [...new Set(versions)]
+  const records = unique.map((v) => {
+    parseVersion(v)
+    return requireVersion(db, plugin.slug, v)
+  })
+  for (const record of records) assertTransitionAllowed(record.version, record.status, status)
+
+  const before = versionsOf(db, plugin.slug)
+  const after = before.map((v) => (unique.includes(v.version) ? { ...v, status } : v))
+  if (latestLive(before) !== null && latestLive(after) === null) {
+    throw new WprmError(
+      'last-live-version',
+      `Deprecating ${unique.join(', ')} would leave ${plugin.slug} with no live version: sites would have nothing to install.`,
+      'Roll back instead (make an older version live again), or release a newer version first.'
+    )
+  }
+
+  // Builds first, in version order; records change only once every build has succeeded.
+  const builds: BuildResult[] = []
+  const created: string[] = []
+  const at = ctx.now().toISOString()
+  const changed: PluginVersionRecord[] = []
+  try {
+    for (const record of [...records].sort((a, b) => compareVersions(a.version, b.version))) {
+      let next: PluginVersionRecord = { ...record, status, updated_at: at }
+      if (isLive(status) && record.status === 'draft') {
+        const build = await buildVersionZip({ plugin, version: record.version, job: `${plugin.slug}@${record.version}`, onProgress: ctx.onProgress })
+        builds.push(build)
+        if (!build.reused) created.push(build.file_path)
+        next = {
+          ...next,
+          file_path: build.file_path,
+          file_size: build.file_size,
+          checksum: build.checksum,
+          checksum_md5: build.checksum_md5,
+          released_at: record.released_at ?? at
+        }
+      } else if (isLive(status)) {
+        await assertZipIntact(record)
+      }
+      changed.push(next)
+    }
+  } catch (error) {
+    // Nothing half-done: ZIPs this change created go with it.
+    await Promise.all(created.map((file) => unlink(file).catch(() => undefined)))
+    throw error
+  }
+
+  for (const next of changed) {
+    const previous = records.find((r) => r.version === next.version)!
+    replaceVersion(db, next)
+    const build = builds.find((b) => b.version === next.version)
+    recordActivity(db, {
+      at,
+      plugin: plugin.slug,
+      version: next.version,
+      action: 'version.status',
+      summary: `${next.version}: ${previous.status} → ${status}${build ? ` (built ${build.file_size} bytes, SHA-256 ${build.checksum.slice(0, 12)}…)` : ''}`,
+      changes: {
+        status: [previous.status, status],
+        ...(build ? { checksum: [previous.checksum, build.checksum], file_size: [previous.file_size, build.file_size] } : {})
+      }
+    })
+  }
+  await pointLatestLink(plugin.dist_dir, plugin.slug, latestLive(versionsOf(db, plugin.slug))?.version ?? null)
+  return { versions: changed, builds }
+}

@@ -1,0 +1,55 @@
+import { unlink } from 'node:fs/promises'
+import type { PruneResult } from '../../src-preload/api.js'
+import { WprmError, isErrnoCode } from './errors.js'
+import type { ReleaseContext } from './releases.js'
+import { requirePlugin, versionsOf } from './releases.js'
+import { recordActivity } from './store.js'
+import { isLive } from './versions.js'
+
+/** The fewest ZIPs kept for an emergency rollback, as the system we replace required. */
+export const MIN_KEEP = 3
+
+/**
+ * Removes the ZIPs of old deprecated versions beyond the newest `keep` ZIPs. A live version's ZIP is
+ * never removed, nor one of the newest `keep`. Nothing is ever pruned without being asked.
+ */
+export function pruneZips(ctx: ReleaseContext, slug: string, keep: number = MIN_KEEP): Promise<PruneResult> {
+  if (!Number.isInteger(keep) || keep < MIN_KEEP) {
+    return Promise.reject(new WprmError('usage', `--keep must be a whole number of at least ${MIN_KEEP} (got ${keep}).`, `Keep at least ${MIN_KEEP} ZIPs so that a rollback is always possible.`))
+  }
+  return ctx.store.transact(`prune ${slug}`, async (db) => {
+    requirePlugin(db, slug)
+    const withZip = versionsOf(db, slug).filter((v) => v.file_path !== null)
+    const removed: string[] = []
+    const kept: string[] = []
+    const at = ctx.now().toISOString()
+    for (const [index, record] of withZip.entries()) {
+      if (index < keep || isLive(record.status) || record.status !== 'deprecated') {
+        kept.push(record.version)
+        continue
+      }
+      // A file that cannot be removed stays recorded (and listed as kept): the database never claims
+      // a ZIP is gone while it is still there, nor the other way round.
+      const gone = await unlink(record.file_path!).then(
+        () => true,
+        (error: unknown) => isErrnoCode(error, 'ENOENT')
+      )
+      if (!gone) {
+        kept.push(record.version)
+        continue
+      }
+      const i = db.versions.findIndex((v) => v.plugin === slug && v.version === record.version)
+      db.versions[i] = { ...record, file_path: null, updated_at: at }
+      recordActivity(db, {
+        at,
+        plugin: slug,
+        version: record.version,
+        action: 'zip.prune',
+        summary: `Removed the ZIP of deprecated ${record.version}`,
+        changes: { file_path: [record.file_path, null] }
+      })
+      removed.push(record.version)
+    }
+    return { removed, kept }
+  })
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto'
+import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import type { BumpResult } from '../../src-preload/api.js'
+import { WprmError } from './errors.js'
+import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from './plugin-source.js'
+import type { ReleaseContext } from './releases.js'
+import { requirePlugin } from './releases.js'
+import { recordActivity } from './store.js'
+import { parseVersion } from './versions.js'
+
+/** Replaces a file's content atomically, keeping its permissions. */
+async function replaceFileContent(file: string, content: Buffer): Promise<void> {
+  const { mode } = await stat(file)
+  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
+  try {
+    await writeFile(temp, content, { mode, flag: 'wx' })
+    await rename(temp, file)
+  } finally {
+    await rm(temp, { force: true })
+  }
+}
+
+/**
+ * Writes a version into the plugin's source: the main file's header and constant, and readme.txt's
+ * Stable tag. The build does the same inside the ZIP on its own; this is the explicit, separate step
+ * for those who keep the source in step (`wprm bump`).
+ */
+export function bumpSource(ctx: ReleaseContext, slug: string, version: string): Promise<BumpResult> {
+  parseVersion(version)
+  return ctx.store.transact(`bump ${slug} ${version}`, async (db) => {
+    const plugin = requirePlugin(db, slug)
+    const changed: string[] = []
+    const mainPath = path.join(plugin.source_dir, plugin.main_file)
+    const mainText = (await readFile(mainPath)).toString(SOURCE_ENCODING)
+    const rewritten = rewriteMainFile(mainText, version, plugin.version_constant)
+    if (plugin.version_constant !== null && !rewritten.constantFound) {
+      throw new WprmError('source-invalid', `The version constant ${plugin.version_constant} is not defined in ${plugin.main_file}.`, 'Define it there, or change the plugin\'s version constant.')
+    }
+    if (rewritten.text !== mainText) {
+      await replaceFileContent(mainPath, Buffer.from(rewritten.text, SOURCE_ENCODING))
+      changed.push(plugin.main_file)
+    }
+    const readmeName = (await readdir(plugin.source_dir)).find((name) => name.toLowerCase() === 'readme.txt')
+    if (readmeName !== undefined) {
+      const readmePath = path.join(plugin.source_dir, readmeName)
+      const readme = (await readFile(readmePath)).toString(SOURCE_ENCODING)
+      const bumped = rewriteStableTag(readme, version)
+      if (bumped !== readme) {
+        await replaceFileContent(readmePath, Buffer.from(bumped, SOURCE_ENCODING))
+        changed.push(readmeName)
+      }
+    }
+    recordActivity(db, {
+      at: ctx.now().toISOString(),
+      plugin: slug,
+      version,
+      action: 'source.bump',
+      summary: changed.length === 0 ? `Source already at ${version}` : `Wrote ${version} into ${changed.join(', ')}`,
+      changes: { source_version: [null, version] }
+    })
+    return { version, changed_files: changed }
+  })
+}

@@ -1,0 +1,165 @@
+import { readFile, readdir, realpath, stat } from 'node:fs/promises'
+import path from 'node:path'
+import ignore from 'ignore'
+import type { Ignore } from 'ignore'
+import { WprmError, isErrnoCode } from './errors.js'
+
+/**
+ * What never goes into a distribution ZIP: the clean-up list of the system we replace (tests, `.git`,
+ * `__pycache__`, `*.bak`) and what users of `wp dist-archive` expect to be left out. A plugin's own
+ * `.distignore` (gitignore syntax) comes after these, so it can add to them or re-include with `!`.
+ */
+export const DEFAULT_EXCLUDES: readonly string[] = [
+  '.git/',
+  '.svn/',
+  '.hg/',
+  '.bzr/',
+  '.github/',
+  '.gitlab/',
+  '.circleci/',
+  '.wordpress-org/',
+  '.idea/',
+  '.vscode/',
+  'node_modules/',
+  '__pycache__/',
+  '/tests/',
+  '/test/',
+  '*.bak',
+  '*.orig',
+  '*.rej',
+  '*.swp',
+  '*~',
+  '.DS_Store',
+  'Thumbs.db',
+  '.distignore',
+  '.gitignore',
+  '.gitattributes',
+  '.gitmodules',
+  '.editorconfig',
+  '.travis.yml',
+  'phpunit.xml',
+  'phpunit.xml.dist',
+  'phpcs.xml',
+  'phpcs.xml.dist',
+  '.phpcs.xml',
+  '.phpcs.xml.dist',
+  '.phpunit.result.cache'
+]
+
+/** A file or folder that goes into the ZIP. */
+export interface SourceEntry {
+  /** Path inside the plugin folder, `/`-separated, Unicode NFC (the same on every OS). */
+  readonly relPath: string
+  readonly kind: 'file' | 'directory'
+  /** Absolute path to read the bytes from (a link inside the folder is read through). */
+  readonly absPath: string
+  readonly size: number
+}
+
+/** Reads the plugin's `.distignore`, if it has one. */
+async function loadRules(root: string): Promise<Ignore> {
+  const rules = ignore().add([...DEFAULT_EXCLUDES])
+  try {
+    rules.add(await readFile(path.join(root, '.distignore'), 'utf8'))
+  } catch (error) {
+    if (!isErrnoCode(error, 'ENOENT')) throw error
+  }
+  return rules
+}
+
+function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target)
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
+}
+
+/** Byte order of UTF-8, the order every machine agrees on (JS string order is UTF-16's). */
+export function compareUtf8(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
+}
+
+/**
+ * Lists what goes into the ZIP, sorted, with folders only where they hold something.
+ *
+ * Refuses a link that leads outside the folder (naming it): a build must never pick up files from
+ * elsewhere on the machine.
+ */
+export async function collectSourceEntries(
+  sourceDir: string,
+  onProgress?: (found: number) => void
+): Promise<SourceEntry[]> {
+  const root = await realpath(sourceDir).catch((error: unknown) => {
+    if (isErrnoCode(error, 'ENOENT')) {
+      throw new WprmError('source-invalid', `The source folder ${sourceDir} does not exist.`, 'Check the path, or point the plugin at its folder again.')
+    }
+    throw error
+  })
+  const rules = await loadRules(root)
+  const files: SourceEntry[] = []
+  const seenDirs = new Set<string>([root])
+  const byNormalName = new Map<string, string>()
+
+  const walk = async (absDir: string, relDir: string): Promise<void> => {
+    let names: string[]
+    try {
+      names = await readdir(absDir)
+    } catch (error) {
+      if (isErrnoCode(error, 'EACCES')) {
+        throw new WprmError('source-invalid', `The folder ${relDir || '.'} in the source cannot be read (permission denied).`, 'Fix its permissions, or list it in .distignore.')
+      }
+      throw error
+    }
+    for (const name of names) {
+      const relRaw = relDir === '' ? name : `${relDir}/${name}`
+      const absPath = path.join(absDir, name)
+      // stat follows links: a link is judged by what it leads to, and where that is (below).
+      const info = await stat(absPath).catch((error: unknown) => error as NodeJS.ErrnoException)
+      if (info instanceof Error) {
+        if (rules.ignores(relRaw)) continue
+        if (isErrnoCode(info, 'ENOENT')) {
+          throw new WprmError('source-invalid', `The link ${relRaw} in the source points to nothing.`, 'Remove the broken link, or list it in .distignore.')
+        }
+        throw info
+      }
+      const isDir = info.isDirectory()
+      if (rules.ignores(isDir ? `${relRaw}/` : relRaw)) continue
+      const real = await realpath(absPath)
+      if (!isInside(root, real)) {
+        throw new WprmError(
+          'source-invalid',
+          `The link ${relRaw} leads outside the source folder (to ${real}).`,
+          'A build takes files from inside the plugin folder only: replace the link with the file itself, or list it in .distignore.'
+        )
+      }
+      const relPath = relRaw.normalize('NFC')
+      const clash = byNormalName.get(relPath)
+      if (clash !== undefined) {
+        throw new WprmError('source-invalid', `Two names in the source are the same once normalized: ${clash} and ${relRaw}.`, 'Rename one of them.')
+      }
+      byNormalName.set(relPath, relRaw)
+      if (isDir) {
+        if (seenDirs.has(real)) continue // a link back into a folder already walked: its files are there
+        seenDirs.add(real)
+        await walk(absPath, relRaw)
+      } else if (info.isFile()) {
+        files.push({ relPath, kind: 'file', absPath: real, size: info.size })
+        onProgress?.(files.length)
+      }
+      // Sockets, pipes and devices have no place in a plugin and are passed over.
+    }
+  }
+  await walk(root, '')
+
+  const dirs = new Set<string>()
+  for (const file of files) {
+    for (let cut = file.relPath.lastIndexOf('/'); cut > 0; cut = file.relPath.lastIndexOf('/', cut - 1)) {
+      dirs.add(file.relPath.slice(0, cut))
+    }
+  }
+  const entries: SourceEntry[] = [
+    ...files,
+    ...[...dirs].map((dir): SourceEntry => ({ relPath: dir, kind: 'directory', absPath: path.join(root, dir), size: 0 }))
+  ]
+  // Folders sort as "name/" so that they come right before their contents.
+  const key = (entry: SourceEntry): string => (entry.kind === 'directory' ? `${entry.relPath}/` : entry.relPath)
+  return entries.sort((a, b) => compareUtf8(key(a), key(b)))
+}

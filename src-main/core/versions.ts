@@ -1,0 +1,129 @@
+import semver from 'semver'
+import type { PluginVersionRecord, VersionStatus } from '../../src-preload/api.js'
+import { WprmError } from './errors.js'
+
+/** The parts of a `MAJOR.MINOR.PATCH` version. */
+export interface VersionParts {
+  readonly major: number
+  readonly minor: number
+  readonly patch: number
+}
+
+const STRICT_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/
+
+/**
+ * Checks a version typed by a user and returns its parts.
+ *
+ * Only plain `MAJOR.MINOR.PATCH` is accepted: the version code would collide for a MINOR or PATCH of 100
+ * or more, and pre-release tags wait for release channels.
+ */
+export function parseVersion(input: string): VersionParts {
+  const text = input.trim()
+  const refuse = (why: string, hint: string): never => {
+    throw new WprmError('invalid-version', `"${input}" is not a valid version: ${why}.`, hint)
+  }
+  if (text === '') refuse('it is empty', 'Give a version as MAJOR.MINOR.PATCH, for example 1.2.0.')
+  if (/^v/i.test(text)) refuse('it starts with "v"', `Leave the "v" out: ${text.slice(1)}.`)
+  if (/[-+]/.test(text) && semver.valid(text) !== null) {
+    refuse('pre-release and build tags are not supported yet', `Release ${semver.major(text)}.${semver.minor(text)}.${semver.patch(text)} instead, or keep it as a draft with a plain version.`)
+  }
+  if (/^\d+(\.\d+)?$/.test(text)) refuse('it needs three parts', 'Write all three parts, for example 1.2.0 for "1.2".')
+  if (/^\d+\.\d+\.\d+$/.test(text) && !STRICT_VERSION.test(text)) {
+    refuse('a part has a leading zero', 'Write the parts without leading zeros, for example 1.2.3 for "01.2.3".')
+  }
+  const match = STRICT_VERSION.exec(text)
+  if (!match) refuse('it is not MAJOR.MINOR.PATCH', 'Give a version as MAJOR.MINOR.PATCH, for example 1.2.0.')
+  const [major, minor, patch] = match!.slice(1).map(Number) as [number, number, number]
+  if (minor > 99 || patch > 99) {
+    refuse(
+      `the ${minor > 99 ? 'MINOR' : 'PATCH'} part is 100 or more, so its version code would collide (1.100.0 and 2.0.0 both give 20000)`,
+      'Keep MINOR and PATCH below 100; move to the next MAJOR or MINOR instead.'
+    )
+  }
+  if (major > 21473) refuse('the MAJOR part is too large', 'Keep MAJOR below 21474.')
+  return { major, minor, patch }
+}
+
+/** The numeric version code of the system we replace: MAJOR*10000 + MINOR*100 + PATCH. */
+export function versionCode(version: string): number {
+  const { major, minor, patch } = parseVersion(version)
+  return major * 10000 + minor * 100 + patch
+}
+
+/** Orders versions ascending (for `sort`). */
+export function compareVersions(a: string, b: string): number {
+  return semver.compare(a, b)
+}
+
+/** The highest of the given versions, or null when there are none. */
+export function highestVersion(versions: readonly string[]): string | null {
+  return versions.length === 0 ? null : [...versions].sort(compareVersions)[versions.length - 1]!
+}
+
+/**
+ * Refuses a new version unless it is valid, new, and higher than every version the plugin has.
+ */
+export function assertNewVersionAllowed(version: string, existing: readonly string[]): void {
+  parseVersion(version)
+  if (existing.includes(version)) {
+    throw new WprmError('already-exists', `Version ${version} already exists.`, 'Choose a higher version; `wprm next <slug>` suggests one.')
+  }
+  const highest = highestVersion(existing)
+  if (highest !== null && compareVersions(version, highest) <= 0) {
+    throw new WprmError(
+      'version-not-higher',
+      `Version ${version} is not higher than ${highest}, the plugin's highest version.`,
+      `Sites never install a lower version as an update. Use a version above ${highest}, or roll back to an older one instead.`
+    )
+  }
+}
+
+/** The next patch, minor and major versions after the latest (from 1.0.0 when there is none). */
+export function suggestNext(latest: string | null): { patch: string; minor: string; major: string } {
+  if (latest === null) return { patch: '1.0.0', minor: '1.0.0', major: '1.0.0' }
+  const { major, minor, patch } = parseVersion(latest)
+  // A part never reaches 100 (the version code would collide): it carries into the next part instead.
+  const nextMinor = minor >= 99 ? `${major + 1}.0.0` : `${major}.${minor + 1}.0`
+  return {
+    patch: patch >= 99 ? nextMinor : `${major}.${minor}.${patch + 1}`,
+    minor: nextMinor,
+    major: `${major + 1}.0.0`
+  }
+}
+
+const ALLOWED_TRANSITIONS: Readonly<Record<VersionStatus, readonly VersionStatus[]>> = {
+  draft: ['released', 'update_ready'],
+  released: ['update_ready', 'deprecated'],
+  update_ready: ['deprecated'],
+  deprecated: ['released']
+}
+
+/** True for the statuses sites are offered. */
+export function isLive(status: VersionStatus): boolean {
+  return status === 'released' || status === 'update_ready'
+}
+
+/** Refuses a status change the workflow does not allow, saying which ones it does. */
+export function assertTransitionAllowed(version: string, from: VersionStatus, to: VersionStatus): void {
+  if (from === to) {
+    throw new WprmError('invalid-transition', `Version ${version} is already ${to}.`, 'Nothing to change.')
+  }
+  const allowed = ALLOWED_TRANSITIONS[from]
+  if (!allowed.includes(to)) {
+    const options = allowed.length === 0 ? 'none' : allowed.join(' or ')
+    const hint =
+      from === 'update_ready' && to === 'released'
+        ? 'An update-ready version is already live; deprecate it to withdraw it.'
+        : `From ${from}, a version can become ${options}.`
+    throw new WprmError('invalid-transition', `Version ${version} cannot go from ${from} to ${to}.`, hint)
+  }
+}
+
+/** The highest live version of a plugin: what sites are offered. */
+export function latestLive(versions: readonly PluginVersionRecord[]): PluginVersionRecord | null {
+  let best: PluginVersionRecord | null = null
+  for (const record of versions) {
+    if (isLive(record.status) && (best === null || compareVersions(record.version, best.version) > 0)) best = record
+  }
+  return best
+}

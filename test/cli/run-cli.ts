@@ -1,0 +1,29 @@
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+/** The built `wprm` entry, as `npx wprm` runs it. */
+export const WPRM_BIN = fileURLToPath(new URL('../../bin/wprm.js', import.meta.url))
+
+/** What a CLI run printed and how it ended. */
+export interface CliRun {
+  readonly code: number
+  readonly stdout: string
+  readonly stderr: string
+}
+
+/** Spawns `wprm` with the given arguments and data folder, as a user would run it. */
+export function runCli(args: readonly string[], options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  const dataArgs = options.dataDir === undefined ? [] : ['--data-dir', options.dataDir]
+  const child = spawn(process.execPath, [WPRM_BIN, ...dataArgs, ...args], {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe']
+  })
+  let stdout = ''
+  let stderr = ''
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+  return new Promise((resolve, reject) => {
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
+  })
+}

@@ -1,0 +1,70 @@
+import type { WprmApi } from '../src-preload/api.js'
+import { VERSION_STATUSES } from '../src-preload/api.js'
+import { WprmError } from './core/errors.js'
+
+type FieldKind = 'string' | 'string?' | 'boolean?' | 'number?' | 'strings' | 'status' | 'status?'
+
+/** The fields each method takes; anything else in a payload is refused. */
+const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, FieldKind>> | null } = {
+  listPlugins: null,
+  addPlugin: { sourceDir: 'string', slug: 'string?', name: 'string?', mainFile: 'string?', versionConstant: 'string?', distDir: 'string?' },
+  getPlugin: { slug: 'string' },
+  addVersion: {
+    slug: 'string',
+    version: 'string',
+    changelog: 'string',
+    status: 'status?',
+    forceUpdate: 'boolean?',
+    minPhpVersion: 'string?',
+    minPlatformVersion: 'string?',
+    minApiVersion: 'string?'
+  },
+  changeStatus: { slug: 'string', versions: 'strings', status: 'status' },
+  getVersion: { slug: 'string', version: 'string' },
+  suggestNextVersions: { slug: 'string' },
+  bumpSource: { slug: 'string', version: 'string' },
+  pruneZips: { slug: 'string', keep: 'number?' },
+  listActivity: { slug: 'string?', limit: 'number?' },
+  restoreDatabaseBackup: null
+}
+
+function fits(kind: FieldKind, value: unknown): boolean {
+  if (kind.endsWith('?') && value === undefined) return true
+  switch (kind) {
+    case 'string':
+    case 'string?':
+      return typeof value === 'string' && value.length <= 65536
+    case 'boolean?':
+      return typeof value === 'boolean'
+    case 'number?':
+      return typeof value === 'number' && Number.isFinite(value)
+    case 'strings':
+      return Array.isArray(value) && value.length <= 1000 && value.every((v) => typeof v === 'string' && v.length <= 256)
+    case 'status':
+    case 'status?':
+      return typeof value === 'string' && (VERSION_STATUSES as readonly string[]).includes(value)
+  }
+}
+
+/**
+ * Checks a payload that came over IPC against the method's input shape. The renderer is treated as
+ * untrusted: a payload with a wrong type or an unknown field never reaches the core.
+ */
+export function validateInput<M extends keyof WprmApi>(method: M, payload: unknown): Parameters<WprmApi[M]> {
+  const fields = INPUT_FIELDS[method]
+  if (fields === null) {
+    if (payload !== undefined) throw new WprmError('usage', `${method} takes no input.`, 'This is a bug in the window; please report it.')
+    return [] as unknown as Parameters<WprmApi[M]>
+  }
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
+    throw new WprmError('usage', `${method} needs an object.`, 'This is a bug in the window; please report it.')
+  }
+  const record = payload as Record<string, unknown>
+  for (const key of Object.keys(record)) {
+    if (!(key in fields)) throw new WprmError('usage', `${method} does not take "${key}".`, 'This is a bug in the window; please report it.')
+  }
+  for (const [key, kind] of Object.entries(fields)) {
+    if (!fits(kind, record[key])) throw new WprmError('usage', `${method}: "${key}" is missing or of the wrong type.`, 'This is a bug in the window; please report it.')
+  }
+  return [record] as unknown as Parameters<WprmApi[M]>
+}

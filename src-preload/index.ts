@@ -1,0 +1,29 @@
+import { contextBridge, ipcRenderer } from 'electron'
+import type { ApiEvents, WprmApi } from './api.js'
+
+/** The API channel of a method; main registers the same names (src-main/ipc.ts). */
+const channel = (method: keyof WprmApi): string => `wprm:${method}`
+
+// One method per channel, spelled out: the window gets exactly the contract, never a generic ipcRenderer.
+const api = {
+  listPlugins: () => ipcRenderer.invoke(channel('listPlugins')),
+  addPlugin: (input) => ipcRenderer.invoke(channel('addPlugin'), input),
+  getPlugin: (input) => ipcRenderer.invoke(channel('getPlugin'), input),
+  addVersion: (input) => ipcRenderer.invoke(channel('addVersion'), input),
+  changeStatus: (input) => ipcRenderer.invoke(channel('changeStatus'), input),
+  getVersion: (input) => ipcRenderer.invoke(channel('getVersion'), input),
+  suggestNextVersions: (input) => ipcRenderer.invoke(channel('suggestNextVersions'), input),
+  bumpSource: (input) => ipcRenderer.invoke(channel('bumpSource'), input),
+  pruneZips: (input) => ipcRenderer.invoke(channel('pruneZips'), input),
+  listActivity: (input) => ipcRenderer.invoke(channel('listActivity'), input),
+  restoreDatabaseBackup: () => ipcRenderer.invoke(channel('restoreDatabaseBackup'))
+} satisfies WprmApi
+
+/** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */
+function on<K extends keyof ApiEvents>(name: K, listener: (payload: ApiEvents[K]) => void): () => void {
+  const handler = (_event: unknown, payload: ApiEvents[K]): void => listener(payload)
+  ipcRenderer.on(`wprm:event:${name}`, handler)
+  return () => ipcRenderer.removeListener(`wprm:event:${name}`, handler)
+}
+
+contextBridge.exposeInMainWorld('api', { ...api, on })

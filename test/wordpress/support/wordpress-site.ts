@@ -1,0 +1,167 @@
+import { rmSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { tmpdir, userInfo } from 'node:os'
+import { join } from 'node:path'
+import { freeLoopbackPorts } from './free-port.js'
+import { renderInstallScript, TEST_ADMIN } from './install.js'
+import { startMariaDb } from './mariadb.js'
+import { renderTestMuPlugin, TEST_MU_PLUGIN_FILE } from './mu-plugin.js'
+import { renderSnippet, startPhpServer } from './php.js'
+import type { CommandResult, Daemon } from './processes.js'
+import { runChecked, runCommand, signalDaemon, stopDaemon } from './processes.js'
+import { copyWordPressTree } from './site-files.js'
+import { renderWpConfig } from './wp-config.js'
+
+/** Options for startWordPress. */
+export interface StartWordPressOptions {
+  /** Keep WordPress's automatic updater enabled (AUTOMATIC_UPDATER_DISABLED is defined otherwise). Core updates stay off. */
+  autoUpdates?: boolean
+}
+
+/** A page fetched from the site; redirects are not followed, so a 302 is seen as such. */
+export interface PageResponse {
+  status: number
+  headers: Headers
+  body: string
+}
+
+/** A running WordPress site on 127.0.0.1 with its own MariaDB, all inside one temporary folder. */
+export interface WordPressSite {
+  /** http://127.0.0.1:PORT, no trailing slash. */
+  url: string
+  /** Site root: ABSPATH without its trailing slash. */
+  dir: string
+  /** wp-content/plugins of the site. */
+  pluginsDir: string
+  /** WP_DEBUG_LOG file; may not exist until something is logged. */
+  debugLogPath: string
+  /** The administrator created at install; user id 1. */
+  admin: { user: string; password: string; email: string }
+  /** Runs PHP statements from the CLI with WordPress, its admin code and the upgrader loaded, as user 1. */
+  runPhp(code: string): Promise<CommandResult>
+  /** HTTP GET of `path` (e.g. '/wp-login.php') on the site. */
+  get(path: string): Promise<PageResponse>
+  /** Contents of the debug log, or '' when nothing was logged. */
+  debugLog(): Promise<string>
+  /** URLs of outbound non-loopback requests the test mu-plugin refused, oldest first. */
+  blockedRequests(): Promise<string[]>
+  /** Stops php and mariadbd and removes the temporary folder. Safe to call more than once; never throws. */
+  stop(): Promise<void>
+}
+
+/** What a half-started site owns, so stop() and the exit hook can clean up whatever got that far. */
+interface Resources {
+  root: string
+  daemons: Daemon[]
+}
+
+// If a test run dies without calling stop(), do not leave servers or 100 MB folders behind.
+const live = new Set<Resources>()
+process.once('exit', () => {
+  for (const r of live) {
+    for (const daemon of r.daemons) signalDaemon(daemon, 'SIGKILL')
+    rmSync(r.root, { recursive: true, force: true })
+  }
+})
+
+/**
+ * Starts a fresh, installed WordPress site: MariaDB on a unix socket, `php -S` on 127.0.0.1, the test
+ * mu-plugin in place. Needs the Debian packages wordpress, mariadb-server, php-cli, php-mysql (php-curl and
+ * php-zip for the upgrader). On failure everything started so far is stopped before the error is thrown.
+ */
+export async function startWordPress(opts: StartWordPressOptions = {}): Promise<WordPressSite> {
+  const root = await mkdtemp(join(tmpdir(), 'wprm-wp-'))
+  const resources: Resources = { root, daemons: [] }
+  live.add(resources)
+  try {
+    return await startIn(resources, opts)
+  } catch (error) {
+    await release(resources)
+    throw error
+  }
+}
+
+/** The start-up sequence; the slow steps (data dir, file copy) run side by side. */
+async function startIn(resources: Resources, opts: StartWordPressOptions): Promise<WordPressSite> {
+  const { root } = resources
+  const siteDir = join(root, 'site')
+  const dbDir = join(root, 'db')
+  await mkdir(dbDir)
+  const [dbPort, httpPort] = await freeLoopbackPorts(2)
+  const url = `http://127.0.0.1:${httpPort}`
+  const debugLogPath = join(root, 'debug.log')
+  const blockedLogPath = join(root, 'blocked-requests.log')
+  const snippetsDir = join(root, 'snippets')
+  await mkdir(snippetsDir)
+
+  const [db] = await allSettledOrThrow([
+    startMariaDb(dbDir, dbPort, userInfo().username).then((started) => {
+      resources.daemons.push(started.daemon)
+      return started
+    }),
+    copyWordPressTree(siteDir)
+  ])
+
+  const config = renderWpConfig({
+    url,
+    dbSocketPath: db.socketPath,
+    dbUser: db.user,
+    dbName: db.database,
+    debugLogPath,
+    blockedRequestsLogPath: blockedLogPath,
+    autoUpdates: opts.autoUpdates ?? false
+  })
+  await writeFile(join(siteDir, 'wp-config.php'), config)
+  await writeFile(join(siteDir, 'wp-content', 'mu-plugins', TEST_MU_PLUGIN_FILE), renderTestMuPlugin())
+  const installScript = join(root, 'install.php')
+  await writeFile(installScript, renderInstallScript(siteDir, url))
+  await allSettledOrThrow([
+    runChecked('php', [installScript], { cwd: siteDir }),
+    startPhpServer(siteDir, httpPort, join(root, 'php-server.log')).then((server) => {
+      resources.daemons.push(server)
+    })
+  ])
+
+  let snippetCount = 0
+  return {
+    url,
+    dir: siteDir,
+    pluginsDir: join(siteDir, 'wp-content', 'plugins'),
+    debugLogPath,
+    admin: { ...TEST_ADMIN },
+    async runPhp(code) {
+      // A file, not `php -r`: errors then carry real line numbers, and the file stays for post-mortems.
+      const file = join(snippetsDir, `snippet-${++snippetCount}.php`)
+      await writeFile(file, renderSnippet(siteDir, url, code))
+      return runCommand('php', ['-d', 'display_errors=stderr', file], { cwd: siteDir })
+    },
+    async get(path) {
+      const response = await fetch(new URL(path, url), { redirect: 'manual' })
+      return { status: response.status, headers: response.headers, body: await response.text() }
+    },
+    debugLog: () => readFile(debugLogPath, 'utf8').catch(() => ''),
+    async blockedRequests() {
+      const text = await readFile(blockedLogPath, 'utf8').catch(() => '')
+      return text.split('\n').filter((line) => line !== '')
+    },
+    stop: () => release(resources)
+  }
+}
+
+/**
+ * Promise.all that waits for every branch before rejecting: a sibling still starting a server when the other
+ * failed would otherwise register its child after cleanup ran, and leak it.
+ */
+async function allSettledOrThrow<T extends readonly unknown[]>(promises: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T> {
+  const results = await Promise.allSettled(promises)
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected')
+  if (failed) throw failed.reason
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as unknown as T
+}
+
+/** Stops every child (in parallel, each SIGTERM then SIGKILL) and deletes the folder. */
+async function release(resources: Resources): Promise<void> {
+  await Promise.all(resources.daemons.map((daemon) => stopDaemon(daemon)))
+  await rm(resources.root, { recursive: true, force: true }).catch(() => {})
+  live.delete(resources)
+}

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import type { ApiEvents } from '../src-preload/api.js'
 import { createApi } from './api.js'
 import type { Command } from './cli/commands.js'
 import { COMMANDS, UsageError } from './cli/commands.js'
@@ -128,7 +129,9 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     const progress = new ProgressLine(globals.json ? { isTTY: false, write: () => undefined } : io.stderr)
     const api = createApi({
       dataDir: resolveDataDir(globals.dataDir, io.env),
-      onEvent: (_name, event) => progress.update(event)
+      onEvent: (name, event) => {
+        if (name === 'progress') progress.update(event as ApiEvents['progress'])
+      }
     })
     let outcome
     try {
@@ -141,7 +144,7 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
       return fail(EXIT.failed, `${outcome.error.message} ${outcome.error.hint}`)
     }
     io.stdout.write(globals.json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.text}\n`)
-    return EXIT.ok
+    return outcome.failed === true ? EXIT.failed : EXIT.ok
   } catch (error) {
     if (error instanceof UsageError) {
       const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')

@@ -2,7 +2,7 @@ import type { WprmApi } from '../src-preload/api.js'
 import { VERSION_STATUSES } from '../src-preload/api.js'
 import { WprmError } from './core/errors.js'
 
-type FieldKind = 'string' | 'string?' | 'boolean?' | 'number?' | 'strings' | 'status' | 'status?'
+type FieldKind = 'string' | 'string?' | 'nullable-string?' | 'boolean?' | 'number?' | 'strings' | 'strings?' | 'status' | 'status?' | 'auth'
 
 /** The fields each method takes; anything else in a payload is refused. */
 const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, FieldKind>> | null } = {
@@ -25,7 +25,35 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   bumpSource: { slug: 'string', version: 'string' },
   pruneZips: { slug: 'string', keep: 'number?' },
   listActivity: { slug: 'string?', limit: 'number?' },
-  restoreDatabaseBackup: null
+  restoreDatabaseBackup: null,
+  setPlugin: { slug: 'string', server: 'nullable-string?', expectedStrings: 'strings?', forbiddenStrings: 'strings?', versionConstant: 'nullable-string?' },
+  listServers: null,
+  addServer: { name: 'string', host: 'string', port: 'number?', user: 'string', auth: 'auth', remoteRoot: 'string', publicUrl: 'string', acceptHostKey: 'string?' },
+  removeServer: { name: 'string' },
+  testServer: { name: 'string' },
+  publish: { slug: 'string', breakStaleLock: 'boolean?' },
+  verify: { slug: 'string', version: 'string?' },
+  rollback: { slug: 'string', to: 'string' }
+}
+
+const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536
+const isNullableString = (value: unknown): boolean => value === null || isShortString(value)
+
+/** A server's authentication: one of three shapes, with nothing else in it. */
+function isAuth(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false
+  const auth = value as Record<string, unknown>
+  const keys = Object.keys(auth).sort().join(',')
+  switch (auth.kind) {
+    case 'key':
+      return keys === 'key_path,kind,passphrase_env' && isShortString(auth.key_path) && isNullableString(auth.passphrase_env)
+    case 'agent':
+      return keys === 'kind'
+    case 'password':
+      return keys === 'kind,password_env' && isNullableString(auth.password_env)
+    default:
+      return false
+  }
 }
 
 function fits(kind: FieldKind, value: unknown): boolean {
@@ -33,12 +61,17 @@ function fits(kind: FieldKind, value: unknown): boolean {
   switch (kind) {
     case 'string':
     case 'string?':
-      return typeof value === 'string' && value.length <= 65536
+      return isShortString(value)
+    case 'nullable-string?':
+      return isNullableString(value)
+    case 'auth':
+      return isAuth(value)
     case 'boolean?':
       return typeof value === 'boolean'
     case 'number?':
       return typeof value === 'number' && Number.isFinite(value)
     case 'strings':
+    case 'strings?':
       return Array.isArray(value) && value.length <= 1000 && value.every((v) => typeof v === 'string' && v.length <= 256)
     case 'status':
     case 'status?':

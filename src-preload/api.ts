@@ -29,6 +29,11 @@ export interface PluginRecord {
   readonly expected_strings: readonly string[]
   /** Strings that must not appear in the built main file (verification). */
   readonly forbidden_strings: readonly string[]
+  /** The server profile the plugin is published to, if any. */
+  readonly server: string | null
+  /** The `manifest_version` of the last manifest published (0: never published). */
+  readonly manifest_version: number
+  readonly published_at: string | null
   readonly created_at: string
   readonly updated_at: string
 }
@@ -51,8 +56,78 @@ export interface PluginVersionRecord {
   readonly checksum: string | null
   readonly checksum_md5: string | null
   readonly released_at: string | null
+  /** When a rollback withdrew this version (it is then listed as `revoked` in the manifest). */
+  readonly revoked_at: string | null
   readonly created_at: string
   readonly updated_at: string
+}
+
+/** How wprm logs in to an update server. Secrets themselves are never stored here. */
+export type ServerAuth =
+  | { readonly kind: 'key'; readonly key_path: string; readonly passphrase_env: string | null }
+  | { readonly kind: 'agent' }
+  | { readonly kind: 'password'; readonly password_env: string | null }
+
+/** An update server: where the ZIPs and manifests go over SFTP, and where sites fetch them over HTTP(S). */
+export interface ServerProfile {
+  readonly name: string
+  readonly host: string
+  readonly port: number
+  readonly user: string
+  readonly auth: ServerAuth
+  readonly remote_root: string
+  /** Public base URL of `remote_root`, ending with `/`. */
+  readonly public_url: string
+  /** The pinned host key (`SHA256:…`); a different key is refused before any credential is sent. */
+  readonly host_key_fingerprint: string
+  readonly created_at: string
+  readonly updated_at: string
+}
+
+/** One check of the verification checklist, as it finished. */
+export interface VerifyCheck {
+  readonly id: number
+  readonly title: string
+  readonly ok: boolean
+  readonly detail: string
+  readonly ms: number
+}
+
+/** The whole checklist for one version. */
+export interface VerifyReport {
+  readonly slug: string
+  readonly version: string
+  readonly ok: boolean
+  readonly checks: readonly VerifyCheck[]
+}
+
+/** What one publish did. */
+export interface PublishResult {
+  readonly slug: string
+  readonly server: string
+  readonly manifest_version: number
+  readonly latest: string
+  readonly manifest_url: string
+  readonly uploaded: readonly string[]
+  /** ZIPs already on the server with the same SHA-256. */
+  readonly skipped: readonly string[]
+  readonly phases: readonly { readonly phase: JobPhase; readonly ms: number }[]
+}
+
+/** What a rollback did. */
+export interface RollbackResult {
+  readonly slug: string
+  readonly live: string
+  readonly revoked: readonly string[]
+  readonly publish: PublishResult | null
+  readonly verify: VerifyReport | null
+}
+
+/** Outcome of "test connection". */
+export interface ServerTestResult {
+  readonly server: string
+  readonly ok: boolean
+  readonly checks: readonly VerifyCheck[]
 }
 
 /** One line of the activity log: every change to a plugin or version. */
@@ -77,6 +152,10 @@ export type ActivityAction =
   | 'source.bump'
   | 'zip.prune'
   | 'database.restore'
+  | 'server.add'
+  | 'server.remove'
+  | 'publish'
+  | 'rollback'
 
 /** A plugin with the facts a list screen needs. */
 export interface PluginSummary {
@@ -119,6 +198,14 @@ export type ErrorKind =
   | 'database-corrupt'
   | 'database-locked'
   | 'io'
+  | 'host-key-unknown'
+  | 'host-key-changed'
+  | 'auth-failed'
+  | 'connection-failed'
+  | 'remote-not-writable'
+  | 'remote-locked'
+  | 'remote-conflict'
+  | 'publish-interrupted'
 
 /** An expected failure, as it crosses IPC and reaches the user. */
 export interface ApiError {
@@ -145,6 +232,8 @@ export interface ProgressEvent {
 /** Events main sends to its faces. */
 export interface ApiEvents {
   readonly progress: ProgressEvent
+  /** A verification check as soon as it finished (the checklist fills in one by one). */
+  readonly check: VerifyCheck & { readonly job: string }
 }
 
 /** Input of `addPlugin`. */
@@ -176,6 +265,28 @@ export interface ChangeStatusInput {
   readonly status: VersionStatus
 }
 
+/** Input of `addServer`. Secrets are named by environment variable, never given. */
+export interface AddServerInput {
+  readonly name: string
+  readonly host: string
+  readonly port?: number
+  readonly user: string
+  readonly auth: ServerAuth
+  readonly remoteRoot: string
+  readonly publicUrl: string
+  /** The fingerprint the user accepts (`SHA256:…`); without it, known_hosts must know the key. */
+  readonly acceptHostKey?: string
+}
+
+/** Input of `setPlugin`: what is given changes, the rest stays. */
+export interface SetPluginInput {
+  readonly slug: string
+  readonly server?: string | null
+  readonly expectedStrings?: readonly string[]
+  readonly forbiddenStrings?: readonly string[]
+  readonly versionConstant?: string | null
+}
+
 /** What the files of one ZIP build are. */
 export interface BuildResult {
   readonly version: string
@@ -193,6 +304,8 @@ export interface BuildResult {
 export interface ChangeStatusResult {
   readonly versions: readonly PluginVersionRecord[]
   readonly builds: readonly BuildResult[]
+  /** The publish that made the change public, when the plugin has a server. */
+  readonly publish: PublishResult | null
 }
 
 /** Outcome of writing a version into the source (`bump`). */
@@ -236,6 +349,14 @@ export interface WprmApi {
   pruneZips(input: { readonly slug: string; readonly keep?: number }): Promise<Result<PruneResult>>
   listActivity(input: { readonly slug?: string; readonly limit?: number }): Promise<Result<readonly ActivityEntry[]>>
   restoreDatabaseBackup(): Promise<Result<RestoreResult>>
+  setPlugin(input: SetPluginInput): Promise<Result<PluginRecord>>
+  listServers(): Promise<Result<readonly ServerProfile[]>>
+  addServer(input: AddServerInput): Promise<Result<ServerProfile>>
+  removeServer(input: { readonly name: string }): Promise<Result<ServerProfile>>
+  testServer(input: { readonly name: string }): Promise<Result<ServerTestResult>>
+  publish(input: { readonly slug: string; readonly breakStaleLock?: boolean }): Promise<Result<PublishResult>>
+  verify(input: { readonly slug: string; readonly version?: string }): Promise<Result<VerifyReport>>
+  rollback(input: { readonly slug: string; readonly to: string }): Promise<Result<RollbackResult>>
 }
 
 /** The names of the API's methods, for the IPC table and the contract test. */
@@ -250,5 +371,13 @@ export const API_METHODS = [
   'bumpSource',
   'pruneZips',
   'listActivity',
-  'restoreDatabaseBackup'
+  'restoreDatabaseBackup',
+  'setPlugin',
+  'listServers',
+  'addServer',
+  'removeServer',
+  'testServer',
+  'publish',
+  'verify',
+  'rollback'
 ] as const satisfies readonly (keyof WprmApi)[]

@@ -16,7 +16,15 @@ const api = {
   bumpSource: (input) => ipcRenderer.invoke(channel('bumpSource'), input),
   pruneZips: (input) => ipcRenderer.invoke(channel('pruneZips'), input),
   listActivity: (input) => ipcRenderer.invoke(channel('listActivity'), input),
-  restoreDatabaseBackup: () => ipcRenderer.invoke(channel('restoreDatabaseBackup'))
+  restoreDatabaseBackup: () => ipcRenderer.invoke(channel('restoreDatabaseBackup')),
+  setPlugin: (input) => ipcRenderer.invoke(channel('setPlugin'), input),
+  listServers: () => ipcRenderer.invoke(channel('listServers')),
+  addServer: (input) => ipcRenderer.invoke(channel('addServer'), input),
+  removeServer: (input) => ipcRenderer.invoke(channel('removeServer'), input),
+  testServer: (input) => ipcRenderer.invoke(channel('testServer'), input),
+  publish: (input) => ipcRenderer.invoke(channel('publish'), input),
+  verify: (input) => ipcRenderer.invoke(channel('verify'), input),
+  rollback: (input) => ipcRenderer.invoke(channel('rollback'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */

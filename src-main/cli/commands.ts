@@ -1,8 +1,13 @@
 import type { ParseArgsConfig } from 'node:util'
-import type { ApiError, Result, VersionStatus, WprmApi } from '../../src-preload/api.js'
+import type { ApiError, Result, ServerAuth, VersionStatus, WprmApi } from '../../src-preload/api.js'
 import { VERSION_STATUSES } from '../../src-preload/api.js'
 import {
   formatActivity,
+  formatPublish,
+  formatRollback,
+  formatServers,
+  formatVerify,
+  formatCheck,
   formatPlugin,
   formatPluginDetails,
   formatPluginList,
@@ -12,7 +17,9 @@ import {
 } from './format.js'
 
 /** What a command produced: data for `--json` and text for people, or an expected failure. */
-export type Outcome = { readonly ok: true; readonly json: unknown; readonly text: string } | { readonly ok: false; readonly error: ApiError }
+export type Outcome =
+  | { readonly ok: true; readonly json: unknown; readonly text: string; /** Printed, but the run failed (a failed check). */ readonly failed?: boolean }
+  | { readonly ok: false; readonly error: ApiError }
 
 /** A usage mistake: exit code 2. */
 export class UsageError extends Error {}
@@ -36,6 +43,23 @@ function present<T>(result: Result<T>, format: (value: T) => string): Outcome {
 function optionalString(values: OptionValues, name: string): string | undefined {
   const value = values[name]
   return typeof value === 'string' ? value : undefined
+}
+
+function stringList(values: OptionValues, name: string): string[] | undefined {
+  const value = values[name]
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : undefined
+}
+
+/** The authentication options of `server add`: exactly one way to log in. */
+function parseAuth(values: OptionValues): ServerAuth {
+  const key = optionalString(values, 'key')
+  const passwordEnv = optionalString(values, 'password-env')
+  const agent = values.agent === true
+  const chosen = [key !== undefined, passwordEnv !== undefined, agent].filter(Boolean).length
+  if (chosen !== 1) throw new UsageError('give exactly one of --key FILE, --agent, --password-env VAR')
+  if (key !== undefined) return { kind: 'key', key_path: key, passphrase_env: optionalString(values, 'passphrase-env') ?? null }
+  if (optionalString(values, 'passphrase-env') !== undefined) throw new UsageError('--passphrase-env goes with --key')
+  return agent ? { kind: 'agent' } : { kind: 'password', password_env: passwordEnv! }
 }
 
 function parseStatus(text: string): VersionStatus {
@@ -205,6 +229,136 @@ export const COMMANDS: readonly Command[] = [
       const limit = limitText === undefined ? 50 : Number(limitText)
       if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit takes a positive whole number (got "${limitText}")`)
       return present(await api.listActivity({ slug, limit }), formatActivity)
+    }
+  },
+  {
+    words: ['plugin', 'set'],
+    args: '<slug> [--server NAME | --no-server] [--expect TEXT…] [--forbid TEXT…] [--version-constant NAME]',
+    summary: "Change a plugin's server, the strings its main file must (not) contain, or its version constant.",
+    options: {
+      server: { type: 'string' },
+      'no-server': { type: 'boolean' },
+      expect: { type: 'string', multiple: true },
+      forbid: { type: 'string', multiple: true },
+      'version-constant': { type: 'string' }
+    },
+    positionals: [1, 1],
+    run: async (api, [slug], values) => {
+      if (values.server !== undefined && values['no-server'] === true) throw new UsageError('give --server or --no-server, not both')
+      const constant = optionalString(values, 'version-constant')
+      return present(
+        await api.setPlugin({
+          slug: slug!,
+          server: values['no-server'] === true ? null : optionalString(values, 'server'),
+          expectedStrings: stringList(values, 'expect'),
+          forbiddenStrings: stringList(values, 'forbid'),
+          versionConstant: constant === undefined ? undefined : constant === '' ? null : constant
+        }),
+        (plugin) => `Updated ${plugin.slug}.\n${formatPlugin(plugin)}`
+      )
+    }
+  },
+  {
+    words: ['server', 'add'],
+    args: '<name> --host H [--port P] --user U (--key FILE [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…]',
+    summary: 'Add an update server. Secrets are read from the named environment variable, never stored.',
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      user: { type: 'string' },
+      key: { type: 'string' },
+      agent: { type: 'boolean' },
+      'password-env': { type: 'string' },
+      'passphrase-env': { type: 'string' },
+      'remote-root': { type: 'string' },
+      'public-url': { type: 'string' },
+      'accept-host-key': { type: 'string' }
+    },
+    positionals: [1, 1],
+    run: async (api, [name], values) => {
+      const required = (option: string): string => {
+        const value = optionalString(values, option)
+        if (value === undefined) throw new UsageError(`server add needs --${option}`)
+        return value
+      }
+      const portText = optionalString(values, 'port')
+      const port = portText === undefined ? undefined : Number(portText)
+      if (port !== undefined && !Number.isInteger(port)) throw new UsageError(`--port takes a number (got "${portText}")`)
+      return present(
+        await api.addServer({
+          name: name!,
+          host: required('host'),
+          port,
+          user: required('user'),
+          auth: parseAuth(values),
+          remoteRoot: required('remote-root'),
+          publicUrl: required('public-url'),
+          acceptHostKey: optionalString(values, 'accept-host-key')
+        }),
+        (server) => `Added server ${server.name}; host key ${server.host_key_fingerprint} is pinned.`
+      )
+    }
+  },
+  {
+    words: ['server', 'list'],
+    args: '',
+    summary: 'List the server profiles with their pinned host keys.',
+    options: {},
+    positionals: [0, 0],
+    run: async (api) => present(await api.listServers(), formatServers)
+  },
+  {
+    words: ['server', 'test'],
+    args: '<name>',
+    summary: 'Log in, write a probe file, and read it back over the public URL.',
+    options: {},
+    positionals: [1, 1],
+    run: async (api, [name]) => {
+      const result = await api.testServer({ name: name! })
+      if (!result.ok) return result
+      return { ok: true, json: result.value, text: result.value.checks.map(formatCheck).join('\n'), failed: !result.value.ok }
+    }
+  },
+  {
+    words: ['server', 'remove'],
+    args: '<name>',
+    summary: 'Remove a server profile no plugin uses.',
+    options: {},
+    positionals: [1, 1],
+    run: async (api, [name]) => present(await api.removeServer({ name: name! }), (s) => `Removed server ${s.name}.`)
+  },
+  {
+    words: ['publish'],
+    args: '<slug> [--break-lock]',
+    summary: "Publish the plugin's current state (finishes an interrupted publish).",
+    options: { 'break-lock': { type: 'boolean' } },
+    positionals: [1, 1],
+    run: async (api, [slug], values) => present(await api.publish({ slug: slug!, breakStaleLock: values['break-lock'] === true }), formatPublish)
+  },
+  {
+    words: ['verify'],
+    args: '<slug> [version]',
+    summary: 'Run the release checklist: local files, the server over SFTP, the public URL over HTTP(S).',
+    options: {},
+    positionals: [1, 2],
+    run: async (api, [slug, version]) => {
+      const result = await api.verify({ slug: slug!, version })
+      if (!result.ok) return result
+      return { ok: true, json: result.value, text: formatVerify(result.value), failed: !result.value.ok }
+    }
+  },
+  {
+    words: ['rollback'],
+    args: '<slug> --to <version>',
+    summary: 'Make an older version live again; the newer live ones are deprecated and revoked. Publishes and verifies.',
+    options: { to: { type: 'string' } },
+    positionals: [1, 1],
+    run: async (api, [slug], values) => {
+      const to = optionalString(values, 'to')
+      if (to === undefined) throw new UsageError('rollback needs --to <version>')
+      const result = await api.rollback({ slug: slug!, to })
+      if (!result.ok) return result
+      return { ok: true, json: result.value, text: formatRollback(result.value), failed: result.value.verify !== null && !result.value.verify.ok }
     }
   },
   {

@@ -5,7 +5,12 @@ import type {
   PluginDetails,
   PluginRecord,
   PluginSummary,
-  PluginVersionRecord
+  PluginVersionRecord,
+  PublishResult,
+  RollbackResult,
+  ServerProfile,
+  VerifyCheck,
+  VerifyReport
 } from '../../src-preload/api.js'
 
 /** Lays rows out in aligned columns, for a terminal. */
@@ -53,7 +58,10 @@ export function formatPlugin(plugin: PluginRecord): string {
     `  source:           ${plugin.source_dir}`,
     `  main file:        ${plugin.main_file}`,
     `  version constant: ${plugin.version_constant ?? '- (not detected: only the header is rewritten)'}`,
-    `  dist folder:      ${plugin.dist_dir}`
+    `  dist folder:      ${plugin.dist_dir}`,
+    `  server:           ${plugin.server ?? '- (not published)'}${plugin.manifest_version > 0 ? `, manifest #${plugin.manifest_version}` : ''}`,
+    `  expected strings: ${plugin.expected_strings.map((s) => JSON.stringify(s)).join(', ') || '-'}`,
+    `  forbidden:        ${plugin.forbidden_strings.map((s) => JSON.stringify(s)).join(', ') || '-'}`
   ].join('\n')
 }
 
@@ -119,7 +127,51 @@ function formatBuild(build: BuildResult): string {
 /** What a status change did. */
 export function formatStatusChange(result: ChangeStatusResult): string {
   const lines = result.versions.map((v) => `${v.plugin} ${v.version} is now ${v.status}`)
-  return [...lines, ...result.builds.map(formatBuild)].join('\n')
+  return [...lines, ...result.builds.map(formatBuild), ...(result.publish ? [formatPublish(result.publish)] : [])].join('\n')
+}
+
+/** What a publish did, phase by phase. */
+export function formatPublish(result: PublishResult): string {
+  const phases = result.phases.map((p) => `${p.phase} ${(p.ms / 1000).toFixed(2)} s`).join(', ')
+  return [
+    `Published ${result.slug} to ${result.server}: manifest #${result.manifest_version}, ${result.latest} is live.`,
+    `  uploaded: ${result.uploaded.join(', ') || 'nothing'}; already there: ${result.skipped.join(', ') || 'nothing'}`,
+    `  manifest: ${result.manifest_url}`,
+    `  took: ${phases}`
+  ].join('\n')
+}
+
+/** One check as a line: ✓ or ✗, its title, and what it saw. */
+export function formatCheck(check: VerifyCheck): string {
+  return `${check.ok ? '✓' : '✗'} ${check.id}. ${check.title}\n     ${check.detail} (${check.ms} ms)`
+}
+
+/** The verification checklist. */
+export function formatVerify(report: VerifyReport): string {
+  const passed = report.checks.filter((c) => c.ok).length
+  return [
+    `Verification of ${report.slug} ${report.version}:`,
+    ...report.checks.map(formatCheck),
+    `${passed} passed, ${report.checks.length - passed} failed`
+  ].join('\n')
+}
+
+/** What a rollback did. */
+export function formatRollback(result: RollbackResult): string {
+  return [
+    `${result.slug} is rolled back to ${result.live}; revoked: ${result.revoked.join(', ') || 'none'}.`,
+    ...(result.publish ? [formatPublish(result.publish)] : ['Not published: the plugin has no server.']),
+    ...(result.verify ? [formatVerify(result.verify)] : [])
+  ].join('\n')
+}
+
+/** The server profiles. */
+export function formatServers(servers: readonly ServerProfile[]): string {
+  if (servers.length === 0) return 'No servers yet. Add one with: wprm server add <name> --host H --user U --key FILE --remote-root DIR --public-url URL'
+  return table(
+    ['NAME', 'LOGIN', 'AUTH', 'REMOTE ROOT', 'PUBLIC URL', 'HOST KEY'],
+    servers.map((s) => [s.name, `${s.user}@${s.host}:${s.port}`, s.auth.kind, s.remote_root, s.public_url, s.host_key_fingerprint])
+  )
 }
 
 /** The activity log. */

@@ -1,10 +1,11 @@
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { AddPluginInput, PluginDetails, PluginRecord, PluginSummary } from '../../src-preload/api.js'
+import type { AddPluginInput, PluginDetails, PluginRecord, PluginSummary, SetPluginInput } from '../../src-preload/api.js'
 import { WprmError, isErrnoCode } from './errors.js'
 import { SOURCE_ENCODING, detectVersionConstant, findMainFile, readHeader, readSourceInfo } from './plugin-source.js'
 import type { ReleaseContext } from './releases.js'
 import { requirePlugin, versionsOf } from './releases.js'
+import { requireServer } from './servers.js'
 import { recordActivity } from './store.js'
 import { latestLive } from './versions.js'
 
@@ -77,6 +78,9 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
       dist_dir: input.distDir !== undefined ? path.resolve(input.distDir) : path.join(ctx.store.dataDir, 'dist', slug),
       expected_strings: [],
       forbidden_strings: [],
+      server: null,
+      manifest_version: 0,
+      published_at: null,
       created_at: at,
       updated_at: at
     }
@@ -113,4 +117,39 @@ export async function getPlugin(ctx: ReleaseContext, slug: string): Promise<Plug
     if (!(error instanceof WprmError)) throw error
     return { plugin, versions: versionsOf(db, slug), source: null, source_error: error.message }
   }
+}
+
+/** Changes a plugin's settings: its server, verification strings, version constant. */
+export function setPlugin(ctx: ReleaseContext, input: SetPluginInput): Promise<PluginRecord> {
+  return ctx.store.transact(`set plugin ${input.slug}`, (db) => {
+    const plugin = requirePlugin(db, input.slug)
+    if (input.server !== undefined && input.server !== null) requireServer(db, input.server)
+    const strings = (list: readonly string[] | undefined): readonly string[] | undefined => {
+      if (list === undefined) return undefined
+      if (list.some((s) => s === '')) throw new WprmError('usage', 'An expected or forbidden string is empty.', 'Give the text to look for, e.g. --expect api.example.com.')
+      return [...new Set(list)]
+    }
+    const next: PluginRecord = {
+      ...plugin,
+      server: input.server === undefined ? plugin.server : input.server,
+      expected_strings: strings(input.expectedStrings) ?? plugin.expected_strings,
+      forbidden_strings: strings(input.forbiddenStrings) ?? plugin.forbidden_strings,
+      version_constant: input.versionConstant === undefined ? plugin.version_constant : input.versionConstant,
+      updated_at: ctx.now().toISOString()
+    }
+    const changes: Record<string, readonly [unknown, unknown]> = {}
+    for (const key of ['server', 'expected_strings', 'forbidden_strings', 'version_constant'] as const) {
+      if (JSON.stringify(plugin[key]) !== JSON.stringify(next[key])) changes[key] = [plugin[key], next[key]]
+    }
+    db.plugins[db.plugins.indexOf(plugin)] = next
+    recordActivity(db, {
+      at: next.updated_at,
+      plugin: plugin.slug,
+      version: null,
+      action: 'plugin.update',
+      summary: Object.keys(changes).length === 0 ? 'Settings unchanged' : `Changed ${Object.keys(changes).join(', ')}`,
+      changes
+    })
+    return next
+  })
 }

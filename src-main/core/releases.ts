@@ -7,12 +7,20 @@ import type {
   PluginRecord,
   PluginVersionRecord,
   ProgressEvent,
+  PublishResult,
+  RollbackResult,
+  VerifyCheck,
+  VerifyReport,
   VersionStatus
 } from '../../src-preload/api.js'
 import { hashFile } from './checksums.js'
 import { WprmError, isErrnoCode } from './errors.js'
 import { buildVersionZip, pointLatestLink } from './packager.js'
 import { readSourceInfo } from './plugin-source.js'
+import { publishPlugin } from './publisher.js'
+import { requireServer } from './servers.js'
+import type { SecretProvider, SessionOptions } from './sftp-session.js'
+import { verifyRelease } from './verifier.js'
 import type { Database, Store } from './store.js'
 import { recordActivity } from './store.js'
 import { assertNewVersionAllowed, assertTransitionAllowed, compareVersions, isLive, latestLive, parseVersion, versionCode } from './versions.js'
@@ -21,7 +29,12 @@ import { assertNewVersionAllowed, assertTransitionAllowed, compareVersions, isLi
 export interface ReleaseContext {
   readonly store: Store
   readonly now: () => Date
+  readonly secrets: SecretProvider
   readonly onProgress?: (event: ProgressEvent) => void
+  readonly onCheck?: (check: VerifyCheck & { readonly job: string }) => void
+  readonly sessionOptions?: SessionOptions
+  /** How long a publish waits for another publish of the same plugin on the server. */
+  readonly remoteLockWaitMs?: number
 }
 
 /** The plugin with that slug, or a clear error naming the ones there are. */
@@ -80,6 +93,7 @@ export function autoFillVersion(
     checksum: null,
     checksum_md5: null,
     released_at: null,
+    revoked_at: null,
     created_at: at,
     updated_at: at
   }
@@ -111,7 +125,7 @@ export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise
       summary: `Added ${record.version} as draft`,
       changes: { version: [null, record.version], changelog: [null, record.changelog] }
     })
-    if (status === 'draft') return { versions: [record], builds: [] }
+    if (status === 'draft') return { versions: [record], builds: [], publish: null }
     return applyStatusChange(ctx, db, plugin, [record.version], status)
   })
 }
@@ -224,6 +238,118 @@ async function applyStatusChange(
       }
     })
   }
+  let publish: PublishResult | null
+  try {
+    // Published before the database is written: if the server cannot take it, nothing changes here either.
+    publish = await publishIfConfigured(ctx, db, plugin, `${plugin.slug}@${unique.join(',')}`)
+  } catch (error) {
+    await Promise.all(created.map((file) => unlink(file).catch(() => undefined)))
+    throw error
+  }
   await pointLatestLink(plugin.dist_dir, plugin.slug, latestLive(versionsOf(db, plugin.slug))?.version ?? null)
-  return { versions: changed, builds }
+  return { versions: changed, builds, publish }
+}
+
+/**
+ * Publishes the plugin's state as it stands in `db` when it has a server, and records the manifest
+ * version; returns null for a plugin without a server.
+ */
+async function publishIfConfigured(ctx: ReleaseContext, db: Database, plugin: PluginRecord, job: string, breakStaleLock = false): Promise<PublishResult | null> {
+  if (plugin.server === null) return null
+  const server = requireServer(db, plugin.server)
+  const result = await publishPlugin({
+    plugin,
+    versions: versionsOf(db, plugin.slug),
+    server,
+    secrets: ctx.secrets,
+    now: ctx.now,
+    job,
+    onProgress: ctx.onProgress,
+    breakStaleLock,
+    lockWaitMs: ctx.remoteLockWaitMs,
+    session: ctx.sessionOptions
+  })
+  const at = ctx.now().toISOString()
+  const index = db.plugins.findIndex((p) => p.slug === plugin.slug)
+  db.plugins[index] = { ...db.plugins[index]!, manifest_version: result.manifest_version, published_at: at, updated_at: at }
+  recordActivity(db, {
+    at,
+    plugin: plugin.slug,
+    version: result.latest,
+    action: 'publish',
+    summary: `Published manifest #${result.manifest_version} to ${server.name}: ${result.latest} live${result.uploaded.length ? `, uploaded ${result.uploaded.join(', ')}` : ''}`,
+    changes: { manifest_version: [plugin.manifest_version, result.manifest_version] }
+  })
+  return result
+}
+
+/** Republishes a plugin's current state (finishes an interrupted publish). */
+export function publishNow(ctx: ReleaseContext, slug: string, breakStaleLock = false): Promise<PublishResult> {
+  return ctx.store.transact(`publish ${slug}`, async (db) => {
+    const plugin = requirePlugin(db, slug)
+    if (plugin.server === null) {
+      throw new WprmError('usage', `${slug} has no server to publish to.`, `Choose one: wprm plugin set ${slug} --server NAME.`)
+    }
+    for (const record of versionsOf(db, slug).filter((v) => isLive(v.status))) await assertZipIntact(record)
+    return (await publishIfConfigured(ctx, db, plugin, `${slug}@publish`, breakStaleLock))!
+  })
+}
+
+/**
+ * Rolls back to an older version: every live version above it is deprecated and listed as revoked, the
+ * target is live again, and the result is published in one publish; then the checklist runs.
+ */
+export async function rollback(ctx: ReleaseContext, slug: string, to: string): Promise<RollbackResult> {
+  parseVersion(to)
+  const changed = await ctx.store.transact(`rollback ${slug} to ${to}`, async (db) => {
+    const plugin = requirePlugin(db, slug)
+    const target = requireVersion(db, slug, to)
+    if (target.status === 'draft') {
+      throw new WprmError('invalid-transition', `${to} was never released, so there is nothing to roll back to.`, 'Roll back to a version that was released before.')
+    }
+    const above = versionsOf(db, slug).filter((v) => isLive(v.status) && compareVersions(v.version, to) > 0)
+    if (above.length === 0 && isLive(target.status)) {
+      throw new WprmError('invalid-transition', `${to} is already the newest live version of ${slug}.`, 'Nothing to roll back.')
+    }
+    await assertZipIntact(target)
+    const at = ctx.now().toISOString()
+    for (const record of above) {
+      replaceVersion(db, { ...record, status: 'deprecated', revoked_at: at, updated_at: at })
+    }
+    if (!isLive(target.status)) replaceVersion(db, { ...target, status: 'released', revoked_at: null, updated_at: at })
+    recordActivity(db, {
+      at,
+      plugin: slug,
+      version: to,
+      action: 'rollback',
+      summary: `Rolled back to ${to}; revoked ${above.map((v) => v.version).join(', ')}`,
+      changes: Object.fromEntries([...above.map((v) => [`${v.version}.status`, [v.status, 'deprecated']] as const), [`${to}.status`, [target.status, 'released']] as const])
+    })
+    const publish = await publishIfConfigured(ctx, db, plugin, `${slug}@rollback-${to}`)
+    await pointLatestLink(plugin.dist_dir, slug, to)
+    return { plugin, revoked: above.map((v) => v.version), publish }
+  })
+  const verify = changed.publish === null ? null : await verifyVersion(ctx, slug, to)
+  return { slug, live: to, revoked: changed.revoked, publish: changed.publish, verify }
+}
+
+/** Runs the checklist for a version (the latest live one by default). */
+export async function verifyVersion(ctx: ReleaseContext, slug: string, version?: string): Promise<VerifyReport> {
+  const db = await ctx.store.read()
+  const plugin = requirePlugin(db, slug)
+  const versions = versionsOf(db, slug)
+  const record = version === undefined ? latestLive(versions) : requireVersion(db, slug, version)
+  if (record === null) {
+    throw new WprmError('not-found', `${slug} has no live version to verify.`, `Name a version: wprm verify ${slug} <version>.`)
+  }
+  const job = `${slug}@verify-${record.version}`
+  return verifyRelease({
+    plugin,
+    versions,
+    version: record,
+    server: plugin.server === null ? null : requireServer(db, plugin.server),
+    secrets: ctx.secrets,
+    session: ctx.sessionOptions,
+    onCheck: (check) => ctx.onCheck?.({ ...check, job })
+  })
 }

@@ -1,7 +1,7 @@
 import { mkdir, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Low } from 'lowdb'
-import type { ActivityEntry, PluginRecord, PluginVersionRecord, RestoreResult } from '../../src-preload/api.js'
+import type { ActivityEntry, PluginRecord, PluginVersionRecord, RestoreResult, ServerProfile } from '../../src-preload/api.js'
 import { DurableJsonFile } from './durable-json-file.js'
 import { WprmError, isErrnoCode } from './errors.js'
 import { acquireLock } from './file-lock.js'
@@ -12,6 +12,7 @@ export interface Database {
   next_activity_id: number
   plugins: PluginRecord[]
   versions: PluginVersionRecord[]
+  servers: ServerProfile[]
   activity: ActivityEntry[]
 }
 
@@ -20,7 +21,17 @@ export const DATABASE_FILE = 'wprm.json'
 const LOCK_FILE = 'wprm.lock'
 
 function emptyDatabase(): Database {
-  return { schema: 1, next_activity_id: 1, plugins: [], versions: [], activity: [] }
+  return { schema: 1, next_activity_id: 1, plugins: [], versions: [], servers: [], activity: [] }
+}
+
+/**
+ * Fills fields that databases written by earlier builds lack, so that the code can rely on them.
+ */
+function withDefaults(db: Database): Database {
+  db.servers ??= []
+  db.plugins = db.plugins.map((p) => ({ ...p, server: p.server ?? null, manifest_version: p.manifest_version ?? 0, published_at: p.published_at ?? null }))
+  db.versions = db.versions.map((v) => ({ ...v, revoked_at: v.revoked_at ?? null }))
+  return db
 }
 
 function isDatabase(value: unknown): value is Database {
@@ -63,7 +74,8 @@ export class Store {
 
   /** The newest data on disk (empty when there is no database yet). */
   async read(): Promise<Readonly<Database>> {
-    return (await this.file.read()) ?? emptyDatabase()
+    const db = await this.file.read()
+    return db === null ? emptyDatabase() : withDefaults(db)
   }
 
   /**
@@ -74,6 +86,7 @@ export class Store {
     return this.locked(purpose, async () => {
       const db = new Low<Database>(this.file, emptyDatabase())
       await db.read()
+      db.data = withDefaults(db.data)
       const result = await change(db.data)
       await db.write()
       return result

@@ -26,7 +26,9 @@ beforeEach(async () => {
   temp = await makeTempDir()
   events = []
   let clock = Date.parse('2026-01-10T12:00:00Z')
-  api = createApi({ dataDir: path.join(temp.dir, 'data'), now: () => new Date((clock += 1000)), onEvent: (_n, e) => events.push(e) })
+  api = createApi({ dataDir: path.join(temp.dir, 'data'), now: () => new Date((clock += 1000)), onEvent: (name, e) => {
+      if (name === 'progress') events.push(e as ProgressEvent)
+    } })
   source = await writePluginFolder(path.join(temp.dir, 'hello-wprm'), { 'tests/test-x.php': '<?php', 'includes/a.php': '<?php // a' })
 })
 afterEach(async () => temp.cleanup())

@@ -10,6 +10,8 @@ import { makePublicDir, makeTempDir, removeTempDir } from './temp-dir.js'
 export interface SshdOptions {
   /** When set, a second client key encrypted with this passphrase is made and authorized too. */
   clientKeyPassphrase?: string
+  /** Serves SFTP read-only (internal-sftp -R): every write is refused with "permission denied", even for root. */
+  readOnly?: boolean
 }
 
 /** A private OpenSSH server on 127.0.0.1 that accepts the generated client keys for the current user. */
@@ -58,14 +60,14 @@ async function fingerprint(pubPath: string): Promise<string> {
 }
 
 /** sshd_config for a throwaway server: everything under `dir`, loopback only, keys only. */
-function sshdConfig(dir: string, port: number): string {
+function sshdConfig(dir: string, port: number, readOnly: boolean): string {
   return [
     'ListenAddress 127.0.0.1',
     `Port ${port}`,
     `HostKey ${join(dir, 'host_ed25519')}`,
     `PidFile ${join(dir, 'sshd.pid')}`,
     `AuthorizedKeysFile ${join(dir, 'authorized_keys')}`,
-    'Subsystem sftp internal-sftp',
+    `Subsystem sftp internal-sftp${readOnly ? ' -R' : ''}`,
     // No PAM: it would need the system's account stack; StrictModes off: the temp folder is not under $HOME.
     'UsePAM no',
     'StrictModes no',
@@ -163,7 +165,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdServer> {
       authorized.push(await readFile(`${passphraseKeyPath}.pub`, 'utf8'))
     }
     await writeFile(join(dir, 'authorized_keys'), authorized.join(''), { mode: 0o600 })
-    await writeFile(configPath, sshdConfig(dir, server.port))
+    await writeFile(configPath, sshdConfig(dir, server.port, opts.readOnly === true))
     await readHostKey()
     await launch()
   } catch (error) {

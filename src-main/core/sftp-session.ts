@@ -1,0 +1,328 @@
+import { createHash, randomBytes } from 'node:crypto'
+import { createReadStream } from 'node:fs'
+import { readFile } from 'node:fs/promises'
+import path from 'node:path/posix'
+import { Transform } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import type { Client, ConnectConfig, SFTPWrapper, Stats } from 'ssh2'
+import SftpClient from 'ssh2-sftp-client'
+import type { ServerProfile } from '../../src-preload/api.js'
+import { WprmError, isErrnoCode } from './errors.js'
+import { fingerprintOf } from './host-keys.js'
+
+/** Where passwords and key passphrases come from: the environment for the CLI, safeStorage for the app. */
+export interface SecretProvider {
+  secret(server: ServerProfile, kind: 'password' | 'passphrase'): Promise<string | null>
+}
+
+/** Reads secrets from the environment variables a profile names. */
+export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): SecretProvider {
+  return {
+    secret: async (server, kind) => {
+      const variable =
+        kind === 'password' && server.auth.kind === 'password'
+          ? server.auth.password_env
+          : kind === 'passphrase' && server.auth.kind === 'key'
+            ? server.auth.passphrase_env
+            : null
+      const value = variable === null ? undefined : env[variable]
+      return value === undefined || value === '' ? null : value
+    }
+  }
+}
+
+/** Options of a session. */
+export interface SessionOptions {
+  /** An operation that makes no progress for this long is a stall: the connection is dropped. */
+  readonly stallMs?: number
+  readonly readyTimeoutMs?: number
+  readonly env?: NodeJS.ProcessEnv
+}
+
+/** SFTP status codes (draft-ietf-secsh-filexfer): what a failed request means. */
+const SFTP_NO_SUCH_FILE = 2
+const SFTP_PERMISSION_DENIED = 3
+
+function sftpCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code
+  return typeof code === 'number' ? code : undefined
+}
+
+/** True when the server answered that the path does not exist. */
+export function isNoSuchFile(error: unknown): boolean {
+  return sftpCode(error) === SFTP_NO_SUCH_FILE
+}
+
+async function connectConfig(server: ServerProfile, secrets: SecretProvider, env: NodeJS.ProcessEnv): Promise<ConnectConfig> {
+  const base: ConnectConfig = { host: server.host, port: server.port, username: server.user }
+  switch (server.auth.kind) {
+    case 'key': {
+      let privateKey: Buffer
+      try {
+        privateKey = await readFile(server.auth.key_path)
+      } catch (error) {
+        if (isErrnoCode(error, 'ENOENT')) {
+          throw new WprmError('auth-failed', `The key file ${server.auth.key_path} does not exist.`, 'Point the server profile at an existing private key.')
+        }
+        throw error
+      }
+      const passphrase = await secrets.secret(server, 'passphrase')
+      return { ...base, privateKey, ...(passphrase === null ? {} : { passphrase }) }
+    }
+    case 'agent': {
+      const agent = env.SSH_AUTH_SOCK
+      if (agent === undefined || agent === '') {
+        throw new WprmError('auth-failed', 'No SSH agent is running (SSH_AUTH_SOCK is not set).', 'Start ssh-agent and add your key (ssh-add), or use a key file.')
+      }
+      return { ...base, agent }
+    }
+    case 'password': {
+      const password = await secrets.secret(server, 'password')
+      if (password === null) {
+        const where = server.auth.password_env === null ? 'the app\'s secret store' : `the environment variable ${server.auth.password_env}`
+        throw new WprmError('auth-failed', `No password for ${server.user}@${server.host}: nothing in ${where}.`, 'Provide the password there, then try again.')
+      }
+      return { ...base, password }
+    }
+  }
+}
+
+/**
+ * One SFTP connection for one job, with a pinned host key, keepalive, and a watchdog that drops a
+ * stalled connection instead of hanging. Every failure says what it was doing.
+ */
+export class SftpSession {
+  private lost: string | null = null
+
+  private constructor(
+    private readonly client: SftpClient,
+    private readonly sftp: SFTPWrapper,
+    readonly server: ServerProfile,
+    private readonly stallMs: number
+  ) {
+    const underlying = (client as unknown as { client: Client }).client
+    underlying.on('close', () => (this.lost ??= 'the connection was closed'))
+    underlying.on('error', (error: Error) => (this.lost ??= error.message))
+  }
+
+  /** Connects and logs in; a host key other than the pinned one is refused before any credential is sent. */
+  static async open(server: ServerProfile, secrets: SecretProvider, options: SessionOptions = {}): Promise<SftpSession> {
+    const config = await connectConfig(server, secrets, options.env ?? process.env)
+    let seenKey: string | null = null
+    const noop = (): void => undefined
+    const client = new SftpClient('wprm', { error: noop, end: noop, close: noop })
+    try {
+      const sftp = (await client.connect({
+        ...config,
+        readyTimeout: options.readyTimeoutMs ?? 20_000,
+        keepaliveInterval: 10_000,
+        keepaliveCountMax: 3,
+        hostVerifier: (key: Buffer) => {
+          seenKey = fingerprintOf(key)
+          return seenKey === server.host_key_fingerprint
+        }
+      })) as unknown as SFTPWrapper
+      // ssh2 leaves Nagle on with one write in flight: each chunk would wait for a delayed ACK (45× slower).
+      ;(client as unknown as { client: Client }).client.setNoDelay(true)
+      return new SftpSession(client, sftp, server, options.stallMs ?? 60_000)
+    } catch (error) {
+      await client.end().catch(noop)
+      throw explainConnectError(error, server, seenKey)
+    }
+  }
+
+  /** Closes the connection; never throws. */
+  async close(): Promise<void> {
+    await this.client.end().catch(() => undefined)
+  }
+
+  /** Runs one request under the watchdog; a lost connection becomes a clear error. */
+  private request<T>(label: string, start: (done: (error: unknown, value?: T) => void) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (this.lost !== null) {
+        reject(this.connectionLost(label))
+        return
+      }
+      const timer = setTimeout(() => {
+        this.lost ??= `no answer for ${Math.round(this.stallMs / 1000)} s`
+        void this.close()
+        reject(this.connectionLost(label))
+      }, this.stallMs)
+      start((error, value) => {
+        clearTimeout(timer)
+        if (error !== undefined && error !== null) reject(this.lost !== null ? this.connectionLost(label) : this.explain(error, label))
+        else resolve(value as T)
+      })
+    })
+  }
+
+  private connectionLost(label: string): WprmError {
+    return new WprmError(
+      'publish-interrupted',
+      `The connection to ${this.server.host}:${this.server.port} was lost while ${label} (${this.lost}).`,
+      'Check the network and the server, then run the same command again: it finishes the job.'
+    )
+  }
+
+  private explain(error: unknown, label: string): Error {
+    if (sftpCode(error) === SFTP_PERMISSION_DENIED) {
+      return new WprmError(
+        'remote-not-writable',
+        `The server refused ${label}: permission denied for ${this.server.user}.`,
+        `Make ${this.server.remote_root} writable for ${this.server.user} on ${this.server.host}.`
+      )
+    }
+    const e = error as Error & { code?: unknown }
+    const wrapped = new Error(`SFTP ${label}: ${e.message}`) as Error & { code?: unknown }
+    wrapped.code = e.code
+    return wrapped
+  }
+
+  /** A path's attributes, or null when it does not exist. Links are not followed. */
+  async lstat(remotePath: string): Promise<Stats | null> {
+    try {
+      return await this.request<Stats>(`reading ${remotePath}`, (done) => this.sftp.lstat(remotePath, done))
+    } catch (error) {
+      if (isNoSuchFile((error as { code?: unknown }) ?? {}) || /No such file/i.test((error as Error).message)) return null
+      throw error
+    }
+  }
+
+  /** Where a symbolic link points, or null when there is no link. */
+  async readlink(remotePath: string): Promise<string | null> {
+    const stats = await this.lstat(remotePath)
+    if (stats === null || !stats.isSymbolicLink()) return null
+    return this.request<string>(`reading the link ${remotePath}`, (done) => this.sftp.readlink(remotePath, done))
+  }
+
+  /** A small file's text, or null when it does not exist. */
+  async readText(remotePath: string): Promise<string | null> {
+    if ((await this.lstat(remotePath)) === null) return null
+    const data = await this.request<Buffer>(`reading ${remotePath}`, (done) => this.sftp.readFile(remotePath, done))
+    return data.toString('utf8')
+  }
+
+  /** Creates one folder; resolves false when it already exists (how the publish lock is taken). */
+  async mkdir(remotePath: string): Promise<boolean> {
+    try {
+      await this.request<void>(`creating ${remotePath}`, (done) => this.sftp.mkdir(remotePath, { mode: 0o755 }, done))
+      return true
+    } catch (error) {
+      if (error instanceof WprmError) throw error
+      if ((await this.lstat(remotePath)) !== null) return false
+      throw error
+    }
+  }
+
+  /** Creates a folder and its parents. */
+  async mkdirp(remotePath: string): Promise<void> {
+    const parts = remotePath.split('/').filter((p) => p !== '')
+    let current = remotePath.startsWith('/') ? '/' : ''
+    for (const part of parts) {
+      current = current === '' ? part : path.join(current, part)
+      if ((await this.lstat(current)) === null) await this.mkdir(current)
+    }
+  }
+
+  async rmdir(remotePath: string): Promise<void> {
+    await this.request<void>(`removing ${remotePath}`, (done) => this.sftp.rmdir(remotePath, done))
+  }
+
+  async unlink(remotePath: string): Promise<void> {
+    await this.request<void>(`removing ${remotePath}`, (done) => this.sftp.unlink(remotePath, done))
+  }
+
+  /** Renames over an existing file atomically (OpenSSH's posix-rename). */
+  async rename(from: string, to: string): Promise<void> {
+    await this.request<void>(`renaming ${from} to ${to}`, (done) => this.sftp.ext_openssh_rename(from, to, done))
+  }
+
+  async symlink(target: string, linkPath: string): Promise<void> {
+    await this.request<void>(`linking ${linkPath}`, (done) => this.sftp.symlink(target, linkPath, done))
+  }
+
+  /** Writes a small file (the manifest, a lock note) in one request. */
+  async writeFile(remotePath: string, data: Buffer): Promise<void> {
+    await this.request<void>(`writing ${remotePath}`, (done) => this.sftp.writeFile(remotePath, data, { mode: 0o644 }, done))
+  }
+
+  /** A temporary name beside the final one, unique to this job. */
+  tempName(finalPath: string): string {
+    return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${randomBytes(6).toString('hex')}.part`)
+  }
+
+  /**
+   * Uploads a local file, reporting bytes as they go; the watchdog restarts with every chunk, so a slow
+   * but moving upload is never cut.
+   */
+  async upload(localPath: string, remotePath: string, onBytes?: (sent: number) => void): Promise<void> {
+    if (this.lost !== null) throw this.connectionLost(`uploading ${remotePath}`)
+    let sent = 0
+    let timer: NodeJS.Timeout | undefined
+    const arm = (): void => {
+      clearTimeout(timer)
+      timer = setTimeout(() => {
+        this.lost ??= `the upload stalled for ${Math.round(this.stallMs / 1000)} s`
+        void this.close()
+      }, this.stallMs)
+    }
+    const counter = new Transform({
+      transform: (chunk: Buffer, _encoding, callback) => {
+        sent += chunk.length
+        arm()
+        onBytes?.(sent)
+        callback(null, chunk)
+      }
+    })
+    arm()
+    try {
+      await pipeline(createReadStream(localPath, { highWaterMark: 1024 * 1024 }), counter, this.sftp.createWriteStream(remotePath, { mode: 0o644 }))
+    } catch (error) {
+      throw this.lost !== null ? this.connectionLost(`uploading ${remotePath}`) : this.explain(error, `uploading ${remotePath}`)
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+
+  /** SHA-256 and size of a remote file, read back over SFTP. */
+  async hashRemote(remotePath: string): Promise<{ sha256: string; size: number }> {
+    const hash = createHash('sha256')
+    let size = 0
+    try {
+      for await (const chunk of this.sftp.createReadStream(remotePath) as AsyncIterable<Buffer>) {
+        hash.update(chunk)
+        size += chunk.length
+      }
+    } catch (error) {
+      throw this.lost !== null ? this.connectionLost(`reading ${remotePath}`) : this.explain(error, `reading ${remotePath}`)
+    }
+    return { sha256: hash.digest('hex'), size }
+  }
+}
+
+/** Turns ssh2's connection errors into what happened and what to do. */
+function explainConnectError(error: unknown, server: ServerProfile, seenKey: string | null): Error {
+  if (error instanceof WprmError) return error
+  const message = (error as Error).message ?? String(error)
+  const at = `${server.host}:${server.port}`
+  if (seenKey !== null && seenKey !== server.host_key_fingerprint) {
+    return new WprmError(
+      'host-key-changed',
+      `The host key of ${at} has changed: expected ${server.host_key_fingerprint}, the server showed ${seenKey}. Nothing was sent to it.`,
+      `If the server's key was changed on purpose, confirm ${seenKey} with its administrator, then run: wprm server remove ${server.name} and add it again with --accept-host-key ${seenKey}.`
+    )
+  }
+  if (/authentication methods failed|All configured authentication/i.test(message)) {
+    const how = server.auth.kind === 'key' ? `the key ${server.auth.key_path}` : server.auth.kind === 'agent' ? 'the keys in the SSH agent' : 'the password'
+    return new WprmError('auth-failed', `${at} refused the login of ${server.user} with ${how}.`, 'Check the user name and that the key (or password) is authorized on the server.')
+  }
+  if (/passphrase/i.test(message)) {
+    const variable = server.auth.kind === 'key' ? server.auth.passphrase_env : null
+    return new WprmError(
+      'auth-failed',
+      `The key ${server.auth.kind === 'key' ? server.auth.key_path : ''} is encrypted and the passphrase is missing or wrong.`,
+      variable === null ? 'Set the key passphrase for this server (--passphrase-env VAR on the CLI).' : `Put the passphrase in the environment variable ${variable}.`
+    )
+  }
+  return new WprmError('connection-failed', `Could not connect to ${at}: ${message.replace(/^connect: /, '')}.`, 'Check the host, the port and that the SSH server is running and reachable.')
+}

@@ -1,0 +1,265 @@
+import { chmod, readFile, writeFile } from 'node:fs/promises'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { ProgressEvent, Result } from '../../src-preload/api.js'
+import { createApi } from '../../src-main/api.js'
+import type { Manifest } from '../../src-main/core/manifest.js'
+import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
+import { startTcpProxy } from '../support/tcp-proxy.js'
+import type { UpdateServer } from '../support/update-server.js'
+import { startUpdateServer } from '../support/update-server.js'
+
+function value<T>(result: Result<T>): T {
+  if (!result.ok) throw new Error(`expected success, got ${result.error.kind}: ${result.error.message} ${result.error.hint}`)
+  return result.value
+}
+
+function failure<T>(result: Result<T>): { kind: string; message: string; hint: string } {
+  if (result.ok) throw new Error('expected a failure')
+  return result.error
+}
+
+let server: UpdateServer
+let temp: { dir: string; cleanup: () => Promise<void> }
+let counter = 0
+
+beforeAll(async () => {
+  server = await startUpdateServer({ clientKeyPassphrase: 'correct horse' })
+  temp = await makeTempDir('wprm-publish-')
+})
+afterAll(async () => {
+  await server?.stop()
+  await temp?.cleanup()
+})
+
+/** A fresh data folder, plugin source and server sub-folder for one test. */
+async function setup(options: { progress?: (e: ProgressEvent) => void; env?: NodeJS.ProcessEnv } = {}) {
+  const name = `t${++counter}`
+  const api = createApi({
+    dataDir: path.join(temp.dir, name, 'data'),
+    onEvent: (event, payload) => {
+      if (event === 'progress') options.progress?.(payload as ProgressEvent)
+    },
+    secrets: { secret: async () => options.env?.PASSPHRASE ?? null },
+    remoteLockWaitMs: 20_000
+  })
+  const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'), { 'includes/api.php': "<?php const API = 'https://api.example.com';" })
+  value(await api.addPlugin({ sourceDir: source }))
+  const profile = await server.profile(name)
+  value(await api.addServer(profile))
+  value(await api.setPlugin({ slug: 'hello-wprm', server: name, expectedStrings: ['api.example.com'], forbiddenStrings: ['staging.example.com'] }))
+  const base = `${server.nginx.baseUrl}${name}/hello-wprm/`
+  const manifest = async (): Promise<Manifest | null> => {
+    const response = await fetch(`${base}info.json`)
+    return response.status === 200 ? ((await response.json()) as Manifest) : null
+  }
+  return { api, name, source, base, manifest, remoteDir: path.join(profile.remoteRoot, 'hello-wprm') }
+}
+
+describe('publishing to a real sshd + nginx', () => {
+  it('releases, publishes, verifies, marks update ready, rolls back and force-updates', async () => {
+    const { api, base, manifest, remoteDir } = await setup()
+    const first = value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'First release', status: 'released' }))
+    expect(first.publish).toMatchObject({ manifest_version: 1, latest: '1.0.0', uploaded: ['1.0.0'] })
+    const m1 = (await manifest())!
+    expect(m1).toMatchObject({
+      name: 'Hello WPRM',
+      slug: 'hello-wprm',
+      version: '1.0.0',
+      download_url: `${base}hello-wprm-v1.0.0.zip`,
+      requires: '6.0',
+      requires_php: '7.4',
+      autoupdate: false,
+      update_ready: false,
+      manifest_version: 1,
+      format: 'wprm-manifest/1',
+      sha256: first.builds[0]!.checksum,
+      size: first.builds[0]!.file_size,
+      revoked: []
+    })
+    expect(m1.sections.changelog).toContain('First release')
+    const zip = Buffer.from(await (await fetch(m1.download_url)).arrayBuffer())
+    expect(zip.length).toBe(m1.size)
+    expect(await readFile(path.join(remoteDir, 'hello-wprm-v1.0.0.zip'))).toEqual(zip)
+
+    const report = value(await api.verify({ slug: 'hello-wprm' }))
+    expect(report.checks.map((c) => [c.id, c.ok])).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((id) => [id, true]))
+    expect(report.checks[6]!.detail).toContain('"api.example.com" found')
+
+    value(await api.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'Second', status: 'released' }))
+    const ready = value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.1.0'], status: 'update_ready' }))
+    expect(ready.publish).toMatchObject({ manifest_version: 3, skipped: ['1.0.0', '1.1.0'], uploaded: [] })
+    expect((await manifest())!).toMatchObject({ version: '1.1.0', update_ready: true, manifest_version: 3 })
+
+    const back = value(await api.rollback({ slug: 'hello-wprm', to: '1.0.0' }))
+    expect(back).toMatchObject({ live: '1.0.0', revoked: ['1.1.0'] })
+    expect(back.verify?.ok).toBe(true)
+    const m4 = (await manifest())!
+    expect(m4).toMatchObject({ version: '1.0.0', revoked: ['1.1.0'], manifest_version: 4, download_url: `${base}hello-wprm-v1.0.0.zip` })
+    expect(m4.versions.find((v) => v.version === '1.1.0')).toMatchObject({ status: 'deprecated', revoked: true })
+
+    const emergency = value(
+      await api.addVersion({ slug: 'hello-wprm', version: '1.1.1', changelog: 'SECURITY: fix an XSS', status: 'update_ready', forceUpdate: true })
+    )
+    expect(emergency.publish?.latest).toBe('1.1.1')
+    expect((await manifest())!).toMatchObject({ version: '1.1.1', autoupdate: true, force_update: true, update_ready: true, upgrade_notice: 'SECURITY: fix an XSS', revoked: ['1.1.0'] })
+    expect(value(await api.verify({ slug: 'hello-wprm' })).ok).toBe(true)
+  })
+
+  it('refuses to deprecate the last live version and to roll back to a pruned ZIP, changing nothing public', async () => {
+    const { api, manifest } = await setup()
+    for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0']) value(await api.addVersion({ slug: 'hello-wprm', version: v, changelog: v, status: 'released' }))
+    expect(failure(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.0.0', '1.1.0', '1.2.0', '1.3.0'], status: 'deprecated' })).kind).toBe('last-live-version')
+    value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.0.0'], status: 'deprecated' }))
+    value(await api.pruneZips({ slug: 'hello-wprm', keep: 3 }))
+    const before = await manifest()
+    const refused = failure(await api.rollback({ slug: 'hello-wprm', to: '1.0.0' }))
+    expect(refused.kind).toBe('zip-missing')
+    expect(refused.message).toContain('1.0.0')
+    expect(await manifest()).toEqual(before)
+  })
+
+  it('fails on a wrong key and a missing passphrase before anything is published', async () => {
+    const { api, name, manifest } = await setup()
+    value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+    const before = await manifest()
+
+    const other = createApi({ dataDir: path.join(temp.dir, name, 'data') })
+    value(await other.setPlugin({ slug: 'hello-wprm', server: null }))
+    value(await other.removeServer({ name }))
+    value(await other.addServer({ ...(await server.profile(name)), auth: { kind: 'key', key_path: server.sshd.unauthorizedKeyPath, passphrase_env: null } }))
+    value(await other.setPlugin({ slug: 'hello-wprm', server: name }))
+    const refused = failure(await other.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'x', status: 'released' }))
+    expect(refused.kind).toBe('auth-failed')
+    expect(refused.message).toContain('refused the login')
+    expect(failure(await other.getVersion({ slug: 'hello-wprm', version: '1.1.0' })).kind).toBe('not-found')
+    expect(await manifest()).toEqual(before)
+
+    value(await other.setPlugin({ slug: 'hello-wprm', server: null }))
+    value(await other.removeServer({ name }))
+    value(await other.addServer({ ...(await server.profile(name)), auth: { kind: 'key', key_path: server.sshd.passphraseKeyPath!, passphrase_env: 'WPRM_TEST_PASSPHRASE' } }))
+    value(await other.setPlugin({ slug: 'hello-wprm', server: name }))
+    const noPassphrase = failure(await other.publish({ slug: 'hello-wprm' }))
+    expect(noPassphrase.kind).toBe('auth-failed')
+    expect(noPassphrase.hint).toContain('WPRM_TEST_PASSPHRASE')
+    const withPassphrase = createApi({ dataDir: path.join(temp.dir, name, 'data'), secrets: { secret: async () => 'correct horse' } })
+    expect(value(await withPassphrase.publish({ slug: 'hello-wprm' })).manifest_version).toBe(2)
+  })
+
+  it('refuses a changed host key before sending any credential, and an unknown one when adding', async () => {
+    const own = await startUpdateServer()
+    try {
+      const name = `t${++counter}`
+      const api = createApi({ dataDir: path.join(temp.dir, name, 'data') })
+      const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'))
+      value(await api.addPlugin({ sourceDir: source }))
+      const profile = await own.profile(name)
+      const unknown = failure(await api.addServer({ ...profile, acceptHostKey: undefined }))
+      expect(unknown.kind).toBe('host-key-unknown')
+      expect(unknown.message).toContain(own.sshd.hostKeyFingerprint)
+      expect(unknown.hint).toContain(`--accept-host-key ${own.sshd.hostKeyFingerprint}`)
+      value(await api.addServer(profile))
+      value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
+      value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+      const pinned = own.sshd.hostKeyFingerprint
+      await own.sshd.regenerateHostKey()
+      const logBefore = own.sshd.stderr().length
+      const changed = failure(await api.publish({ slug: 'hello-wprm' }))
+      expect(changed.kind).toBe('host-key-changed')
+      expect(changed.message).toContain(`expected ${pinned}, the server showed ${own.sshd.hostKeyFingerprint}`)
+      // sshd saw the connection end before authentication: no key was offered.
+      const log = own.sshd.stderr().slice(logBefore)
+      expect(log).toContain('[preauth]')
+      expect(log).not.toMatch(/publickey|Accepted|Failed/)
+      expect(value(await api.getPlugin({ slug: 'hello-wprm' })).plugin.manifest_version).toBe(1)
+    } finally {
+      await own.stop()
+    }
+  })
+
+  it('refuses a server whose SFTP is read-only, with a clear message and nothing public changed', async () => {
+    const readOnly = await startUpdateServer({ readOnly: true })
+    try {
+      const name = `t${++counter}`
+      const api = createApi({ dataDir: path.join(temp.dir, name, 'data') })
+      const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'))
+      value(await api.addPlugin({ sourceDir: source }))
+      value(await api.addServer(await readOnly.profile(name)))
+      value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
+      const refused = failure(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+      expect(refused.kind).toBe('remote-not-writable')
+      expect(refused.message).toContain('permission denied')
+      expect((await fetch(`${readOnly.nginx.baseUrl}${name}/hello-wprm/info.json`)).status).toBe(404)
+      const test = value(await api.testServer({ name }))
+      expect(test.checks.map((c) => c.ok)).toEqual([true, false, false])
+    } finally {
+      await readOnly.stop()
+    }
+  })
+
+  it('fails verification at check 3 when the ZIP on the server was tampered with (same size, other bytes)', async () => {
+    const { api, remoteDir } = await setup()
+    value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+    const file = path.join(remoteDir, 'hello-wprm-v1.0.0.zip')
+    const bytes = await readFile(file)
+    bytes[bytes.length - 30] ^= 0xff
+    await chmod(file, 0o644)
+    await writeFile(file, bytes)
+    const report = value(await api.verify({ slug: 'hello-wprm' }))
+    expect(report.ok).toBe(false)
+    expect(report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual([3])
+    expect(report.checks[2]!.detail).toMatch(/HTTP 200, .* SHA-256 .*recorded/)
+    // Publishing again refuses to overwrite or ignore it.
+    expect(failure(await api.publish({ slug: 'hello-wprm' })).kind).toBe('remote-conflict')
+  })
+
+  it('keeps the previous manifest when the connection drops between upload and manifest, and a retry finishes', async () => {
+    let cutAt: string | null = null
+    const proxy = await startTcpProxy(server.sshd.port)
+    try {
+      const { api, name, manifest } = await setup({
+        progress: (event) => {
+          if (cutAt === 'manifest' && event.phase === 'manifest') {
+            cutAt = null
+            proxy.cut()
+          }
+        }
+      })
+      value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+      value(await api.setPlugin({ slug: 'hello-wprm', server: null }))
+      value(await api.removeServer({ name }))
+      value(await api.addServer({ ...(await server.profile(name)), port: proxy.port }))
+      value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
+      const before = await manifest()
+      value(await api.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'y' }))
+      cutAt = 'manifest'
+      const cut = failure(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.1.0'], status: 'released' }))
+      expect(cut.kind).toBe('publish-interrupted')
+      expect(cut.message).toContain('uploaded hello-wprm-v1.1.0.zip')
+      expect(cut.message).toContain('sites still see the previous release')
+      expect(await manifest()).toEqual(before)
+      expect(value(await api.getVersion({ slug: 'hello-wprm', version: '1.1.0' })).status).toBe('draft')
+
+      const retry = value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.1.0'], status: 'released' }))
+      expect(retry.publish).toMatchObject({ latest: '1.1.0', skipped: ['1.0.0', '1.1.0'], manifest_version: before!.manifest_version + 1 })
+      expect(value(await api.verify({ slug: 'hello-wprm' })).ok).toBe(true)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('serializes two publishes at once on the server lock; the manifest version goes up by one per publish', async () => {
+    const a = await setup()
+    value(await a.api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+    // A second workstation with its own database, publishing the same plugin to the same folder.
+    const b = createApi({ dataDir: path.join(temp.dir, a.name, 'data-b'), remoteLockWaitMs: 20_000 })
+    value(await b.addPlugin({ sourceDir: a.source }))
+    value(await b.addServer(await server.profile(a.name)))
+    value(await b.setPlugin({ slug: 'hello-wprm', server: a.name }))
+    value(await b.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+    expect((await a.manifest())!.manifest_version).toBe(2)
+    const results = await Promise.all([a.api.publish({ slug: 'hello-wprm' }), b.publish({ slug: 'hello-wprm' }), a.api.publish({ slug: 'hello-wprm' })])
+    expect(results.map((r) => value(r).manifest_version).sort()).toEqual([3, 4, 5])
+    expect((await a.manifest())!.manifest_version).toBe(5)
+  })
+})

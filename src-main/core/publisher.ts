@@ -43,6 +43,8 @@ export interface PublishRequest {
   readonly staleLockMs?: number
   /** How long to wait for another publish of the same plugin to finish. */
   readonly lockWaitMs?: number
+  /** Deprecated versions whose ZIPs leave the server (retention): dropped from the manifest, then deleted. */
+  readonly retire?: readonly string[]
   readonly session?: SessionOptions
 }
 
@@ -129,6 +131,10 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
     }
   }
 
+  const retire = new Set(request.retire ?? [])
+  for (const version of request.versions) {
+    if (retire.has(version.version) && isLive(version.status)) throw new Error(`publishPlugin: refusing to remove live version ${version.version}`)
+  }
   const dir = path.join(server.remote_root, plugin.slug)
   const uploaded: string[] = []
   const skipped: string[] = []
@@ -167,6 +173,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
       const manifest = await timed('manifest', async () => {
         const onServer = new Set<string>()
         for (const v of request.versions) {
+          if (retire.has(v.version)) continue
           if (v.status !== 'draft' && v.checksum !== null && (await session.lstat(path.join(dir, zipFileName(plugin.slug, v.version)))) !== null) onServer.add(v.version)
         }
         const zip = await inspectPluginZip(latest.file_path!, plugin.slug, plugin.main_file)
@@ -179,6 +186,10 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
         return built
       })
       report('manifest', 2, 2, `Manifest #${manifest.manifest_version} is live: ${manifest.version}`)
+      // Only now that no manifest lists them may the retired ZIPs go.
+      for (const version of retire) {
+        await session.unlink(path.join(dir, zipFileName(plugin.slug, version))).catch(() => undefined)
+      }
       return {
         slug: plugin.slug,
         server: server.name,

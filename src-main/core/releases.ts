@@ -254,7 +254,13 @@ async function applyStatusChange(
  * Publishes the plugin's state as it stands in `db` when it has a server, and records the manifest
  * version; returns null for a plugin without a server.
  */
-async function publishIfConfigured(ctx: ReleaseContext, db: Database, plugin: PluginRecord, job: string, breakStaleLock = false): Promise<PublishResult | null> {
+export async function publishIfConfigured(
+  ctx: ReleaseContext,
+  db: Database,
+  plugin: PluginRecord,
+  job: string,
+  options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[] } = {}
+): Promise<PublishResult | null> {
   if (plugin.server === null) return null
   const server = requireServer(db, plugin.server)
   const result = await publishPlugin({
@@ -265,7 +271,8 @@ async function publishIfConfigured(ctx: ReleaseContext, db: Database, plugin: Pl
     now: ctx.now,
     job,
     onProgress: ctx.onProgress,
-    breakStaleLock,
+    breakStaleLock: options.breakStaleLock,
+    retire: options.retire,
     lockWaitMs: ctx.remoteLockWaitMs,
     session: ctx.sessionOptions
   })
@@ -291,7 +298,7 @@ export function publishNow(ctx: ReleaseContext, slug: string, breakStaleLock = f
       throw new WprmError('usage', `${slug} has no server to publish to.`, `Choose one: wprm plugin set ${slug} --server NAME.`)
     }
     for (const record of versionsOf(db, slug).filter((v) => isLive(v.status))) await assertZipIntact(record)
-    return (await publishIfConfigured(ctx, db, plugin, `${slug}@publish`, breakStaleLock))!
+    return (await publishIfConfigured(ctx, db, plugin, `${slug}@publish`, { breakStaleLock }))!
   })
 }
 

@@ -2,16 +2,16 @@ import { unlink } from 'node:fs/promises'
 import type { PruneResult } from '../../src-preload/api.js'
 import { WprmError, isErrnoCode } from './errors.js'
 import type { ReleaseContext } from './releases.js'
-import { requirePlugin, versionsOf } from './releases.js'
+import { publishIfConfigured, requirePlugin, versionsOf } from './releases.js'
 import { recordActivity } from './store.js'
-import { isLive } from './versions.js'
 
 /** The fewest ZIPs kept for an emergency rollback, as the system we replace required. */
 export const MIN_KEEP = 3
 
 /**
- * Removes the ZIPs of old deprecated versions beyond the newest `keep` ZIPs. A live version's ZIP is
- * never removed, nor one of the newest `keep`. Nothing is ever pruned without being asked.
+ * Removes the ZIPs of old deprecated versions beyond the newest `keep` ZIPs, here and on the plugin's
+ * server. A live version's ZIP is never removed, nor one of the newest `keep`. Nothing is ever pruned
+ * without being asked.
  */
 export function pruneZips(ctx: ReleaseContext, slug: string, keep: number = MIN_KEEP): Promise<PruneResult> {
   if (!Number.isInteger(keep) || keep < MIN_KEEP) {
@@ -20,16 +20,15 @@ export function pruneZips(ctx: ReleaseContext, slug: string, keep: number = MIN_
   return ctx.store.transact(`prune ${slug}`, async (db) => {
     requirePlugin(db, slug)
     const withZip = versionsOf(db, slug).filter((v) => v.file_path !== null)
+    const candidates = withZip.filter((record, index) => index >= keep && record.status === 'deprecated')
+    const kept = withZip.filter((record) => !candidates.includes(record)).map((v) => v.version)
     const removed: string[] = []
-    const kept: string[] = []
+    // The server first (a manifest without them, then their files): if it fails, nothing here changes.
+    if (candidates.length > 0) await publishIfConfigured(ctx, db, requirePlugin(db, slug), `${slug}@prune`, { retire: candidates.map((v) => v.version) })
     const at = ctx.now().toISOString()
-    for (const [index, record] of withZip.entries()) {
-      if (index < keep || isLive(record.status) || record.status !== 'deprecated') {
-        kept.push(record.version)
-        continue
-      }
+    for (const record of candidates) {
       // A file that cannot be removed stays recorded (and listed as kept): the database never claims
-      // a ZIP is gone while it is still there, nor the other way round.
+      // a ZIP is gone while it is still there.
       const gone = await unlink(record.file_path!).then(
         () => true,
         (error: unknown) => isErrnoCode(error, 'ENOENT')

@@ -131,9 +131,18 @@ export class SftpSession {
     }
   }
 
-  /** Closes the connection; never throws. */
+  /** Closes the connection; never throws, never hangs (a stalled peer may never answer a goodbye). */
   async close(): Promise<void> {
-    await this.client.end().catch(() => undefined)
+    const underlying = (this.client as unknown as { client: Client }).client
+    if (this.lost !== null) {
+      underlying.destroy()
+      return
+    }
+    let timer: NodeJS.Timeout | undefined
+    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)))
+    await Promise.race([this.client.end().catch(() => undefined), gaveUp])
+    clearTimeout(timer)
+    underlying.destroy()
   }
 
   /** Runs one request under the watchdog; a lost connection becomes a clear error. */

@@ -1,6 +1,6 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ProgressEvent, Result } from '../../src-preload/api.js'
 import { createApi } from '../../src-main/api.js'
 import type { Manifest } from '../../src-main/core/manifest.js'
@@ -107,11 +107,16 @@ describe('publishing to a real sshd + nginx', () => {
   })
 
   it('refuses to deprecate the last live version and to roll back to a pruned ZIP, changing nothing public', async () => {
-    const { api, manifest } = await setup()
+    const { api, manifest, base } = await setup()
     for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0']) value(await api.addVersion({ slug: 'hello-wprm', version: v, changelog: v, status: 'released' }))
     expect(failure(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.0.0', '1.1.0', '1.2.0', '1.3.0'], status: 'deprecated' })).kind).toBe('last-live-version')
     value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.0.0'], status: 'deprecated' }))
-    value(await api.pruneZips({ slug: 'hello-wprm', keep: 3 }))
+    expect((await manifest())!.versions.map((v) => v.version)).toEqual(['1.3.0', '1.2.0', '1.1.0', '1.0.0'])
+    expect(value(await api.pruneZips({ slug: 'hello-wprm', keep: 3 })).removed).toEqual(['1.0.0'])
+    // Retention reaches the server too: the manifest stops listing 1.0.0, then its file goes.
+    expect((await manifest())!.versions.map((v) => v.version)).toEqual(['1.3.0', '1.2.0', '1.1.0'])
+    expect((await fetch(`${base}hello-wprm-v1.0.0.zip`)).status).toBe(404)
+    expect((await fetch(`${base}hello-wprm-v1.1.0.zip`)).status).toBe(200)
     const before = await manifest()
     const refused = failure(await api.rollback({ slug: 'hello-wprm', to: '1.0.0' }))
     expect(refused.kind).toBe('zip-missing')
@@ -168,8 +173,11 @@ describe('publishing to a real sshd + nginx', () => {
       expect(changed.kind).toBe('host-key-changed')
       expect(changed.message).toContain(`expected ${pinned}, the server showed ${own.sshd.hostKeyFingerprint}`)
       // sshd saw the connection end before authentication: no key was offered.
-      const log = own.sshd.stderr().slice(logBefore)
-      expect(log).toContain('[preauth]')
+      const log = await vi.waitFor(() => {
+        const text = own.sshd.stderr().slice(logBefore)
+        expect(text).toContain('[preauth]')
+        return text
+      })
       expect(log).not.toMatch(/publickey|Accepted|Failed/)
       expect(value(await api.getPlugin({ slug: 'hello-wprm' })).plugin.manifest_version).toBe(1)
     } finally {
@@ -243,6 +251,38 @@ describe('publishing to a real sshd + nginx', () => {
       const retry = value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.1.0'], status: 'released' }))
       expect(retry.publish).toMatchObject({ latest: '1.1.0', skipped: ['1.0.0', '1.1.0'], manifest_version: before!.manifest_version + 1 })
       expect(value(await api.verify({ slug: 'hello-wprm' })).ok).toBe(true)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it('drops a stalled connection after the watchdog time instead of hanging, and says what was done', async () => {
+    const proxy = await startTcpProxy(server.sshd.port)
+    try {
+      let freezeNow = false
+      const name = `t${++counter}`
+      const api = createApi({
+        dataDir: path.join(temp.dir, name, 'data'),
+        sessionOptions: { stallMs: 1500 },
+        onEvent: (event, payload) => {
+          if (freezeNow && event === 'progress' && (payload as ProgressEvent).phase === 'manifest') {
+            freezeNow = false
+            proxy.freeze()
+          }
+        }
+      })
+      const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'))
+      value(await api.addPlugin({ sourceDir: source }))
+      value(await api.addServer({ ...(await server.profile(name)), port: proxy.port }))
+      value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
+      freezeNow = true
+      const started = Date.now()
+      const stalled = failure(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+      expect(stalled.kind).toBe('publish-interrupted')
+      expect(stalled.message).toContain('no answer for 2 s')
+      expect(stalled.message).toContain('uploaded hello-wprm-v1.0.0.zip')
+      expect(Date.now() - started).toBeLessThan(15_000)
+      expect((await fetch(`${server.nginx.baseUrl}${name}/hello-wprm/info.json`)).status).toBe(404)
     } finally {
       await proxy.close()
     }

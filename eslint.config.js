@@ -21,7 +21,7 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src-main/index.ts', 'src-main/ipc.ts', 'src-main/shell/**/*.ts', 'src-preload/index.ts', 'electron.vite.config.ts'],
+    files: ['src-main/index.ts', 'src-main/ipc.ts', 'src-main/window-options.ts', 'src-main/shell/**/*.ts', 'src-preload/index.ts', 'electron.vite.config.ts'],
     rules: { 'no-restricted-imports': 'off' }
   }
 )

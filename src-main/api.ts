@@ -1,15 +1,22 @@
-import type { ApiEvents, Result, WprmApi } from '../src-preload/api.js'
+import type { ApiEvents, Result, SourceStatus, WprmApi } from '../src-preload/api.js'
 import { WprmError } from './core/errors.js'
 import { addPlugin, getPlugin, listPlugins, setPlugin } from './core/plugins.js'
 import type { ReleaseContext } from './core/releases.js'
 import { addVersion, changeStatus, publishNow, requirePlugin, requireVersion, rollback, verifyVersion, versionsOf } from './core/releases.js'
 import { pruneZips } from './core/retention.js'
-import { addServer, removeServer, testServer } from './core/servers.js'
+import type { SecretCipher } from './core/secret-vault.js'
+import { SecretVault } from './core/secret-vault.js'
+import { addServer, removeServer, requireServer, testServer } from './core/servers.js'
+import { computeSourceStatus } from './core/source-status.js'
+import { SourceWatcher } from './core/source-watcher.js'
 import type { SecretProvider, SessionOptions } from './core/sftp-session.js'
 import { environmentSecrets } from './core/sftp-session.js'
 import { bumpSource } from './core/source-bump.js'
 import { Store } from './core/store.js'
 import { highestVersion, suggestNext } from './core/versions.js'
+
+/** The API with what its owner needs to stop it (the source watchers). */
+export type ApiHandle = WprmApi & { close(): Promise<void> }
 
 /** What the API implementation needs: where the data lives, where secrets come from, where events go. */
 export interface ApiOptions {
@@ -21,6 +28,10 @@ export interface ApiOptions {
   readonly secrets?: SecretProvider
   readonly sessionOptions?: SessionOptions
   readonly remoteLockWaitMs?: number
+  /** Watch every plugin's source folder and send `source` events (the desktop app). */
+  readonly watchSources?: boolean
+  /** Encrypts stored secrets (safeStorage in the app); without it, secrets come only from the environment. */
+  readonly cipher?: SecretCipher
 }
 
 /** Runs an operation and turns an expected failure into `{ ok: false }`; a bug still throws. */
@@ -37,23 +48,64 @@ async function settle<T>(operation: () => Promise<T>): Promise<Result<T>> {
  * The API, implemented once over the core. The window (through IPC), the CLI and the browser tests
  * all call this object.
  */
-export function createApi(options: ApiOptions): WprmApi {
+export function createApi(options: ApiOptions): ApiHandle {
+  const vault = options.cipher === undefined ? null : new SecretVault(options.dataDir, options.cipher)
+  const baseSecrets = options.secrets ?? environmentSecrets()
   const ctx: ReleaseContext = {
     store: new Store(options.dataDir, { lockWaitMs: options.lockWaitMs }),
     now: options.now ?? (() => new Date()),
-    secrets: options.secrets ?? environmentSecrets(),
+    secrets: vault === null ? baseSecrets : vault.provider(baseSecrets),
     onProgress: (event) => options.onEvent?.('progress', event),
     onCheck: (check) => options.onEvent?.('check', check),
     sessionOptions: options.sessionOptions,
     remoteLockWaitMs: options.remoteLockWaitMs
   }
+  const sourceStatusOf = async (slug: string): Promise<SourceStatus> => {
+    const db = await ctx.store.read()
+    return computeSourceStatus(requirePlugin(db, slug), versionsOf(db, slug), ctx.now())
+  }
+  const announce = (slug: string): void => {
+    void sourceStatusOf(slug).then(
+      (status) => options.onEvent?.('source', status),
+      () => undefined
+    )
+  }
+  const watcher = options.watchSources === true ? new SourceWatcher(announce) : null
+  if (watcher !== null) {
+    void ctx.store.read().then(
+      (db) => db.plugins.forEach((p) => watcher.watch(p.slug, p.source_dir)),
+      () => undefined
+    )
+  }
+  /** After a change that builds or adds a plugin, the watchers and the badge follow. */
+  const thenAnnounce = async <T>(slug: string, result: Promise<Result<T>>): Promise<Result<T>> => {
+    const settled = await result
+    if (watcher !== null && settled.ok) announce(slug)
+    return settled
+  }
+  const requireVault = (): SecretVault => {
+    if (vault === null) throw new WprmError('weak-secret-storage', 'Secrets cannot be stored here.', 'On the command line, name an environment variable with --password-env or --passphrase-env.')
+    return vault
+  }
+  const requireKnownServer = async (name: string): Promise<void> => {
+    requireServer(await ctx.store.read(), name)
+  }
+
   return {
+    close: async () => watcher?.close(),
     listPlugins: () => settle(() => listPlugins(ctx)),
-    addPlugin: (input) => settle(() => addPlugin(ctx, input)),
+    addPlugin: async (input) => {
+      const result = await settle(() => addPlugin(ctx, input))
+      if (result.ok && watcher !== null) {
+        watcher.watch(result.value.slug, result.value.source_dir)
+        announce(result.value.slug)
+      }
+      return result
+    },
     getPlugin: ({ slug }) => settle(() => getPlugin(ctx, slug)),
     setPlugin: (input) => settle(() => setPlugin(ctx, input)),
-    addVersion: (input) => settle(() => addVersion(ctx, input)),
-    changeStatus: (input) => settle(() => changeStatus(ctx, input)),
+    addVersion: (input) => thenAnnounce(input.slug, settle(() => addVersion(ctx, input))),
+    changeStatus: (input) => thenAnnounce(input.slug, settle(() => changeStatus(ctx, input))),
     getVersion: ({ slug, version }) =>
       settle(async () => {
         const db = await ctx.store.read()
@@ -67,7 +119,7 @@ export function createApi(options: ApiOptions): WprmApi {
         const latest = highestVersion(versionsOf(db, slug).map((v) => v.version))
         return { latest, ...suggestNext(latest) }
       }),
-    bumpSource: ({ slug, version }) => settle(() => bumpSource(ctx, slug, version)),
+    bumpSource: ({ slug, version }) => thenAnnounce(slug, settle(() => bumpSource(ctx, slug, version))),
     pruneZips: ({ slug, keep }) => settle(() => pruneZips(ctx, slug, keep)),
     listActivity: ({ slug, limit }) =>
       settle(async () => {
@@ -82,6 +134,22 @@ export function createApi(options: ApiOptions): WprmApi {
     testServer: ({ name }) => settle(() => testServer(ctx, name)),
     publish: ({ slug, breakStaleLock }) => settle(() => publishNow(ctx, slug, breakStaleLock)),
     verify: ({ slug, version }) => settle(() => verifyVersion(ctx, slug, version)),
-    rollback: ({ slug, to }) => settle(() => rollback(ctx, slug, to))
+    rollback: ({ slug, to }) => settle(() => rollback(ctx, slug, to)),
+    getSourceStatus: ({ slug }) => settle(() => sourceStatusOf(slug)),
+    getSecretStatus: ({ server }) =>
+      settle(async () => {
+        await requireKnownServer(server)
+        return vault === null ? { server, password: false, passphrase: false, backend: 'unavailable' as const } : vault.status(server)
+      }),
+    storeSecret: ({ server, kind, value, allowWeakStorage }) =>
+      settle(async () => {
+        await requireKnownServer(server)
+        return requireVault().store(server, kind, value, allowWeakStorage === true)
+      }),
+    deleteSecret: ({ server, kind }) =>
+      settle(async () => {
+        await requireKnownServer(server)
+        return requireVault().delete(server, kind)
+      })
   }
 }

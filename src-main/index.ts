@@ -1,39 +1,29 @@
 import path from 'node:path'
-import { BrowserWindow, app, shell } from 'electron'
+import { BrowserWindow, Notification, app, shell } from 'electron'
+import type { ApiEvents } from '../src-preload/api.js'
+import type { ApiHandle } from './api.js'
 import { createApi } from './api.js'
 import { resolveDataDir } from './core/data-dir.js'
-import { sendEvent, setupIpc } from './ipc.js'
-
-/** The hardened options of the main window (Electron's security checklist). */
-export function windowOptions(preloadPath: string): Electron.BrowserWindowConstructorOptions {
-  return {
-    width: 1200,
-    height: 800,
-    minWidth: 900,
-    minHeight: 600,
-    show: false,
-    title: 'WP Release Manager',
-    webPreferences: {
-      preload: preloadPath,
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false
-    }
-  }
-}
+import { sendEvent, setupDesktopIpc, setupIpc } from './ipc.js'
+import { setupMenu } from './shell/menu.js'
+import { safeStorageCipher } from './shell/safe-storage-cipher.js'
+import { loadWindowState, rememberWindowState } from './shell/window-state.js'
+import { isExternalWebUrl, windowOptions } from './window-options.js'
 
 let mainWindow: BrowserWindow | null = null
+const dataDir = resolveDataDir(undefined)
 
 function createWindow(): void {
-  const window = new BrowserWindow(windowOptions(path.join(__dirname, '../preload/index.cjs')))
+  const state = loadWindowState(dataDir)
+  const window = new BrowserWindow(windowOptions(path.join(__dirname, '../preload/index.cjs'), state.bounds))
   mainWindow = window
+  if (state.maximized) window.maximize()
+  rememberWindowState(window, dataDir)
   window.on('ready-to-show', () => window.show())
   window.on('closed', () => (mainWindow = null))
   // Links to the web open in the browser; the window itself never navigates away or opens others.
   window.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url)
+    if (isExternalWebUrl(url)) void shell.openExternal(url)
     return { action: 'deny' }
   })
   window.webContents.on('will-navigate', (event) => event.preventDefault())
@@ -42,27 +32,53 @@ function createWindow(): void {
   else void window.loadFile(path.join(__dirname, '../renderer/index.html'))
 }
 
+/** Taskbar progress while a job runs, and a notification when a release or verification ends. */
+function reflectInShell<K extends keyof ApiEvents>(name: K, payload: ApiEvents[K]): void {
+  const window = mainWindow
+  if (window === null || window.isDestroyed()) return
+  if (name === 'progress') {
+    const event = payload as ApiEvents['progress']
+    const finished = event.phase === 'manifest' && event.done === event.total && event.total > 0
+    window.setProgressBar(finished ? -1 : event.total > 0 ? event.done / event.total : 2)
+    if (finished && Notification.isSupported() && !window.isFocused()) new Notification({ title: 'Release published', body: event.label }).show()
+  } else if (name === 'check') {
+    const check = payload as ApiEvents['check']
+    if (check.id === 8 && Notification.isSupported() && !window.isFocused()) {
+      new Notification({ title: 'Verification finished', body: `${check.job.replace('@verify-', ' ')}: last check ${check.ok ? 'passed' : 'failed'}` }).show()
+    }
+  }
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit()
 } else {
+  let api: ApiHandle | null = null
   app.on('second-instance', () => {
     if (mainWindow === null) return
     if (mainWindow.isMinimized()) mainWindow.restore()
     mainWindow.focus()
   })
   void app.whenReady().then(() => {
-    const api = createApi({
-      dataDir: resolveDataDir(undefined),
-      onEvent: (name, payload) => sendEvent(mainWindow, name, payload)
+    api = createApi({
+      dataDir,
+      watchSources: true,
+      cipher: safeStorageCipher(),
+      onEvent: (name, payload) => {
+        sendEvent(mainWindow, name, payload)
+        reflectInShell(name, payload)
+      }
     })
     const appOrigin = process.env.ELECTRON_RENDERER_URL ?? 'file://'
     setupIpc(api, () => mainWindow, appOrigin)
+    setupDesktopIpc(() => mainWindow, appOrigin)
+    setupMenu()
     createWindow()
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) createWindow()
     })
   })
   app.on('window-all-closed', () => {
+    void api?.close()
     if (process.platform !== 'darwin') app.quit()
   })
 }

@@ -2,7 +2,7 @@ import type { WprmApi } from '../src-preload/api.js'
 import { VERSION_STATUSES } from '../src-preload/api.js'
 import { WprmError } from './core/errors.js'
 
-type FieldKind = 'string' | 'string?' | 'nullable-string?' | 'boolean?' | 'number?' | 'strings' | 'strings?' | 'status' | 'status?' | 'auth'
+type FieldKind = 'string' | 'string?' | 'nullable-string?' | 'boolean?' | 'number?' | 'strings' | 'strings?' | 'status' | 'status?' | 'auth' | 'secret-kind'
 
 /** The fields each method takes; anything else in a payload is refused. */
 const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, FieldKind>> | null } = {
@@ -33,7 +33,11 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   testServer: { name: 'string' },
   publish: { slug: 'string', breakStaleLock: 'boolean?' },
   verify: { slug: 'string', version: 'string?' },
-  rollback: { slug: 'string', to: 'string' }
+  rollback: { slug: 'string', to: 'string' },
+  getSourceStatus: { slug: 'string' },
+  getSecretStatus: { server: 'string' },
+  storeSecret: { server: 'string', kind: 'secret-kind', value: 'string', allowWeakStorage: 'boolean?' },
+  deleteSecret: { server: 'string', kind: 'secret-kind' }
 }
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536
@@ -66,6 +70,8 @@ function fits(kind: FieldKind, value: unknown): boolean {
       return isNullableString(value)
     case 'auth':
       return isAuth(value)
+    case 'secret-kind':
+      return value === 'password' || value === 'passphrase'
     case 'boolean?':
       return typeof value === 'boolean'
     case 'number?':

@@ -1,7 +1,7 @@
 import type { BrowserWindow, IpcMainInvokeEvent } from 'electron'
-import { ipcMain } from 'electron'
+import { dialog, ipcMain } from 'electron'
 import type { ApiEvents, Result, WprmApi } from '../src-preload/api.js'
-import { API_METHODS } from '../src-preload/api.js'
+import { API_METHODS, DESKTOP_METHODS } from '../src-preload/api.js'
 import { WprmError } from './core/errors.js'
 import { validateInput } from './ipc-input.js'
 
@@ -30,6 +30,22 @@ export function setupIpc(api: WprmApi, getWindow: () => BrowserWindow | null, ap
         if (error instanceof WprmError) return { ok: false, error: error.toApiError() }
         throw error
       }
+    })
+  }
+}
+
+/** Registers the native dialogs, guarded like the API. Their only input is a title. */
+export function setupDesktopIpc(getWindow: () => BrowserWindow | null, appOrigin: string): void {
+  for (const method of DESKTOP_METHODS) {
+    ipcMain.handle(`wprm:desktop:${method}`, async (event, payload: unknown): Promise<string | null> => {
+      const window = getWindow()
+      if (window === null || !isTrustedSender(event, window, appOrigin)) throw new Error(`IPC ${method} refused: not from the app's window`)
+      const title = typeof payload === 'object' && payload !== null && typeof (payload as { title?: unknown }).title === 'string' ? (payload as { title: string }).title.slice(0, 200) : 'Choose'
+      const result = await dialog.showOpenDialog(window, {
+        title,
+        properties: method === 'pickFolder' ? ['openDirectory'] : ['openFile', 'showHiddenFiles']
+      })
+      return result.canceled ? null : (result.filePaths[0] ?? null)
     })
   }
 }

@@ -206,6 +206,7 @@ export type ErrorKind =
   | 'remote-locked'
   | 'remote-conflict'
   | 'publish-interrupted'
+  | 'weak-secret-storage'
 
 /** An expected failure, as it crosses IPC and reaches the user. */
 export interface ApiError {
@@ -229,11 +230,46 @@ export interface ProgressEvent {
   readonly label: string
 }
 
+/** A plugin's source folder as the watcher sees it. */
+export interface SourceStatus {
+  readonly slug: string
+  /** `missing`: the folder was removed or renamed; watching resumes when it is back. */
+  readonly state: 'ok' | 'missing' | 'invalid'
+  readonly source: SourceInfo | null
+  /** The version the ZIPs were last built for (the newest built version), if any. */
+  readonly last_built: string | null
+  /** Files added, changed or removed since that build (paths inside the plugin folder). */
+  readonly changed_files: readonly string[]
+  /** Header and constant disagree, or are lower than the latest release, … */
+  readonly warnings: readonly string[]
+  readonly checked_at: string
+}
+
 /** Events main sends to its faces. */
 export interface ApiEvents {
   readonly progress: ProgressEvent
   /** A verification check as soon as it finished (the checklist fills in one by one). */
   readonly check: VerifyCheck & { readonly job: string }
+  /** A plugin's source changed on disk (debounced). */
+  readonly source: SourceStatus
+}
+
+/** Which secrets are stored for a server; the secrets themselves never leave main. */
+export interface SecretStatus {
+  readonly server: string
+  readonly password: boolean
+  readonly passphrase: boolean
+  /** `os`: the OS keychain encrypts them; `basic_text`: no OS store (Linux without a keyring): ask first. */
+  readonly backend: 'os' | 'basic_text' | 'unavailable'
+}
+
+/** Input of `storeSecret`. */
+export interface StoreSecretInput {
+  readonly server: string
+  readonly kind: 'password' | 'passphrase'
+  readonly value: string
+  /** The user agreed to store it although the OS has no secret store (`basic_text`). */
+  readonly allowWeakStorage?: boolean
 }
 
 /** Input of `addPlugin`. */
@@ -357,7 +393,29 @@ export interface WprmApi {
   publish(input: { readonly slug: string; readonly breakStaleLock?: boolean }): Promise<Result<PublishResult>>
   verify(input: { readonly slug: string; readonly version?: string }): Promise<Result<VerifyReport>>
   rollback(input: { readonly slug: string; readonly to: string }): Promise<Result<RollbackResult>>
+  getSourceStatus(input: { readonly slug: string }): Promise<Result<SourceStatus>>
+  getSecretStatus(input: { readonly server: string }): Promise<Result<SecretStatus>>
+  storeSecret(input: StoreSecretInput): Promise<Result<SecretStatus>>
+  deleteSecret(input: { readonly server: string; readonly kind: 'password' | 'passphrase' }): Promise<Result<SecretStatus>>
 }
+
+/** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */
+export type Subscribe = <K extends keyof ApiEvents>(name: K, listener: (payload: ApiEvents[K]) => void) => () => void
+
+/**
+ * What only the desktop window has: native dialogs. The renderer works without it (the browser tests
+ * and a path typed by hand).
+ */
+export interface DesktopApi {
+  pickFolder(input: { readonly title: string }): Promise<string | null>
+  pickFile(input: { readonly title: string }): Promise<string | null>
+}
+
+/** `window.api` in the renderer. */
+export type WindowApi = WprmApi & { readonly on: Subscribe }
+
+/** The names of the desktop-only methods. */
+export const DESKTOP_METHODS = ['pickFolder', 'pickFile'] as const satisfies readonly (keyof DesktopApi)[]
 
 /** The names of the API's methods, for the IPC table and the contract test. */
 export const API_METHODS = [
@@ -379,5 +437,9 @@ export const API_METHODS = [
   'testServer',
   'publish',
   'verify',
-  'rollback'
+  'rollback',
+  'getSourceStatus',
+  'getSecretStatus',
+  'storeSecret',
+  'deleteSecret'
 ] as const satisfies readonly (keyof WprmApi)[]

@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer } from 'electron'
-import type { ApiEvents, WprmApi } from './api.js'
+import type { ApiEvents, DesktopApi, WprmApi } from './api.js'
 
 /** The API channel of a method; main registers the same names (src-main/ipc.ts). */
 const channel = (method: keyof WprmApi): string => `wprm:${method}`
@@ -24,7 +24,11 @@ const api = {
   testServer: (input) => ipcRenderer.invoke(channel('testServer'), input),
   publish: (input) => ipcRenderer.invoke(channel('publish'), input),
   verify: (input) => ipcRenderer.invoke(channel('verify'), input),
-  rollback: (input) => ipcRenderer.invoke(channel('rollback'), input)
+  rollback: (input) => ipcRenderer.invoke(channel('rollback'), input),
+  getSourceStatus: (input) => ipcRenderer.invoke(channel('getSourceStatus'), input),
+  getSecretStatus: (input) => ipcRenderer.invoke(channel('getSecretStatus'), input),
+  storeSecret: (input) => ipcRenderer.invoke(channel('storeSecret'), input),
+  deleteSecret: (input) => ipcRenderer.invoke(channel('deleteSecret'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */
@@ -34,4 +38,10 @@ function on<K extends keyof ApiEvents>(name: K, listener: (payload: ApiEvents[K]
   return () => ipcRenderer.removeListener(`wprm:event:${name}`, handler)
 }
 
+const desktop = {
+  pickFolder: (input) => ipcRenderer.invoke('wprm:desktop:pickFolder', input),
+  pickFile: (input) => ipcRenderer.invoke('wprm:desktop:pickFile', input)
+} satisfies DesktopApi
+
 contextBridge.exposeInMainWorld('api', { ...api, on })
+contextBridge.exposeInMainWorld('desktop', desktop)

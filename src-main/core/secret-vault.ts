@@ -1,0 +1,105 @@
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import path from 'node:path'
+import type { SecretStatus, ServerProfile } from '../../src-preload/api.js'
+import { DurableJsonFile } from './durable-json-file.js'
+import { WprmError } from './errors.js'
+import type { SecretProvider } from './sftp-session.js'
+
+/**
+ * What encrypts secrets at rest: Electron's safeStorage in the app (the OS keychain), AES-GCM with a key
+ * held in memory in tests. `basic_text` means the OS offers no real protection.
+ */
+export interface SecretCipher {
+  readonly backend: SecretStatus['backend']
+  encrypt(plain: string): Buffer
+  decrypt(data: Buffer): string
+}
+
+/** AES-256-GCM with a random key that lives only in this process (tests, and nothing on disk can be read later). */
+export function createAesCipher(key: Buffer = randomBytes(32)): SecretCipher {
+  return {
+    backend: 'os',
+    encrypt(plain) {
+      const iv = randomBytes(12)
+      const cipher = createCipheriv('aes-256-gcm', key, iv)
+      const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()])
+      return Buffer.concat([iv, cipher.getAuthTag(), body])
+    },
+    decrypt(data) {
+      const decipher = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12))
+      decipher.setAuthTag(data.subarray(12, 28))
+      return Buffer.concat([decipher.update(data.subarray(28)), decipher.final()]).toString('utf8')
+    }
+  }
+}
+
+type Kind = 'password' | 'passphrase'
+
+/** The vault file: encrypted blobs (base64) by `<server>/<kind>`; never a secret in plain text. */
+interface VaultFile {
+  readonly vault: 1
+  readonly secrets: Record<string, string>
+}
+
+const isVaultFile = (value: unknown): value is VaultFile =>
+  typeof value === 'object' && value !== null && (value as VaultFile).vault === 1 && typeof (value as VaultFile).secrets === 'object'
+
+/**
+ * Server passwords and key passphrases, encrypted by the cipher and kept in `<data>/secrets.json`. The
+ * renderer only ever learns whether one is stored.
+ */
+export class SecretVault {
+  private readonly file: DurableJsonFile<VaultFile>
+
+  constructor(
+    dataDir: string,
+    private readonly cipher: SecretCipher
+  ) {
+    this.file = new DurableJsonFile(path.join(dataDir, 'secrets.json'), isVaultFile)
+  }
+
+  private async load(): Promise<Record<string, string>> {
+    return { ...((await this.file.read())?.secrets ?? {}) }
+  }
+
+  async status(server: string): Promise<SecretStatus> {
+    const secrets = await this.load()
+    return { server, password: `${server}/password` in secrets, passphrase: `${server}/passphrase` in secrets, backend: this.cipher.backend }
+  }
+
+  /** Stores a secret; refused without consent when the OS cannot really protect it. */
+  async store(server: string, kind: Kind, value: string, allowWeakStorage: boolean): Promise<SecretStatus> {
+    if (this.cipher.backend === 'unavailable') {
+      throw new WprmError('weak-secret-storage', 'This system offers no way to store secrets.', 'Use an SSH agent, or a key without a passphrase kept by your OS.')
+    }
+    if (this.cipher.backend === 'basic_text' && !allowWeakStorage) {
+      throw new WprmError(
+        'weak-secret-storage',
+        'Your system has no secret store (no keyring is running), so the secret would be protected only weakly.',
+        'Start a keyring (GNOME Keyring or KWallet) and restart the app, use an SSH agent, or agree to store it anyway.'
+      )
+    }
+    if (value === '') throw new WprmError('usage', 'The secret is empty.', 'Type the password or passphrase.')
+    const secrets = await this.load()
+    secrets[`${server}/${kind}`] = this.cipher.encrypt(value).toString('base64')
+    await this.file.write({ vault: 1, secrets })
+    return this.status(server)
+  }
+
+  async delete(server: string, kind: Kind): Promise<SecretStatus> {
+    const secrets = await this.load()
+    delete secrets[`${server}/${kind}`]
+    await this.file.write({ vault: 1, secrets })
+    return this.status(server)
+  }
+
+  /** Secrets for connections: the vault first, then the environment variable the profile names. */
+  provider(fallback: SecretProvider): SecretProvider {
+    return {
+      secret: async (server: ServerProfile, kind: Kind) => {
+        const blob = (await this.load())[`${server.name}/${kind}`]
+        return blob === undefined ? fallback.secret(server, kind) : this.cipher.decrypt(Buffer.from(blob, 'base64'))
+      }
+    }
+  }
+}

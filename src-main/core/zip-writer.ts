@@ -47,7 +47,7 @@ const deflateRaw = promisify(zlib.deflateRaw)
 const STREAM_THRESHOLD = 16 * 1024 * 1024
 /** Raw bytes that may be in memory, read or compressed ahead of the writer. */
 const WINDOW_BYTES = 48 * 1024 * 1024
-const WINDOW_ENTRIES = 64
+const WINDOW_ENTRIES = 16
 const WRITE_CHUNK = 1024 * 1024
 
 /** 1980-01-01 00:00:00 in MS-DOS format: the same on every machine and in every time zone. */
@@ -92,7 +92,8 @@ async function prepareInMemory(entry: ZipEntry, level: number): Promise<Prepared
   }
   const raw = entry.source.kind === 'buffer' ? entry.source.data : await readFile(entry.source.path)
   const crc = zlib.crc32(raw)
-  const deflated = raw.length === 0 ? raw : await deflateRaw(raw, { level })
+  // One output chunk big enough for the whole file: one job on the thread pool instead of one per 16 KiB.
+  const deflated = raw.length === 0 ? raw : await deflateRaw(raw, { level, chunkSize: Math.max(16 * 1024, raw.length + (raw.length >> 6) + 1024) })
   // Store what does not shrink (images, archives): smaller and faster to unpack.
   const store = deflated.length >= raw.length
   const data = store ? raw : deflated

@@ -18,7 +18,8 @@ export interface LockOptions {
   readonly pollMs?: number
 }
 
-function processIsAlive(pid: number): boolean {
+/** True while a process with that pid runs on this machine. */
+export function processIsAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true

@@ -4,6 +4,7 @@ import os from 'node:os'
 import path from 'node:path/posix'
 import type { JobPhase, PluginRecord, PluginVersionRecord, ProgressEvent, PublishResult, ServerProfile } from '../../src-preload/api.js'
 import { WprmError } from './errors.js'
+import { processIsAlive } from './file-lock.js'
 import { MANIFEST_FILE, buildManifest, publicUrl } from './manifest.js'
 import { latestLinkName, zipFileName } from './packager.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
@@ -46,15 +47,6 @@ export interface PublishRequest {
   /** Deprecated versions whose ZIPs leave the server (retention): dropped from the manifest, then deleted. */
   readonly retire?: readonly string[]
   readonly session?: SessionOptions
-}
-
-function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }
 
 /** True when the lock was left by a process that can no longer release it. */

@@ -12,6 +12,7 @@ import { SourceWatcher } from './core/source-watcher.js'
 import type { SecretProvider, SessionOptions } from './core/sftp-session.js'
 import { environmentSecrets } from './core/sftp-session.js'
 import { bumpSource } from './core/source-bump.js'
+import { installUpdater } from './core/updater-install.js'
 import { Store } from './core/store.js'
 import { highestVersion, suggestNext } from './core/versions.js'
 
@@ -150,6 +151,7 @@ export function createApi(options: ApiOptions): ApiHandle {
       settle(async () => {
         await requireKnownServer(server)
         return requireVault().delete(server, kind)
-      })
+      }),
+    installUpdater: ({ slug }) => thenAnnounce(slug, settle(() => installUpdater(ctx, slug)))
   }
 }

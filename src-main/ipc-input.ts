@@ -37,7 +37,8 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   getSourceStatus: { slug: 'string' },
   getSecretStatus: { server: 'string' },
   storeSecret: { server: 'string', kind: 'secret-kind', value: 'string', allowWeakStorage: 'boolean?' },
-  deleteSecret: { server: 'string', kind: 'secret-kind' }
+  deleteSecret: { server: 'string', kind: 'secret-kind' },
+  installUpdater: { slug: 'string' }
 }
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536

@@ -397,6 +397,17 @@ export interface WprmApi {
   getSecretStatus(input: { readonly server: string }): Promise<Result<SecretStatus>>
   storeSecret(input: StoreSecretInput): Promise<Result<SecretStatus>>
   deleteSecret(input: { readonly server: string; readonly kind: 'password' | 'passphrase' }): Promise<Result<SecretStatus>>
+  installUpdater(input: { readonly slug: string }): Promise<Result<UpdaterInstallResult>>
+}
+
+/** Outcome of copying the updater into a plugin's source. */
+export interface UpdaterInstallResult {
+  readonly file: string
+  /** True when the file was already there with the same content. */
+  readonly unchanged: boolean
+  /** The line to add to the main file, with the manifest URL filled in when the plugin has a server. */
+  readonly line: string
+  readonly registered: boolean
 }
 
 /** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */
@@ -441,5 +452,6 @@ export const API_METHODS = [
   'getSourceStatus',
   'getSecretStatus',
   'storeSecret',
-  'deleteSecret'
+  'deleteSecret',
+  'installUpdater'
 ] as const satisfies readonly (keyof WprmApi)[]

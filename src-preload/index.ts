@@ -28,7 +28,8 @@ const api = {
   getSourceStatus: (input) => ipcRenderer.invoke(channel('getSourceStatus'), input),
   getSecretStatus: (input) => ipcRenderer.invoke(channel('getSecretStatus'), input),
   storeSecret: (input) => ipcRenderer.invoke(channel('storeSecret'), input),
-  deleteSecret: (input) => ipcRenderer.invoke(channel('deleteSecret'), input)
+  deleteSecret: (input) => ipcRenderer.invoke(channel('deleteSecret'), input),
+  installUpdater: (input) => ipcRenderer.invoke(channel('installUpdater'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */

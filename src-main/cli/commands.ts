@@ -362,6 +362,21 @@ export const COMMANDS: readonly Command[] = [
     }
   },
   {
+    words: ['updater', 'install'],
+    args: '<slug>',
+    summary: "Copy the PHP updater into the plugin's source and print the line that registers it.",
+    options: {},
+    positionals: [1, 1],
+    run: async (api, [slug]) =>
+      present(await api.installUpdater({ slug: slug! }), (r) =>
+        [
+          `${r.unchanged ? 'Already up to date' : 'Copied'}: ${r.file}`,
+          r.registered ? 'The main file already registers it.' : 'Add this line to the main file, after the plugin header:',
+          ...(r.registered ? [] : [`  ${r.line}`])
+        ].join('\n')
+      )
+  },
+  {
     words: ['db', 'restore-backup'],
     args: '',
     summary: 'Put the last good copy of the database back (the damaged file is kept).',

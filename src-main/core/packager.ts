@@ -7,6 +7,7 @@ import { WprmError, isErrnoCode } from './errors.js'
 import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from './plugin-source.js'
 import { collectSourceEntries } from './source-files.js'
 import type { SourceEntry } from './source-files.js'
+import { UPDATER_FILE, updaterWarning } from './updater-install.js'
 import { writeZip } from './zip-writer.js'
 import type { ZipEntry } from './zip-writer.js'
 
@@ -65,6 +66,9 @@ async function zipEntriesFor(plugin: PluginRecord, version: string, sources: rea
       `Define it there (define('${plugin.version_constant}', '${version}');), or change the plugin's version constant.`
     )
   }
+  const carriesUpdater = sources.some((entry) => entry.kind === 'file' && path.posix.basename(entry.relPath) === UPDATER_FILE)
+  const updaterNote = updaterWarning(plugin.slug, carriesUpdater, rewritten.text)
+  if (updaterNote !== null) warnings.push(updaterNote)
   const entries: ZipEntry[] = [{ name: `${plugin.slug}/`, source: null }]
   for (const entry of sources) {
     const name = `${plugin.slug}/${entry.relPath}${entry.kind === 'directory' ? '/' : ''}`

@@ -1,0 +1,868 @@
+<?php
+/**
+ * WP Release Manager updater 1.0: self-hosted updates for one WordPress plugin, read from the manifest
+ * (`info.json`, format "wprm-manifest/1") that WP Release Manager publishes next to the plugin's ZIPs.
+ *
+ * SETUP: copy this file into your plugin's folder and add ONE line to the plugin's main file:
+ *
+ *     require_once __DIR__ . '/wprm-updater.php'; WPRM_Updater_1_0::register( __FILE__, 'https://updates.example.com/plugins/my-plugin/info.json' );
+ *
+ * Recommended: put the same URL in the plugin header as "Update URI: https://updates.example.com/plugins/my-plugin/info.json".
+ * WordPress 5.8+ then never takes an update for this plugin from wordpress.org (a plugin there may share the slug).
+ *
+ * WHAT IT DOES
+ * - Offers the manifest's `version` (Dashboard > Updates, Plugins screen) when it is higher than the installed one
+ *   and the site meets its `requires` (WordPress) and `requires_php`; otherwise lists the plugin as up to date, so
+ *   the auto-update toggle works. "View version details" shows the manifest's name, version, changelog,
+ *   requirements, last update and download link.
+ * - Downloads the package itself before WordPress installs it and checks its size and SHA-256 against the manifest.
+ *   On a mismatch the install stops with an error that says so, the download is deleted, and the installed
+ *   version stays as it was. A package whose top folder is not this plugin's folder is refused too.
+ * - `force_update`: WordPress's automatic updater installs that version without waiting for an admin.
+ * - `revoked`: a site running a withdrawn version is offered the latest live version, even a lower one, and
+ *   admins see a notice saying why.
+ * - `update_ready`: the manifest is re-read after 10 minutes instead of 1 hour (never later than 12 hours), always
+ *   with a conditional GET (If-None-Match / If-Modified-Since; a 304 keeps the cached copy).
+ * - Never breaks the site: 10 s timeouts; a failed check is retried after 5 minutes, then 10, 20, ... at most
+ *   12 hours; every manifest field is type-checked before use and a malformed manifest is ignored. An admin notice
+ *   on the Plugins and Updates screens is the only visible effect of a failure.
+ *
+ * Checks happen when WordPress checks for updates, and on admin pages, cron runs and WP-CLI once the cache is due;
+ * never on a visitor's page view. Dashboard > Updates > "Check again" re-reads the manifest at once.
+ * The cache is the site option "wprm_updater_{plugin folder}"; deleting it makes the next check fetch the manifest.
+ *
+ * Requires PHP 7.4+ and WordPress 5.5+; no other dependency. The class name carries the updater's version and is
+ * declared only once, so plugins that carry copies of this file (the same or other versions) do not clash.
+ */
+
+defined( 'ABSPATH' ) || exit;
+
+if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
+
+	/**
+	 * Keeps one plugin up to date from a WP Release Manager manifest. Create it with register().
+	 */
+	final class WPRM_Updater_1_0 {
+
+		/** The only manifest format this updater understands; it does not guess at others. */
+		const MANIFEST_FORMAT = 'wprm-manifest/1';
+
+		/** The cache option is this prefix plus the plugin's folder name. */
+		const OPTION_PREFIX = 'wprm_updater_';
+
+		/** Seconds to wait for the manifest: an admin page waits on it. */
+		const MANIFEST_TIMEOUT = 10;
+
+		/** Seconds to wait for a package: bigger than a manifest, but far below core's 300. */
+		const DOWNLOAD_TIMEOUT = 60;
+
+		/** A manifest larger than this is cut off, then refused as malformed. */
+		const MAX_MANIFEST_BYTES = 2097152;
+
+		const CACHE_SECONDS              = 3600;
+		const UPDATE_READY_CACHE_SECONDS = 600;
+		const MAX_CACHE_SECONDS          = 43200;
+		const FIRST_BACKOFF_SECONDS      = 300;
+
+		/** While one request checks, others use the cache for this long instead of waiting on the same server. */
+		const CHECK_CLAIM_SECONDS = 30;
+
+		/** @var array<string, WPRM_Updater_1_0> Updaters by plugin basename. */
+		private static $updaters = array();
+
+		/** @var string Absolute path of the plugin's main file. */
+		private $plugin_file;
+
+		/** @var string e.g. "my-plugin/my-plugin.php", the key WordPress uses in its update data. */
+		private $basename;
+
+		/** @var string The plugin's folder name: its slug, and the top folder its ZIPs must have. */
+		private $folder;
+
+		/** @var string */
+		private $manifest_url;
+
+		/** @var array|null The cache, loaded once per request. */
+		private $state = null;
+
+		/** @var bool At most one manifest request per PHP request. */
+		private $checked_this_request = false;
+
+		/** @var bool Set by Dashboard > Updates > "Check again". */
+		private $force_check = false;
+
+		/**
+		 * Registers the updater for a plugin. Call it once, from the plugin's main file.
+		 *
+		 * @param string $plugin_file  The plugin's main file: pass __FILE__.
+		 * @param string $manifest_url The http(s) URL of the plugin's info.json.
+		 */
+		public static function register( $plugin_file, $manifest_url ) {
+			if ( ! is_string( $plugin_file ) || ! is_string( $manifest_url ) || ! self::is_http_url( $manifest_url ) ) {
+				if ( function_exists( '_doing_it_wrong' ) ) {
+					_doing_it_wrong( __METHOD__, 'Pass the plugin main file (__FILE__) and the http(s) URL of its info.json.', '1.0' );
+				}
+				return;
+			}
+			$basename = plugin_basename( $plugin_file );
+			if ( isset( self::$updaters[ $basename ] ) ) {
+				return;
+			}
+			$updater = new self( $plugin_file, $basename, $manifest_url );
+			$updater->add_hooks();
+			self::$updaters[ $basename ] = $updater;
+		}
+
+		private function __construct( string $plugin_file, string $basename, string $manifest_url ) {
+			$this->plugin_file  = $plugin_file;
+			$this->basename     = $basename;
+			$this->folder       = dirname( $basename );
+			$this->manifest_url = $manifest_url;
+		}
+
+		private function add_hooks() {
+			add_filter( 'pre_set_site_transient_update_plugins', array( $this, 'on_update_check' ) );
+			add_filter( 'site_transient_update_plugins', array( $this, 'on_update_data_read' ) );
+			$host = wp_parse_url( $this->manifest_url, PHP_URL_HOST );
+			if ( is_string( $host ) && '' !== $host ) {
+				add_filter( 'update_plugins_' . $host, array( $this, 'on_update_uri_check' ), 10, 3 );
+			}
+			add_filter( 'plugins_api', array( $this, 'on_plugins_api' ), 10, 3 );
+			add_filter( 'upgrader_pre_download', array( $this, 'on_pre_download' ), 10, 4 );
+			add_filter( 'upgrader_source_selection', array( $this, 'on_source_selection' ), 10, 4 );
+			add_filter( 'auto_update_plugin', array( $this, 'on_auto_update' ), 10, 2 );
+			add_action( 'admin_notices', array( $this, 'on_admin_notices' ) );
+			add_action( 'network_admin_notices', array( $this, 'on_admin_notices' ) );
+			add_action( 'load-update-core.php', array( $this, 'on_update_core_screen' ), 1 );
+		}
+
+		// ---- WordPress hooks ------------------------------------------------------------------------------
+
+		/**
+		 * WordPress is saving its plugin update data (it just checked): add our offer, or list us as up to date.
+		 *
+		 * @param mixed $update_data The update_plugins site transient.
+		 * @return mixed
+		 */
+		public function on_update_check( $update_data ) {
+			return $this->merge_into( $update_data, true );
+		}
+
+		/**
+		 * WordPress is reading its update data. Our offer is merged in here too, so it is current between core's
+		 * 12-hourly checks; the manifest is re-read only where a wait is acceptable (admin, cron, WP-CLI).
+		 *
+		 * @param mixed $update_data The update_plugins site transient.
+		 * @return mixed
+		 */
+		public function on_update_data_read( $update_data ) {
+			$may_check = is_admin() || wp_doing_cron() || ( defined( 'WP_CLI' ) && WP_CLI );
+			return $this->merge_into( $update_data, $may_check );
+		}
+
+		/**
+		 * WordPress 5.8+ asks the host named in a plugin's "Update URI" header.
+		 *
+		 * @param array|false $update      Update data from another filter, or false.
+		 * @param array       $plugin_data Plugin headers.
+		 * @param string      $plugin_file Plugin basename.
+		 * @return array|false
+		 */
+		public function on_update_uri_check( $update, $plugin_data, $plugin_file ) {
+			if ( $this->basename !== $plugin_file ) {
+				return $update;
+			}
+			$offer = $this->offer( true );
+			return (array) $offer['item'];
+		}
+
+		/**
+		 * "View version details": the plugin information from the manifest.
+		 *
+		 * @param false|object|array $result Another filter's answer, or false.
+		 * @param string             $action The plugins_api action.
+		 * @param object             $args   Request arguments; `slug` names the plugin.
+		 * @return false|object|array|WP_Error
+		 */
+		public function on_plugins_api( $result, $action, $args ) {
+			if ( false !== $result || 'plugin_information' !== $action || ! is_object( $args ) || ! isset( $args->slug ) || $this->folder !== $args->slug ) {
+				return $result;
+			}
+			$manifest = $this->manifest( true );
+			if ( null === $manifest ) {
+				// Answering false would send WordPress to wordpress.org, which may know another plugin by this slug.
+				return new WP_Error( 'wprm_updater_unavailable', sprintf( 'The details of %1$s are not available: %2$s', $this->folder, $this->last_error() ) );
+			}
+			return $this->plugin_information( $manifest );
+		}
+
+		/**
+		 * Downloads our packages ourselves and installs nothing whose size and SHA-256 differ from the manifest's.
+		 *
+		 * @param mixed       $reply      False, or another filter's download result.
+		 * @param string      $package    The package URL.
+		 * @param WP_Upgrader $upgrader   The running upgrader.
+		 * @param array       $hook_extra What is being upgraded (WordPress 5.5+).
+		 * @return mixed The downloaded file's path, a WP_Error, or $reply for packages that are not ours.
+		 */
+		public function on_pre_download( $reply, $package, $upgrader = null, $hook_extra = array() ) {
+			if ( false !== $reply || ! is_string( $package ) ) {
+				return $reply;
+			}
+			$expected = $this->expected_package( $package, $hook_extra );
+			if ( null === $expected || is_wp_error( $expected ) ) {
+				return null === $expected ? $reply : $expected;
+			}
+			if ( $upgrader instanceof WP_Upgrader && isset( $upgrader->skin ) ) {
+				$upgrader->skin->feedback( sprintf( 'Downloading %1$s %2$s from %3$s and checking its SHA-256&#8230;', esc_html( $this->display_name() ), esc_html( $expected['version'] ), esc_html( $package ) ) );
+			}
+			return $this->download_verified( $package, $expected );
+		}
+
+		/**
+		 * Refuses a package whose top folder is not the plugin's: WordPress would install it beside the plugin.
+		 *
+		 * @param string|WP_Error $source        The unpacked package's top folder.
+		 * @param string          $remote_source The folder it was unpacked in.
+		 * @param WP_Upgrader     $upgrader      The running upgrader.
+		 * @param array           $hook_extra    What is being upgraded.
+		 * @return string|WP_Error
+		 */
+		public function on_source_selection( $source, $remote_source = '', $upgrader = null, $hook_extra = array() ) {
+			$ours = is_array( $hook_extra ) && isset( $hook_extra['plugin'] ) && $this->basename === $hook_extra['plugin'];
+			// A single-file plugin has no folder to compare (it could not carry this file beside it anyway).
+			if ( ! $ours || ! is_string( $source ) || '.' === $this->folder ) {
+				return $source;
+			}
+			$top = basename( untrailingslashit( $source ) );
+			if ( $top === $this->folder ) {
+				return $source;
+			}
+			return new WP_Error(
+				'wprm_updater_wrong_folder',
+				sprintf(
+					'The update package of %1$s unpacks into the folder "%2$s", but the plugin is installed in "%3$s". It was not installed, so that the site does not end up with two copies of the plugin.',
+					$this->display_name(),
+					$top,
+					$this->folder
+				)
+			);
+		}
+
+		/**
+		 * force_update: lets WordPress's automatic updater install the offered version without an admin.
+		 *
+		 * @param bool|null $update Whether WordPress would update it so far.
+		 * @param object    $item   The update offer.
+		 * @return bool|null
+		 */
+		public function on_auto_update( $update, $item ) {
+			if ( ! is_object( $item ) || ! isset( $item->plugin, $item->new_version ) || $this->basename !== $item->plugin ) {
+				return $update;
+			}
+			$offer = $this->offer( false );
+			$forced = $offer['available'] && ! empty( $offer['item']->autoupdate ) && $offer['item']->new_version === $item->new_version;
+			return $forced ? true : $update;
+		}
+
+		/** Tells admins why a lower version is offered, and, on the update screens, that the last check failed. */
+		public function on_admin_notices() {
+			if ( ! current_user_can( 'update_plugins' ) ) {
+				return;
+			}
+			$state     = $this->load_state();
+			$installed = $this->installed_version();
+			if ( null !== $state['manifest'] && '' !== $installed && $this->is_withdrawn( $state['manifest'], $installed ) ) {
+				$this->print_notice( 'warning', $this->withdrawn_message( $state['manifest'], $installed ) );
+			}
+			if ( $state['failures'] > 0 && $this->on_update_screen() ) {
+				$this->print_notice(
+					'warning',
+					sprintf( 'Updates for %1$s could not be checked: %2$s WordPress will try again later.', $this->display_name(), $state['error'] )
+				);
+			}
+		}
+
+		/** Dashboard > Updates > "Check again" re-reads the manifest even when the cache is fresh. */
+		public function on_update_core_screen() {
+			// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- the same read-only flag core honours.
+			if ( ! empty( $_GET['force-check'] ) && current_user_can( 'update_plugins' ) ) {
+				$this->force_check = true;
+			}
+		}
+
+		// ---- The offer ------------------------------------------------------------------------------------
+
+		/**
+		 * Puts our entry into WordPress's update data: under `response` when there is an offer, under `no_update`
+		 * otherwise (WordPress shows the auto-update toggle only for plugins listed in one of them).
+		 *
+		 * @param mixed $update_data The update_plugins site transient.
+		 * @param bool  $may_check   Whether the manifest may be fetched if the cache is due.
+		 * @return mixed
+		 */
+		private function merge_into( $update_data, bool $may_check ) {
+			if ( ! is_object( $update_data ) ) {
+				return $update_data;
+			}
+			$offer = $this->offer( $may_check );
+			if ( null === $offer['item'] ) {
+				return $update_data;
+			}
+			foreach ( array( 'response', 'no_update' ) as $list ) {
+				if ( ! isset( $update_data->$list ) || ! is_array( $update_data->$list ) ) {
+					$update_data->$list = array();
+				}
+				unset( $update_data->{$list}[ $this->basename ] );
+			}
+			$list                                  = $offer['available'] ? 'response' : 'no_update';
+			$update_data->{$list}[ $this->basename ] = $offer['item'];
+			return $update_data;
+		}
+
+		/**
+		 * What this site is offered now.
+		 *
+		 * @param bool $may_check Whether the manifest may be fetched if the cache is due.
+		 * @return array{available: bool, item: object|null}
+		 */
+		private function offer( bool $may_check ): array {
+			$installed = $this->installed_version();
+			if ( '' === $installed ) {
+				return array( 'available' => false, 'item' => null );
+			}
+			$manifest = $this->manifest( $may_check );
+			if ( null !== $manifest && $this->should_offer( $manifest, $installed ) ) {
+				return array( 'available' => true, 'item' => $this->offer_item( $manifest, $installed ) );
+			}
+			return array( 'available' => false, 'item' => $this->up_to_date_item( $manifest, $installed ) );
+		}
+
+		/**
+		 * A higher version, or any other live version when the installed one was withdrawn; in both cases only
+		 * when the site meets its requirements (as core does for wordpress.org plugins).
+		 */
+		private function should_offer( array $manifest, string $installed ): bool {
+			$higher    = version_compare( $manifest['version'], $installed, '>' );
+			$replaces  = $this->is_withdrawn( $manifest, $installed ) && $manifest['version'] !== $installed;
+			$wanted    = $higher || $replaces;
+			$meets_wp  = null === $manifest['requires'] || is_wp_version_compatible( $manifest['requires'] );
+			$meets_php = null === $manifest['requires_php'] || is_php_version_compatible( $manifest['requires_php'] );
+			return $wanted && $meets_wp && $meets_php;
+		}
+
+		private function is_withdrawn( array $manifest, string $version ): bool {
+			if ( in_array( $version, $manifest['revoked'], true ) ) {
+				return true;
+			}
+			foreach ( $manifest['versions'] as $entry ) {
+				if ( $entry['version'] === $version && $entry['revoked'] ) {
+					return true;
+				}
+			}
+			return false;
+		}
+
+		/** The entry WordPress installs from; `autoupdate` is what core's automatic updater looks at first. */
+		private function offer_item( array $manifest, string $installed ) {
+			$withdrawn = $this->is_withdrawn( $manifest, $installed );
+			$item      = $this->base_item( $manifest );
+
+			$item->new_version    = $manifest['version'];
+			$item->package        = $manifest['download_url'];
+			$item->autoupdate     = $manifest['force_update'] || $manifest['autoupdate'];
+			$item->upgrade_notice = $withdrawn ? $this->withdrawn_message( $manifest, $installed ) : $manifest['upgrade_notice'];
+			return $item;
+		}
+
+		/** The `no_update` entry: the installed version, nothing to download. */
+		private function up_to_date_item( $manifest, string $installed ) {
+			$item              = $this->base_item( $manifest );
+			$item->new_version = $installed;
+			$item->package     = '';
+			return $item;
+		}
+
+		private function base_item( $manifest ) {
+			$known = is_array( $manifest );
+			return (object) array(
+				'id'           => $this->manifest_url,
+				'slug'         => $this->folder,
+				'plugin'       => $this->basename,
+				'new_version'  => '',
+				'url'          => $known ? $manifest['homepage'] : '',
+				'package'      => '',
+				'icons'        => array(),
+				'banners'      => array(),
+				'banners_rtl'  => array(),
+				'tested'       => $known ? $manifest['tested'] : '',
+				'requires'     => $known ? (string) $manifest['requires'] : '',
+				'requires_php' => $known ? (string) $manifest['requires_php'] : '',
+				'autoupdate'   => false,
+			);
+		}
+
+		private function withdrawn_message( array $manifest, string $installed ): string {
+			$name = $this->display_name();
+			if ( $this->should_offer( $manifest, $installed ) ) {
+				return sprintf(
+					'%1$s %2$s was withdrawn by its developer. Update it to version %3$s: it replaces the withdrawn version, even though its number is lower.',
+					$name,
+					$installed,
+					$manifest['version']
+				);
+			}
+			return sprintf( '%1$s %2$s was withdrawn by its developer, and no replacement works on this site yet.', $name, $installed );
+		}
+
+		/** @return object The plugins_api answer, in the shape of wordpress.org's. */
+		private function plugin_information( array $manifest ) {
+			return (object) array(
+				'name'          => $manifest['name'],
+				'slug'          => $this->folder,
+				'version'       => $manifest['version'],
+				'author'        => $manifest['author'],
+				'homepage'      => $manifest['homepage'],
+				'requires'      => $manifest['requires'],
+				'tested'        => $manifest['tested'],
+				'requires_php'  => $manifest['requires_php'],
+				'last_updated'  => $manifest['last_updated'],
+				'sections'      => $manifest['sections'],
+				'download_link' => $manifest['download_url'],
+				'banners'       => array(),
+				'icons'         => array(),
+				'external'      => true,
+			);
+		}
+
+		// ---- Verified download ----------------------------------------------------------------------------
+
+		/**
+		 * The manifest's size and SHA-256 for a package URL; null when the package is not ours, a WP_Error when it
+		 * is ours but not listed (nothing to check it against, so it must not be installed).
+		 *
+		 * @return array{version: string, sha256: string, size: int}|WP_Error|null
+		 */
+		private function expected_package( string $package, $hook_extra ) {
+			$updating_us = is_array( $hook_extra ) && isset( $hook_extra['plugin'] ) && $this->basename === $hook_extra['plugin'];
+			$in_our_dir  = 0 === strpos( $package, trailingslashit( dirname( $this->manifest_url ) ) );
+			$listed      = $this->listed_package( $this->manifest( false ), $package );
+			if ( null === $listed && ( $updating_us || $in_our_dir ) ) {
+				// The offer may predate the cached manifest (another request refreshed it): look once more.
+				$this->force_check = true;
+				$listed            = $this->listed_package( $this->manifest( true ), $package );
+			}
+			if ( null !== $listed || ! ( $updating_us || $in_our_dir ) ) {
+				return $listed;
+			}
+			return new WP_Error(
+				'wprm_updater_unknown_package',
+				sprintf( 'The package %1$s is not listed in the manifest of %2$s, so its checksum cannot be checked. It was not installed.', $package, $this->display_name() )
+			);
+		}
+
+		private function listed_package( $manifest, string $package ) {
+			if ( null === $manifest ) {
+				return null;
+			}
+			if ( $manifest['download_url'] === $package ) {
+				return array( 'version' => $manifest['version'], 'sha256' => $manifest['sha256'], 'size' => $manifest['size'] );
+			}
+			foreach ( $manifest['versions'] as $entry ) {
+				if ( $entry['download_url'] === $package ) {
+					return array( 'version' => $entry['version'], 'sha256' => $entry['sha256'], 'size' => $entry['size'] );
+				}
+			}
+			return null;
+		}
+
+		/** @return string|WP_Error The path of the downloaded, verified package. */
+		private function download_verified( string $package, array $expected ) {
+			if ( ! function_exists( 'download_url' ) ) {
+				require_once ABSPATH . 'wp-admin/includes/file.php';
+			}
+			$file = download_url( $package, self::DOWNLOAD_TIMEOUT );
+			if ( is_wp_error( $file ) ) {
+				return new WP_Error(
+					'wprm_updater_download_failed',
+					sprintf( 'The update package of %1$s could not be downloaded from %2$s: %3$s', $this->display_name(), $package, $file->get_error_message() )
+				);
+			}
+			$problem = $this->package_problem( $file, $expected );
+			if ( null === $problem ) {
+				return $file;
+			}
+			wp_delete_file( $file );
+			return new WP_Error(
+				'wprm_updater_checksum_mismatch',
+				sprintf(
+					'The update package of %1$s %2$s failed the checksum check: %3$s It was not installed; the installed version is unchanged.',
+					$this->display_name(),
+					$expected['version'],
+					$problem
+				)
+			);
+		}
+
+		/** Why the file is not the package the manifest describes, or null when it is. */
+		private function package_problem( string $file, array $expected ) {
+			$size = @filesize( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a vanished file is reported below.
+			if ( $size !== $expected['size'] ) {
+				return sprintf( 'it has %1$s bytes, the manifest says %2$d.', false === $size ? 'no' : (string) $size, $expected['size'] );
+			}
+			$sha256 = hash_file( 'sha256', $file );
+			if ( ! is_string( $sha256 ) || ! hash_equals( $expected['sha256'], $sha256 ) ) {
+				return sprintf( 'its SHA-256 is %1$s, the manifest says %2$s.', is_string( $sha256 ) ? $sha256 : 'unreadable', $expected['sha256'] );
+			}
+			return null;
+		}
+
+		// ---- Manifest cache -------------------------------------------------------------------------------
+
+		/**
+		 * The cached manifest, re-read first when allowed and due.
+		 *
+		 * @return array|null The validated manifest, or null when none was ever read.
+		 */
+		private function manifest( bool $may_check ) {
+			$state = $this->load_state();
+			if ( $may_check && $this->is_due( $state ) ) {
+				$state = $this->check_now( $state );
+			}
+			return $state['manifest'];
+		}
+
+		private function is_due( array $state ): bool {
+			if ( $this->checked_this_request ) {
+				return false;
+			}
+			$now = time();
+			// A next check further away than the longest cache means the clock went back: do not wait for it.
+			return $this->force_check || $now >= $state['next_check'] || $state['next_check'] - $now > self::MAX_CACHE_SECONDS;
+		}
+
+		/** Fetches the manifest and records the outcome; a failure keeps the last good manifest and backs off. */
+		private function check_now( array $state ): array {
+			$this->checked_this_request = true;
+			$this->force_check          = false;
+			$this->save_state( array_merge( $state, array( 'next_check' => time() + self::CHECK_CLAIM_SECONDS ) ) );
+
+			$fetched = $this->fetch_manifest( $state );
+			$now     = time();
+			if ( is_wp_error( $fetched ) ) {
+				$failures = min( $state['failures'] + 1, 20 );
+				$state    = array_merge(
+					$state,
+					array(
+						'checked_at' => $now,
+						'next_check' => $now + min( self::FIRST_BACKOFF_SECONDS * ( 2 ** ( $failures - 1 ) ), self::MAX_CACHE_SECONDS ),
+						'failures'   => $failures,
+						'error'      => $fetched->get_error_message(),
+					)
+				);
+			} else {
+				$cache = $fetched['manifest']['update_ready'] ? self::UPDATE_READY_CACHE_SECONDS : self::CACHE_SECONDS;
+				$state = array_merge(
+					$state,
+					$fetched,
+					array(
+						'checked_at' => $now,
+						'next_check' => $now + min( $cache, self::MAX_CACHE_SECONDS ),
+						'failures'   => 0,
+						'error'      => '',
+					)
+				);
+			}
+			$this->save_state( $state );
+			return $state;
+		}
+
+		/**
+		 * One conditional GET of the manifest.
+		 *
+		 * @return array{manifest: array, etag: string, last_modified: string}|WP_Error
+		 */
+		private function fetch_manifest( array $state ) {
+			$headers = array( 'Accept' => 'application/json' );
+			// Only with a manifest in hand: a 304 to a request without one would leave nothing to use.
+			if ( null !== $state['manifest'] ) {
+				if ( '' !== $state['etag'] ) {
+					$headers['If-None-Match'] = $state['etag'];
+				}
+				if ( '' !== $state['last_modified'] ) {
+					$headers['If-Modified-Since'] = $state['last_modified'];
+				}
+			}
+			$response = wp_remote_get(
+				$this->manifest_url,
+				array(
+					'timeout'             => self::MANIFEST_TIMEOUT,
+					'redirection'         => 3,
+					'limit_response_size' => self::MAX_MANIFEST_BYTES,
+					'headers'             => $headers,
+				)
+			);
+			if ( is_wp_error( $response ) ) {
+				return new WP_Error( 'wprm_updater_unreachable', sprintf( 'the update server did not answer (%s).', $response->get_error_message() ) );
+			}
+			$code = (int) wp_remote_retrieve_response_code( $response );
+			if ( 304 === $code && null !== $state['manifest'] ) {
+				return array(
+					'manifest'      => $state['manifest'],
+					'etag'          => $this->header( $response, 'etag', $state['etag'] ),
+					'last_modified' => $this->header( $response, 'last-modified', $state['last_modified'] ),
+				);
+			}
+			if ( 200 !== $code ) {
+				return new WP_Error( 'wprm_updater_http_status', sprintf( 'the update server answered HTTP %1$d for %2$s.', $code, $this->manifest_url ) );
+			}
+			$manifest = $this->parse_manifest( json_decode( wp_remote_retrieve_body( $response ), true ) );
+			if ( is_wp_error( $manifest ) ) {
+				return $manifest;
+			}
+			return array(
+				'manifest'      => $manifest,
+				'etag'          => $this->header( $response, 'etag', '' ),
+				'last_modified' => $this->header( $response, 'last-modified', '' ),
+			);
+		}
+
+		private function header( $response, string $name, string $fallback ): string {
+			$value = wp_remote_retrieve_header( $response, $name );
+			return is_string( $value ) && '' !== $value && strlen( $value ) <= 200 ? $value : $fallback;
+		}
+
+		private function load_state(): array {
+			if ( null === $this->state ) {
+				$this->state = $this->restore_state( get_site_option( self::OPTION_PREFIX . $this->folder, array() ) );
+			}
+			return $this->state;
+		}
+
+		private function save_state( array $state ) {
+			$this->state = $state;
+			update_site_option( self::OPTION_PREFIX . $this->folder, $state );
+		}
+
+		/** The stored cache, type-checked like anything else read back; an unusable one is a cold cache. */
+		private function restore_state( $stored ): array {
+			$state = array(
+				'url'           => $this->manifest_url,
+				'manifest'      => null,
+				'etag'          => '',
+				'last_modified' => '',
+				'checked_at'    => 0,
+				'next_check'    => 0,
+				'failures'      => 0,
+				'error'         => '',
+			);
+			// A cache of another URL (the plugin moved servers) says nothing about this one.
+			if ( ! is_array( $stored ) || ! isset( $stored['url'] ) || $this->manifest_url !== $stored['url'] ) {
+				return $state;
+			}
+			foreach ( array( 'etag', 'last_modified', 'error' ) as $key ) {
+				$state[ $key ] = isset( $stored[ $key ] ) && is_string( $stored[ $key ] ) ? $stored[ $key ] : '';
+			}
+			foreach ( array( 'checked_at', 'next_check', 'failures' ) as $key ) {
+				$state[ $key ] = isset( $stored[ $key ] ) && is_int( $stored[ $key ] ) ? $stored[ $key ] : 0;
+			}
+			$manifest          = isset( $stored['manifest'] ) && is_array( $stored['manifest'] ) ? $this->parse_manifest( $stored['manifest'] ) : null;
+			$state['manifest'] = is_array( $manifest ) ? $manifest : null;
+			return $state;
+		}
+
+		private function last_error(): string {
+			$state = $this->load_state();
+			return '' !== $state['error'] ? $state['error'] : 'the manifest has not been read yet.';
+		}
+
+		// ---- Manifest validation --------------------------------------------------------------------------
+
+		/**
+		 * Checks every field this updater uses and returns them in one known shape. Fields that decide what is
+		 * installed must be well-formed or the whole manifest is refused; display-only fields fall back to ''.
+		 *
+		 * @param mixed $data The decoded JSON.
+		 * @return array|WP_Error
+		 */
+		private function parse_manifest( $data ) {
+			if ( ! is_array( $data ) ) {
+				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %s is not a JSON object.', $this->manifest_url ) );
+			}
+			try {
+				if ( ! isset( $data['format'] ) || self::MANIFEST_FORMAT !== $data['format'] ) {
+					throw new InvalidArgumentException( 'its "format" is not "' . self::MANIFEST_FORMAT . '"' );
+				}
+				if ( ! isset( $data['slug'] ) || $this->folder !== $data['slug'] ) {
+					throw new InvalidArgumentException( sprintf( 'its "slug" is not "%s", the folder of this plugin', $this->folder ) );
+				}
+				$name = self::display_text( $data, 'name' );
+				return array(
+					'format'         => self::MANIFEST_FORMAT,
+					'slug'           => $this->folder,
+					'name'           => '' !== $name ? $name : $this->folder,
+					'version'        => self::version( $data, 'version' ),
+					'download_url'   => self::url( $data, 'download_url' ),
+					'sha256'         => self::sha256( $data, 'sha256' ),
+					'size'           => self::size( $data, 'size' ),
+					'requires'       => self::optional_version( $data, 'requires' ),
+					'requires_php'   => self::optional_version( $data, 'requires_php' ),
+					'force_update'   => self::flag( $data, 'force_update' ),
+					'autoupdate'     => self::flag( $data, 'autoupdate' ),
+					'update_ready'   => self::flag( $data, 'update_ready' ),
+					'revoked'        => self::version_list( $data, 'revoked' ),
+					'versions'       => self::version_entries( $data ),
+					'tested'         => self::display_text( $data, 'tested' ),
+					'homepage'       => isset( $data['homepage'] ) && self::is_http_url( $data['homepage'] ) ? $data['homepage'] : '',
+					'author'         => self::display_text( $data, 'author' ),
+					'last_updated'   => self::display_text( $data, 'last_updated' ),
+					'upgrade_notice' => self::display_text( $data, 'upgrade_notice' ),
+					'sections'       => self::sections( $data ),
+				);
+			} catch ( InvalidArgumentException $malformed ) {
+				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %1$s is malformed: %2$s.', $this->manifest_url, $malformed->getMessage() ) );
+			}
+		}
+
+		/** The versions[] entries: each one's checksum is what a package from that entry is checked against. */
+		private static function version_entries( array $data ): array {
+			if ( ! isset( $data['versions'] ) ) {
+				return array();
+			}
+			if ( ! is_array( $data['versions'] ) ) {
+				throw new InvalidArgumentException( '"versions" is not a list' );
+			}
+			$entries = array();
+			foreach ( $data['versions'] as $index => $entry ) {
+				if ( ! is_array( $entry ) ) {
+					throw new InvalidArgumentException( sprintf( 'versions[%s] is not an object', $index ) );
+				}
+				$entries[] = array(
+					'version'      => self::version( $entry, 'version', "versions[$index]." ),
+					'download_url' => self::url( $entry, 'download_url', "versions[$index]." ),
+					'sha256'       => self::sha256( $entry, 'sha256', "versions[$index]." ),
+					'size'         => self::size( $entry, 'size', "versions[$index]." ),
+					'force_update' => self::flag( $entry, 'force_update', "versions[$index]." ),
+					'revoked'      => self::flag( $entry, 'revoked', "versions[$index]." ),
+				);
+			}
+			return $entries;
+		}
+
+		private static function version( array $data, string $key, string $where = '' ): string {
+			$value = isset( $data[ $key ] ) ? $data[ $key ] : null;
+			if ( ! self::is_version( $value ) ) {
+				throw new InvalidArgumentException( sprintf( '"%s%s" is not a version', $where, $key ) );
+			}
+			return $value;
+		}
+
+		/** @return string|null */
+		private static function optional_version( array $data, string $key ) {
+			return isset( $data[ $key ] ) ? self::version( $data, $key ) : null;
+		}
+
+		private static function version_list( array $data, string $key ): array {
+			if ( ! isset( $data[ $key ] ) ) {
+				return array();
+			}
+			if ( ! is_array( $data[ $key ] ) ) {
+				throw new InvalidArgumentException( sprintf( '"%s" is not a list of versions', $key ) );
+			}
+			foreach ( $data[ $key ] as $value ) {
+				if ( ! self::is_version( $value ) ) {
+					throw new InvalidArgumentException( sprintf( '"%s" is not a list of versions', $key ) );
+				}
+			}
+			return array_values( $data[ $key ] );
+		}
+
+		private static function url( array $data, string $key, string $where = '' ): string {
+			if ( ! isset( $data[ $key ] ) || ! self::is_http_url( $data[ $key ] ) ) {
+				throw new InvalidArgumentException( sprintf( '"%s%s" is not an http(s) URL', $where, $key ) );
+			}
+			return $data[ $key ];
+		}
+
+		private static function sha256( array $data, string $key, string $where = '' ): string {
+			if ( ! isset( $data[ $key ] ) || ! is_string( $data[ $key ] ) || ! preg_match( '/^[0-9a-fA-F]{64}$/', $data[ $key ] ) ) {
+				throw new InvalidArgumentException( sprintf( '"%s%s" is not a SHA-256 in hex', $where, $key ) );
+			}
+			return strtolower( $data[ $key ] );
+		}
+
+		private static function size( array $data, string $key, string $where = '' ): int {
+			if ( ! isset( $data[ $key ] ) || ! is_int( $data[ $key ] ) || $data[ $key ] <= 0 ) {
+				throw new InvalidArgumentException( sprintf( '"%s%s" is not a positive whole number of bytes', $where, $key ) );
+			}
+			return $data[ $key ];
+		}
+
+		private static function flag( array $data, string $key, string $where = '' ): bool {
+			if ( ! isset( $data[ $key ] ) ) {
+				return false;
+			}
+			if ( ! is_bool( $data[ $key ] ) ) {
+				throw new InvalidArgumentException( sprintf( '"%s%s" is not true or false', $where, $key ) );
+			}
+			return $data[ $key ];
+		}
+
+		private static function display_text( array $data, string $key ): string {
+			return isset( $data[ $key ] ) && is_string( $data[ $key ] ) ? $data[ $key ] : '';
+		}
+
+		/** @return array<string, string> Sections such as description and changelog (HTML, which core filters with wp_kses). */
+		private static function sections( array $data ): array {
+			$sections = array();
+			if ( isset( $data['sections'] ) && is_array( $data['sections'] ) ) {
+				foreach ( $data['sections'] as $name => $html ) {
+					if ( is_string( $name ) && preg_match( '/^[a-z_]{1,40}$/', $name ) && is_string( $html ) ) {
+						$sections[ $name ] = $html;
+					}
+				}
+			}
+			return $sections;
+		}
+
+		/** @param mixed $value */
+		private static function is_version( $value ): bool {
+			return is_string( $value ) && 1 === preg_match( '/^[0-9][0-9A-Za-z.+-]{0,63}$/', $value );
+		}
+
+		/** @param mixed $value */
+		private static function is_http_url( $value ): bool {
+			if ( ! is_string( $value ) || strlen( $value ) > 2048 ) {
+				return false;
+			}
+			$scheme = wp_parse_url( $value, PHP_URL_SCHEME );
+			$host   = wp_parse_url( $value, PHP_URL_HOST );
+			return is_string( $scheme ) && in_array( strtolower( $scheme ), array( 'http', 'https' ), true ) && is_string( $host ) && '' !== $host;
+		}
+
+		// ---- Small helpers --------------------------------------------------------------------------------
+
+		private function installed_version(): string {
+			if ( ! is_readable( $this->plugin_file ) ) {
+				return '';
+			}
+			$headers = get_file_data( $this->plugin_file, array( 'Version' => 'Version' ) );
+			return isset( $headers['Version'] ) && is_string( $headers['Version'] ) ? $headers['Version'] : '';
+		}
+
+		private function display_name(): string {
+			$state = $this->load_state();
+			return null !== $state['manifest'] ? $state['manifest']['name'] : $this->folder;
+		}
+
+		private function on_update_screen(): bool {
+			$screen = function_exists( 'get_current_screen' ) ? get_current_screen() : null;
+			return is_object( $screen ) && in_array( $screen->id, array( 'plugins', 'plugins-network', 'update-core', 'update-core-network' ), true );
+		}
+
+		private function print_notice( string $type, string $message ) {
+			printf( '<div class="notice notice-%1$s wprm-updater-notice"><p>%2$s</p></div>', esc_attr( $type ), esc_html( $message ) );
+		}
+	}
+
+endif;

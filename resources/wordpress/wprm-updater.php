@@ -23,9 +23,10 @@
  *   admins see a notice saying why.
  * - `update_ready`: the manifest is re-read after 10 minutes instead of 1 hour (never later than 12 hours), always
  *   with a conditional GET (If-None-Match / If-Modified-Since; a 304 keeps the cached copy).
- * - Never breaks the site: 10 s timeouts; a failed check is retried after 5 minutes, then 10, 20, ... at most
- *   12 hours; every manifest field is type-checked before use and a malformed manifest is ignored. An admin notice
- *   on the Plugins and Updates screens is the only visible effect of a failure.
+ * - Never breaks the site: the manifest request times out after 10 s (a package download after 60 s); a failed
+ *   check is retried after 5 minutes, then 10, 20, ... at most 12 hours; every manifest field is type-checked before
+ *   use, and a malformed manifest is ignored (the last good one stays in use). An admin notice on the Plugins and
+ *   Updates screens is the only visible effect of a failure.
  *
  * Checks happen when WordPress checks for updates, and on admin pages, cron runs and WP-CLI once the cache is due;
  * never on a visitor's page view. Dashboard > Updates > "Check again" re-reads the manifest at once.
@@ -59,10 +60,15 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** A manifest larger than this is cut off, then refused as malformed. */
 		const MAX_MANIFEST_BYTES = 2097152;
 
+		/** How long a manifest is used before it is re-read: an hour, 10 minutes while a release is update_ready. */
 		const CACHE_SECONDS              = 3600;
 		const UPDATE_READY_CACHE_SECONDS = 600;
-		const MAX_CACHE_SECONDS          = 43200;
-		const FIRST_BACKOFF_SECONDS      = 300;
+
+		/** WordPress's own longest check interval; neither a cache nor a backoff ever goes beyond it. */
+		const MAX_CACHE_SECONDS = 43200;
+
+		/** After a failed check: wait this long, doubled after each further failure. */
+		const FIRST_BACKOFF_SECONDS = 300;
 
 		/** While one request checks, others use the cache for this long instead of waiting on the same server. */
 		const CHECK_CLAIM_SECONDS = 30;
@@ -123,6 +129,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		private function add_hooks() {
 			add_filter( 'pre_set_site_transient_update_plugins', array( $this, 'on_update_check' ) );
 			add_filter( 'site_transient_update_plugins', array( $this, 'on_update_data_read' ) );
+			// Core asks the host of the plugin's "Update URI" header; the header comment says to use the manifest URL.
 			$host = wp_parse_url( $this->manifest_url, PHP_URL_HOST );
 			if ( is_string( $host ) && '' !== $host ) {
 				add_filter( 'update_plugins_' . $host, array( $this, 'on_update_uri_check' ), 10, 3 );
@@ -191,7 +198,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			$manifest = $this->manifest( true );
 			if ( null === $manifest ) {
 				// Answering false would send WordPress to wordpress.org, which may know another plugin by this slug.
-				return new WP_Error( 'wprm_updater_unavailable', sprintf( 'The details of %1$s are not available: %2$s', $this->folder, $this->last_error() ) );
+				return new WP_Error( 'wprm_updater_unavailable', sprintf( 'The details of %1$s are not available: %2$s', $this->display_name(), $this->last_error() ) );
 			}
 			return $this->plugin_information( $manifest );
 		}
@@ -210,8 +217,11 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				return $reply;
 			}
 			$expected = $this->expected_package( $package, $hook_extra );
-			if ( null === $expected || is_wp_error( $expected ) ) {
-				return null === $expected ? $reply : $expected;
+			if ( null === $expected ) {
+				return $reply; // Not our package: WordPress downloads it as usual.
+			}
+			if ( is_wp_error( $expected ) ) {
+				return $expected;
 			}
 			if ( $upgrader instanceof WP_Upgrader && isset( $upgrader->skin ) ) {
 				$upgrader->skin->feedback( sprintf( 'Downloading %1$s %2$s from %3$s and checking its SHA-256&#8230;', esc_html( $this->display_name() ), esc_html( $expected['version'] ), esc_html( $package ) ) );
@@ -260,7 +270,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( ! is_object( $item ) || ! isset( $item->plugin, $item->new_version ) || $this->basename !== $item->plugin ) {
 				return $update;
 			}
-			$offer = $this->offer( false );
+			$offer  = $this->offer( false );
 			$forced = $offer['available'] && ! empty( $offer['item']->autoupdate ) && $offer['item']->new_version === $item->new_version;
 			return $forced ? true : $update;
 		}
@@ -403,16 +413,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		private function withdrawn_message( array $manifest, string $installed ): string {
-			$name = $this->display_name();
-			if ( $this->should_offer( $manifest, $installed ) ) {
-				return sprintf(
-					'%1$s %2$s was withdrawn by its developer. Update it to version %3$s: it replaces the withdrawn version, even though its number is lower.',
-					$name,
-					$installed,
-					$manifest['version']
-				);
+			$withdrawn = sprintf( '%1$s %2$s was withdrawn by its developer.', $this->display_name(), $installed );
+			if ( ! $this->should_offer( $manifest, $installed ) ) {
+				return $withdrawn . ' No replacement works on this site yet.';
 			}
-			return sprintf( '%1$s %2$s was withdrawn by its developer, and no replacement works on this site yet.', $name, $installed );
+			$lower = version_compare( $manifest['version'], $installed, '<' ) ? ', even though its number is lower' : '';
+			return sprintf( '%1$s Update it to version %2$s: it replaces the withdrawn version%3$s.', $withdrawn, $manifest['version'], $lower );
 		}
 
 		/** @return object The plugins_api answer, in the shape of wordpress.org's. */
@@ -444,15 +450,19 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 * @return array{version: string, sha256: string, size: int}|WP_Error|null
 		 */
 		private function expected_package( string $package, $hook_extra ) {
+			$listed = $this->listed_package( $this->manifest( false ), $package );
+			if ( null !== $listed ) {
+				return $listed;
+			}
 			$updating_us = is_array( $hook_extra ) && isset( $hook_extra['plugin'] ) && $this->basename === $hook_extra['plugin'];
 			$in_our_dir  = 0 === strpos( $package, trailingslashit( dirname( $this->manifest_url ) ) );
-			$listed      = $this->listed_package( $this->manifest( false ), $package );
-			if ( null === $listed && ( $updating_us || $in_our_dir ) ) {
-				// The offer may predate the cached manifest (another request refreshed it): look once more.
-				$this->force_check = true;
-				$listed            = $this->listed_package( $this->manifest( true ), $package );
+			if ( ! $updating_us && ! $in_our_dir ) {
+				return null;
 			}
-			if ( null !== $listed || ! ( $updating_us || $in_our_dir ) ) {
+			// The offer came from an older manifest, or the cache was cleared since: read the current one before refusing.
+			$this->force_check = true;
+			$listed            = $this->listed_package( $this->manifest( true ), $package );
+			if ( null !== $listed ) {
 				return $listed;
 			}
 			return new WP_Error(
@@ -616,7 +626,11 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( 200 !== $code ) {
 				return new WP_Error( 'wprm_updater_http_status', sprintf( 'the update server answered HTTP %1$d for %2$s.', $code, $this->manifest_url ) );
 			}
-			$manifest = $this->parse_manifest( json_decode( wp_remote_retrieve_body( $response ), true ) );
+			$data = json_decode( wp_remote_retrieve_body( $response ), true );
+			if ( JSON_ERROR_NONE !== json_last_error() ) {
+				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %1$s is not valid JSON (%2$s).', $this->manifest_url, json_last_error_msg() ) );
+			}
+			$manifest = $this->parse_manifest( $data );
 			if ( is_wp_error( $manifest ) ) {
 				return $manifest;
 			}
@@ -843,16 +857,26 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		// ---- Small helpers --------------------------------------------------------------------------------
 
 		private function installed_version(): string {
+			return $this->plugin_header( 'Version' );
+		}
+
+		/** The manifest's name for the plugin, else its own "Plugin Name", else its folder. */
+		private function display_name(): string {
+			$state = $this->load_state();
+			if ( null !== $state['manifest'] ) {
+				return $state['manifest']['name'];
+			}
+			$name = $this->plugin_header( 'Plugin Name' );
+			return '' !== $name ? $name : $this->folder;
+		}
+
+		/** A header of the installed main file, read from disk: it changes when an update is installed. */
+		private function plugin_header( string $header ): string {
 			if ( ! is_readable( $this->plugin_file ) ) {
 				return '';
 			}
-			$headers = get_file_data( $this->plugin_file, array( 'Version' => 'Version' ) );
-			return isset( $headers['Version'] ) && is_string( $headers['Version'] ) ? $headers['Version'] : '';
-		}
-
-		private function display_name(): string {
-			$state = $this->load_state();
-			return null !== $state['manifest'] ? $state['manifest']['name'] : $this->folder;
+			$headers = get_file_data( $this->plugin_file, array( 'value' => $header ) );
+			return isset( $headers['value'] ) && is_string( $headers['value'] ) ? $headers['value'] : '';
 		}
 
 		private function on_update_screen(): bool {

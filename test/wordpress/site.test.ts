@@ -41,6 +41,14 @@ describe('real WordPress site on loopback', () => {
     expect(login.body).toContain('user_login')
   })
 
+  it('logs the admin in for wp-admin pages, and keeps WordPress temp files in a folder of the site', async () => {
+    expect((await site.get('/wp-admin/')).status).toBe(302)
+    const dashboard = await site.getAsAdmin('/wp-admin/')
+    expect(dashboard.status).toBe(200)
+    expect(dashboard.body).toContain('Dashboard')
+    expect(await php('echo get_temp_dir();')).toBe(`${site.tempDir}/`)
+  })
+
   it('installs and activates a plugin through PHP', async () => {
     const out = await php(`
       $dir = WP_PLUGIN_DIR . '/hello-wprm';

@@ -35,12 +35,16 @@ export interface WordPressSite {
   pluginsDir: string
   /** WP_DEBUG_LOG file; may not exist until something is logged. */
   debugLogPath: string
+  /** WP_TEMP_DIR (empty at start): where download_url() and the upgrader put their temporary files. */
+  tempDir: string
   /** The administrator created at install; user id 1. */
   admin: { user: string; password: string; email: string }
   /** Runs PHP statements from the CLI with WordPress, its admin code and the upgrader loaded, as user 1. */
   runPhp(code: string): Promise<CommandResult>
   /** HTTP GET of `path` (e.g. '/wp-login.php') on the site. */
   get(path: string): Promise<PageResponse>
+  /** HTTP GET of `path` logged in as the admin (through wp-login.php, once per site), e.g. '/wp-admin/plugins.php'. */
+  getAsAdmin(path: string): Promise<PageResponse>
   /** Contents of the debug log, or '' when nothing was logged. */
   debugLog(): Promise<string>
   /** URLs of outbound non-loopback requests the test mu-plugin refused, oldest first. */
@@ -93,6 +97,8 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
   const blockedLogPath = join(root, 'blocked-requests.log')
   const snippetsDir = join(root, 'snippets')
   await mkdir(snippetsDir)
+  const tempDir = join(root, 'tmp')
+  await mkdir(tempDir)
 
   const [db] = await allSettledOrThrow([
     startMariaDb(dbDir, dbPort, userInfo().username).then((started) => {
@@ -109,7 +115,8 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
     dbName: db.database,
     debugLogPath,
     blockedRequestsLogPath: blockedLogPath,
-    autoUpdates: opts.autoUpdates ?? false
+    autoUpdates: opts.autoUpdates ?? false,
+    tempDir
   })
   await writeFile(join(siteDir, 'wp-config.php'), config)
   await writeFile(join(siteDir, 'wp-content', 'mu-plugins', TEST_MU_PLUGIN_FILE), renderTestMuPlugin())
@@ -123,11 +130,17 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
   ])
 
   let snippetCount = 0
+  let adminCookies: Promise<string> | null = null
+  const fetchPage = async (path: string, cookie?: string): Promise<PageResponse> => {
+    const response = await fetch(new URL(path, url), { redirect: 'manual', headers: cookie === undefined ? {} : { cookie } })
+    return { status: response.status, headers: response.headers, body: await response.text() }
+  }
   return {
     url,
     dir: siteDir,
     pluginsDir: join(siteDir, 'wp-content', 'plugins'),
     debugLogPath,
+    tempDir,
     admin: { ...TEST_ADMIN },
     async runPhp(code) {
       // A file, not `php -r`: errors then carry real line numbers, and the file stays for post-mortems.
@@ -135,9 +148,10 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
       await writeFile(file, renderSnippet(siteDir, url, code))
       return runCommand('php', ['-d', 'display_errors=stderr', file], { cwd: siteDir })
     },
-    async get(path) {
-      const response = await fetch(new URL(path, url), { redirect: 'manual' })
-      return { status: response.status, headers: response.headers, body: await response.text() }
+    get: (path) => fetchPage(path),
+    async getAsAdmin(path) {
+      adminCookies ??= logIn(url)
+      return fetchPage(path, await adminCookies)
     },
     debugLog: () => readFile(debugLogPath, 'utf8').catch(() => ''),
     async blockedRequests() {
@@ -146,6 +160,26 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
     },
     stop: () => release(resources)
   }
+}
+
+/**
+ * Logs the admin in through wp-login.php and returns the Cookie header for later requests.
+ * WordPress refuses a login whose request lacks its test cookie, so it is sent along.
+ */
+async function logIn(url: string): Promise<string> {
+  const form = new URLSearchParams({ log: TEST_ADMIN.user, pwd: TEST_ADMIN.password, 'wp-submit': 'Log In', testcookie: '1', redirect_to: `${url}/wp-admin/` })
+  const response = await fetch(new URL('/wp-login.php', url), {
+    method: 'POST',
+    body: form,
+    redirect: 'manual',
+    headers: { cookie: 'wordpress_test_cookie=WP%20Cookie%20check' }
+  })
+  await response.text()
+  const cookies = response.headers.getSetCookie().map((line) => line.split(';')[0]!)
+  if (response.status !== 302 || !cookies.some((c) => c.startsWith('wordpress_logged_in_'))) {
+    throw new Error(`wp-login.php did not log the admin in: HTTP ${response.status}, cookies ${cookies.join(', ') || 'none'}`)
+  }
+  return ['wordpress_test_cookie=WP%20Cookie%20check', ...cookies].join('; ')
 }
 
 /**

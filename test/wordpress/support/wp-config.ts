@@ -13,6 +13,8 @@ export interface WpConfigOptions {
   blockedRequestsLogPath: string
   /** Leave WordPress's automatic updater enabled (it is disabled otherwise). */
   autoUpdates: boolean
+  /** WP_TEMP_DIR: downloads land here rather than in the shared /tmp, so tests can see what is left behind. */
+  tempDir: string
 }
 
 const SALT_NAMES = [
@@ -47,6 +49,7 @@ export function renderWpConfig(o: WpConfigOptions): string {
     define('WP_SITEURL', o.url),
     // Without it, an owner mismatch makes the upgrader pick ftp and upgrade() returns NULL silently.
     define('FS_METHOD', 'direct'),
+    define('WP_TEMP_DIR', `${o.tempDir}/`),
     // wp-cron would fire loopback requests at random moments; tests call what they need explicitly.
     define('DISABLE_WP_CRON', true),
     // Core updates are never wanted: they would rewrite the site under test.

@@ -1,0 +1,132 @@
+import { phpString } from './php-literal.js'
+import { PLUGIN_FILE, PLUGIN_SLUG } from './releases.js'
+
+/** The updater's cache: one site option per plugin, named after its folder (see the updater's header comment). */
+export const CACHE_OPTION = `wprm_updater_${PLUGIN_SLUG}`
+
+/**
+ * PHP functions for test snippets, prepended to each one that needs them.
+ *
+ * Caching between steps: the updater keeps the manifest for an hour (10 minutes when update_ready), which is what
+ * sites should do but would hide a release made a second ago. So every "check" here first forgets the updater's
+ * cache (deletes its option, as a cold site would be) and WordPress's own update data (as "Check again" and every
+ * upgrade do), then runs WordPress's real update check.
+ */
+export const SNIPPET_HELPERS = String.raw`
+$GLOBALS['wprm_test_requests'] = array();
+
+/** Every request to the update server this snippet made, in order: url, HTTP status or error code, If-None-Match sent. */
+add_action('http_api_debug', function ($response, $context, $class, $args, $url) {
+	// Other hosts never get this far (the harness answers for them); skip the site's requests to itself.
+	if (0 === strpos($url, home_url('/'))) {
+		return;
+	}
+	$GLOBALS['wprm_test_requests'][] = array(
+		'url' => $url,
+		'status' => is_wp_error($response) ? $response->get_error_code() : wp_remote_retrieve_response_code($response),
+		'ifNoneMatch' => isset($args['headers']['If-None-Match']) ? $args['headers']['If-None-Match'] : null,
+	);
+}, 10, 5);
+
+function wprm_test_forget_manifest() {
+	delete_site_option(${phpString(CACHE_OPTION)});
+}
+
+/** The updater's cache as stored (null when there is none). */
+function wprm_test_cache() {
+	$state = get_site_option(${phpString(CACHE_OPTION)}, null);
+	if (!is_array($state)) {
+		return null;
+	}
+	return array(
+		'version' => isset($state['manifest']['version']) ? $state['manifest']['version'] : null,
+		'cacheSeconds' => $state['next_check'] - $state['checked_at'],
+		'checkedAt' => $state['checked_at'],
+		'failures' => $state['failures'],
+		'error' => $state['error'],
+		'etag' => $state['etag'],
+	);
+}
+
+/** WordPress's update check, as a site whose updater cache is cold runs it. Returns our stored entries. */
+function wprm_test_check_for_updates() {
+	wprm_test_forget_manifest();
+	return wprm_test_run_update_check();
+}
+
+/**
+ * WordPress's update check, with the updater's cache as it is. WordPress's own update data is dropped first, as
+ * "Check again" and every upgrade do; wordpress.org answers that it knows nothing about our plugin (the harness
+ * blocks it otherwise, and core then stops before asking the "Update URI" hosts).
+ * Returns our entries in the update data as stored: read raw, so that the updater's read filter cannot add them.
+ */
+function wprm_test_run_update_check() {
+	delete_site_transient('update_plugins');
+	$answer_for_wordpress_org = function ($pre, $args, $url) {
+		if (false === strpos($url, '//api.wordpress.org/plugins/update-check/')) {
+			return $pre;
+		}
+		$body = wp_json_encode(array('plugins' => array(), 'translations' => array(), 'no_update' => array()));
+		return array('headers' => array(), 'body' => $body, 'response' => array('code' => 200, 'message' => 'OK'), 'cookies' => array(), 'filename' => null);
+	};
+	add_filter('pre_http_request', $answer_for_wordpress_org, 10, 3);
+	wp_update_plugins();
+	remove_filter('pre_http_request', $answer_for_wordpress_org, 10);
+	return wprm_test_stored_entries();
+}
+
+/** Our entries in the stored update_plugins data: 'response' (an offer) and 'no_update'. */
+function wprm_test_stored_entries() {
+	$data = get_site_option('_site_transient_update_plugins');
+	$file = ${phpString(PLUGIN_FILE)};
+	return array(
+		'response' => isset($data->response[$file]) ? (array) $data->response[$file] : null,
+		'no_update' => isset($data->no_update[$file]) ? (array) $data->no_update[$file] : null,
+	);
+}
+
+/** The installed plugin as WordPress sees it now (read from disk, not from the plugins cache). */
+function wprm_test_installed() {
+	$file = ${phpString(PLUGIN_FILE)};
+	$headers = get_file_data(WP_PLUGIN_DIR . '/' . $file, array('Version' => 'Version'));
+	return array('version' => $headers['Version'], 'active' => is_plugin_active($file));
+}
+
+/** What admin_notices prints for our plugin. */
+function wprm_test_admin_notices() {
+	ob_start();
+	do_action('admin_notices');
+	$html = ob_get_clean();
+	preg_match_all('~<div class="notice[^"]*wprm-updater-notice"><p>(.*?)</p></div>~s', $html, $matches);
+	return array_map('html_entity_decode', $matches[1]);
+}
+
+/**
+ * Installs our offered update with WordPress's upgrader, as the Updates screen does, and reactivates the plugin
+ * afterwards as that screen does (the upgrader deactivates an active plugin outside cron).
+ * Returns the upgrader's result, the error the download step gave (if any), and what the skin showed.
+ */
+function wprm_test_upgrade() {
+	$file = ${phpString(PLUGIN_FILE)};
+	$was_active = is_plugin_active($file);
+	$download_error = null;
+	$record = function ($reply) use (&$download_error) {
+		if (is_wp_error($reply)) {
+			$download_error = array('code' => $reply->get_error_code(), 'message' => $reply->get_error_message());
+		}
+		return $reply;
+	};
+	add_filter('upgrader_pre_download', $record, PHP_INT_MAX);
+	$skin = new Automatic_Upgrader_Skin();
+	$result = (new Plugin_Upgrader($skin))->upgrade($file);
+	remove_filter('upgrader_pre_download', $record, PHP_INT_MAX);
+	if ($was_active && !is_plugin_active($file)) {
+		activate_plugin($file);
+	}
+	return array(
+		'result' => is_wp_error($result) ? $result->get_error_code() : $result,
+		'downloadError' => $download_error,
+		'messages' => array_values(array_map('html_entity_decode', $skin->get_upgrade_messages())),
+	);
+}
+`

@@ -407,6 +407,8 @@ export interface UpdaterInstallResult {
   readonly unchanged: boolean
   /** The line to add to the main file, with the manifest URL filled in when the plugin has a server. */
   readonly line: string
+  /** The header line that keeps WordPress 5.8+ from asking wordpress.org about this plugin. */
+  readonly update_uri_header: string
   readonly registered: boolean
 }
 

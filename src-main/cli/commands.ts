@@ -372,7 +372,9 @@ export const COMMANDS: readonly Command[] = [
         [
           `${r.unchanged ? 'Already up to date' : 'Copied'}: ${r.file}`,
           r.registered ? 'The main file already registers it.' : 'Add this line to the main file, after the plugin header:',
-          ...(r.registered ? [] : [`  ${r.line}`])
+          ...(r.registered ? [] : [`  ${r.line}`]),
+          'And this line to the plugin header (WordPress 5.8+ then never asks wordpress.org about it):',
+          `  ${r.update_uri_header}`
         ].join('\n')
       )
   },

@@ -21,6 +21,9 @@ export interface ManifestVersion {
   readonly released_at: string | null
   readonly force_update: boolean
   readonly revoked: boolean
+  /** The version's own requirements, so a client can pick the newest one the site can run. */
+  readonly requires: string | null
+  readonly requires_php: string | null
 }
 
 /**
@@ -143,7 +146,9 @@ export function buildManifest(input: {
       download_url: publicUrl(server, plugin.slug, zipFileName(plugin.slug, v.version)),
       released_at: v.released_at,
       force_update: v.force_update,
-      revoked: v.revoked_at !== null
+      revoked: v.revoked_at !== null,
+      requires: v.min_platform_version,
+      requires_php: v.min_php_version
     })),
     revoked: input.versions
       .filter((v) => v.revoked_at !== null && !isLive(v.status))

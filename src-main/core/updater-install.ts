@@ -53,9 +53,10 @@ export async function installUpdater(ctx: ReleaseContext, slug: string, updaterS
   }
   const manifestUrl = plugin.server === null ? null : publicUrl(requireServer(db, plugin.server), slug, MANIFEST_FILE)
   const className = updaterClass(php)
-  const line = `require_once __DIR__ . '/${UPDATER_FILE}'; ${className}::register( __FILE__, '${manifestUrl ?? 'https://updates.example.com/plugins/' + slug + '/' + MANIFEST_FILE}' );`
+  const url = manifestUrl ?? `https://updates.example.com/plugins/${slug}/${MANIFEST_FILE}`
+  const line = `require_once __DIR__ . '/${UPDATER_FILE}'; ${className}::register( __FILE__, '${url}' );`
   const mainText = await readFile(path.join(plugin.source_dir, plugin.main_file), 'utf8').catch(() => '')
-  return { file: target, unchanged: current === php, line, registered: mainText.includes(`${className}::register`) }
+  return { file: target, unchanged: current === php, line, update_uri_header: ` * Update URI: ${url}`, registered: mainText.includes(`${className}::register`) }
 }
 
 /** The build's warning for a plugin that sites could not update: no updater, or never registered. */

@@ -212,6 +212,7 @@ describe('wprm', () => {
     expect(install.code, install.stderr).toBe(0)
     const line = install.stdout.split('\n').find((l) => l.includes('::register('))!.trim()
     expect(line).toMatch(/^require_once __DIR__ \. '\/wprm-updater\.php'; WPRM_Updater_\w+::register\( __FILE__, 'https:\/\/.*\/hello-wprm\/info\.json' \);$/)
+    expect(install.stdout).toMatch(/^ +\* Update URI: https:\/\/.*\/hello-wprm\/info\.json$/m)
     expect(await readFile(path.join(source, 'wprm-updater.php'), 'utf8')).toBe(await readFile(new URL('../../resources/wordpress/wprm-updater.php', import.meta.url), 'utf8'))
     const unregistered = await wprm('version', 'add', 'hello-wprm', '1.1.0', '--changelog', 'x', '--status', 'released')
     expect(unregistered.stdout).toContain('never registers it')

@@ -67,6 +67,7 @@ describe('buildManifest', () => {
       ['1.1.0', 'update_ready', false],
       ['1.0.0', 'released', false]
     ])
+    expect(manifest.versions[0]).toMatchObject({ requires: '6.0', requires_php: '7.4' })
     expect(manifest.sections.description).toBe('Does &lt;things&gt;')
     expect(manifest.sections.changelog).toContain('<h4>1.2.0 (withdrawn)</h4>')
     expect(manifest.sections.changelog).toContain('Changes of 1.0.0<br>\nsecond line')

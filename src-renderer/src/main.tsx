@@ -1,9 +1,10 @@
 import { StrictMode } from 'react'
 import { createRoot } from 'react-dom/client'
-import { PluginsScreen } from './screens/plugins-screen'
+import { App } from './app'
+import './styles.css'
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
-    <PluginsScreen />
+    <App />
   </StrictMode>
 )

@@ -1,0 +1,117 @@
+import { useEffect, useState } from 'react'
+import type { FormEvent } from 'react'
+import type { PluginRecord } from '../../../src-preload/api'
+import { ErrorNotice } from '../components/error-notice'
+import { useApp } from '../store/app-store'
+import { IDLE } from '../store/types'
+
+const lines = (text: string): string[] =>
+  text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+
+/** Where the plugin is published, and the strings verification expects or forbids in the built main file. */
+export function PublishingPanel({ plugin }: { readonly plugin: PluginRecord }) {
+  const servers = useApp((s) => s.servers)
+  const serversLoaded = useApp((s) => s.serversLoaded)
+  const loadServers = useApp((s) => s.loadServers)
+  const save = useApp((s) => s.savePluginSettings)
+  const op = useApp((s) => s.pluginSettingsOps[plugin.slug] ?? IDLE)
+  const navigate = useApp((s) => s.navigate)
+  const [server, setServer] = useState(plugin.server ?? '')
+  const [expected, setExpected] = useState(plugin.expected_strings.join('\n'))
+  const [forbidden, setForbidden] = useState(plugin.forbidden_strings.join('\n'))
+  const [saved, setSaved] = useState(false)
+  const updaterOp = useApp((s) => s.updaterOps[plugin.slug] ?? IDLE)
+  const updater = useApp((s) => s.updaterResults[plugin.slug])
+  const installUpdater = useApp((s) => s.installUpdater)
+
+  useEffect(() => {
+    if (!serversLoaded) void loadServers()
+  }, [serversLoaded, loadServers])
+  // The record changed (a save here or elsewhere): the form shows what is stored. Keyed on updated_at,
+  // not on the object, so a mere reload of the same record does not wipe what the user is choosing.
+  const storedServer = plugin.server ?? ''
+  const storedExpected = plugin.expected_strings.join('\n')
+  const storedForbidden = plugin.forbidden_strings.join('\n')
+  useEffect(() => {
+    setServer(storedServer)
+    setExpected(storedExpected)
+    setForbidden(storedForbidden)
+  }, [plugin.slug, plugin.updated_at])
+
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault()
+    setSaved(false)
+    const ok = await save({ slug: plugin.slug, server: server === '' ? null : server, expectedStrings: lines(expected), forbiddenStrings: lines(forbidden) })
+    setSaved(ok)
+  }
+  return (
+    <form className="card" onSubmit={submit} aria-label="Publishing settings">
+      <h2 className="card__title">Publishing</h2>
+      {serversLoaded && servers.length === 0 ? (
+        <p className="card__help">
+          No update server yet: releases are built locally only.{' '}
+          <button type="button" className="link-button" onClick={() => navigate('servers')}>
+            Add a server
+          </button>
+        </p>
+      ) : (
+        <label className="field">
+          <span className="field__label">Update server</span>
+          <select value={server} onChange={(e) => setServer(e.target.value)}>
+            <option value="">None (build locally only)</option>
+            {servers.map((s) => (
+              <option key={s.name} value={s.name}>
+                {s.name} — {s.user}@{s.host}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <div className="grid-2">
+        <label className="field">
+          <span className="field__label">Must contain</span>
+          <textarea rows={2} value={expected} onChange={(e) => setExpected(e.target.value)} placeholder="api.example.com" spellCheck={false} />
+        </label>
+        <label className="field">
+          <span className="field__label">Must not contain</span>
+          <textarea rows={2} value={forbidden} onChange={(e) => setForbidden(e.target.value)} placeholder="staging.example.com" spellCheck={false} />
+        </label>
+      </div>
+      <p className="card__help">One string per line; verification looks for them in the built main file.</p>
+      <div className="row">
+        <button type="submit" className="button" disabled={op.busy}>
+          {op.busy ? 'Saving…' : 'Save publishing settings'}
+        </button>
+        {saved && !op.busy && (
+          <span className="muted small" role="status">
+            Saved
+          </span>
+        )}
+      </div>
+      <ErrorNotice error={op.error} title="The settings were not saved" />
+      <div className="updater">
+        <div className="row">
+          <button type="button" className="button" onClick={() => void installUpdater(plugin.slug)} disabled={updaterOp.busy}>
+            {updaterOp.busy ? 'Installing…' : 'Install updater into source'}
+          </button>
+          <span className="muted small">Sites find updates through wprm-updater.php inside the plugin.</span>
+        </div>
+        {updater !== undefined && (
+          <div className="small" role="status">
+            <p>
+              {updater.unchanged ? 'The updater in the source is already current' : `Copied the updater to ${updater.file}`}.{' '}
+              {updater.registered ? 'The main file registers it.' : `Add this line to ${plugin.main_file}:`}
+            </p>
+            {!updater.registered && <code className="code-line">{updater.line}</code>}
+            <p>And this line to its header, so WordPress never asks wordpress.org about it:</p>
+            <code className="code-line">{updater.update_uri_header}</code>
+          </div>
+        )}
+        <ErrorNotice error={updaterOp.error} title="The updater was not installed" />
+      </div>
+    </form>
+  )
+}

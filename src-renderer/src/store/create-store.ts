@@ -1,0 +1,27 @@
+import { createStore } from 'zustand/vanilla'
+import type { StoreApi } from 'zustand/vanilla'
+import { createActivitySlice } from './activity-slice'
+import { createEventsSlice } from './events-slice'
+import { createNavigationSlice } from './navigation-slice'
+import { createPluginsSlice } from './plugins-slice'
+import { createReleasesSlice } from './releases-slice'
+import { createRollbackSlice } from './rollback-slice'
+import { createServersSlice } from './servers-slice'
+import { createSettingsSlice } from './settings-slice'
+import type { All, StoreDeps } from './types'
+import { createVerifySlice } from './verify-slice'
+
+/** The app's store, made from its slices over the given API (the window's, or a test's stand-in). */
+export function createAppStore(deps: StoreDeps): StoreApi<All> {
+  return createStore<All>()((...a) => ({
+    ...createNavigationSlice(deps)(...a),
+    ...createPluginsSlice(deps)(...a),
+    ...createReleasesSlice(deps)(...a),
+    ...createVerifySlice(deps)(...a),
+    ...createRollbackSlice(deps)(...a),
+    ...createServersSlice(deps)(...a),
+    ...createActivitySlice(deps)(...a),
+    ...createSettingsSlice(deps)(...a),
+    ...createEventsSlice(deps)(...a)
+  }))
+}

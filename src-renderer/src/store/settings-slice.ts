@@ -1,0 +1,54 @@
+import type { SetPluginInput, UpdaterInstallResult } from '../../../src-preload/api'
+import { settle } from './api-client'
+import type { Op, SliceCreator } from './types'
+import { BUSY, IDLE, failed, withKey } from './types'
+
+/** A plugin's publishing settings, and the native pickers of the desktop window. */
+export interface SettingsSlice {
+  /** True in the desktop window, where a native folder/file dialog exists. */
+  readonly canPickFiles: boolean
+  readonly pluginSettingsOps: Readonly<Record<string, Op>>
+  readonly updaterOps: Readonly<Record<string, Op>>
+  readonly updaterResults: Readonly<Record<string, UpdaterInstallResult>>
+  /** Saves a plugin's server and verification strings (`setPlugin`). */
+  savePluginSettings(input: SetPluginInput): Promise<boolean>
+  /** Copies the PHP updater into the plugin's source and learns the line that registers it. */
+  installUpdater(slug: string): Promise<boolean>
+  /** Opens the native folder dialog; null when cancelled or not in the desktop window. */
+  pickFolder(title: string): Promise<string | null>
+  /** Opens the native file dialog; null when cancelled or not in the desktop window. */
+  pickFile(title: string): Promise<string | null>
+}
+
+/** The settings slice: per-plugin settings and the pickers. */
+export const createSettingsSlice: SliceCreator<SettingsSlice> =
+  ({ api, desktop }) =>
+  (set, get) => ({
+    canPickFiles: desktop !== null,
+    pluginSettingsOps: {},
+    updaterOps: {},
+    updaterResults: {},
+
+    savePluginSettings: async (input) => {
+      set((s) => ({ pluginSettingsOps: withKey(s.pluginSettingsOps, input.slug, BUSY) }))
+      const result = await settle(() => api.setPlugin(input))
+      set((s) => ({ pluginSettingsOps: withKey(s.pluginSettingsOps, input.slug, result.ok ? IDLE : failed(result.error)) }))
+      if (!result.ok) return false
+      await Promise.all([get().loadPlugin(input.slug), get().loadPlugins()])
+      return true
+    },
+
+    installUpdater: async (slug) => {
+      set((s) => ({ updaterOps: withKey(s.updaterOps, slug, BUSY) }))
+      const result = await settle(() => api.installUpdater({ slug }))
+      set((s) => ({
+        updaterOps: withKey(s.updaterOps, slug, result.ok ? IDLE : failed(result.error)),
+        updaterResults: result.ok ? withKey(s.updaterResults, slug, result.value) : s.updaterResults
+      }))
+      return result.ok
+    },
+
+    // A failing dialog is not worth an error panel: the path can always be typed instead.
+    pickFolder: async (title) => (desktop === null ? null : desktop.pickFolder({ title }).catch(() => null)),
+    pickFile: async (title) => (desktop === null ? null : desktop.pickFile({ title }).catch(() => null))
+  })

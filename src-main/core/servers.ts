@@ -147,13 +147,12 @@ export async function testServer(ctx: ReleaseContext, name: string): Promise<Ser
     })
     const probeName = `.wprm-probe-${randomBytes(6).toString('hex')}.txt`
     const probeBody = randomBytes(16).toString('hex')
-    const writable =
-      connected &&
-      (await run(`Write to ${server.remote_root}`, async () => {
-        await session!.mkdirp(server.remote_root)
-        await session!.writeFile(posixPath.join(server.remote_root, probeName), Buffer.from(probeBody))
-        return `wrote ${probeName}`
-      }))
+    const writable = await run(`Write to ${server.remote_root}`, async () => {
+      if (!connected) throw new Error('skipped: the login failed')
+      await session!.mkdirp(server.remote_root)
+      await session!.writeFile(posixPath.join(server.remote_root, probeName), Buffer.from(probeBody))
+      return `wrote ${probeName}`
+    })
     await run(`Serve ${server.public_url}`, async () => {
       if (!writable) throw new Error('skipped: the probe file could not be written')
       const url = new URL(probeName, server.public_url).toString()

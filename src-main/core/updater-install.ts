@@ -63,8 +63,8 @@ export async function installUpdater(ctx: ReleaseContext, slug: string, updaterS
 export function updaterWarning(slug: string, hasUpdaterFile: boolean, mainText: string): string | null {
   if (hasUpdaterFile && /WPRM_Updater_\w+::register\s*\(/.test(mainText)) return null
   return hasUpdaterFile
-    ? `The plugin carries ${UPDATER_FILE} but its main file never registers it: sites will not see updates. Run \`wprm updater install ${slug}\` for the line to add.`
-    : `The plugin does not carry the WP Release Manager updater: sites will not see updates from your server. Run \`wprm updater install ${slug}\`.`
+    ? `The plugin carries ${UPDATER_FILE} but its main file never registers it: sites will not see updates. Install the updater again (on the plugin's page, or \`wprm updater install ${slug}\`) for the line to add.`
+    : `The plugin does not carry the WP Release Manager updater: sites will not see updates from your server. Install it (on the plugin's page, or \`wprm updater install ${slug}\`).`
 }
 
 /** Refuses to install into a plugin whose source is gone. */

@@ -41,7 +41,7 @@ async function fetchBytes(url: string, timeoutMs: number): Promise<{ status: num
   return { status: response.status, body: Buffer.from(await response.arrayBuffer()) }
 }
 
-const NOT_PUBLISHED = 'not published: the plugin has no server (set one with `wprm plugin set <slug> --server NAME`)'
+const NOT_PUBLISHED = 'not published: the plugin has no server (choose one in its Publishing settings, or `wprm plugin set <slug> --server NAME`)'
 
 /**
  * Runs the release checklist for one version against the local dist folder, the server over SFTP and
@@ -164,7 +164,7 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
       const text = zip.mainFile
       const count = (needle: string): number => text.split(needle).length - 1
       if (plugin.expected_strings.length === 0 && plugin.forbidden_strings.length === 0) {
-        return pass('none configured (set them with `wprm plugin set <slug> --expect TEXT --forbid TEXT`)')
+        return pass('none configured (add them in the plugin\'s Publishing settings, or `wprm plugin set <slug> --expect TEXT --forbid TEXT`)')
       }
       const parts = [
         ...plugin.expected_strings.map((s) => ({ ok: count(s) > 0, text: `"${s}" found ${count(s)}×` })),

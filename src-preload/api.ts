@@ -213,6 +213,8 @@ export interface ApiError {
   readonly kind: ErrorKind
   readonly message: string
   readonly hint: string
+  /** With `host-key-unknown` and `host-key-changed`: the key the server showed, to accept after checking it. */
+  readonly fingerprint?: string
 }
 
 /** Every API method answers with this: a value, or an expected failure. */
@@ -221,7 +223,11 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
 /** The phases a job goes through; the desktop shows them as steps, the CLI as a progress line. */
 export type JobPhase = 'scan' | 'zip' | 'hash' | 'upload' | 'manifest' | 'verify'
 
-/** Progress of a long job: `done` of `total` units (files or bytes) in a phase. */
+/**
+ * Progress of a long job: `done` of `total` units (files or bytes) in a phase. Job ids name what runs:
+ * `<slug>@<version>[,<version>…]` (a build and publish of those versions, in the order given),
+ * `<slug>@publish`, `<slug>@prune`, `<slug>@rollback-<version>`, `<slug>@verify-<version>`.
+ */
 export interface ProgressEvent {
   readonly job: string
   readonly phase: JobPhase
@@ -248,8 +254,8 @@ export interface SourceStatus {
 /** Events main sends to its faces. */
 export interface ApiEvents {
   readonly progress: ProgressEvent
-  /** A verification check as soon as it finished (the checklist fills in one by one). */
-  readonly check: VerifyCheck & { readonly job: string }
+  /** A verification check as soon as it finished (the checklist fills in one by one, `id` of `total`). */
+  readonly check: VerifyCheck & { readonly job: string; readonly total: number }
   /** A plugin's source changed on disk (debounced). */
   readonly source: SourceStatus
 }

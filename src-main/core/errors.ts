@@ -8,17 +8,19 @@ import type { ApiError, ErrorKind } from '../../src-preload/api.js'
 export class WprmError extends Error {
   readonly kind: ErrorKind
   readonly hint: string
+  readonly fingerprint: string | undefined
 
-  constructor(kind: ErrorKind, message: string, hint: string, options?: { cause?: unknown }) {
+  constructor(kind: ErrorKind, message: string, hint: string, options?: { cause?: unknown; fingerprint?: string }) {
     super(message, options)
     this.name = 'WprmError'
     this.kind = kind
     this.hint = hint
+    this.fingerprint = options?.fingerprint
   }
 
   /** The plain form that crosses IPC and is printed by the CLI. */
   toApiError(): ApiError {
-    return { kind: this.kind, message: this.message, hint: this.hint }
+    return { kind: this.kind, message: this.message, hint: this.hint, ...(this.fingerprint === undefined ? {} : { fingerprint: this.fingerprint }) }
   }
 }
 

@@ -20,7 +20,7 @@ import { readSourceInfo } from './plugin-source.js'
 import { publishPlugin } from './publisher.js'
 import { requireServer } from './servers.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
-import { verifyRelease } from './verifier.js'
+import { CHECKLIST_LENGTH, verifyRelease } from './verifier.js'
 import type { Database, Store } from './store.js'
 import { recordActivity } from './store.js'
 import { assertNewVersionAllowed, assertTransitionAllowed, compareVersions, isLive, latestLive, parseVersion, versionCode } from './versions.js'
@@ -31,7 +31,7 @@ export interface ReleaseContext {
   readonly now: () => Date
   readonly secrets: SecretProvider
   readonly onProgress?: (event: ProgressEvent) => void
-  readonly onCheck?: (check: VerifyCheck & { readonly job: string }) => void
+  readonly onCheck?: (check: VerifyCheck & { readonly job: string; readonly total: number }) => void
   readonly sessionOptions?: SessionOptions
   /** How long a publish waits for another publish of the same plugin on the server. */
   readonly remoteLockWaitMs?: number
@@ -357,6 +357,6 @@ export async function verifyVersion(ctx: ReleaseContext, slug: string, version?:
     server: plugin.server === null ? null : requireServer(db, plugin.server),
     secrets: ctx.secrets,
     session: ctx.sessionOptions,
-    onCheck: (check) => ctx.onCheck?.({ ...check, job })
+    onCheck: (check) => ctx.onCheck?.({ ...check, job, total: CHECKLIST_LENGTH })
   })
 }

@@ -76,14 +76,16 @@ export async function addServer(ctx: ReleaseContext, input: AddServerInput): Pro
     throw new WprmError(
       'host-key-changed',
       `${profile.host}:${profile.port} shows the host key ${seen}, not the ${accepted} you accepted. Nothing was saved.`,
-      'Check the fingerprint with the server\'s administrator; never accept a key you have not confirmed.'
+      'Check the fingerprint with the server\'s administrator; never accept a key you have not confirmed.',
+      { fingerprint: seen }
     )
   }
   if (accepted === null && !(await knownHostFingerprints(profile.host, profile.port)).includes(seen)) {
     throw new WprmError(
       'host-key-unknown',
       `First connection to ${profile.host}:${profile.port}: its host key is ${seen}, which you have not accepted yet. Nothing was saved.`,
-      `Confirm it with the server's administrator (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server), then run again with --accept-host-key ${seen}.`
+      `Confirm it with the server's administrator (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server), then run again with --accept-host-key ${seen}.`,
+      { fingerprint: seen }
     )
   }
   return ctx.store.transact(`add server ${profile.name}`, (db) => {

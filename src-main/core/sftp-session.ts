@@ -318,7 +318,8 @@ function explainConnectError(error: unknown, server: ServerProfile, seenKey: str
     return new WprmError(
       'host-key-changed',
       `The host key of ${at} has changed: expected ${server.host_key_fingerprint}, the server showed ${seenKey}. Nothing was sent to it.`,
-      `If the server's key was changed on purpose, confirm ${seenKey} with its administrator, then run: wprm server remove ${server.name} and add it again with --accept-host-key ${seenKey}.`
+      `If the server's key was changed on purpose, confirm ${seenKey} with its administrator, then remove the server and add it again, accepting ${seenKey} (wprm server remove ${server.name}; wprm server add … --accept-host-key ${seenKey}).`,
+      { fingerprint: seenKey }
     )
   }
   if (/authentication methods failed|All configured authentication/i.test(message)) {

@@ -14,6 +14,9 @@ import { SftpSession } from './sftp-session.js'
 import { isLive, latestLive } from './versions.js'
 import { inspectPluginZip } from './zip-inspect.js'
 
+/** How many checks the checklist has, so a face can show "3 of 8". */
+export const CHECKLIST_LENGTH = 8
+
 /** What a verification needs. */
 export interface VerifyRequest {
   readonly plugin: PluginRecord

@@ -14,7 +14,7 @@ function value<T>(result: Result<T>): T {
   return result.value
 }
 
-function failure<T>(result: Result<T>): { kind: string; message: string; hint: string } {
+function failure<T>(result: Result<T>): { kind: string; message: string; hint: string; fingerprint?: string } {
   if (result.ok) throw new Error('expected a failure')
   return result.error
 }
@@ -163,6 +163,7 @@ describe('publishing to a real sshd + nginx', () => {
       expect(unknown.kind).toBe('host-key-unknown')
       expect(unknown.message).toContain(own.sshd.hostKeyFingerprint)
       expect(unknown.hint).toContain(`--accept-host-key ${own.sshd.hostKeyFingerprint}`)
+      expect((unknown as { fingerprint?: string }).fingerprint).toBe(own.sshd.hostKeyFingerprint)
       value(await api.addServer(profile))
       value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
       value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
@@ -172,6 +173,7 @@ describe('publishing to a real sshd + nginx', () => {
       const changed = failure(await api.publish({ slug: 'hello-wprm' }))
       expect(changed.kind).toBe('host-key-changed')
       expect(changed.message).toContain(`expected ${pinned}, the server showed ${own.sshd.hostKeyFingerprint}`)
+      expect((changed as { fingerprint?: string }).fingerprint).toBe(own.sshd.hostKeyFingerprint)
       // sshd saw the connection end before authentication: no key was offered.
       const log = await vi.waitFor(() => {
         const text = own.sshd.stderr().slice(logBefore)

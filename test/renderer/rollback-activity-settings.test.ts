@@ -16,7 +16,7 @@ describe('rollback slice', () => {
     const fake = fakeApi({
       ...reloads,
       rollback: () => {
-        fake.emit('check', { ...check(1), job: 'hello@verify-1.0.0' })
+        fake.emit('check', { ...check(1), job: 'hello@verify-1.0.0', total: 8 })
         expect(store.getState().verifyRuns.hello).toMatchObject({ origin: 'rollback', state: 'running', checks: [check(1)] })
         return ok(result)
       }

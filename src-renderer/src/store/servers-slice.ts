@@ -65,7 +65,7 @@ export const createServersSlice: SliceCreator<ServersSlice> =
         await get().loadServers()
         return true
       }
-      const fingerprint = result.error.kind === 'host-key-unknown' ? fingerprintIn(result.error.message, result.error.hint) : null
+      const fingerprint = result.error.kind === 'host-key-unknown' ? (result.error.fingerprint ?? fingerprintIn(result.error.message, result.error.hint)) : null
       if (fingerprint !== null) {
         set({ addServerOp: IDLE, hostKeyPrompt: { input, fingerprint, message: result.error.message, hint: result.error.hint } })
       } else {

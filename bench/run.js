@@ -10,7 +10,11 @@
 //   - native: `zip -r -X -q -6 out.zip <folder>` run from the folder's parent, wall time around the
 //             spawn, peak RSS from GNU time (%M), ZIP size.
 // and the hashing of the large tree's ZIP: hashFile (SHA-256 + MD5 in one read, in a fresh process)
-// against `openssl dgst -sha256` followed by `md5sum` (their two wall times added).
+// against `openssl dgst -sha256` followed by `md5sum` (their two wall times added);
+// then publishing (bench/publish.js, on a private sshd + nginx): a 50 MiB upload against OpenSSH's
+// sftp, on loopback and with 10 ms RTT added, and a whole release of the generated plugin end to end
+// (build, upload, manifest, verify) with the time of each phase. Rows without a native counterpart
+// have native and ratio null in the JSON ('-' in the table).
 //
 // How: the trees are generated once from a seeded PRNG (bench/trees.js) into $TMPDIR/wprm-bench-trees
 // (or $WPRM_BENCH_TREES) and reused; each tool gets one untimed warm-up run (the page cache cannot be
@@ -26,6 +30,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GNU_TIME, run, runNative, runWorker, zipNames } from './measure.js'
+import { benchPublish, publishGoals, publishNotes, publishPrerequisites, stopPublishServers } from './publish.js'
 import { prepareTrees } from './trees.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -117,8 +122,11 @@ async function alternate(oursRun, nativeRun) {
   return { ours, native }
 }
 
+/** A result row; `native` is null when there is no native counterpart (then ratio is null too). */
 function row(name, unit, ours, native, extra = {}) {
-  return { name, ours: median(ours), native: median(native), ratio: median(ours) / median(native), unit, oursAll: ours, nativeAll: native, ...extra }
+  const nativeMedian = native === null ? null : median(native)
+  const ratio = nativeMedian === null ? null : median(ours) / nativeMedian
+  return { name, ours: median(ours), native: nativeMedian, ratio, unit, oursAll: ours, nativeAll: native, ...extra }
 }
 
 /** Where our time went, phase by phase (median of each), to tell the walk from the writer. */
@@ -214,14 +222,23 @@ function checkPrerequisites() {
 const fmt = (value, unit) => (unit === 's' ? value.toFixed(3) : value.toFixed(2))
 
 function printTable(env, rows) {
-  const spread = (values, unit) => `${fmt(Math.min(...values), unit)}–${fmt(Math.max(...values), unit)}`
+  const spread = (values, unit) => (values === null ? '-' : `${fmt(Math.min(...values), unit)}–${fmt(Math.max(...values), unit)}`)
+  const cell = (value, format) => (value === null ? '-' : format(value))
   const lines = [
     `WP Release Manager bench: node ${env.node}, ${env.cpus} CPUs (${env.cpuModel}), ${env.zip}; load avg at start ${env.load}`,
     `median of ${RUNS} runs after one warm-up each, warm page cache; MB = 10^6 bytes; peak memory = peak RSS of the process`,
     ''
   ]
   const header = ['name', 'ours', 'native', 'ratio', 'unit', 'ours min–max', 'native min–max']
-  const body = rows.map((r) => [r.name, fmt(r.ours, r.unit), fmt(r.native, r.unit), r.ratio.toFixed(3), r.unit, spread(r.oursAll, r.unit), spread(r.nativeAll, r.unit)])
+  const body = rows.map((r) => [
+    r.name,
+    fmt(r.ours, r.unit),
+    cell(r.native, (v) => fmt(v, r.unit)),
+    cell(r.ratio, (v) => v.toFixed(3)),
+    r.unit,
+    spread(r.oursAll, r.unit),
+    spread(r.nativeAll, r.unit)
+  ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
   const format = (cells) => cells.map((c, i) => (i === 0 || i >= 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()
   lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '))
@@ -236,6 +253,8 @@ function printTable(env, rows) {
   }
   lines.push(`baseline ours' peak memory includes Node itself: ${env.baselineMB.toFixed(1)} MB for a worker that only loads the modules`)
   for (const r of rows.filter((r) => r.digests)) lines.push(`digests  hashFile = openssl + md5sum: sha256 ${r.digests.sha256}, md5 ${r.digests.md5}`)
+  lines.push(...publishNotes(rows))
+  if (env.publishSkipped) lines.push(`publish  skipped: ${env.publishSkipped} missing`)
   lines.push('', ...goals(rows))
   process.stdout.write(lines.join('\n') + '\n')
 }
@@ -260,11 +279,12 @@ function goals(rows) {
   }
   const hash = rows.find((r) => r.name.startsWith('hash '))
   if (hash) lines.push(`  ${verdict(hash.ratio <= 1)} hashing no slower than openssl + md5sum: ratio ${hash.ratio.toFixed(3)}`)
+  lines.push(...publishGoals(rows, verdict))
   return lines
 }
 
 function printJson(rows) {
-  const round = (value, digits) => Number(value.toFixed(digits))
+  const round = (value, digits) => (value === null ? null : Number(value.toFixed(digits)))
   const out = rows.map((r) => ({ name: r.name, ours: round(r.ours, 4), native: round(r.native, 4), ratio: round(r.ratio, 4), unit: r.unit }))
   process.stdout.write(JSON.stringify(out, null, 2) + '\n')
 }
@@ -280,6 +300,12 @@ async function main() {
     for (const tree of trees) rows.push(...(await benchTree(tree)))
     const large = trees.find((t) => t.name === 'bench-large')
     rows.push(...(await benchHash(large)))
+    const publish = publishPrerequisites()
+    if (publish.ok) rows.push(...(await benchPublish({ runs: RUNS, log, alternate, row, median, outDir: OUT_DIR, trees })))
+    else {
+      env.publishSkipped = publish.missing.join(', ')
+      log(`publish: skipped, ${env.publishSkipped} missing`)
+    }
   } finally {
     rmSync(OUT_DIR, { recursive: true, force: true })
   }
@@ -287,10 +313,11 @@ async function main() {
   else printTable(env, rows)
 }
 
-// Clean outputs on Ctrl-C too; the trees are kept for the next run.
+// Clean outputs on Ctrl-C too, and stop the publishing section's sshd and nginx (with their temp
+// folders); the trees are kept for the next run.
 process.on('SIGINT', () => {
   rmSync(OUT_DIR, { recursive: true, force: true })
-  process.exit(130)
+  void stopPublishServers().finally(() => process.exit(130))
 })
 
 main().catch((error) => {

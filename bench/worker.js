@@ -6,7 +6,14 @@
 // runs in a process that is already up.
 //
 // Prints one JSON line: { seconds, maxRssKiB, ...what the task returned } (builds add `phases`:
-// seconds spent walking the source, writing the ZIP, and placing it in the dist folder).
+// seconds spent walking the source, writing the ZIP, and placing it in the dist folder; uploads add
+// `phases`: connecting, sending, checking the size and renaming, closing).
+//
+// The upload task (bench/publish.js) does what the publisher does for one ZIP, connection included:
+// SftpSession.open (pinned host key, key auth, TCP_NODELAY), upload to a temporary name, lstat and
+// compare the size, rename into place, close. With `trace`, the session's sftp.write is wrapped to
+// count the WRITE requests on the wire and how many were outstanding at most (a diagnostic run only:
+// the wrapper is not in the measured runs).
 
 import { performance } from 'node:perf_hooks'
 import path from 'node:path'
@@ -65,6 +72,45 @@ async function hash(task, { hashFile }) {
   return hashFile(task.file)
 }
 
+/** Counts WRITE requests (ssh2 re-calls write() for each max-write-length piece) and requests in flight. */
+function traceWrites(sftp) {
+  const trace = { requests: 0, bytes: 0, largest: 0, maxInFlight: 0, maxWriteLen: sftp._maxWriteLen }
+  const write = sftp.write.bind(sftp)
+  sftp.write = (handle, buf, off, len, position, cb) => {
+    const sent = Math.min(len, sftp._maxWriteLen)
+    trace.requests++
+    trace.bytes += sent
+    trace.largest = Math.max(trace.largest, sent)
+    write(handle, buf, off, len, position, cb)
+    // Every request waiting for its answer (the upload's writes; nothing else runs meanwhile).
+    trace.maxInFlight = Math.max(trace.maxInFlight, Object.keys(sftp._requests).length)
+  }
+  return trace
+}
+
+async function upload(task, { SftpSession }) {
+  const marks = [performance.now()]
+  const session = await SftpSession.open(task.server, { secret: async () => null })
+  marks.push(performance.now())
+  // Which cipher ssh2 negotiated (its own preference order, not OpenSSH's), for the notes.
+  const cipher = session.client?.client?._protocol?._cipher?.constructor?.name ?? '?'
+  const trace = task.trace ? traceWrites(session.sftp) : null
+  try {
+    const temp = session.tempName(task.remotePath)
+    await session.upload(task.localPath, temp)
+    marks.push(performance.now())
+    const stats = await session.lstat(temp)
+    if (stats === null || stats.size !== task.size) throw new Error(`upload: ${temp} has ${stats?.size ?? 'no'} bytes, expected ${task.size}`)
+    await session.rename(temp, task.remotePath)
+    marks.push(performance.now())
+  } finally {
+    await session.close()
+  }
+  marks.push(performance.now())
+  const [connect, send, commit, close] = marks.slice(1).map((mark, i) => (mark - marks[i]) / 1000)
+  return { phases: { connect, send, commit, close }, cipher, trace }
+}
+
 async function main() {
   const task = JSON.parse(process.argv[2])
   // Load before starting the clock.
@@ -72,9 +118,10 @@ async function main() {
     package: async () => [await load('packager.js')],
     folder: async () => [await load('source-files.js'), await load('zip-writer.js')],
     hash: async () => [await load('checksums.js')],
+    upload: async () => [await load('sftp-session.js')],
     baseline: async () => [await load('packager.js'), await load('zip-writer.js')]
   }
-  const run = { package: buildPlugin, folder: buildFolder, hash, baseline: async () => ({}) }[task.mode]
+  const run = { package: buildPlugin, folder: buildFolder, hash, upload, baseline: async () => ({}) }[task.mode]
   const loaded = await modules[task.mode]()
   const start = performance.now()
   const result = await run(task, ...loaded)

@@ -258,12 +258,13 @@ async function placeZip(
   const temp = session.tempName(remotePath)
   try {
     await session.upload(version.file_path!, temp, onBytes)
-    const stats = await session.lstat(temp)
-    if (stats === null || stats.size !== version.file_size) {
+    // Read back before it takes its final name: a ZIP under that name is always the released bytes.
+    const arrived = await session.hashRemote(temp)
+    if (arrived.size !== version.file_size || arrived.sha256 !== version.checksum) {
       throw new WprmError(
-        'publish-interrupted',
-        `The upload of ${name} arrived with ${stats?.size ?? 0} of ${version.file_size} bytes.`,
-        'Run the same command again: it uploads the file anew.'
+        'remote-conflict',
+        `The upload of ${name} arrived as ${arrived.size} of ${version.file_size} bytes with SHA-256 ${arrived.sha256.slice(0, 12)}… (released ${version.checksum!.slice(0, 12)}…); it was not put in place.`,
+        'Run the same command again: it uploads the file anew. If it happens again, check the server\'s disk.'
       )
     }
     await session.rename(temp, remotePath)

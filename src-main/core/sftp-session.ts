@@ -1,9 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { createReadStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path/posix'
-import { Transform } from 'node:stream'
-import { pipeline } from 'node:stream/promises'
 import type { Client, ConnectConfig, SFTPWrapper, Stats } from 'ssh2'
 import SftpClient from 'ssh2-sftp-client'
 import type { ServerProfile } from '../../src-preload/api.js'
@@ -261,51 +258,103 @@ export class SftpSession {
   }
 
   /**
-   * Uploads a local file, reporting bytes as they go; the watchdog restarts with every chunk, so a slow
-   * but moving upload is never cut.
+   * Rejects as soon as the connection is closed or makes no progress for the watchdog's time. ssh2's
+   * streams and transfers may never call back once the channel is dead (a close request that is never
+   * answered), so long operations race against this instead of waiting for their own callbacks.
    */
-  async upload(localPath: string, remotePath: string, onBytes?: (sent: number) => void): Promise<void> {
-    if (this.lost !== null) throw this.connectionLost(`uploading ${remotePath}`)
-    let sent = 0
+  private lossGuard(label: string): { readonly lost: Promise<never>; progress(): void; stop(): void } {
+    const underlying = (this.client as unknown as { client: Client }).client
     let timer: NodeJS.Timeout | undefined
-    const arm = (): void => {
+    let fail: (error: Error) => void = () => undefined
+    const lost = new Promise<never>((_, reject) => (fail = reject))
+    lost.catch(() => undefined)
+    const onClose = (): void => {
+      this.lost ??= 'the connection was closed'
+      fail(this.connectionLost(label))
+    }
+    const progress = (): void => {
       clearTimeout(timer)
       timer = setTimeout(() => {
-        this.lost ??= `the upload stalled for ${Math.round(this.stallMs / 1000)} s`
+        this.lost ??= `no progress for ${Math.round(this.stallMs / 1000)} s`
+        fail(this.connectionLost(label))
         void this.close()
       }, this.stallMs)
     }
-    const counter = new Transform({
-      transform: (chunk: Buffer, _encoding, callback) => {
-        sent += chunk.length
-        arm()
-        onBytes?.(sent)
-        callback(null, chunk)
+    underlying.once('close', onClose)
+    progress()
+    return {
+      lost,
+      progress,
+      stop: () => {
+        clearTimeout(timer)
+        underlying.off('close', onClose)
       }
-    })
-    arm()
+    }
+  }
+
+  /**
+   * Uploads a local file with several write requests in flight (about 2 MiB, as OpenSSH's sftp does:
+   * one request at a time made a 10 ms link 4x slower than OpenSSH, measured), reporting bytes as they
+   * go. A stalled or dropped connection fails the upload instead of hanging it.
+   */
+  async upload(localPath: string, remotePath: string, onBytes?: (sent: number) => void): Promise<void> {
+    const label = `uploading ${remotePath}`
+    if (this.lost !== null) throw this.connectionLost(label)
+    // One request per chunk, no larger than the server takes in one write (else ssh2 splits it and
+    // sends the pieces one after another).
+    const maxWrite = (this.sftp as SFTPWrapper & { _maxWriteLen?: number })._maxWriteLen ?? 32 * 1024
+    const chunkSize = Math.min(maxWrite, 256 * 1024)
+    const concurrency = Math.max(1, Math.floor((2 * 1024 * 1024) / chunkSize))
+    const guard = this.lossGuard(label)
     try {
-      await pipeline(createReadStream(localPath, { highWaterMark: 1024 * 1024 }), counter, this.sftp.createWriteStream(remotePath, { mode: 0o644 }))
+      await Promise.race([
+        new Promise<void>((resolve, reject) =>
+          this.sftp.fastPut(
+            localPath,
+            remotePath,
+            {
+              chunkSize,
+              concurrency,
+              mode: 0o644,
+              step: (total) => {
+                guard.progress()
+                onBytes?.(total)
+              }
+            },
+            (error) => (error ? reject(error) : resolve())
+          )
+        ),
+        guard.lost
+      ])
     } catch (error) {
-      throw this.lost !== null ? this.connectionLost(`uploading ${remotePath}`) : this.explain(error, `uploading ${remotePath}`)
+      throw error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
     } finally {
-      clearTimeout(timer)
+      guard.stop()
     }
   }
 
   /** SHA-256 and size of a remote file, read back over SFTP. */
   async hashRemote(remotePath: string): Promise<{ sha256: string; size: number }> {
-    const hash = createHash('sha256')
-    let size = 0
-    try {
+    const label = `reading ${remotePath}`
+    if (this.lost !== null) throw this.connectionLost(label)
+    const guard = this.lossGuard(label)
+    const read = async (): Promise<{ sha256: string; size: number }> => {
+      const hash = createHash('sha256')
+      let size = 0
       for await (const chunk of this.sftp.createReadStream(remotePath) as AsyncIterable<Buffer>) {
+        guard.progress()
         hash.update(chunk)
         size += chunk.length
       }
-    } catch (error) {
-      throw this.lost !== null ? this.connectionLost(`reading ${remotePath}`) : this.explain(error, `reading ${remotePath}`)
+      return { sha256: hash.digest('hex'), size }
     }
-    return { sha256: hash.digest('hex'), size }
+    try {
+      return await Promise.race([read(), guard.lost])
+    } catch (error) {
+      throw error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
+    } finally {
+      guard.stop()
+    }
   }
 }
 

@@ -1,4 +1,5 @@
-import { chmod, readFile, writeFile } from 'node:fs/promises'
+import { randomBytes } from 'node:crypto'
+import { chmod, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ProgressEvent, Result } from '../../src-preload/api.js'
@@ -285,6 +286,45 @@ describe('publishing to a real sshd + nginx', () => {
       expect(stalled.message).toContain('uploaded hello-wprm-v1.0.0.zip')
       expect(Date.now() - started).toBeLessThan(15_000)
       expect((await fetch(`${server.nginx.baseUrl}${name}/hello-wprm/info.json`)).status).toBe(404)
+    } finally {
+      await proxy.close()
+    }
+  })
+
+  it.each(['cut', 'frozen'] as const)('fails promptly when the connection is %s in the middle of an upload, and a retry finishes', async (fault) => {
+    const proxy = await startTcpProxy(server.sshd.port)
+    try {
+      let armed = false
+      const name = `t${++counter}`
+      const api = createApi({
+        dataDir: path.join(temp.dir, name, 'data'),
+        sessionOptions: { stallMs: 1500 },
+        onEvent: (event, payload) => {
+          const progress = payload as ProgressEvent
+          if (armed && event === 'progress' && progress.phase === 'upload' && progress.done > 0 && progress.done < progress.total) {
+            armed = false
+            if (fault === 'cut') proxy.cut()
+            else proxy.freeze()
+          }
+        }
+      })
+      const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'), { 'assets/video.bin': randomBytes(6 * 1024 * 1024) })
+      value(await api.addPlugin({ sourceDir: source }))
+      value(await api.addServer({ ...(await server.profile(name)), port: proxy.port }))
+      value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
+      armed = true
+      const started = Date.now()
+      const failed = failure(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+      expect(failed.kind).toBe('publish-interrupted')
+      expect(failed.message).toContain(fault === 'cut' ? 'was lost while uploading' : 'no progress for 2 s')
+      expect(failed.message).toContain('Done: nothing')
+      expect(Date.now() - started).toBeLessThan(10_000)
+      const dir = path.join(server.sshd.root, name, 'hello-wprm')
+      // No partial ZIP under its final name, and no manifest.
+      expect((await readdir(dir)).filter((f) => !f.startsWith('.'))).toEqual([])
+      const retry = value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+      expect(retry.publish).toMatchObject({ uploaded: ['1.0.0'], latest: '1.0.0' })
+      expect(value(await api.verify({ slug: 'hello-wprm' })).ok).toBe(true)
     } finally {
       await proxy.close()
     }

@@ -11,12 +11,22 @@ export function PluginSwitcher({ screen }: { readonly screen: Screen }) {
     <label className="field field--inline">
       <span className="field__label">Plugin</span>
       <select value={slug ?? ''} onChange={(e) => navigate(screen, e.target.value)}>
-        {plugins.map((p) => (
-          <option key={p.plugin.slug} value={p.plugin.slug}>
-            {p.plugin.name}
-          </option>
-        ))}
+        <PluginOptions />
       </select>
     </label>
+  )
+}
+
+/** One `<option>` per plugin, by slug, for the plugin pickers. */
+export function PluginOptions() {
+  const plugins = useApp((s) => s.plugins)
+  return (
+    <>
+      {plugins.map((p) => (
+        <option key={p.plugin.slug} value={p.plugin.slug}>
+          {p.plugin.name}
+        </option>
+      ))}
+    </>
   )
 }

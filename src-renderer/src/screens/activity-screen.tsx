@@ -3,6 +3,7 @@ import type { ActivityEntry } from '../../../src-preload/api'
 import { EmptyState } from '../components/empty-state'
 import { ErrorNotice } from '../components/error-notice'
 import { PageHeader } from '../components/page-header'
+import { PluginOptions } from '../components/plugin-switcher'
 import { formatCompact, formatDateTime } from '../lib/format'
 import { useApp } from '../store/app-store'
 
@@ -57,11 +58,7 @@ export function ActivityScreen() {
             <span className="field__label">Show</span>
             <select value={filter} onChange={(e) => void setFilter(e.target.value)} aria-label="Filter by plugin">
               <option value="">All plugins</option>
-              {plugins.map((p) => (
-                <option key={p.plugin.slug} value={p.plugin.slug}>
-                  {p.plugin.name}
-                </option>
-              ))}
+              <PluginOptions />
             </select>
           </label>
         }

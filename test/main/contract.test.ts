@@ -1,14 +1,24 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest'
 import type { WprmApi } from '../../src-preload/api.js'
+import type { ApiEvents } from '../../src-preload/api.js'
 import { API_METHODS, DESKTOP_METHODS } from '../../src-preload/api.js'
+
+/** Every event of the contract; the record type makes the compiler flag a missing one. */
+const EVENTS: Record<keyof ApiEvents, true> = { progress: true, check: true, source: true }
+const EVENT_NAMES = Object.keys(EVENTS) as (keyof ApiEvents)[]
 
 // The Electron binary cannot run here: these tests hold the shell to the contract with electron mocked.
 const exposed = new Map<string, Record<string, unknown>>()
 const invoked: unknown[][] = []
+const subscribed: string[] = []
 const handlers = new Map<string, (event: unknown, payload: unknown) => Promise<unknown>>()
 vi.mock('electron', () => ({
   contextBridge: { exposeInMainWorld: (key: string, value: Record<string, unknown>) => exposed.set(key, value) },
-  ipcRenderer: { invoke: (...args: unknown[]) => (invoked.push(args), Promise.resolve(null)), on: vi.fn(), removeListener: vi.fn() },
+  ipcRenderer: {
+    invoke: (...args: unknown[]) => (invoked.push(args), Promise.resolve(null)),
+    on: (channel: string) => subscribed.push(channel),
+    removeListener: (channel: string) => subscribed.splice(subscribed.indexOf(channel), 1)
+  },
   ipcMain: { handle: (channel: string, handler: (event: unknown, payload: unknown) => Promise<unknown>) => handlers.set(channel, handler) },
   dialog: { showOpenDialog: vi.fn() }
 }))
@@ -27,6 +37,20 @@ describe('the preload', () => {
       expect(invoked.at(-1)?.[0]).toBe(`wprm:${method}`)
     }
     expect(Object.keys(exposed.get('desktop')!).sort()).toEqual([...DESKTOP_METHODS].sort())
+  })
+
+  it('listens for every event on the channel main sends it on, and unsubscribes', async () => {
+    const { sendEvent } = await import('../../src-main/ipc.js')
+    const on = exposed.get('api')!.on as (name: string, listener: () => void) => () => void
+    const sent: string[] = []
+    const window = { isDestroyed: () => false, webContents: { send: (channel: string) => sent.push(channel) } }
+    for (const name of EVENT_NAMES) {
+      const off = on(name, () => undefined)
+      sendEvent(window as never, name, {} as never)
+      expect(subscribed).toEqual([sent.at(-1)])
+      off()
+      expect(subscribed).toEqual([])
+    }
   })
 })
 

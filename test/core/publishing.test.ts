@@ -1,5 +1,8 @@
+import { execFile, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { chmod, readFile, readdir, writeFile } from 'node:fs/promises'
+import { existsSync } from 'node:fs'
+import { promisify } from 'node:util'
+import { chmod, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import type { ProgressEvent, Result } from '../../src-preload/api.js'
@@ -9,6 +12,8 @@ import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
+
+const run = promisify(execFile)
 
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`expected success, got ${result.error.kind}: ${result.error.message} ${result.error.hint}`)
@@ -125,7 +130,7 @@ describe('publishing to a real sshd + nginx', () => {
     expect(await manifest()).toEqual(before)
   })
 
-  it('fails on a wrong key and a missing passphrase before anything is published', async () => {
+  it('fails on a wrong key, a missing passphrase, and a missing or refused password before anything is published', async () => {
     const { api, name, manifest } = await setup()
     value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
     const before = await manifest()
@@ -150,6 +155,47 @@ describe('publishing to a real sshd + nginx', () => {
     expect(noPassphrase.hint).toContain('WPRM_TEST_PASSPHRASE')
     const withPassphrase = createApi({ dataDir: path.join(temp.dir, name, 'data'), secrets: { secret: async () => 'correct horse' } })
     expect(value(await withPassphrase.publish({ slug: 'hello-wprm' })).manifest_version).toBe(2)
+
+    // A password the server refuses (this sshd takes keys only), read from the named variable.
+    const withPassword = createApi({ dataDir: path.join(temp.dir, name, 'data-password') })
+    value(await withPassword.addPlugin({ sourceDir: path.join(temp.dir, name, 'hello-wprm') }))
+    const passwordProfile = { ...(await server.profile(name)), name: 'pw', auth: { kind: 'password' as const, password_env: 'WPRM_TEST_NO_SUCH_PASSWORD' } }
+    value(await withPassword.addServer(passwordProfile))
+    value(await withPassword.setPlugin({ slug: 'hello-wprm', server: 'pw' }))
+    const noPassword = failure(await withPassword.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+    expect(noPassword).toMatchObject({ kind: 'auth-failed' })
+    expect(noPassword.message).toContain('WPRM_TEST_NO_SUCH_PASSWORD')
+    const wrongPassword = createApi({ dataDir: path.join(temp.dir, name, 'data-password'), secrets: { secret: async () => 'not the password' } })
+    const refusedPassword = failure(await wrongPassword.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+    expect(refusedPassword.kind).toBe('auth-failed')
+    expect(refusedPassword.message).toContain('refused the login of')
+    expect(refusedPassword.message).toContain('with the password')
+    expect(await manifest()).toMatchObject({ manifest_version: 2 })
+  })
+
+  it('logs in with the keys of a running ssh-agent', async () => {
+    const agentDir = path.join(temp.dir, `agent-${++counter}`)
+    await mkdir(agentDir, { recursive: true })
+    const socket = path.join(agentDir, 'agent.sock')
+    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' })
+    try {
+      await vi.waitFor(() => expect(existsSync(socket)).toBe(true), { timeout: 5000 })
+      await run('ssh-add', [server.sshd.privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } })
+      const name = `t${counter}`
+      const api = createApi({ dataDir: path.join(temp.dir, name, 'data'), sessionOptions: { env: { SSH_AUTH_SOCK: socket } } })
+      const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'))
+      value(await api.addPlugin({ sourceDir: source }))
+      value(await api.addServer({ ...(await server.profile(name)), auth: { kind: 'agent' } }))
+      value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
+      const released = value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+      expect(released.publish?.uploaded).toEqual(['1.0.0'])
+      const noAgent = createApi({ dataDir: path.join(temp.dir, name, 'data'), sessionOptions: { env: {} } })
+      const refused = failure(await noAgent.publish({ slug: 'hello-wprm' }))
+      expect(refused.kind).toBe('auth-failed')
+      expect(refused.message).toContain('SSH_AUTH_SOCK')
+    } finally {
+      agent.kill()
+    }
   })
 
   it('refuses a changed host key before sending any credential, and an unknown one when adding', async () => {

@@ -198,7 +198,8 @@ async function applyStatusChange(
   const changed: PluginVersionRecord[] = []
   try {
     for (const record of [...records].sort((a, b) => compareVersions(a.version, b.version))) {
-      let next: PluginVersionRecord = { ...record, status, updated_at: at }
+      // A version made live again is no longer withdrawn.
+      let next: PluginVersionRecord = { ...record, status, updated_at: at, revoked_at: isLive(status) ? null : record.revoked_at }
       if (isLive(status) && record.status === 'draft') {
         const build = await buildVersionZip({ plugin, version: record.version, job: `${plugin.slug}@${record.version}`, onProgress: ctx.onProgress })
         builds.push(build)

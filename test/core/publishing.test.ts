@@ -104,6 +104,12 @@ describe('publishing to a real sshd + nginx', () => {
     expect(m4).toMatchObject({ version: '1.0.0', revoked: ['1.1.0'], manifest_version: 4, download_url: `${base}hello-wprm-v1.0.0.zip` })
     expect(m4.versions.find((v) => v.version === '1.1.0')).toMatchObject({ status: 'deprecated', revoked: true })
 
+    // Made live again by hand, a withdrawn version is no longer listed as revoked.
+    value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.1.0'], status: 'released' }))
+    expect((await manifest())!).toMatchObject({ version: '1.1.0', revoked: [] })
+    expect((await manifest())!.versions.find((v) => v.version === '1.1.0')).toMatchObject({ status: 'released', revoked: false })
+    value(await api.rollback({ slug: 'hello-wprm', to: '1.0.0' }))
+
     const emergency = value(
       await api.addVersion({ slug: 'hello-wprm', version: '1.1.1', changelog: 'SECURITY: fix an XSS', status: 'update_ready', forceUpdate: true })
     )

@@ -1,22 +1,35 @@
 import { connect, createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Server } from 'node:net'
 
 /** Loopback only: the harness must never expose a test server on another interface. */
 const HOST = '127.0.0.1'
 
-/**
- * A TCP port that was free on 127.0.0.1 a moment ago.
- * The OS picks it (port 0); the listener is closed again so the server under test can bind it.
- */
-export function freePort(): Promise<number> {
+/** Opens a listener on 127.0.0.1 with an OS-chosen port; never touches any other interface. */
+function listenOnLoopback(): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer()
     server.once('error', reject)
-    server.listen(0, HOST, () => {
-      const { port } = server.address() as AddressInfo
-      server.close(() => resolve(port))
-    })
+    server.listen(0, HOST, () => resolve(server))
   })
+}
+
+/**
+ * TCP ports that were free on 127.0.0.1 a moment ago, all distinct: the listeners are held open together
+ * until every port is known, then closed so the servers under test can bind them.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers: Server[] = []
+  try {
+    for (let i = 0; i < count; i++) servers.push(await listenOnLoopback())
+    return servers.map((s) => (s.address() as AddressInfo).port)
+  } finally {
+    await Promise.all(servers.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))))
+  }
+}
+
+/** A TCP port that was free on 127.0.0.1 a moment ago. */
+export async function freePort(): Promise<number> {
+  return (await freePorts(1))[0]!
 }
 
 /** One connect attempt; true when something accepted the connection. */

@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs'
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
-import { freeLoopbackPorts } from './free-port.js'
+import { freePorts } from '../../support/free-port.js'
 import { renderInstallScript, TEST_ADMIN } from './install.js'
 import { startMariaDb } from './mariadb.js'
 import { renderTestMuPlugin, TEST_MU_PLUGIN_FILE } from './mu-plugin.js'
@@ -91,7 +91,7 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
   const siteDir = join(root, 'site')
   const dbDir = join(root, 'db')
   await mkdir(dbDir)
-  const [dbPort, httpPort] = await freeLoopbackPorts(2)
+  const [dbPort, httpPort] = await freePorts(2)
   const url = `http://127.0.0.1:${httpPort}`
   const debugLogPath = join(root, 'debug.log')
   const blockedLogPath = join(root, 'blocked-requests.log')

@@ -340,7 +340,7 @@ async function nativeRelease(server, tree, dir, name, names) {
 }
 
 async function benchRelease(ctx, server, tree, dir) {
-  const names = { ...(await load('src-main/core/packager.js')), ...(await load('src-main/core/manifest.js')) }
+  const names = { ...(await load('src-main/core/build/zip-names.js')), ...(await load('src-main/core/remote/manifest.js')) }
   let count = 0
   /** A fresh local folder and a fresh remote folder for every run. */
   const once = (who, release) => async () => {

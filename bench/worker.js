@@ -115,11 +115,11 @@ async function main() {
   const task = JSON.parse(process.argv[2])
   // Load before starting the clock.
   const modules = {
-    package: async () => [await load('packager.js')],
-    folder: async () => [await load('source-files.js'), await load('zip-writer.js')],
-    hash: async () => [await load('checksums.js')],
-    upload: async () => [await load('sftp-session.js')],
-    baseline: async () => [await load('packager.js'), await load('zip-writer.js')]
+    package: async () => [await load('build/packager.js')],
+    folder: async () => [await load('build/source-files.js'), await load('build/zip-writer.js')],
+    hash: async () => [await load('build/checksums.js')],
+    upload: async () => [await load('remote/sftp-session.js')],
+    baseline: async () => [await load('build/packager.js'), await load('build/zip-writer.js')]
   }
   const run = { package: buildPlugin, folder: buildFolder, hash, upload, baseline: async () => ({}) }[task.mode]
   const loaded = await modules[task.mode]()

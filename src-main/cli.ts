@@ -6,7 +6,7 @@ import type { Command } from './cli/commands.js'
 import { COMMANDS, UsageError } from './cli/commands.js'
 import { ProgressLine } from './cli/progress.js'
 import { WprmError } from './core/errors.js'
-import { resolveDataDir } from './core/data-dir.js'
+import { resolveDataDir } from './core/fs/data-dir.js'
 
 /** Exit codes: done, the operation failed, wrong usage. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const

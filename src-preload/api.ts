@@ -1,255 +1,44 @@
 /**
- * The one API contract of WP Release Manager.
+ * The one API contract of WP Release Manager: its methods and its events.
  *
  * Main implements it once (`src-main/api.ts`); the preload exposes it to the window, the CLI calls the
- * same implementation, and the browser tests bind it into the page. Records use the field names of the
- * system we replace (snake_case), so `--json` output and the database read the same.
+ * same implementation, and the browser tests bind it into the page. The records it speaks of are the
+ * domain model of `src-shared/model.ts`, re-exported here so a face needs one import.
  *
  * This file is types only: it is imported by the renderer and by Node code alike.
  */
 
-/** Where a version stands in its life. Live versions (`released`, `update_ready`) are offered to sites. */
-export type VersionStatus = 'draft' | 'released' | 'update_ready' | 'deprecated'
+import type {
+  ActivityEntry,
+  AddPluginInput,
+  AddServerInput,
+  AddVersionInput,
+  BumpResult,
+  ChangeStatusInput,
+  ChangeStatusResult,
+  NextVersions,
+  PluginDetails,
+  PluginRecord,
+  PluginSummary,
+  PluginVersionRecord,
+  ProgressEvent,
+  PruneResult,
+  PublishResult,
+  RestoreResult,
+  Result,
+  RollbackResult,
+  SecretStatus,
+  ServerProfile,
+  ServerTestResult,
+  SetPluginInput,
+  SourceStatus,
+  StoreSecretInput,
+  UpdaterInstallResult,
+  VerifyCheck,
+  VerifyReport
+} from '../src-shared/model.js'
 
-/** All statuses, in the order a version normally goes through them. */
-export const VERSION_STATUSES: readonly VersionStatus[] = ['draft', 'released', 'update_ready', 'deprecated']
-
-/** A plugin under management: where its source is and how it is built. */
-export interface PluginRecord {
-  readonly slug: string
-  readonly name: string
-  readonly platform: 'wordpress'
-  readonly source_dir: string
-  /** Path of the main plugin file, relative to `source_dir`. */
-  readonly main_file: string
-  /** The `define()` constant that carries the version, when one was detected or configured. */
-  readonly version_constant: string | null
-  readonly dist_dir: string
-  /** Strings that must appear in the built main file (verification). */
-  readonly expected_strings: readonly string[]
-  /** Strings that must not appear in the built main file (verification). */
-  readonly forbidden_strings: readonly string[]
-  /** The server profile the plugin is published to, if any. */
-  readonly server: string | null
-  /** The `manifest_version` of the last manifest published (0: never published). */
-  readonly manifest_version: number
-  readonly published_at: string | null
-  readonly created_at: string
-  readonly updated_at: string
-}
-
-/** One version of a plugin, with the field names of the system we replace. */
-export interface PluginVersionRecord {
-  readonly plugin: string
-  readonly version: string
-  readonly status: VersionStatus
-  readonly changelog: string
-  readonly version_code: number
-  readonly min_api_version: string | null
-  /** Lowest WordPress version (`Requires at least`). */
-  readonly min_platform_version: string | null
-  readonly min_php_version: string | null
-  readonly force_update: boolean
-  readonly file_path: string | null
-  readonly file_size: number | null
-  /** SHA-256 of the ZIP, lowercase hex. */
-  readonly checksum: string | null
-  readonly checksum_md5: string | null
-  readonly released_at: string | null
-  /** When a rollback withdrew this version (it is then listed as `revoked` in the manifest). */
-  readonly revoked_at: string | null
-  readonly created_at: string
-  readonly updated_at: string
-}
-
-/** How wprm logs in to an update server. Secrets themselves are never stored here. */
-export type ServerAuth =
-  | { readonly kind: 'key'; readonly key_path: string; readonly passphrase_env: string | null }
-  | { readonly kind: 'agent' }
-  | { readonly kind: 'password'; readonly password_env: string | null }
-
-/** An update server: where the ZIPs and manifests go over SFTP, and where sites fetch them over HTTP(S). */
-export interface ServerProfile {
-  readonly name: string
-  readonly host: string
-  readonly port: number
-  readonly user: string
-  readonly auth: ServerAuth
-  readonly remote_root: string
-  /** Public base URL of `remote_root`, ending with `/`. */
-  readonly public_url: string
-  /** The pinned host key (`SHA256:…`); a different key is refused before any credential is sent. */
-  readonly host_key_fingerprint: string
-  readonly created_at: string
-  readonly updated_at: string
-}
-
-/** One check of the verification checklist, as it finished. */
-export interface VerifyCheck {
-  readonly id: number
-  readonly title: string
-  readonly ok: boolean
-  readonly detail: string
-  readonly ms: number
-}
-
-/** The whole checklist for one version. */
-export interface VerifyReport {
-  readonly slug: string
-  readonly version: string
-  readonly ok: boolean
-  readonly checks: readonly VerifyCheck[]
-}
-
-/** What one publish did. */
-export interface PublishResult {
-  readonly slug: string
-  readonly server: string
-  readonly manifest_version: number
-  readonly latest: string
-  readonly manifest_url: string
-  readonly uploaded: readonly string[]
-  /** ZIPs already on the server with the same SHA-256. */
-  readonly skipped: readonly string[]
-  readonly phases: readonly { readonly phase: JobPhase; readonly ms: number }[]
-}
-
-/** What a rollback did. */
-export interface RollbackResult {
-  readonly slug: string
-  readonly live: string
-  readonly revoked: readonly string[]
-  readonly publish: PublishResult | null
-  readonly verify: VerifyReport | null
-}
-
-/** Outcome of "test connection". */
-export interface ServerTestResult {
-  readonly server: string
-  readonly ok: boolean
-  readonly checks: readonly VerifyCheck[]
-}
-
-/** One line of the activity log: every change to a plugin or version. */
-export interface ActivityEntry {
-  readonly id: number
-  readonly at: string
-  readonly plugin: string
-  readonly version: string | null
-  readonly action: ActivityAction
-  readonly summary: string
-  /** Field → [before, after]. */
-  readonly changes: Readonly<Record<string, readonly [unknown, unknown]>>
-}
-
-/** What an activity entry records. */
-export type ActivityAction =
-  | 'plugin.add'
-  | 'plugin.update'
-  | 'version.add'
-  | 'version.status'
-  | 'version.build'
-  | 'source.bump'
-  | 'zip.prune'
-  | 'database.restore'
-  | 'server.add'
-  | 'server.remove'
-  | 'publish'
-  | 'rollback'
-
-/** A plugin with the facts a list screen needs. */
-export interface PluginSummary {
-  readonly plugin: PluginRecord
-  readonly latest_live: PluginVersionRecord | null
-  readonly version_count: number
-}
-
-/** The source folder as it stands now. */
-export interface SourceInfo {
-  readonly header_version: string | null
-  readonly constant_version: string | null
-  readonly requires_wp: string | null
-  readonly requires_php: string | null
-  readonly name: string | null
-}
-
-/** A plugin with its versions, newest first. */
-export interface PluginDetails {
-  readonly plugin: PluginRecord
-  readonly versions: readonly PluginVersionRecord[]
-  readonly source: SourceInfo | null
-  /** Why the source could not be read, when `source` is null. */
-  readonly source_error: string | null
-}
-
-/** The kinds of expected failure; each comes with a message and a hint of what to do. */
-export type ErrorKind =
-  | 'usage'
-  | 'not-found'
-  | 'already-exists'
-  | 'invalid-version'
-  | 'version-not-higher'
-  | 'invalid-transition'
-  | 'last-live-version'
-  | 'source-invalid'
-  | 'build-failed'
-  | 'zip-conflict'
-  | 'zip-missing'
-  | 'database-corrupt'
-  | 'database-locked'
-  | 'io'
-  | 'host-key-unknown'
-  | 'host-key-changed'
-  | 'auth-failed'
-  | 'connection-failed'
-  | 'remote-not-writable'
-  | 'remote-locked'
-  | 'remote-conflict'
-  | 'publish-interrupted'
-  | 'weak-secret-storage'
-
-/** An expected failure, as it crosses IPC and reaches the user. */
-export interface ApiError {
-  readonly kind: ErrorKind
-  readonly message: string
-  readonly hint: string
-  /** With `host-key-unknown` and `host-key-changed`: the key the server showed, to accept after checking it. */
-  readonly fingerprint?: string
-}
-
-/** Every API method answers with this: a value, or an expected failure. */
-export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError }
-
-/** The phases a job goes through; the desktop shows them as steps, the CLI as a progress line. */
-export type JobPhase = 'scan' | 'zip' | 'hash' | 'upload' | 'manifest' | 'verify'
-
-/**
- * Progress of a long job: `done` of `total` units (files or bytes) in a phase. Job ids name what runs:
- * `<slug>@<version>[,<version>…]` (a build and publish of those versions, in the order given),
- * `<slug>@publish`, `<slug>@prune`, `<slug>@rollback-<version>`, `<slug>@verify-<version>`.
- */
-export interface ProgressEvent {
-  readonly job: string
-  readonly phase: JobPhase
-  readonly done: number
-  readonly total: number
-  readonly label: string
-}
-
-/** A plugin's source folder as the watcher sees it. */
-export interface SourceStatus {
-  readonly slug: string
-  /** `missing`: the folder was removed or renamed; watching resumes when it is back. */
-  readonly state: 'ok' | 'missing' | 'invalid'
-  readonly source: SourceInfo | null
-  /** The version the ZIPs were last built for (the newest built version), if any. */
-  readonly last_built: string | null
-  /** Files added, changed or removed since that build (paths inside the plugin folder). */
-  readonly changed_files: readonly string[]
-  /** Header and constant disagree, or are lower than the latest release, … */
-  readonly warnings: readonly string[]
-  readonly checked_at: string
-}
+export * from '../src-shared/model.js'
 
 /** Events main sends to its faces. */
 export interface ApiEvents {
@@ -258,124 +47,6 @@ export interface ApiEvents {
   readonly check: VerifyCheck & { readonly job: string; readonly total: number }
   /** A plugin's source changed on disk (debounced). */
   readonly source: SourceStatus
-}
-
-/** Which secrets are stored for a server; the secrets themselves never leave main. */
-export interface SecretStatus {
-  readonly server: string
-  readonly password: boolean
-  readonly passphrase: boolean
-  /** `os`: the OS keychain encrypts them; `basic_text`: no OS store (Linux without a keyring): ask first. */
-  readonly backend: 'os' | 'basic_text' | 'unavailable'
-}
-
-/** Input of `storeSecret`. */
-export interface StoreSecretInput {
-  readonly server: string
-  readonly kind: 'password' | 'passphrase'
-  readonly value: string
-  /** The user agreed to store it although the OS has no secret store (`basic_text`). */
-  readonly allowWeakStorage?: boolean
-}
-
-/** Input of `addPlugin`. */
-export interface AddPluginInput {
-  readonly sourceDir: string
-  readonly slug?: string
-  readonly name?: string
-  readonly mainFile?: string
-  readonly versionConstant?: string
-  readonly distDir?: string
-}
-
-/** Input of `addVersion`: three fields are required, everything else is filled. */
-export interface AddVersionInput {
-  readonly slug: string
-  readonly version: string
-  readonly changelog: string
-  readonly status?: VersionStatus
-  readonly forceUpdate?: boolean
-  readonly minPhpVersion?: string
-  readonly minPlatformVersion?: string
-  readonly minApiVersion?: string
-}
-
-/** Input of `changeStatus`: one or several versions (the bulk actions). */
-export interface ChangeStatusInput {
-  readonly slug: string
-  readonly versions: readonly string[]
-  readonly status: VersionStatus
-}
-
-/** Input of `addServer`. Secrets are named by environment variable, never given. */
-export interface AddServerInput {
-  readonly name: string
-  readonly host: string
-  readonly port?: number
-  readonly user: string
-  readonly auth: ServerAuth
-  readonly remoteRoot: string
-  readonly publicUrl: string
-  /** The fingerprint the user accepts (`SHA256:…`); without it, known_hosts must know the key. */
-  readonly acceptHostKey?: string
-}
-
-/** Input of `setPlugin`: what is given changes, the rest stays. */
-export interface SetPluginInput {
-  readonly slug: string
-  readonly server?: string | null
-  readonly expectedStrings?: readonly string[]
-  readonly forbiddenStrings?: readonly string[]
-  readonly versionConstant?: string | null
-}
-
-/** What the files of one ZIP build are. */
-export interface BuildResult {
-  readonly version: string
-  readonly file_path: string
-  readonly file_size: number
-  readonly checksum: string
-  readonly checksum_md5: string
-  readonly files: number
-  /** True when an identical ZIP was already in place and was kept. */
-  readonly reused: boolean
-  readonly warnings: readonly string[]
-}
-
-/** Outcome of a status change over one or several versions. */
-export interface ChangeStatusResult {
-  readonly versions: readonly PluginVersionRecord[]
-  readonly builds: readonly BuildResult[]
-  /** The publish that made the change public, when the plugin has a server. */
-  readonly publish: PublishResult | null
-}
-
-/** Outcome of writing a version into the source (`bump`). */
-export interface BumpResult {
-  readonly version: string
-  readonly changed_files: readonly string[]
-}
-
-/** Suggested next versions from the latest one. */
-export interface NextVersions {
-  readonly latest: string | null
-  readonly patch: string
-  readonly minor: string
-  readonly major: string
-}
-
-/** Outcome of `prune`. */
-export interface PruneResult {
-  readonly removed: readonly string[]
-  readonly kept: readonly string[]
-}
-
-/** Outcome of restoring the database from its backup. */
-export interface RestoreResult {
-  readonly restored_from: string
-  readonly damaged_copy: string | null
-  readonly plugins: number
-  readonly versions: number
 }
 
 /** The API: method → (input) → promise of a result. */
@@ -404,18 +75,6 @@ export interface WprmApi {
   storeSecret(input: StoreSecretInput): Promise<Result<SecretStatus>>
   deleteSecret(input: { readonly server: string; readonly kind: 'password' | 'passphrase' }): Promise<Result<SecretStatus>>
   installUpdater(input: { readonly slug: string }): Promise<Result<UpdaterInstallResult>>
-}
-
-/** Outcome of copying the updater into a plugin's source. */
-export interface UpdaterInstallResult {
-  readonly file: string
-  /** True when the file was already there with the same content. */
-  readonly unchanged: boolean
-  /** The line to add to the main file, with the manifest URL filled in when the plugin has a server. */
-  readonly line: string
-  /** The header line that keeps WordPress 5.8+ from asking wordpress.org about this plugin. */
-  readonly update_uri_header: string
-  readonly registered: boolean
 }
 
 /** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */

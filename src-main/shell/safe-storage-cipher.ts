@@ -1,5 +1,5 @@
 import { safeStorage } from 'electron'
-import type { SecretCipher } from '../core/secret-vault.js'
+import type { SecretCipher } from '../core/remote/secret-vault.js'
 
 /**
  * Secrets encrypted by the OS (Keychain, DPAPI, libsecret/kwallet) through Electron's safeStorage.

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { assertFingerprint, fingerprintOf, knownHostFingerprints } from '../../src-main/core/host-keys.js'
+import { assertFingerprint, fingerprintOf, knownHostFingerprints } from '../../src-main/core/remote/host-keys.js'
 import { makeTempDir } from '../fixtures/plugin-folder.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }

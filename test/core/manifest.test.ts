@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../src-preload/api.js'
-import { buildManifest, publicUrl } from '../../src-main/core/manifest.js'
+import { buildManifest, publicUrl } from '../../src-main/core/remote/manifest.js'
 
 const plugin = { slug: 'my plugin', name: 'My <Plugin>', manifest_version: 4 } as PluginRecord
 const server = { public_url: 'https://updates.example.com/plugins/' } as ServerProfile

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { detectVersionConstant, readConstant, readHeader, rewriteMainFile, rewriteStableTag } from '../../src-main/core/plugin-source.js'
+import { detectVersionConstant, readConstant, readHeader, rewriteMainFile, rewriteStableTag } from '../../src-main/core/source/plugin-source.js'
 import { mainFileText } from '../fixtures/plugin-folder.js'
 
 describe('readHeader', () => {

@@ -4,7 +4,7 @@ import JSZip from 'jszip'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ProgressEvent, Result, WprmApi } from '../../src-preload/api.js'
 import { createApi } from '../../src-main/api.js'
-import { hashFile } from '../../src-main/core/checksums.js'
+import { hashFile } from '../../src-main/core/build/checksums.js'
 import { mainFileText, makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }

@@ -1,7 +1,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { collectSourceEntries } from '../../src-main/core/source-files.js'
+import { collectSourceEntries } from '../../src-main/core/build/source-files.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ApiEvents, Result, SourceStatus } from '../../src-preload/api.js'
 import type { ApiHandle } from '../../src-main/api.js'
 import { createApi } from '../../src-main/api.js'
-import { createAesCipher } from '../../src-main/core/secret-vault.js'
+import { createAesCipher } from '../../src-main/core/remote/secret-vault.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }
@@ -94,7 +94,7 @@ describe('secrets', () => {
   })
 
   it('asks before storing where the OS has no secret store', async () => {
-    const { SecretVault } = await import('../../src-main/core/secret-vault.js')
+    const { SecretVault } = await import('../../src-main/core/remote/secret-vault.js')
     const weak = { ...createAesCipher(), backend: 'basic_text' as const }
     const vault = new SecretVault(path.join(temp.dir, 'data'), weak)
     await expect(vault.store('prod', 'password', 'x', false)).rejects.toMatchObject({ kind: 'weak-secret-storage' })

@@ -2,8 +2,8 @@ import { readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { WprmError } from '../../src-main/core/errors.js'
-import { acquireLock } from '../../src-main/core/file-lock.js'
-import { DATABASE_FILE, Store } from '../../src-main/core/store.js'
+import { acquireLock } from '../../src-main/core/fs/file-lock.js'
+import { DATABASE_FILE, Store } from '../../src-main/core/db/store.js'
 import { makeTempDir } from '../fixtures/plugin-folder.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }

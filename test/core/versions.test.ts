@@ -9,7 +9,7 @@ import {
   parseVersion,
   suggestNext,
   versionCode
-} from '../../src-main/core/versions.js'
+} from '../../src-shared/versions.js'
 
 function refusal(action: () => unknown): WprmError {
   try {

@@ -4,9 +4,9 @@ import { readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import JSZip from 'jszip'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { hashFile } from '../../src-main/core/checksums.js'
-import type { ZipEntry } from '../../src-main/core/zip-writer.js'
-import { writeZip } from '../../src-main/core/zip-writer.js'
+import { hashFile } from '../../src-main/core/build/checksums.js'
+import type { ZipEntry } from '../../src-main/core/build/zip-writer.js'
+import { writeZip } from '../../src-main/core/build/zip-writer.js'
 import { makeTempDir } from '../fixtures/plugin-folder.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }

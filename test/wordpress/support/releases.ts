@@ -2,7 +2,7 @@ import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createApi } from '../../../src-main/api.js'
-import type { Manifest } from '../../../src-main/core/manifest.js'
+import type { Manifest } from '../../../src-main/core/remote/manifest.js'
 import type { AddVersionInput, ChangeStatusResult, Result, RollbackResult } from '../../../src-preload/api.js'
 import type { UpdateServer } from '../../support/update-server.js'
 

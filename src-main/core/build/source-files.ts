@@ -3,7 +3,7 @@ import { readFile, readdir, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import ignore from 'ignore'
 import type { Ignore } from 'ignore'
-import { WprmError, isErrnoCode } from './errors.js'
+import { WprmError, isErrnoCode } from '../errors.js'
 
 /**
  * What never goes into a distribution ZIP: the clean-up list of the system we replace (tests, `.git`,

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { link, open, readFile, rename, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { Adapter } from 'lowdb'
-import { WprmError, isErrnoCode } from './errors.js'
+import { WprmError, isErrnoCode } from '../errors.js'
 
 /** What a file's content must pass to count as a good database. */
 export type DatabaseCheck<T> = (value: unknown) => value is T

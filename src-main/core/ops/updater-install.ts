@@ -2,15 +2,12 @@ import { existsSync } from 'node:fs'
 import { readFile, rename, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import type { UpdaterInstallResult } from '../../src-preload/api.js'
-import { WprmError } from './errors.js'
-import { MANIFEST_FILE, publicUrl } from './manifest.js'
-import type { ReleaseContext } from './releases.js'
-import { requirePlugin } from './releases.js'
-import { requireServer } from './servers.js'
-
-/** The file name of the updater, in our resources and in a plugin's source. */
-export const UPDATER_FILE = 'wprm-updater.php'
+import type { UpdaterInstallResult } from '../../../src-shared/model.js'
+import { WprmError } from '../errors.js'
+import { MANIFEST_FILE, publicUrl } from '../remote/manifest.js'
+import type { ReleaseContext } from './context.js'
+import { requirePlugin, requireServer } from '../db/lookups.js'
+import { UPDATER_FILE } from '../source/updater-file.js'
 
 /**
  * Where our PHP updater ships: `resources/wordpress/` of the checkout or of the packaged app. Found by
@@ -57,14 +54,6 @@ export async function installUpdater(ctx: ReleaseContext, slug: string, updaterS
   const line = `require_once __DIR__ . '/${UPDATER_FILE}'; ${className}::register( __FILE__, '${url}' );`
   const mainText = await readFile(path.join(plugin.source_dir, plugin.main_file), 'utf8').catch(() => '')
   return { file: target, unchanged: current === php, line, update_uri_header: ` * Update URI: ${url}`, registered: mainText.includes(`${className}::register`) }
-}
-
-/** The build's warning for a plugin that sites could not update: no updater, or never registered. */
-export function updaterWarning(slug: string, hasUpdaterFile: boolean, mainText: string): string | null {
-  if (hasUpdaterFile && /WPRM_Updater_\w+::register\s*\(/.test(mainText)) return null
-  return hasUpdaterFile
-    ? `The plugin carries ${UPDATER_FILE} but its main file never registers it: sites will not see updates. Install the updater again (on the plugin's page, or \`wprm updater install ${slug}\`) for the line to add.`
-    : `The plugin does not carry the WP Release Manager updater: sites will not see updates from your server. Install it (on the plugin's page, or \`wprm updater install ${slug}\`).`
 }
 
 /** Refuses to install into a plugin whose source is gone. */

@@ -1,9 +1,10 @@
 import { unlink } from 'node:fs/promises'
-import type { PruneResult } from '../../src-preload/api.js'
-import { WprmError, isErrnoCode } from './errors.js'
-import type { ReleaseContext } from './releases.js'
-import { publishIfConfigured, requirePlugin, versionsOf } from './releases.js'
-import { recordActivity } from './store.js'
+import type { PruneResult } from '../../../src-shared/model.js'
+import { WprmError, isErrnoCode } from '../errors.js'
+import type { ReleaseContext } from './context.js'
+import { requirePlugin, versionsOf } from '../db/lookups.js'
+import { publishIfConfigured } from './releases.js'
+import { recordActivity } from '../db/store.js'
 
 /** The fewest ZIPs kept for an emergency rollback, as the system we replace required. */
 export const MIN_KEEP = 3

@@ -1,13 +1,12 @@
 import { readFile, stat } from 'node:fs/promises'
 import path from 'node:path'
-import type { AddPluginInput, PluginDetails, PluginRecord, PluginSummary, SetPluginInput } from '../../src-preload/api.js'
-import { WprmError, isErrnoCode } from './errors.js'
-import { SOURCE_ENCODING, detectVersionConstant, findMainFile, readHeader, readSourceInfo } from './plugin-source.js'
-import type { ReleaseContext } from './releases.js'
-import { requirePlugin, versionsOf } from './releases.js'
-import { requireServer } from './servers.js'
-import { recordActivity } from './store.js'
-import { latestLive } from './versions.js'
+import type { AddPluginInput, PluginDetails, PluginRecord, PluginSummary, SetPluginInput } from '../../../src-shared/model.js'
+import { WprmError, isErrnoCode } from '../errors.js'
+import { SOURCE_ENCODING, detectVersionConstant, findMainFile, readHeader, readSourceInfo } from '../source/plugin-source.js'
+import type { ReleaseContext } from './context.js'
+import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
+import { recordActivity } from '../db/store.js'
+import { latestLive } from '../../../src-shared/versions.js'
 
 const SLUG = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/
 

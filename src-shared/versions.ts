@@ -1,5 +1,5 @@
 import semver from 'semver'
-import type { PluginVersionRecord, VersionStatus } from '../../src-preload/api.js'
+import type { PluginVersionRecord, VersionStatus } from './model.js'
 import { WprmError } from './errors.js'
 
 /** The parts of a `MAJOR.MINOR.PATCH` version. */

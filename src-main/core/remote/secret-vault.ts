@@ -1,8 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import path from 'node:path'
-import type { SecretStatus, ServerProfile } from '../../src-preload/api.js'
-import { DurableJsonFile } from './durable-json-file.js'
-import { WprmError } from './errors.js'
+import type { SecretStatus, ServerProfile } from '../../../src-shared/model.js'
+import { DurableJsonFile } from '../fs/durable-json-file.js'
+import { WprmError } from '../errors.js'
 import type { SecretProvider } from './sftp-session.js'
 
 /**

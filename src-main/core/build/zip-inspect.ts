@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import JSZip from 'jszip'
-import { WprmError } from './errors.js'
-import { SOURCE_ENCODING } from './plugin-source.js'
+import { WprmError } from '../errors.js'
+import { SOURCE_ENCODING } from '../source/plugin-source.js'
 
 /** What a built ZIP says about itself: its top folders and the texts a manifest and the checks need. */
 export interface ZipContents {

@@ -5,7 +5,7 @@ import { open, readFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
-import { WprmError } from './errors.js'
+import { WprmError } from '../errors.js'
 
 /**
  * A deterministic ZIP writer on Node's zlib.

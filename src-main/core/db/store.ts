@@ -1,10 +1,10 @@
 import { mkdir, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Low } from 'lowdb'
-import type { ActivityEntry, PluginRecord, PluginVersionRecord, RestoreResult, ServerProfile } from '../../src-preload/api.js'
-import { DurableJsonFile } from './durable-json-file.js'
-import { WprmError, isErrnoCode } from './errors.js'
-import { acquireLock } from './file-lock.js'
+import type { ActivityEntry, PluginRecord, PluginVersionRecord, RestoreResult, ServerProfile } from '../../../src-shared/model.js'
+import { DurableJsonFile } from '../fs/durable-json-file.js'
+import { WprmError, isErrnoCode } from '../errors.js'
+import { acquireLock } from '../fs/file-lock.js'
 
 /** The database as stored in `<data>/wprm.json`. */
 export interface Database {

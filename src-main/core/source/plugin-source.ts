@@ -1,7 +1,7 @@
 import { open, readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { SourceInfo } from '../../src-preload/api.js'
-import { WprmError, isErrnoCode } from './errors.js'
+import type { SourceInfo } from '../../../src-shared/model.js'
+import { WprmError, isErrnoCode } from '../errors.js'
 
 /** WordPress reads plugin headers from the first 8 KiB of the file only (get_file_data). */
 const HEADER_BYTES = 8192

@@ -1,7 +1,7 @@
-import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../src-preload/api.js'
-import { readHeader } from './plugin-source.js'
-import { zipFileName } from './packager.js'
-import { compareVersions, isLive, latestLive } from './versions.js'
+import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../src-shared/model.js'
+import { readHeader } from '../source/plugin-source.js'
+import { zipFileName } from '../build/zip-names.js'
+import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
 
 /** The manifest's own format name; a reader that does not know it should not guess. */
 export const MANIFEST_FORMAT = 'wprm-manifest/1'

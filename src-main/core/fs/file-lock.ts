@@ -1,6 +1,6 @@
 import { open, readFile, unlink } from 'node:fs/promises'
 import os from 'node:os'
-import { WprmError, isErrnoCode } from './errors.js'
+import { WprmError, isErrnoCode } from '../errors.js'
 
 /** Who holds a lock, as written in the lock file. */
 export interface LockOwner {

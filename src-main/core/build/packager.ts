@@ -1,25 +1,16 @@
 import { randomBytes } from 'node:crypto'
 import { link, mkdir, open, readFile, rename, rm, symlink, unlink } from 'node:fs/promises'
 import path from 'node:path'
-import type { BuildResult, PluginRecord, ProgressEvent } from '../../src-preload/api.js'
+import type { BuildResult, PluginRecord, ProgressEvent } from '../../../src-shared/model.js'
 import { hashFile } from './checksums.js'
-import { WprmError, isErrnoCode } from './errors.js'
-import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from './plugin-source.js'
+import { WprmError, isErrnoCode } from '../errors.js'
+import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from '../source/plugin-source.js'
 import { collectSourceEntries } from './source-files.js'
 import type { SourceEntry } from './source-files.js'
-import { UPDATER_FILE, updaterWarning } from './updater-install.js'
+import { UPDATER_FILE, updaterWarning } from '../source/updater-file.js'
 import { writeZip } from './zip-writer.js'
+import { latestLinkName, zipFileName } from './zip-names.js'
 import type { ZipEntry } from './zip-writer.js'
-
-/** The file name of a version's ZIP. */
-export function zipFileName(slug: string, version: string): string {
-  return `${slug}-v${version}.zip`
-}
-
-/** The file name of the link to the newest live version. */
-export function latestLinkName(slug: string): string {
-  return `${slug}-latest.zip`
-}
 
 /** A name no other process will pick, next to the file it will become. */
 function tempNameFor(finalPath: string): string {

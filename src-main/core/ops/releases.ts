@@ -6,60 +6,22 @@ import type {
   ChangeStatusResult,
   PluginRecord,
   PluginVersionRecord,
-  ProgressEvent,
   PublishResult,
   RollbackResult,
-  VerifyCheck,
   VerifyReport,
   VersionStatus
-} from '../../src-preload/api.js'
-import { hashFile } from './checksums.js'
-import { WprmError, isErrnoCode } from './errors.js'
-import { buildVersionZip, pointLatestLink } from './packager.js'
-import { readSourceInfo } from './plugin-source.js'
-import { publishPlugin } from './publisher.js'
-import { requireServer } from './servers.js'
-import type { SecretProvider, SessionOptions } from './sftp-session.js'
-import { CHECKLIST_LENGTH, verifyRelease } from './verifier.js'
-import type { Database, Store } from './store.js'
-import { recordActivity } from './store.js'
-import { assertNewVersionAllowed, assertTransitionAllowed, compareVersions, isLive, latestLive, parseVersion, versionCode } from './versions.js'
-
-/** What the release operations need from their surroundings. */
-export interface ReleaseContext {
-  readonly store: Store
-  readonly now: () => Date
-  readonly secrets: SecretProvider
-  readonly onProgress?: (event: ProgressEvent) => void
-  readonly onCheck?: (check: VerifyCheck & { readonly job: string; readonly total: number }) => void
-  readonly sessionOptions?: SessionOptions
-  /** How long a publish waits for another publish of the same plugin on the server. */
-  readonly remoteLockWaitMs?: number
-}
-
-/** The plugin with that slug, or a clear error naming the ones there are. */
-export function requirePlugin(db: Readonly<Database>, slug: string): PluginRecord {
-  const plugin = db.plugins.find((p) => p.slug === slug)
-  if (plugin !== undefined) return plugin
-  const known = db.plugins.map((p) => p.slug)
-  throw new WprmError(
-    'not-found',
-    `There is no plugin "${slug}".`,
-    known.length === 0 ? 'Add one first: wprm plugin add <source-folder>.' : `Known plugins: ${known.join(', ')}.`
-  )
-}
-
-/** The versions of a plugin, newest first. */
-export function versionsOf(db: Readonly<Database>, slug: string): PluginVersionRecord[] {
-  return db.versions.filter((v) => v.plugin === slug).sort((a, b) => compareVersions(b.version, a.version))
-}
-
-/** The version record, or a clear error. */
-export function requireVersion(db: Readonly<Database>, slug: string, version: string): PluginVersionRecord {
-  const record = db.versions.find((v) => v.plugin === slug && v.version === version)
-  if (record !== undefined) return record
-  throw new WprmError('not-found', `Plugin "${slug}" has no version ${version}.`, `List its versions with: wprm list ${slug}.`)
-}
+} from '../../../src-shared/model.js'
+import { hashFile } from '../build/checksums.js'
+import { WprmError, isErrnoCode } from '../errors.js'
+import { buildVersionZip, pointLatestLink } from '../build/packager.js'
+import { readSourceInfo } from '../source/plugin-source.js'
+import { publishPlugin } from '../remote/publisher.js'
+import { requirePlugin, requireServer, requireVersion, versionsOf } from '../db/lookups.js'
+import type { ReleaseContext } from './context.js'
+import { CHECKLIST_LENGTH, verifyRelease } from '../remote/verifier.js'
+import type { Database } from '../db/store.js'
+import { recordActivity } from '../db/store.js'
+import { assertNewVersionAllowed, assertTransitionAllowed, compareVersions, isLive, latestLive, parseVersion, versionCode } from '../../../src-shared/versions.js'
 
 function replaceVersion(db: Database, record: PluginVersionRecord): void {
   const index = db.versions.findIndex((v) => v.plugin === record.plugin && v.version === record.version)

@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { Client } from 'ssh2'
-import { WprmError, isErrnoCode } from './errors.js'
+import { WprmError, isErrnoCode } from '../errors.js'
 
 /** The fingerprint of a host key as OpenSSH prints it: `SHA256:` and unpadded base64. */
 export function fingerprintOf(keyBlob: Buffer): string {

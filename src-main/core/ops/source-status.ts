@@ -1,11 +1,11 @@
 import { readFile, stat } from 'node:fs/promises'
 import zlib from 'node:zlib'
-import type { PluginRecord, PluginVersionRecord, SourceStatus } from '../../src-preload/api.js'
-import { WprmError } from './errors.js'
-import { SOURCE_ENCODING, readSourceInfo, rewriteMainFile, rewriteStableTag } from './plugin-source.js'
-import { collectSourceEntries } from './source-files.js'
-import { compareVersions, latestLive } from './versions.js'
-import { readCentralDirectory } from './zip-inspect.js'
+import type { PluginRecord, PluginVersionRecord, SourceStatus } from '../../../src-shared/model.js'
+import { WprmError } from '../errors.js'
+import { SOURCE_ENCODING, readSourceInfo, rewriteMainFile, rewriteStableTag } from '../source/plugin-source.js'
+import { collectSourceEntries } from '../build/source-files.js'
+import { compareVersions, latestLive } from '../../../src-shared/versions.js'
+import { readCentralDirectory } from '../build/zip-inspect.js'
 
 /** The newest version that has a ZIP: what "changed since the last build" compares with. */
 function lastBuilt(versions: readonly PluginVersionRecord[]): PluginVersionRecord | null {

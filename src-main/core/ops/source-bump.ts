@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto'
 import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import type { BumpResult } from '../../src-preload/api.js'
-import { WprmError } from './errors.js'
-import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from './plugin-source.js'
-import type { ReleaseContext } from './releases.js'
-import { requirePlugin } from './releases.js'
-import { recordActivity } from './store.js'
-import { parseVersion } from './versions.js'
+import type { BumpResult } from '../../../src-shared/model.js'
+import { WprmError } from '../errors.js'
+import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from '../source/plugin-source.js'
+import type { ReleaseContext } from './context.js'
+import { requirePlugin } from '../db/lookups.js'
+import { recordActivity } from '../db/store.js'
+import { parseVersion } from '../../../src-shared/versions.js'
 
 /** Replaces a file's content atomically, keeping its permissions. */
 async function replaceFileContent(file: string, content: Buffer): Promise<void> {

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises'
 import path from 'node:path/posix'
 import type { Client, ConnectConfig, SFTPWrapper, Stats } from 'ssh2'
 import SftpClient from 'ssh2-sftp-client'
-import type { ServerProfile } from '../../src-preload/api.js'
-import { WprmError, isErrnoCode } from './errors.js'
+import type { ServerProfile } from '../../../src-shared/model.js'
+import { WprmError, isErrnoCode } from '../errors.js'
 import { fingerprintOf } from './host-keys.js'
 
 /** Where passwords and key passphrases come from: the environment for the CLI, safeStorage for the app. */

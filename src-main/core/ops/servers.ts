@@ -2,24 +2,16 @@ import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import posixPath from 'node:path/posix'
-import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, VerifyCheck } from '../../src-preload/api.js'
-import { WprmError } from './errors.js'
-import { assertFingerprint, knownHostFingerprints, probeHostKey } from './host-keys.js'
-import type { ReleaseContext } from './releases.js'
-import type { Database } from './store.js'
-import { recordActivity } from './store.js'
-import { SftpSession } from './sftp-session.js'
+import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, VerifyCheck } from '../../../src-shared/model.js'
+import { WprmError } from '../errors.js'
+import { assertFingerprint, knownHostFingerprints, probeHostKey } from '../remote/host-keys.js'
+import type { ReleaseContext } from './context.js'
+import { requireServer } from '../db/lookups.js'
+import { recordActivity } from '../db/store.js'
+import { SftpSession } from '../remote/sftp-session.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
-
-/** The server profile with that name, or a clear error naming the ones there are. */
-export function requireServer(db: Readonly<Database>, name: string): ServerProfile {
-  const server = db.servers.find((s) => s.name === name)
-  if (server !== undefined) return server
-  const known = db.servers.map((s) => s.name)
-  throw new WprmError('not-found', `There is no server "${name}".`, known.length === 0 ? 'Add one with: wprm server add <name> --host … (see wprm server add --help).' : `Known servers: ${known.join(', ')}.`)
-}
 
 function usage(message: string, hint: string): never {
   throw new WprmError('usage', message, hint)

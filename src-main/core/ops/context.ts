@@ -1,0 +1,15 @@
+import type { ProgressEvent, VerifyCheck } from '../../../src-shared/model.js'
+import type { Store } from '../db/store.js'
+import type { SecretProvider, SessionOptions } from '../remote/sftp-session.js'
+
+/** What the release operations need from their surroundings. */
+export interface ReleaseContext {
+  readonly store: Store
+  readonly now: () => Date
+  readonly secrets: SecretProvider
+  readonly onProgress?: (event: ProgressEvent) => void
+  readonly onCheck?: (check: VerifyCheck & { readonly job: string; readonly total: number }) => void
+  readonly sessionOptions?: SessionOptions
+  /** How long a publish waits for another publish of the same plugin on the server. */
+  readonly remoteLockWaitMs?: number
+}

@@ -50,6 +50,16 @@ export function versionCode(version: string): number {
   return major * 10000 + minor * 100 + patch
 }
 
+/** The version code of a text typed so far, or null while it is not a valid version (form previews). */
+export function versionCodeOrNull(text: string): number | null {
+  try {
+    return versionCode(text)
+  } catch (error) {
+    if (error instanceof WprmError) return null
+    throw error
+  }
+}
+
 /** Orders versions ascending (for `sort`). */
 export function compareVersions(a: string, b: string): number {
   return semver.compare(a, b)

@@ -12,6 +12,7 @@ import type {
   VerifyCheck,
   VerifyReport
 } from '../../src-preload/api.js'
+import { formatBytes } from '../../src-shared/format.js'
 
 /** Lays rows out in aligned columns, for a terminal. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -24,19 +25,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join('\n')
 }
 
-/** A byte count as people read it. */
-export function formatBytes(bytes: number | null): string {
-  if (bytes === null) return '-'
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KiB', 'MiB', 'GiB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
 
 function dash(value: string | number | null): string {
   return value === null || value === '' ? '-' : String(value)
@@ -84,7 +72,7 @@ export function formatVersionList(versions: readonly PluginVersionRecord[]): str
       v.version,
       v.status,
       String(v.version_code),
-      formatBytes(v.file_size),
+      formatBytes(v.file_size, '-'),
       v.checksum?.slice(0, 12) ?? '-',
       v.released_at?.slice(0, 16).replace('T', ' ') ?? '-',
       v.force_update ? 'yes' : ''

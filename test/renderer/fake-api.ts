@@ -56,7 +56,10 @@ export function storeWith(fake: FakeApi, desktop: DesktopApi | null = null) {
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value })
 
 /** A failed Result. */
-export const fail = (kind: ApiError['kind'], message: string, hint = 'Do something.'): Result<never> => ({ ok: false, error: { kind, message, hint } })
+export const fail = (kind: ApiError['kind'], message: string, hint = 'Do something.', extra: Pick<ApiError, 'fingerprint'> = {}): Result<never> => ({
+  ok: false,
+  error: { kind, message, hint, ...extra }
+})
 
 /** The names of the methods called, in order. */
 export const methodsCalled = (fake: FakeApi): string[] => fake.calls.map(([method]) => method)

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest'
-import { fingerprintIn } from '../../src-renderer/src/lib/fingerprint'
-import { formatBytes, shortChecksum, shortPath } from '../../src-renderer/src/lib/format'
+import { shortChecksum, shortPath } from '../../src-renderer/src/lib/format'
+import { formatBytes } from '../../src-shared/format'
 import { jobSlug, jobSubject } from '../../src-renderer/src/lib/jobs'
 import { reportFileName, reportToJson, reportToMarkdown } from '../../src-renderer/src/lib/report'
 import { planRollback, rollbackCandidates } from '../../src-renderer/src/lib/rollback-plan'
-import { compareVersionText, latestLiveOf, versionCodeOf } from '../../src-renderer/src/lib/versions'
+import { compareVersions, latestLive, versionCodeOrNull } from '../../src-shared/versions'
 import { report, version } from './records'
 
 describe('renderer helpers', () => {
-  it('compute version codes and order versions as the core does', () => {
-    expect(versionCodeOf('1.2.3')).toBe(10203)
-    expect(versionCodeOf('1.100.0')).toBeNull()
-    expect(versionCodeOf('v1.2.0')).toBeNull()
-    expect(['1.10.0', '1.9.0', '2.0.0'].sort(compareVersionText)).toEqual(['1.9.0', '1.10.0', '2.0.0'])
-    expect(latestLiveOf([version('2.0.0', 'draft'), version('1.1.0', 'update_ready'), version('1.0.0', 'released')])?.version).toBe('1.1.0')
+  it('compute version codes and order versions with the shared rules', () => {
+    expect(versionCodeOrNull('1.2.3')).toBe(10203)
+    expect(versionCodeOrNull('1.100.0')).toBeNull()
+    expect(versionCodeOrNull('v1.2.0')).toBeNull()
+    expect(['1.10.0', '1.9.0', '2.0.0'].sort(compareVersions)).toEqual(['1.9.0', '1.10.0', '2.0.0'])
+    expect(latestLive([version('2.0.0', 'draft'), version('1.1.0', 'update_ready'), version('1.0.0', 'released')])?.version).toBe('1.1.0')
   })
 
   it('plan a rollback: what is revoked, what is live again, and which versions can be chosen', () => {
@@ -28,12 +28,6 @@ describe('renderer helpers', () => {
     expect(rollbackCandidates([version('1.0.0', 'released', { file_path: null })])).toEqual([])
   })
 
-  it('find the fingerprint in a host-key error', () => {
-    const fp = 'SHA256:DEoVE0kQALcg0bzKussykB7TILBST2+NYPZsetTUGMA'
-    expect(fingerprintIn('First connection', `run again with --accept-host-key ${fp}.`)).toBe(fp)
-    expect(fingerprintIn('no key here')).toBeNull()
-  })
-
   it('write the report as Markdown and JSON', () => {
     const r = report('1.0.0', false)
     const md = reportToMarkdown(r, new Date('2025-01-01T00:00:00Z'))
@@ -46,7 +40,7 @@ describe('renderer helpers', () => {
 
   it('format sizes, checksums, paths and job ids', () => {
     expect(formatBytes(629)).toBe('629 B')
-    expect(formatBytes(2048)).toBe('2.0 KB')
+    expect(formatBytes(2048)).toBe('2.0 KiB')
     expect(formatBytes(null)).toBe('—')
     expect(shortChecksum('0123456789abcdef')).toBe('0123456789ab')
     expect(shortPath('/home/me/src/plugins/hello', 2)).toBe('…/plugins/hello')

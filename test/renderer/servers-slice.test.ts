@@ -34,7 +34,7 @@ describe('servers slice', () => {
       addServer: (given) =>
         given.acceptHostKey === FINGERPRINT
           ? ok(profile)
-          : fail('host-key-unknown', `First connection to updates.example.com:22: its host key is ${FINGERPRINT}, which you have not accepted yet. Nothing was saved.`, `Confirm it, then run again with --accept-host-key ${FINGERPRINT}.`),
+          : fail('host-key-unknown', `First connection to updates.example.com:22: its host key is ${FINGERPRINT}, which you have not accepted yet. Nothing was saved.`, `Confirm it, then run again with --accept-host-key ${FINGERPRINT}.`, { fingerprint: FINGERPRINT }),
       listServers: () => ok([profile]),
       getSecretStatus: () => ok(status())
     })

@@ -1,5 +1,5 @@
 import { PHASE_LABELS } from '../lib/jobs'
-import { formatBytes } from '../lib/format'
+import { formatBytes } from '../../../src-shared/format'
 import { useApp } from '../store/app-store'
 import type { ReleaseRun, RunPhase } from '../store/releases-slice'
 import { runFraction } from '../store/releases-slice'

@@ -1,5 +1,5 @@
 import type { VersionStatus } from '../../../src-preload/api'
-import { STATUS_LABELS } from '../lib/versions'
+import { STATUS_LABELS } from '../lib/status-labels'
 
 /** A version's status as a coloured badge; a rolled-back version also says it was revoked. */
 export function StatusBadge({ status, revoked = false }: { readonly status: VersionStatus; readonly revoked?: boolean }) {

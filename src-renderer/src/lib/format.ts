@@ -1,18 +1,5 @@
-/** Formatting shared by the screens: sizes, dates, checksums. */
+/** Formatting of the screens: dates, checksums, paths. Sizes come from src-shared/format.ts. */
 
-/** A byte count as people read it (12.4 KB); an em dash when unknown. */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined) return '—'
-  if (bytes < 1024) return `${bytes} B`
-  const units = ['KB', 'MB', 'GB']
-  let value = bytes / 1024
-  let unit = 0
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024
-    unit++
-  }
-  return `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`
-}
 
 /** An ISO timestamp as a short local date and time; an em dash when absent. */
 export function formatDateTime(iso: string | null | undefined): string {

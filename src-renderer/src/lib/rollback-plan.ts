@@ -1,5 +1,5 @@
 import type { PluginVersionRecord } from '../../../src-preload/api'
-import { compareVersionText, isLiveStatus, latestLiveOf } from './versions'
+import { compareVersions, isLive, latestLive } from '../../../src-shared/versions'
 
 /** What a rollback to one version will do, worked out before the user confirms. */
 export interface RollbackPlan {
@@ -17,11 +17,11 @@ export interface RollbackPlan {
  * live version. The core refuses the others; the screen only offers these.
  */
 export function rollbackCandidates(versions: readonly PluginVersionRecord[]): PluginVersionRecord[] {
-  const latest = latestLiveOf(versions)
+  const latest = latestLive(versions)
   if (latest === null) return []
   return versions
-    .filter((v) => v.status !== 'draft' && v.checksum !== null && v.file_path !== null && compareVersionText(v.version, latest.version) < 0)
-    .sort((a, b) => compareVersionText(b.version, a.version))
+    .filter((v) => v.status !== 'draft' && v.checksum !== null && v.file_path !== null && compareVersions(v.version, latest.version) < 0)
+    .sort((a, b) => compareVersions(b.version, a.version))
 }
 
 /** Mirrors the core's rollback: every live version above the target is revoked, the target is live. */
@@ -29,7 +29,7 @@ export function planRollback(versions: readonly PluginVersionRecord[], to: strin
   const target = versions.find((v) => v.version === to)
   if (target === undefined) return null
   const revoke = versions
-    .filter((v) => isLiveStatus(v.status) && compareVersionText(v.version, to) > 0)
-    .sort((a, b) => compareVersionText(b.version, a.version))
-  return { target, revoke, reactivate: !isLiveStatus(target.status), currentLatest: latestLiveOf(versions) }
+    .filter((v) => isLive(v.status) && compareVersions(v.version, to) > 0)
+    .sort((a, b) => compareVersions(b.version, a.version))
+  return { target, revoke, reactivate: !isLive(target.status), currentLatest: latestLive(versions) }
 }

@@ -5,7 +5,7 @@ import { PageHeader } from '../components/page-header'
 import { PluginSwitcher } from '../components/plugin-switcher'
 import { RunPanel } from '../components/run-panel'
 import { usePlugin } from '../components/use-plugin'
-import { latestLiveOf } from '../lib/versions'
+import { latestLive } from '../../../src-shared/versions'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
 import { NoPluginYet } from './releases-screen'
@@ -33,7 +33,7 @@ export function EmergencyScreen() {
 
   if (slug === null) return <NoPluginYet ready={ready} />
   if (details === undefined) return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
-  const live = latestLiveOf(details.versions)
+  const live = latestLive(details.versions)
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
     const text = fix.trim().replace(/^SECURITY:\s*/i, '')

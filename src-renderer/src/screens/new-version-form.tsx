@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { FormEvent } from 'react'
 import type { NextVersions, PluginDetails, VersionStatus } from '../../../src-preload/api'
 import { ErrorNotice } from '../components/error-notice'
-import { versionCodeOf } from '../lib/versions'
+import { versionCodeOrNull } from '../../../src-shared/versions'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
 
@@ -40,7 +40,7 @@ export function NewVersionForm({ details, next, onClose }: { readonly details: P
   useEffect(() => versionRef.current?.focus(), [])
 
   const previous = details.versions[0] ?? null
-  const code = versionCodeOf(version)
+  const code = versionCodeOrNull(version)
   // The first version has one suggestion (1.0.0); later ones the next patch, minor and major.
   const suggestions: readonly (readonly [string, string])[] =
     next === undefined ? [] : next.latest === null ? [[next.patch, 'first version']] : [[next.patch, 'patch'], [next.minor, 'minor'], [next.major, 'major']]

@@ -6,7 +6,7 @@ import { PluginSwitcher } from '../components/plugin-switcher'
 import { RunPanel } from '../components/run-panel'
 import { StatusBadge, Tag } from '../components/status-badge'
 import { usePlugin } from '../components/use-plugin'
-import { latestLiveOf } from '../lib/versions'
+import { latestLive } from '../../../src-shared/versions'
 import { useApp } from '../store/app-store'
 import { NewVersionForm } from './new-version-form'
 import { PublishingPanel } from './publishing-panel'
@@ -42,7 +42,7 @@ export function ReleasesScreen() {
 
   if (slug === null) return <NoPluginYet ready={ready} />
   if (details === undefined) return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
-  const live = latestLiveOf(details.versions)
+  const live = latestLive(details.versions)
   return (
     <>
       <PageHeader

@@ -7,7 +7,8 @@ import { PageHeader } from '../components/page-header'
 import { PluginSwitcher } from '../components/plugin-switcher'
 import { usePlugin } from '../components/use-plugin'
 import { reportFileName, reportToJson, reportToMarkdown } from '../lib/report'
-import { STATUS_LABELS, latestLiveOf } from '../lib/versions'
+import { latestLive } from '../../../src-shared/versions'
+import { STATUS_LABELS } from '../lib/status-labels'
 import { useApp } from '../store/app-store'
 import { NoPluginYet } from './releases-screen'
 
@@ -63,7 +64,7 @@ export function VerifyScreen() {
 
   if (slug === null) return <NoPluginYet ready={ready} />
   if (details === undefined) return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
-  const live = latestLiveOf(details.versions)
+  const live = latestLive(details.versions)
   const built = details.versions.filter((v) => v.status !== 'draft')
   const running = run?.state === 'running'
   // With nothing live, "latest" does not exist: the newest released version is the default instead.

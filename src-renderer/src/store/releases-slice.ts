@@ -10,7 +10,7 @@ import type {
   VersionStatus
 } from '../../../src-preload/api'
 import { CHECKLIST_LENGTH, JOB_PHASES, jobSlug, jobSubject } from '../lib/jobs'
-import { compareVersionText, isLiveStatus } from '../lib/versions'
+import { compareVersions, isLive } from '../../../src-shared/versions'
 import { settle } from './api-client'
 import type { All, Op, SliceCreator } from './types'
 import { BUSY, IDLE, failed, withKey, withoutKey } from './types'
@@ -179,7 +179,7 @@ async function runRelease(
   const details = get().details[slug]
   const hasServer = details?.plugin.server !== null && details?.plugin.server !== undefined
   // Only drafts are built; a version already built keeps its ZIP.
-  const builds = isLiveStatus(status) && versions.some((v) => (details?.versions.find((r) => r.version === v)?.status ?? 'draft') === 'draft')
+  const builds = isLive(status) && versions.some((v) => (details?.versions.find((r) => r.version === v)?.status ?? 'draft') === 'draft')
   const planned = JOB_PHASES.filter((p) => (BUILD_PHASES.includes(p) ? builds : hasServer))
   const run: ReleaseRun = { id: nextRunId++, slug, versions, title, origin, state: 'running', phases: freshPhases(), planned, error: null, result: null, verifiedVersion: null }
   const patchRun = (change: (r: ReleaseRun) => ReleaseRun): void =>
@@ -207,7 +207,7 @@ async function runRelease(
   }
   // The checklist runs after a publish: the released version if one went live, else what sites get now.
   const published = result.value.publish !== null
-  const verifyVersion = !published ? null : isLiveStatus(status) ? [...versions].sort(compareVersionText).at(-1)! : result.value.publish!.latest
+  const verifyVersion = !published ? null : isLive(status) ? [...versions].sort(compareVersions).at(-1)! : result.value.publish!.latest
   patchRun((r) => ({ ...r, result: result.value, verifiedVersion: verifyVersion, phases: settlePhases(r.phases, result.value, verifyVersion !== null) }))
   // Reloading first shows the new statuses while the checklist runs.
   await Promise.all([get().loadPlugin(slug), get().loadPlugins()])
@@ -274,7 +274,7 @@ export const createReleasesSlice: SliceCreator<ReleasesSlice> =
       }),
 
     requestBulk: (slug, status) => {
-      const versions = [...(get().selection[slug] ?? [])].sort((a, b) => compareVersionText(b, a))
+      const versions = [...(get().selection[slug] ?? [])].sort((a, b) => compareVersions(b, a))
       if (versions.length === 0) return
       set((s) => ({ pendingBulk: { slug, status, versions }, bulkOps: withKey(s.bulkOps, slug, IDLE) }))
     },

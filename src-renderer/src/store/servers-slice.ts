@@ -1,5 +1,4 @@
 import type { AddServerInput, ApiError, SecretStatus, ServerProfile, ServerTestResult, StoreSecretInput } from '../../../src-preload/api'
-import { fingerprintIn } from '../lib/fingerprint'
 import { settle } from './api-client'
 import type { Op, SliceCreator } from './types'
 import { BUSY, IDLE, failed, withKey } from './types'
@@ -65,7 +64,8 @@ export const createServersSlice: SliceCreator<ServersSlice> =
         await get().loadServers()
         return true
       }
-      const fingerprint = result.error.kind === 'host-key-unknown' ? (result.error.fingerprint ?? fingerprintIn(result.error.message, result.error.hint)) : null
+      // The contract carries the key the server showed with every host-key error: nothing is read from the text.
+      const fingerprint = result.error.kind === 'host-key-unknown' ? (result.error.fingerprint ?? null) : null
       if (fingerprint !== null) {
         set({ addServerOp: IDLE, hostKeyPrompt: { input, fingerprint, message: result.error.message, hint: result.error.hint } })
       } else {

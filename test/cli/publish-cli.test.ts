@@ -51,7 +51,7 @@ describe('wprm publishing commands on real servers', () => {
     const zip = path.join(profile.remoteRoot, 'hello-wprm', 'hello-wprm-v1.1.0.zip')
     const original = await readFile(zip)
     const tampered = Buffer.from(original)
-    tampered[100] ^= 0x01
+    tampered[100] = tampered[100]! ^ 0x01
     await writeFile(zip, tampered)
     const bad = await wprm('verify', 'hello-wprm')
     expect(bad.code).toBe(1)

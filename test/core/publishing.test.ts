@@ -265,7 +265,7 @@ describe('publishing to a real sshd + nginx', () => {
     value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
     const file = path.join(remoteDir, 'hello-wprm-v1.0.0.zip')
     const bytes = await readFile(file)
-    bytes[bytes.length - 30] ^= 0xff
+    bytes[bytes.length - 30] = bytes[bytes.length - 30]! ^ 0xff
     await chmod(file, 0o644)
     await writeFile(file, bytes)
     const report = value(await api.verify({ slug: 'hello-wprm' }))

@@ -91,7 +91,7 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
   const siteDir = join(root, 'site')
   const dbDir = join(root, 'db')
   await mkdir(dbDir)
-  const [dbPort, httpPort] = await freePorts(2)
+  const [dbPort, httpPort] = (await freePorts(2)) as [number, number]
   const url = `http://127.0.0.1:${httpPort}`
   const debugLogPath = join(root, 'debug.log')
   const blockedLogPath = join(root, 'blocked-requests.log')

@@ -1,4 +1,5 @@
 import type { ApiEvents, Result, SourceStatus, WprmApi } from '../src-preload/api.js'
+import { toResult } from './api/to-result.js'
 import { WprmError } from './core/errors.js'
 import { addPlugin, getPlugin, listPlugins, setPlugin } from './core/ops/plugins.js'
 import type { ReleaseContext } from './core/ops/context.js'
@@ -37,14 +38,7 @@ export interface ApiOptions {
 }
 
 /** Runs an operation and turns an expected failure into `{ ok: false }`; a bug still throws. */
-async function settle<T>(operation: () => Promise<T>): Promise<Result<T>> {
-  try {
-    return { ok: true, value: await operation() }
-  } catch (error) {
-    if (error instanceof WprmError) return { ok: false, error: error.toApiError() }
-    throw error
-  }
-}
+const settle = toResult
 
 /**
  * The API, implemented once over the core. The window (through IPC), the CLI and the browser tests

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import type { ApiEvents } from '../src-preload/api.js'
+import type { ApiError, ApiEvents, ErrorKind } from '../src-preload/api.js'
 import { createApi } from './api.js'
+import { toApiError } from './api/to-result.js'
 import type { Command } from './cli/commands.js'
 import { COMMANDS, UsageError } from './cli/commands.js'
 import { ProgressLine } from './cli/progress.js'
-import { WprmError } from './core/errors.js'
 import { resolveDataDir } from './core/fs/data-dir.js'
 
 /** Exit codes: done, the operation failed, wrong usage. */
@@ -86,18 +86,27 @@ function packageVersion(): string {
   return pkg.version
 }
 
+/** A failure as the CLI reports it: an ApiError, or a bug (`internal`), which the API never answers. */
+type CliFailure = Omit<ApiError, 'kind'> & { readonly kind: ErrorKind | 'internal' }
+
 /**
- * Runs the CLI and returns its exit code. Errors are one line that says what happened and what to do.
+ * Runs the CLI and returns its exit code. Errors are one line that says what happened and what to do;
+ * with `--json`, the same error is also printed on stdout as `{ ok: false, error }`.
  */
 export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   let debug = argv.includes('--debug')
-  const fail = (code: number, message: string): number => {
-    io.stderr.write(`wprm: ${message}\n`)
-    return code
+  let json = argv.includes('--json')
+  /** The words of the command being run, once known: the help hint names them, not option values. */
+  let commandWords: readonly string[] = []
+  const fail = (failure: CliFailure): number => {
+    if (json) io.stdout.write(`${JSON.stringify({ ok: false, error: failure }, null, 2)}\n`)
+    io.stderr.write(`wprm: ${[failure.message, failure.hint].filter((text) => text !== '').join(' ')}\n`)
+    return failure.kind === 'usage' ? EXIT.usage : EXIT.failed
   }
   try {
     const { globals, rest } = splitGlobalOptions(argv)
     debug = globals.debug
+    json = globals.json
     if (globals.version) {
       io.stdout.write(`${packageVersion()}\n`)
       return EXIT.ok
@@ -108,9 +117,10 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
         io.stdout.write(`${helpText()}\n`)
         return globals.help ? EXIT.ok : EXIT.usage
       }
-      return fail(EXIT.usage, `unknown command "${rest.join(' ')}". Run \`wprm --help\` for the list.`)
+      return fail({ kind: 'usage', message: `unknown command "${rest.join(' ')}".`, hint: 'Run `wprm --help` for the list.' })
     }
     const { command, args } = found
+    commandWords = command.words
     if (globals.help) {
       io.stdout.write(`Usage: ${usageLine(command)}\n  ${command.summary}\n`)
       return EXIT.ok
@@ -139,20 +149,18 @@ export async function main(argv: readonly string[], io: CliIo = { stdout: proces
     } finally {
       progress.finish()
     }
-    if (!outcome.ok) {
-      if (globals.json) io.stdout.write(`${JSON.stringify({ error: outcome.error }, null, 2)}\n`)
-      return fail(EXIT.failed, `${outcome.error.message} ${outcome.error.hint}`)
-    }
+    if (!outcome.ok) return fail(outcome.error)
     io.stdout.write(globals.json ? `${JSON.stringify(outcome.json, null, 2)}\n` : `${outcome.text}\n`)
     return outcome.failed === true ? EXIT.failed : EXIT.ok
   } catch (error) {
     if (error instanceof UsageError) {
-      const words = argv.filter((a) => !a.startsWith('-')).slice(0, 2).join(' ')
-      return fail(EXIT.usage, `${error.message}. Run \`wprm ${words ? `${words} ` : ''}--help\` for its usage.`)
+      const words = commandWords.length === 0 ? '' : `${commandWords.join(' ')} `
+      return fail({ kind: 'usage', message: `${error.message}.`, hint: `Run \`wprm ${words}--help\` for its usage.` })
     }
-    if (error instanceof WprmError) return fail(EXIT.failed, `${error.message} ${error.hint}`)
+    const expected = toApiError(error)
+    if (expected !== null) return fail(expected)
     const message = (error as Error).message ?? String(error)
     if (debug) io.stderr.write(`${(error as Error).stack ?? message}\n`)
-    return fail(EXIT.failed, `internal error: ${message}${debug ? '' : ' (run again with --debug for details)'}`)
+    return fail({ kind: 'internal', message: `internal error: ${message}`, hint: debug ? '' : '(run again with --debug for details)' })
   }
 }

@@ -2,8 +2,7 @@ import type { BrowserWindow, IpcMainInvokeEvent } from 'electron'
 import { dialog, ipcMain } from 'electron'
 import type { ApiEvents, Result, WprmApi } from '../src-preload/api.js'
 import { API_METHODS, DESKTOP_METHODS } from '../src-preload/api.js'
-import { WprmError } from './core/errors.js'
-import { validateInput } from './ipc-input.js'
+import { handleApiCall } from './api/handle-call.js'
 
 /** True when the call comes from our window's own top frame, loaded from our own page. */
 function isTrustedSender(event: IpcMainInvokeEvent, window: BrowserWindow, appOrigin: string): boolean {
@@ -23,13 +22,7 @@ export function setupIpc(api: WprmApi, getWindow: () => BrowserWindow | null, ap
       if (window === null || !isTrustedSender(event, window, appOrigin)) {
         throw new Error(`IPC ${method} refused: not from the app's window`)
       }
-      try {
-        const args = validateInput(method, payload)
-        return await (api[method] as (...a: unknown[]) => Promise<Result<unknown>>)(...args)
-      } catch (error) {
-        if (error instanceof WprmError) return { ok: false, error: error.toApiError() }
-        throw error
-      }
+      return handleApiCall(api, method, payload)
     })
   }
 }

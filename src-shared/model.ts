@@ -200,6 +200,8 @@ export type ErrorKind =
   | 'auth-failed'
   | 'connection-failed'
   | 'remote-not-writable'
+  | 'remote-not-found'
+  | 'remote-io'
   | 'remote-locked'
   | 'remote-conflict'
   | 'publish-interrupted'

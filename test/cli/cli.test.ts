@@ -198,7 +198,7 @@ describe('wprm', () => {
     expect(bump.stdout).toContain('Wrote 1.4.3 into hello-wprm.php, readme.txt')
     expect(await readFile(path.join(source, 'hello-wprm.php'), 'utf8')).toContain("define('HELLO_WPRM_VERSION', '1.4.3');")
     const prune = await wprm('prune', 'hello-wprm', '--keep', '1')
-    expect(prune.code).toBe(1)
+    expect(prune.code).toBe(2)
     expect(prune.stderr).toContain('at least 3')
     expect((await wprm('prune', 'hello-wprm')).stdout).toContain('Nothing to prune')
   })

@@ -71,7 +71,7 @@ describe('wprm publishing commands on real servers', () => {
     expect(manifest).toMatchObject({ version: '1.1.1', autoupdate: true, force_update: true, revoked: ['1.1.0'] })
 
     const removeUsed = await wprm('server', 'remove', 'prod')
-    expect(removeUsed.code).toBe(1)
+    expect(removeUsed.code).toBe(2)
     expect(removeUsed.stderr).toContain('used by hello-wprm')
   })
 })

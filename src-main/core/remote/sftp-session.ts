@@ -39,15 +39,23 @@ export interface SessionOptions {
 /** SFTP status codes (draft-ietf-secsh-filexfer): what a failed request means. */
 const SFTP_NO_SUCH_FILE = 2
 const SFTP_PERMISSION_DENIED = 3
+/**
+ * What the other statuses mean, for the message. OpenSSH's server sends FAILURE for every errno it has
+ * no status for (a full disk, a quota, a folder in the way); codes 11 and up come from newer drafts.
+ */
+const SFTP_STATUS_REASONS: Readonly<Record<number, string>> = {
+  1: 'it ended early (end of file)',
+  4: 'the server could not do it; the usual causes are a full disk, a quota, or a folder or file in the way',
+  5: 'the server did not understand the request (the name may be too long or invalid)',
+  8: 'the server does not support this operation',
+  11: 'it already exists',
+  14: 'the server\'s disk is full',
+  15: 'the quota on the server is used up'
+}
 
 function sftpCode(error: unknown): number | undefined {
   const code = (error as { code?: unknown } | null)?.code
   return typeof code === 'number' ? code : undefined
-}
-
-/** True when the server answered that the path does not exist. */
-export function isNoSuchFile(error: unknown): boolean {
-  return sftpCode(error) === SFTP_NO_SUCH_FILE
 }
 
 async function connectConfig(server: ServerProfile, secrets: SecretProvider, env: NodeJS.ProcessEnv): Promise<ConnectConfig> {
@@ -170,18 +178,42 @@ export class SftpSession {
     )
   }
 
+  /**
+   * A failed request as what happened on the server, naming the path (it is in the label). A status
+   * from the server is the user's to fix; a local file error (fastPut reading the ZIP) keeps its errno
+   * and path for the edge to explain; anything else is a bug and says what it was doing.
+   */
   private explain(error: unknown, label: string): Error {
-    if (sftpCode(error) === SFTP_PERMISSION_DENIED) {
+    const code = sftpCode(error)
+    const said = (error as Error | null)?.message ?? String(error)
+    const what = `${label.charAt(0).toUpperCase()}${label.slice(1)} on ${this.server.host}`
+    if (code === SFTP_PERMISSION_DENIED) {
       return new WprmError(
         'remote-not-writable',
         `The server refused ${label}: permission denied for ${this.server.user}.`,
-        `Make ${this.server.remote_root} writable for ${this.server.user} on ${this.server.host}.`
+        `Make ${this.server.remote_root} writable for ${this.server.user} on ${this.server.host}.`,
+        { cause: error }
       )
     }
-    const e = error as Error & { code?: unknown }
-    const wrapped = new Error(`SFTP ${label}: ${e.message}`) as Error & { code?: unknown }
-    wrapped.code = e.code
-    return wrapped
+    if (code === SFTP_NO_SUCH_FILE || (code === undefined && /No such file/i.test(said))) {
+      return new WprmError(
+        'remote-not-found',
+        `${what} failed: no such file or folder there.`,
+        `Check that the remote root ${this.server.remote_root} exists on ${this.server.host} and that no part of it is a file (wprm server test ${this.server.name}).`,
+        { cause: error }
+      )
+    }
+    if (code !== undefined) {
+      const reason = SFTP_STATUS_REASONS[code] ?? `the server answered "${said}"`
+      return new WprmError(
+        'remote-io',
+        `${what} failed: ${reason} (SFTP status ${code}).`,
+        `Check the disk space and the files under ${this.server.remote_root} on ${this.server.host}, then run the same command again.`,
+        { cause: error }
+      )
+    }
+    if (typeof (error as { code?: unknown } | null)?.code === 'string') return error as Error
+    return new Error(`SFTP ${label}: ${said}`, { cause: error })
   }
 
   /** A path's attributes, or null when it does not exist. Links are not followed. */
@@ -189,7 +221,7 @@ export class SftpSession {
     try {
       return await this.request<Stats>(`reading ${remotePath}`, (done) => this.sftp.lstat(remotePath, done))
     } catch (error) {
-      if (isNoSuchFile((error as { code?: unknown }) ?? {}) || /No such file/i.test((error as Error).message)) return null
+      if (error instanceof WprmError && error.kind === 'remote-not-found') return null
       throw error
     }
   }
@@ -214,7 +246,8 @@ export class SftpSession {
       await this.request<void>(`creating ${remotePath}`, (done) => this.sftp.mkdir(remotePath, { mode: 0o755 }, done))
       return true
     } catch (error) {
-      if (error instanceof WprmError) throw error
+      // OpenSSH answers a plain FAILURE for a folder that exists: look before calling it an error.
+      if (!(error instanceof WprmError) || error.kind === 'remote-not-writable' || error.kind === 'publish-interrupted') throw error
       if ((await this.lstat(remotePath)) !== null) return false
       throw error
     }

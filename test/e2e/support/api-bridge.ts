@@ -1,8 +1,7 @@
 import type { Page } from 'playwright-core'
 import type { ApiEvents, Result, WprmApi } from '../../../src-preload/api.js'
 import { API_METHODS } from '../../../src-preload/api.js'
-import { WprmError } from '../../../src-main/core/errors.js'
-import { validateInput } from '../../../src-main/ipc-input.js'
+import { handleApiCall } from '../../../src-main/api/handle-call.js'
 
 /** What createApi's `onEvent` receives. */
 export type EventSink = <K extends keyof ApiEvents>(name: K, payload: ApiEvents[K]) => void
@@ -68,22 +67,14 @@ function installWindowApi({ methods }: { readonly methods: readonly string[] }):
 
 /**
  * Binds the real API into the page: the role of the preload and the IPC handlers, with the same input
- * guard (validateInput) and the same turning of an expected failure into `{ ok: false }`.
+ * guard and the same turning of an expected failure into `{ ok: false }` (handleApiCall).
  */
 export async function bindApi(page: Page, api: WprmApi, relay: EventRelay): Promise<void> {
   relay.attach(page)
   const methods = new Set<string>(API_METHODS)
   await page.exposeBinding('__wprmCall', async (_source, method: unknown, payload: unknown): Promise<Result<unknown>> => {
     if (typeof method !== 'string' || !methods.has(method)) throw new Error(`__wprmCall: ${String(method)} is not an API method`)
-    const name = method as keyof WprmApi
-    let result: Result<unknown>
-    try {
-      const args = validateInput(name, payload)
-      result = await (api[name] as (...a: unknown[]) => Promise<Result<unknown>>)(...args)
-    } catch (error) {
-      if (!(error instanceof WprmError)) throw error
-      result = { ok: false, error: error.toApiError() }
-    }
+    const result = await handleApiCall(api, method as keyof WprmApi, payload)
     // Electron delivers a call's events before its reply (one ordered channel); so does this bridge.
     await relay.flush()
     return result

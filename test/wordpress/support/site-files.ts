@@ -1,9 +1,15 @@
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
+import { requireInstalledFile } from '../../support/require-tool.js'
 import { runChecked } from './processes.js'
 
 /** Where Debian's wordpress package installs the WordPress tree. */
 export const DEBIAN_WORDPRESS_DIR = '/usr/share/wordpress'
+
+/** Throws the one-line "not installed" error when Debian's wordpress package is missing. */
+export function requireWordPressTree(): void {
+  requireInstalledFile(join(DEBIAN_WORDPRESS_DIR, 'wp-load.php'), 'WordPress', 'wordpress')
+}
 
 /**
  * Copies Debian's WordPress into `siteDir` as real files.

@@ -6,10 +6,10 @@ import { freePorts } from '../../support/free-port.js'
 import { renderInstallScript, TEST_ADMIN } from './install.js'
 import { startMariaDb } from './mariadb.js'
 import { renderTestMuPlugin, TEST_MU_PLUGIN_FILE } from './mu-plugin.js'
-import { renderSnippet, startPhpServer } from './php.js'
+import { renderSnippet, requirePhp, startPhpServer } from './php.js'
 import type { CommandResult, Daemon } from './processes.js'
 import { runChecked, runCommand, signalDaemon, stopDaemon } from './processes.js'
-import { copyWordPressTree } from './site-files.js'
+import { copyWordPressTree, requireWordPressTree } from './site-files.js'
 import { renderWpConfig } from './wp-config.js'
 
 /** Options for startWordPress. */
@@ -74,6 +74,9 @@ process.once('exit', () => {
  * php-zip for the upgrader). On failure everything started so far is stopped before the error is thrown.
  */
 export async function startWordPress(opts: StartWordPressOptions = {}): Promise<WordPressSite> {
+  // Before anything starts: a missing package is one line naming it, not a half-started site's log.
+  requireWordPressTree()
+  await requirePhp()
   const root = await mkdtemp(join(tmpdir(), 'wprm-wp-'))
   const resources: Resources = { root, daemons: [] }
   live.add(resources)

@@ -6,6 +6,7 @@ import JSZip from 'jszip'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { PluginRecord, PluginVersionRecord } from '../../src-preload/api.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
+import { requireTool } from '../support/require-tool.js'
 import { runCli } from './run-cli.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }
@@ -87,7 +88,7 @@ describe('wprm', () => {
     expect(main).toMatch(/^ \* Version: 1\.1\.0$/m)
     expect(main).toContain("define('HELLO_WPRM_VERSION', '1.1.0');")
     expect(main).toContain("define('HELLO_WPRM_MINIMUM_WP_VERSION', '1.0.0');")
-    expect(execFileSync('unzip', ['-t', record.file_path!], { encoding: 'utf8' })).toContain('No errors detected')
+    expect(execFileSync(requireTool('unzip', 'unzip'), ['-t', record.file_path!], { encoding: 'utf8' })).toContain('No errors detected')
     expect(await readlink(path.join(path.dirname(record.file_path!), 'hello-wprm-latest.zip'))).toBe('hello-wprm-v1.1.0.zip')
 
     const list = await wprm('list', 'hello-wprm')

@@ -9,6 +9,7 @@ import type { ProgressEvent, Result } from '../../src-preload/api.js'
 import { createApi } from '../../src-main/api.js'
 import type { Manifest } from '../../src-main/core/remote/manifest.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
+import { requireTool } from '../support/require-tool.js'
 import { startTcpProxy } from '../support/tcp-proxy.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
@@ -183,10 +184,10 @@ describe('publishing to a real sshd + nginx', () => {
     const agentDir = path.join(temp.dir, `agent-${++counter}`)
     await mkdir(agentDir, { recursive: true })
     const socket = path.join(agentDir, 'agent.sock')
-    const agent = spawn('ssh-agent', ['-D', '-a', socket], { stdio: 'ignore' })
+    const agent = spawn(requireTool('ssh-agent', 'openssh-client'), ['-D', '-a', socket], { stdio: 'ignore' })
     try {
       await vi.waitFor(() => expect(existsSync(socket)).toBe(true), { timeout: 5000 })
-      await run('ssh-add', [server.sshd.privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } })
+      await run(requireTool('ssh-add', 'openssh-client'), [server.sshd.privateKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: socket } })
       const name = `t${counter}`
       const api = createApi({ dataDir: path.join(temp.dir, name, 'data'), sessionOptions: { env: { SSH_AUTH_SOCK: socket } } })
       const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'))

@@ -8,6 +8,7 @@ import { hashFile } from '../../src-main/core/build/checksums.js'
 import type { ZipEntry } from '../../src-main/core/build/zip-writer.js'
 import { writeZip } from '../../src-main/core/build/zip-writer.js'
 import { makeTempDir } from '../fixtures/plugin-folder.js'
+import { requireTool } from '../support/require-tool.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }
 beforeEach(async () => {
@@ -41,9 +42,9 @@ describe('writeZip', () => {
     expect(await zip.file('p/random.bin')!.async('nodebuffer')).toEqual(random)
     expect(await zip.file('p/empty.txt')!.async('nodebuffer')).toHaveLength(0)
     // Info-ZIP checks every CRC and the structure.
-    expect(execFileSync('unzip', ['-t', out], { encoding: 'utf8' })).toContain('No errors detected')
+    expect(execFileSync(requireTool('unzip', 'unzip'), ['-t', out], { encoding: 'utf8' })).toContain('No errors detected')
     // Fixed metadata: 1980-01-01 00:00, 0644 files, 0755 folders, deflate only where it helps.
-    const listing = execFileSync('zipinfo', [out], { encoding: 'utf8' })
+    const listing = execFileSync(requireTool('zipinfo', 'unzip'), [out], { encoding: 'utf8' })
     expect(listing).toMatch(/drwxr-xr-x .* stor 80-Jan-01 00:00 p\//)
     expect(listing).toMatch(/-rw-r--r-- .* defN 80-Jan-01 00:00 p\/a\.php/)
     expect(listing).toMatch(/-rw-r--r-- .* stor 80-Jan-01 00:00 p\/random\.bin/)
@@ -77,8 +78,8 @@ describe('writeZip', () => {
       ],
       out
     )
-    expect(execFileSync('unzip', ['-t', out], { encoding: 'utf8' })).toContain('No errors detected')
-    const listing = execFileSync('zipinfo', [out], { encoding: 'utf8' })
+    expect(execFileSync(requireTool('unzip', 'unzip'), ['-t', out], { encoding: 'utf8' })).toContain('No errors detected')
+    const listing = execFileSync(requireTool('zipinfo', 'unzip'), [out], { encoding: 'utf8' })
     expect(listing).toMatch(/defN .* big\.bin/)
     expect(listing).toMatch(/stor .* noise\.bin/)
     const zip = await JSZip.loadAsync(await readFile(out))

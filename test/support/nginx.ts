@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { freePort, waitForPort } from './free-port.js'
 import { spawnServer, stopProcessTree } from './process.js'
+import { requireTool } from './require-tool.js'
 import { makePublicDir, makeTempDir, removeTempDir } from './temp-dir.js'
 
 /** Options for startNginx. */
@@ -71,6 +72,7 @@ ${types.join('\n')}
 
 /** Starts nginx in the foreground (its master stays our child) serving `root` on a free loopback port. */
 export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
+  const nginx = requireTool('nginx', 'nginx')
   const dir = await makeTempDir('nginx')
   // Workers (user nobody) must reach the temp paths and the served files.
   await makePublicDir(dir)
@@ -79,7 +81,7 @@ export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
   const configPath = join(dir, 'nginx.conf')
   await writeFile(configPath, nginxConfig(dir, opts.root, port))
   // -p and -e keep nginx away from /var/log/nginx and /usr/share/nginx, even before it has read the config.
-  const proc = spawnServer('nginx', ['-p', dir, '-e', join(dir, 'error.log'), '-c', configPath, '-g', 'daemon off;'])
+  const proc = spawnServer(nginx, ['-p', dir, '-e', join(dir, 'error.log'), '-c', configPath, '-g', 'daemon off;'])
   const server: NginxServer = {
     baseUrl: `http://127.0.0.1:${port}/`,
     port,

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { freePort, waitForPort } from './free-port.js'
 import { run, spawnServer, stopProcessTree } from './process.js'
 import type { ServerProcess } from './process.js'
+import { requireTool } from './require-tool.js'
 import { makePublicDir, makeTempDir, removeTempDir } from './temp-dir.js'
 
 /** Options for startSshd. */
@@ -85,6 +86,8 @@ function sshdConfig(dir: string, port: number, readOnly: boolean): string {
 
 /** Starts a private sshd on a free loopback port with freshly generated host and client keys. */
 export async function startSshd(opts: SshdOptions = {}): Promise<SshdServer> {
+  const sshd = requireTool(SSHD, 'openssh-server')
+  requireTool('ssh-keygen', 'openssh-client')
   // sshd refuses to start without its privilege-separation directory; a fresh container may lack it.
   await mkdir('/run/sshd', { recursive: true, mode: 0o755 })
   const dir = await makeTempDir('sshd')
@@ -105,7 +108,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<SshdServer> {
     server.hostPublicKey = (await readFile(`${hostKey}.pub`, 'utf8')).trim()
   }
   const launch = async (): Promise<void> => {
-    const p = spawnServer(SSHD, ['-D', '-e', '-f', configPath])
+    const p = spawnServer(sshd, ['-D', '-e', '-f', configPath])
     proc = p
     server.pid = p.pid
     try {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { phpString } from './support/php-literal.js'
+import { TEST_THEME } from './support/site-files.js'
 import { startWordPress } from './support/wordpress-site.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 
@@ -39,6 +40,28 @@ describe('real WordPress site on loopback', () => {
     const login = await site.get('/wp-login.php')
     expect(login.status).toBe(200)
     expect(login.body).toContain('user_login')
+  })
+
+  it('has a theme of its own, active and the only one, so the front page runs wp_head and wp_footer whatever Debian installed', async () => {
+    expect(site.theme).toBe(TEST_THEME)
+    const out = JSON.parse(
+      await php(`echo json_encode(array('stylesheet' => get_stylesheet(), 'template' => get_template(), 'themes' => array_keys(wp_get_themes()), 'root' => get_theme_root()));`)
+    ) as { stylesheet: string; template: string; themes: string[]; root: string }
+    // Debian's recommended theme (twentytwentythree) is never copied: the site is the same with or without it.
+    expect(out).toEqual({ stylesheet: TEST_THEME, template: TEST_THEME, themes: [TEST_THEME], root: `${site.dir}/wp-content/themes` })
+
+    // Something hooked to wp_footer, as the updater tests' plugin does, shows up in the page.
+    await php(`
+      wp_mkdir_p(WPMU_PLUGIN_DIR);
+      file_put_contents(WPMU_PLUGIN_DIR . '/footer-mark.php', "<?php add_action('wp_footer', function () { echo '<!-- footer-mark -->'; });");
+    `)
+    const home = await site.get('/')
+    await php(`unlink(WPMU_PLUGIN_DIR . '/footer-mark.php');`)
+    expect(home.status).toBe(200)
+    expect(home.body).toContain('<!-- wprm-test-theme -->')
+    // wp_head prints the generator tag by default; wp_footer printed the mark, after the theme's own markup.
+    expect(home.body).toMatch(/<meta name="generator" content="WordPress [\d.]+"/)
+    expect(home.body.indexOf('<!-- footer-mark -->')).toBeGreaterThan(home.body.indexOf('<!-- wprm-test-theme -->'))
   })
 
   it('logs the admin in for wp-admin pages, and keeps WordPress temp files in a folder of the site', async () => {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
+import { requireTool } from '../../support/require-tool.js'
 import type { Daemon } from './processes.js'
 import { delay } from './signals.js'
 import { describeState, hasExited, runChecked, runCommand, startDaemon, stopDaemon } from './processes.js'
@@ -16,6 +17,8 @@ export interface MariaDb {
   database: string
   /** The mariadbd process. */
   daemon: Daemon
+  /** The `mariadb` client, resolved when the server was started. */
+  client: string
   /** Stops mariadbd (SIGTERM, then SIGKILL after 5 s). Never throws. */
   stop(): Promise<void>
 }
@@ -31,10 +34,14 @@ const SERVER_TUNING = ['--innodb-buffer-pool-size=32M', '--innodb-log-file-size=
  * --no-defaults keeps /etc/mysql out of it, so a system-wide config cannot move sockets or ports.
  */
 export async function startMariaDb(dir: string, port: number, user: string): Promise<MariaDb> {
+  const installDb = requireTool('mariadb-install-db', 'mariadb-server')
+  const server = requireTool('mariadbd', 'mariadb-server')
+  // mariadb-server depends on it, so only a hand-removed client gets here.
+  const client = requireTool('mariadb', 'mariadb-client')
   const dataDir = join(dir, 'mysql')
   const socketPath = join(dir, 'mysql.sock')
   const logPath = join(dir, 'mariadb.log')
-  await runChecked('mariadb-install-db', [
+  await runChecked(installDb, [
     '--no-defaults',
     `--user=${user}`,
     `--datadir=${dataDir}`,
@@ -45,7 +52,7 @@ export async function startMariaDb(dir: string, port: number, user: string): Pro
     ...SERVER_TUNING
   ])
   const daemon = startDaemon(
-    'mariadbd',
+    server,
     [
       '--no-defaults',
       `--user=${user}`,
@@ -66,11 +73,12 @@ export async function startMariaDb(dir: string, port: number, user: string): Pro
     user,
     database: 'wordpress',
     daemon,
+    client,
     stop: () => stopDaemon(daemon)
   }
   try {
     await waitUntilAnswering(db, logPath)
-    await runChecked('mariadb', ['--no-defaults', '-S', socketPath, '-u', user, '-e', 'CREATE DATABASE wordpress'])
+    await runChecked(client, ['--no-defaults', '-S', socketPath, '-u', user, '-e', 'CREATE DATABASE wordpress'])
   } catch (error) {
     await db.stop()
     throw error
@@ -83,7 +91,7 @@ async function waitUntilAnswering(db: MariaDb, logPath: string): Promise<void> {
   const deadline = Date.now() + READY_TIMEOUT_MS
   while (Date.now() < deadline) {
     if (hasExited(db.daemon.child)) break
-    const probe = await runCommand('mariadb', ['--no-defaults', '-S', db.socketPath, '-u', db.user, '-e', 'SELECT 1'])
+    const probe = await runCommand(db.client, ['--no-defaults', '-S', db.socketPath, '-u', db.user, '-e', 'SELECT 1'])
     if (probe.exitCode === 0) return
     await delay(100)
   }

@@ -1,10 +1,33 @@
 import type { ChildProcess } from 'node:child_process'
 import { connect } from 'node:net'
 import { readFile } from 'node:fs/promises'
+import { missingToolMessage, requireTool } from '../../support/require-tool.js'
 import { phpString } from './php-literal.js'
 import type { Daemon } from './processes.js'
-import { describeState, hasExited, startDaemon, stopDaemon } from './processes.js'
+import { describeState, hasExited, runChecked, startDaemon, stopDaemon } from './processes.js'
 import { delay } from './signals.js'
+
+/** The PHP extensions the test site needs, by the Debian package that brings each (all in `.ci/run`). */
+const REQUIRED_EXTENSIONS: readonly { readonly extension: string; readonly debianPackage: string }[] = [
+  // wpdb talks to MariaDB through mysqli; without it wp_install() only prints an HTML error page.
+  { extension: 'mysqli', debianPackage: 'php-mysql' },
+  // The upgrader downloads with curl and unpacks with ZipArchive. WordPress would fall back to streams and
+  // PclZip, so a site without them would run code that no production site with these packages runs.
+  { extension: 'curl', debianPackage: 'php-curl' },
+  { extension: 'zip', debianPackage: 'php-zip' }
+]
+
+/**
+ * Checks that the PHP CLI and the extensions the test site needs are installed, or throws the one-line
+ * "not installed" error naming the first missing Debian package.
+ */
+export async function requirePhp(): Promise<void> {
+  const php = requireTool('php', 'php-cli')
+  const { stdout } = await runChecked(php, ['-r', 'echo json_encode(array_map("strtolower", get_loaded_extensions()));'])
+  const loaded = new Set(JSON.parse(stdout) as string[])
+  const missing = REQUIRED_EXTENSIONS.find(({ extension }) => !loaded.has(extension))
+  if (missing) throw new Error(missingToolMessage(`PHP's ${missing.extension} extension`, missing.debianPackage))
+}
 
 /**
  * PHP that makes a CLI script look like a request to the site, so wp-config and WordPress see the right host.

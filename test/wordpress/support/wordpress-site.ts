@@ -3,13 +3,14 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir, userInfo } from 'node:os'
 import { join } from 'node:path'
 import { freePorts } from '../../support/free-port.js'
+import type { InstallOutput } from './install.js'
 import { renderInstallScript, TEST_ADMIN } from './install.js'
 import { startMariaDb } from './mariadb.js'
 import { renderTestMuPlugin, TEST_MU_PLUGIN_FILE } from './mu-plugin.js'
-import { renderSnippet, startPhpServer } from './php.js'
+import { renderSnippet, requirePhp, startPhpServer } from './php.js'
 import type { CommandResult, Daemon } from './processes.js'
 import { runChecked, runCommand, signalDaemon, stopDaemon } from './processes.js'
-import { copyWordPressTree } from './site-files.js'
+import { copyWordPressTree, requireWordPressTree, TEST_THEME } from './site-files.js'
 import { renderWpConfig } from './wp-config.js'
 
 /** Options for startWordPress. */
@@ -39,6 +40,8 @@ export interface WordPressSite {
   tempDir: string
   /** The administrator created at install; user id 1. */
   admin: { user: string; password: string; email: string }
+  /** The active theme, as WordPress reported it at the end of set-up: always the test theme (set-up fails otherwise). */
+  theme: string
   /** Runs PHP statements from the CLI with WordPress, its admin code and the upgrader loaded, as user 1. */
   runPhp(code: string): Promise<CommandResult>
   /** HTTP GET of `path` (e.g. '/wp-login.php') on the site. */
@@ -74,6 +77,9 @@ process.once('exit', () => {
  * php-zip for the upgrader). On failure everything started so far is stopped before the error is thrown.
  */
 export async function startWordPress(opts: StartWordPressOptions = {}): Promise<WordPressSite> {
+  // Before anything starts: a missing package is one line naming it, not a half-started site's log.
+  requireWordPressTree()
+  await requirePhp()
   const root = await mkdtemp(join(tmpdir(), 'wprm-wp-'))
   const resources: Resources = { root, daemons: [] }
   live.add(resources)
@@ -121,13 +127,14 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
   await writeFile(join(siteDir, 'wp-config.php'), config)
   await writeFile(join(siteDir, 'wp-content', 'mu-plugins', TEST_MU_PLUGIN_FILE), renderTestMuPlugin())
   const installScript = join(root, 'install.php')
-  await writeFile(installScript, renderInstallScript(siteDir, url))
-  await allSettledOrThrow([
+  await writeFile(installScript, renderInstallScript(siteDir, url, TEST_THEME))
+  const [installed] = await allSettledOrThrow([
     runChecked('php', [installScript], { cwd: siteDir }),
     startPhpServer(siteDir, httpPort, join(root, 'php-server.log')).then((server) => {
       resources.daemons.push(server)
     })
   ])
+  const theme = activeTheme(installed.stdout)
 
   let snippetCount = 0
   let adminCookies: Promise<string> | null = null
@@ -142,6 +149,7 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
     debugLogPath,
     tempDir,
     admin: { ...TEST_ADMIN },
+    theme,
     async runPhp(code) {
       // A file, not `php -r`: errors then carry real line numbers, and the file stays for post-mortems.
       const file = join(snippetsDir, `snippet-${++snippetCount}.php`)
@@ -160,6 +168,23 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
     },
     stop: () => release(resources)
   }
+}
+
+/**
+ * The active theme from the install script's output, checked: a site on any other theme (or on none, as when
+ * Debian's recommended theme is not installed) renders pages without the hooks the tests read.
+ */
+function activeTheme(installOutput: string): string {
+  let out: InstallOutput
+  try {
+    out = JSON.parse(installOutput) as InstallOutput
+  } catch {
+    throw new Error(`the WordPress install script printed no JSON:\n${installOutput}`)
+  }
+  if (out.stylesheet !== TEST_THEME || out.template !== TEST_THEME || out.themeErrors.length > 0) {
+    throw new Error(`the test site's active theme is ${out.stylesheet}/${out.template} (errors: ${out.themeErrors.join(', ') || 'none'}), not ${TEST_THEME}`)
+  }
+  return out.stylesheet
 }
 
 /**

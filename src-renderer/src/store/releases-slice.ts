@@ -9,7 +9,8 @@ import type {
   Result,
   VersionStatus
 } from '../../../src-preload/api'
-import { CHECKLIST_LENGTH, JOB_PHASES, jobSlug, jobSubject } from '../lib/jobs'
+import { CHECKLIST_LENGTH } from '../../../src-shared/checklist'
+import { JOB_PHASES, jobSlug, jobSubject } from '../lib/jobs'
 import { compareVersionText, isLiveStatus } from '../lib/versions'
 import { settle } from './api-client'
 import type { All, Op, SliceCreator } from './types'

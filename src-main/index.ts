@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { BrowserWindow, Notification, app, shell } from 'electron'
 import type { ApiEvents } from '../src-preload/api.js'
+import { isLastCheck } from '../src-shared/checklist.js'
 import type { ApiHandle } from './api.js'
 import { createApi } from './api.js'
 import { resolveDataDir } from './core/fs/data-dir.js'
@@ -43,7 +44,7 @@ function reflectInShell<K extends keyof ApiEvents>(name: K, payload: ApiEvents[K
     if (finished && Notification.isSupported() && !window.isFocused()) new Notification({ title: 'Release published', body: event.label }).show()
   } else if (name === 'check') {
     const check = payload as ApiEvents['check']
-    if (check.id === 8 && Notification.isSupported() && !window.isFocused()) {
+    if (isLastCheck(check.id) && Notification.isSupported() && !window.isFocused()) {
       new Notification({ title: 'Verification finished', body: `${check.job.replace('@verify-', ' ')}: last check ${check.ok ? 'passed' : 'failed'}` }).show()
     }
   }

@@ -1,33 +1,15 @@
-import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
-import os from 'node:os'
 import path from 'node:path/posix'
 import type { JobPhase, PluginRecord, PluginVersionRecord, ProgressEvent, PublishResult, ServerProfile } from '../../../src-shared/model.js'
+import { inspectPluginZip } from '../build/zip-inspect.js'
+import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
-import { processIsAlive } from '../fs/file-lock.js'
-import { MANIFEST_FILE, buildManifest, publicUrl } from './manifest.js'
-import { latestLinkName, zipFileName } from '../build/zip-names.js'
+import { MANIFEST_FILE } from './manifest.js'
+import type { LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
+import { planPublish, publishTargets } from './publish-plan.js'
+import { takeRemoteLock } from './remote-lock.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
-import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
-import { inspectPluginZip } from '../build/zip-inspect.js'
-
-/** The remote lock folder, beside the plugin's files; mkdir is atomic on every SFTP server. */
-const LOCK_DIR = '.wprm-lock'
-const LOCK_NOTE = 'owner.json'
-
-/** Who holds a remote lock. */
-interface RemoteLockOwner {
-  readonly token: string
-  readonly host: string
-  readonly pid: number
-  readonly user: string
-  readonly job: string
-  readonly since: string
-}
-
-/** Tokens of the locks this process holds right now: a lock of ours not in here was left by a failed job. */
-const heldTokens = new Set<string>()
 
 /** What a publish needs. */
 export interface PublishRequest {
@@ -49,68 +31,17 @@ export interface PublishRequest {
   readonly session?: SessionOptions
 }
 
-/** True when the lock was left by a process that can no longer release it. */
-function isAbandoned(owner: RemoteLockOwner): boolean {
-  if (owner.host !== os.hostname()) return false
-  if (owner.pid === process.pid) return !heldTokens.has(owner.token)
-  return !processIsAlive(owner.pid)
+/** How `applyPublishPlan` tells what it is doing: progress events, phase timing, and each step done. */
+export interface ApplyHooks {
+  readonly report: (phase: JobPhase, done: number, total: number, label: string) => void
+  readonly timed: <T>(phase: JobPhase, body: () => Promise<T>) => Promise<T>
+  /** A step that changed the server ("uploaded x.zip"), for the message of an interrupted publish. */
+  readonly onStep: (step: string) => void
 }
 
-async function takeRemoteLock(session: SftpSession, dir: string, request: PublishRequest): Promise<() => Promise<void>> {
-  const lockDir = path.join(dir, LOCK_DIR)
-  const me: RemoteLockOwner = {
-    token: randomBytes(8).toString('hex'),
-    host: os.hostname(),
-    pid: process.pid,
-    user: os.userInfo().username,
-    job: request.job,
-    since: request.now().toISOString()
-  }
-  const deadline = Date.now() + (request.lockWaitMs ?? 30_000)
-  for (;;) {
-    if (await session.mkdir(lockDir)) {
-      heldTokens.add(me.token)
-      await session.writeFile(path.join(lockDir, LOCK_NOTE), Buffer.from(JSON.stringify(me)))
-      return async () => {
-        heldTokens.delete(me.token)
-        await session.unlink(path.join(lockDir, LOCK_NOTE)).catch(() => undefined)
-        await session.rmdir(lockDir).catch(() => undefined)
-      }
-    }
-    const noteText = await session.readText(path.join(lockDir, LOCK_NOTE)).catch(() => null)
-    const owner = noteText === null ? null : (JSON.parse(noteText) as RemoteLockOwner)
-    const ageMs = owner === null ? 0 : Date.now() - Date.parse(owner.since)
-    const stale = owner !== null && (isAbandoned(owner) || (request.breakStaleLock === true && ageMs > (request.staleLockMs ?? 15 * 60_000)))
-    if (stale) {
-      await session.unlink(path.join(lockDir, LOCK_NOTE)).catch(() => undefined)
-      await session.rmdir(lockDir).catch(() => undefined)
-      continue
-    }
-    if (Date.now() >= deadline) {
-      const who = owner === null ? 'another publish (no owner note yet)' : `${owner.user}@${owner.host} (pid ${owner.pid}, ${owner.job}) since ${owner.since}`
-      throw new WprmError(
-        'remote-locked',
-        `Another publish of ${request.plugin.slug} holds the lock on ${request.server.host}: ${who}.`,
-        `Wait for it to finish and try again. If it died, run again with --break-lock (it breaks locks older than ${Math.round((request.staleLockMs ?? 15 * 60_000) / 60_000)} minutes), or remove ${lockDir} on the server.`
-      )
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250))
-  }
-}
-
-/**
- * Publishes a plugin's current state to its server, atomically: ZIPs under temporary names renamed into
- * place, the `-latest.zip` link swapped, and the manifest renamed over the old one last. Until that
- * rename, sites see the previous manifest, complete; running the same publish again finishes the job.
- */
-export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
-  const { plugin, server, job } = request
-  const latest = latestLive(request.versions)
-  if (latest === null) {
-    throw new WprmError('last-live-version', `${plugin.slug} has no live version to publish.`, 'Release a version first.')
-  }
+/** Times the phases of a publish; consecutive work of the same phase adds up to one entry. */
+function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; readonly timed: ApplyHooks['timed'] } {
   const phases: { phase: JobPhase; ms: number }[] = []
-  const report = (phase: JobPhase, done: number, total: number, label: string): void => request.onProgress?.({ job, phase, done, total, label })
   const timed = async <T>(phase: JobPhase, body: () => Promise<T>): Promise<T> => {
     const started = performance.now()
     try {
@@ -122,85 +53,54 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
       else phases.push({ phase, ms })
     }
   }
+  return { phases, timed }
+}
 
-  const retire = new Set(request.retire ?? [])
-  for (const version of request.versions) {
-    if (retire.has(version.version) && isLive(version.status)) throw new Error(`publishPlugin: refusing to remove live version ${version.version}`)
-  }
+/**
+ * Publishes a plugin's current state to its server, atomically: ZIPs under temporary names renamed into
+ * place, the `-latest.zip` link swapped, and the manifest renamed over the old one last. Until that
+ * rename, sites see the previous manifest, complete; running the same publish again finishes the job.
+ *
+ * Under the server's lock it reads what the server holds, plans (`planPublish`, pure) and applies
+ * (`applyPublishPlan`): the plan is made from the server's state as it is while no one else can change it.
+ *
+ * Sequential SFTP round trips before the plan (`applyPublishPlan` lists the rest):
+ * - folder: one lstat per component of `<remote root>/<slug>`, plus one mkdir per missing one;
+ * - lock mkdir: 1 (when another publish holds it: a read of its note, 5, every 250 ms);
+ * - owner note: 3 (open, write, close);
+ * - previous manifest: 5 (lstat, open, fstat, read, close);
+ * - stats: 1 lstat per version the manifest may list;
+ * - read-back of each live ZIP already there with the recorded size, to skip it: open, one read per
+ *   64 KiB (a 20 MB ZIP: about 305), close;
+ * - unlock (after the apply): 2 (unlink the note, rmdir).
+ */
+export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
+  const { plugin, server, job } = request
+  const targets = publishTargets(plugin, request.versions, request.retire)
   const dir = path.join(server.remote_root, plugin.slug)
-  const uploaded: string[] = []
-  const skipped: string[] = []
-  const live = request.versions.filter((v) => isLive(v.status)).sort((a, b) => compareVersions(a.version, b.version))
-  let linkSwapped = false
+  const clock = phaseClock()
+  const done: string[] = []
+  const hooks: ApplyHooks = {
+    report: (phase, doneCount, total, label) => request.onProgress?.({ job, phase, done: doneCount, total, label }),
+    timed: clock.timed,
+    onStep: (step) => done.push(step)
+  }
 
-  report('upload', 0, 0, `Connecting to ${server.host}`)
-  const session = await timed('upload', () => SftpSession.open(server, request.secrets, request.session))
+  hooks.report('upload', 0, 0, `Connecting to ${server.host}`)
+  const session = await clock.timed('upload', () => SftpSession.open(server, request.secrets, request.session))
   try {
-    await timed('upload', () => session.mkdirp(dir))
-    const unlock = await timed('upload', () => takeRemoteLock(session, dir, request))
+    await clock.timed('upload', () => session.mkdirp(dir))
+    const unlock = await clock.timed('upload', () => takeRemoteLock(session, dir, request))
     try {
-      const previous = await timed('manifest', () => readRemoteManifestVersion(session, dir))
-      const totalBytes = live.reduce((sum, v) => sum + (v.file_size ?? 0), 0)
-      let sentBefore = 0
-      for (const version of live) {
-        const result = await timed('upload', () =>
-          placeZip(session, dir, plugin, version, (sent) => report('upload', sentBefore + sent, totalBytes, `Uploading ${zipFileName(plugin.slug, version.version)}`))
-        )
-        sentBefore += version.file_size ?? 0
-        ;(result === 'uploaded' ? uploaded : skipped).push(version.version)
-      }
-      report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
-
-      report('manifest', 0, 2, 'Pointing the -latest link')
-      await timed('manifest', async () => {
-        const linkPath = path.join(dir, latestLinkName(plugin.slug))
-        const tempLink = session.tempName(linkPath)
-        await session.symlink(zipFileName(plugin.slug, latest.version), tempLink)
-        await session.rename(tempLink, linkPath)
-        linkSwapped = true
-      })
-
-      report('manifest', 1, 2, 'Writing the manifest')
-      const manifestVersion = Math.max(previous, plugin.manifest_version) + 1
-      const manifest = await timed('manifest', async () => {
-        const onServer = new Set<string>()
-        for (const v of request.versions) {
-          if (retire.has(v.version)) continue
-          if (v.status !== 'draft' && v.checksum !== null && (await session.lstat(path.join(dir, zipFileName(plugin.slug, v.version)))) !== null) onServer.add(v.version)
-        }
-        const zip = await inspectPluginZip(latest.file_path!, plugin.slug, plugin.main_file)
-        const built = buildManifest({ plugin, versions: request.versions, onServer, server, zip, manifestVersion, now: request.now() })
-        const manifestPath = path.join(dir, MANIFEST_FILE)
-        const temp = session.tempName(manifestPath)
-        await session.writeFile(temp, Buffer.from(`${JSON.stringify(built, null, 2)}\n`))
-        // The commit point: sites see the new release from this rename on.
-        await session.rename(temp, manifestPath)
-        return built
-      })
-      report('manifest', 2, 2, `Manifest #${manifest.manifest_version} is live: ${manifest.version}`)
-      // Only now that no manifest lists them may the retired ZIPs go.
-      for (const version of retire) {
-        await session.unlink(path.join(dir, zipFileName(plugin.slug, version))).catch(() => undefined)
-      }
-      return {
-        slug: plugin.slug,
-        server: server.name,
-        manifest_version: manifestVersion,
-        latest: latest.version,
-        manifest_url: publicUrl(server, plugin.slug, MANIFEST_FILE),
-        uploaded,
-        skipped,
-        phases
-      }
+      const remote = await readRemoteState(session, dir, plugin, targets, clock.timed)
+      const local = await clock.timed('upload', () => readLocalState(plugin, targets, remote))
+      const plan = planPublish({ plugin, versions: request.versions, server, retire: request.retire, remote, local, now: request.now() })
+      return { ...(await applyPublishPlan(session, plan, hooks)), phases: clock.phases }
     } finally {
       await unlock().catch(() => undefined)
     }
   } catch (error) {
     if (error instanceof WprmError && error.kind === 'publish-interrupted') {
-      const done = [
-        ...uploaded.map((v) => `uploaded ${zipFileName(plugin.slug, v)}`),
-        ...(linkSwapped ? [`pointed ${latestLinkName(plugin.slug)} at ${latest.version}`] : [])
-      ]
       throw new WprmError(
         'publish-interrupted',
         `${error.message} Done: ${done.length === 0 ? 'nothing' : done.join(', ')}. Not done: the new manifest; sites still see the previous release.`,
@@ -211,6 +111,47 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
   } finally {
     await session.close()
   }
+}
+
+/**
+ * What the workstation holds: the texts of the latest ZIP, which the manifest describes (read from the
+ * ZIP: they are what sites get), and which live ZIPs missing on the server are here to upload.
+ */
+async function readLocalState(plugin: PluginRecord, targets: PublishTargets, remote: RemoteState): Promise<LocalState> {
+  const zipsHere = new Set<string>()
+  for (const version of targets.live) {
+    if (remote.zips.has(version.version) || version.file_path === null) continue
+    if (await stat(version.file_path).then((s) => s.isFile(), () => false)) zipsHere.add(version.version)
+  }
+  return { zipsHere, latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file) }
+}
+
+/**
+ * What the server holds for the plugin: the manifest's version, and which ZIPs are there. A live ZIP
+ * with the recorded size is read back, so that the plan can tell the released bytes from others.
+ */
+async function readRemoteState(
+  session: SftpSession,
+  dir: string,
+  plugin: PluginRecord,
+  targets: PublishTargets,
+  timed: ApplyHooks['timed']
+): Promise<RemoteState> {
+  const manifestVersion = await timed('manifest', () => readRemoteManifestVersion(session, dir))
+  const zips = await timed('upload', async () => {
+    const found = new Map<string, RemoteZip>()
+    const live = new Set(targets.live.map((v) => v.version))
+    const wanted = new Map([...targets.live, ...targets.listable].map((v) => [v.version, v]))
+    for (const version of wanted.values()) {
+      const remotePath = path.join(dir, zipFileName(plugin.slug, version.version))
+      const stats = await session.lstat(remotePath)
+      if (stats === null) continue
+      const readBack = live.has(version.version) && stats.size === version.file_size
+      found.set(version.version, { size: stats.size, sha256: readBack ? (await session.hashRemote(remotePath)).sha256 : null })
+    }
+    return found
+  })
+  return { manifestVersion, zips }
 }
 
 /** The manifest version on the server, 0 when there is none (or it is not ours and will be replaced). */
@@ -226,44 +167,82 @@ async function readRemoteManifestVersion(session: SftpSession, dir: string): Pro
 }
 
 /**
- * Makes sure a version's ZIP is on the server with the released bytes: uploaded under a temporary name,
- * checked, and renamed into place; an identical one is kept, a different one is never overwritten.
+ * Carries out a plan over an open session that holds the plugin's lock: uploads, the `-latest.zip`
+ * link, then the manifest as the commit point, then the retired ZIPs.
+ *
+ * Sequential SFTP round trips (what a later issue can cut):
+ * - uploads, per ZIP: open, fchmod, one round of writes per 2 MiB in flight, close: 3 + size / 2 MiB;
+ * - read-back of each upload before its rename: open, one read per 64 KiB, close (a 20 MB ZIP: about 305);
+ * - renames: 1 per upload;
+ * - symlink swap: 2 (symlink under a temporary name, rename over the link);
+ * - manifest: 3 to write it under a temporary name (open, write, close), 1 rename, the commit point;
+ * - retired ZIPs: 1 unlink each.
  */
-async function placeZip(
-  session: SftpSession,
-  dir: string,
-  plugin: PluginRecord,
-  version: PluginVersionRecord,
-  onBytes: (sent: number) => void
-): Promise<'uploaded' | 'skipped'> {
-  const name = zipFileName(plugin.slug, version.version)
-  const remotePath = path.join(dir, name)
-  const existing = await session.lstat(remotePath)
-  if (existing !== null) {
-    const remote = existing.size === version.file_size ? await session.hashRemote(remotePath) : { size: existing.size, sha256: '' }
-    if (remote.size === version.file_size && remote.sha256 === version.checksum) return 'skipped'
-    throw new WprmError(
-      'remote-conflict',
-      `The server already has ${name} with other bytes (${remote.size} bytes${remote.sha256 ? `, SHA-256 ${remote.sha256.slice(0, 12)}…` : ''}; the release is ${version.file_size} bytes, ${version.checksum!.slice(0, 12)}…). A released ZIP is never overwritten.`,
-      `Find out who changed ${remotePath} on ${session.server.host}; once it is removed, publishing uploads the released bytes again.`
-    )
+export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, hooks: ApplyHooks): Promise<Omit<PublishResult, 'phases'>> {
+  const { dir } = plan
+  const uploaded: string[] = []
+  const skipped: string[] = []
+  const totalBytes = plan.zips.reduce((sum, z) => sum + z.size, 0)
+  let sentBefore = 0
+  for (const zip of plan.zips) {
+    if (zip.action === 'upload') {
+      await hooks.timed('upload', () => uploadZip(session, dir, zip, (sent) => hooks.report('upload', sentBefore + sent, totalBytes, `Uploading ${zip.name}`)))
+      uploaded.push(zip.version)
+      hooks.onStep(`uploaded ${zip.name}`)
+    } else {
+      skipped.push(zip.version)
+    }
+    sentBefore += zip.size
   }
-  if (version.file_path === null || !(await stat(version.file_path).then((s) => s.isFile(), () => false))) {
-    throw new WprmError(
-      'zip-missing',
-      `The ZIP of live version ${version.version} is neither on the server nor here${version.file_path ? ` (${version.file_path})` : ''}.`,
-      'Put the file back in the dist folder, or deprecate that version (roll back) so that it is no longer offered.'
-    )
+  hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
+
+  hooks.report('manifest', 0, 2, 'Pointing the -latest link')
+  await hooks.timed('manifest', async () => {
+    const linkPath = path.join(dir, plan.link.name)
+    const tempLink = session.tempName(linkPath)
+    await session.symlink(plan.link.target, tempLink)
+    await session.rename(tempLink, linkPath)
+  })
+  hooks.onStep(`pointed ${plan.link.name} at ${plan.latest}`)
+
+  hooks.report('manifest', 1, 2, 'Writing the manifest')
+  await hooks.timed('manifest', async () => {
+    const manifestPath = path.join(dir, MANIFEST_FILE)
+    const temp = session.tempName(manifestPath)
+    await session.writeFile(temp, Buffer.from(`${JSON.stringify(plan.manifest, null, 2)}\n`))
+    // The commit point: sites see the new release from this rename on.
+    await session.rename(temp, manifestPath)
+  })
+  hooks.report('manifest', 2, 2, `Manifest #${plan.manifest.manifest_version} is live: ${plan.manifest.version}`)
+  // Only now that no manifest lists them may the retired ZIPs go.
+  for (const retired of plan.retire) {
+    await session.unlink(path.join(dir, retired.name)).catch(() => undefined)
   }
+  return {
+    slug: plan.slug,
+    server: plan.server.name,
+    manifest_version: plan.manifest.manifest_version,
+    latest: plan.latest,
+    manifest_url: plan.manifestUrl,
+    uploaded,
+    skipped
+  }
+}
+
+/**
+ * Uploads a ZIP under a temporary name, reads it back, and renames it into place: a ZIP under its final
+ * name is always the released bytes. A failed upload leaves no file behind.
+ */
+async function uploadZip(session: SftpSession, dir: string, zip: PublishPlan['zips'][number], onBytes: (sent: number) => void): Promise<void> {
+  const remotePath = path.join(dir, zip.name)
   const temp = session.tempName(remotePath)
   try {
-    await session.upload(version.file_path!, temp, onBytes)
-    // Read back before it takes its final name: a ZIP under that name is always the released bytes.
+    await session.upload(zip.localPath!, temp, onBytes)
     const arrived = await session.hashRemote(temp)
-    if (arrived.size !== version.file_size || arrived.sha256 !== version.checksum) {
+    if (arrived.size !== zip.size || arrived.sha256 !== zip.sha256) {
       throw new WprmError(
         'remote-conflict',
-        `The upload of ${name} arrived as ${arrived.size} of ${version.file_size} bytes with SHA-256 ${arrived.sha256.slice(0, 12)}… (released ${version.checksum!.slice(0, 12)}…); it was not put in place.`,
+        `The upload of ${zip.name} arrived as ${arrived.size} of ${zip.size} bytes with SHA-256 ${arrived.sha256.slice(0, 12)}… (released ${zip.sha256.slice(0, 12)}…); it was not put in place.`,
         'Run the same command again: it uploads the file anew. If it happens again, check the server\'s disk.'
       )
     }
@@ -272,5 +251,4 @@ async function placeZip(
     await session.unlink(temp).catch(() => undefined)
     throw error
   }
-  return 'uploaded'
 }

@@ -1,5 +1,5 @@
 import type { VerifyCheck } from '../../../src-preload/api'
-import { CHECKLIST_LENGTH } from '../lib/jobs'
+import { CHECKLIST_LENGTH } from '../../../src-shared/checklist'
 
 /**
  * The verification checklist: each check with ✓ or ✗ and what it saw. While it runs, the checks that

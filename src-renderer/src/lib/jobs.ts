@@ -27,6 +27,3 @@ export function jobSubject(job: string): string {
   const at = job.indexOf('@')
   return at === -1 ? '' : job.slice(at + 1)
 }
-
-/** The number of checks the release checklist has (README: Verification), for the verify phase's bar. */
-export const CHECKLIST_LENGTH = 8

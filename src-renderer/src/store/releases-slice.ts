@@ -9,8 +9,9 @@ import type {
   Result,
   VersionStatus
 } from '../../../src-preload/api'
-import { CHECKLIST_LENGTH, JOB_PHASES, jobSlug, jobSubject } from '../lib/jobs'
+import { CHECKLIST_LENGTH } from '../../../src-shared/checklist'
 import { compareVersions, isLive } from '../../../src-shared/versions'
+import { JOB_PHASES, jobSlug, jobSubject } from '../lib/jobs'
 import { settle } from './api-client'
 import type { All, Op, SliceCreator } from './types'
 import { BUSY, IDLE, failed, withKey, withoutKey } from './types'

@@ -1,0 +1,163 @@
+import posixPath from 'node:path/posix'
+import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../src-shared/model.js'
+import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
+import { latestLinkName, zipFileName } from '../build/zip-names.js'
+import { WprmError } from '../errors.js'
+import type { Manifest, ZipDescription } from './manifest.js'
+import { MANIFEST_FILE, buildManifest, publicUrl } from './manifest.js'
+
+/** What a publish is about: the newest live version, the live ones in order, and the versions that may be listed. */
+export interface PublishTargets {
+  readonly latest: PluginVersionRecord
+  /** Every live version, oldest first: each must be on the server. */
+  readonly live: readonly PluginVersionRecord[]
+  /** The versions whose ZIPs the manifest may list (released once, built, not retired): what to look for on the server. */
+  readonly listable: readonly PluginVersionRecord[]
+  readonly retire: ReadonlySet<string>
+}
+
+/**
+ * Says what a publish is about, or why it cannot be done, from the workstation's records alone: checked
+ * before connecting, so a refused publish never touches the server.
+ */
+export function publishTargets(plugin: PluginRecord, versions: readonly PluginVersionRecord[], retire: readonly string[] = []): PublishTargets {
+  const latest = latestLive(versions)
+  if (latest === null) {
+    throw new WprmError('last-live-version', `${plugin.slug} has no live version to publish.`, 'Release a version first.')
+  }
+  const retiring = new Set(retire)
+  for (const version of versions) {
+    if (retiring.has(version.version) && isLive(version.status)) throw new Error(`publishPlugin: refusing to remove live version ${version.version}`)
+  }
+  return {
+    latest,
+    live: versions.filter((v) => isLive(v.status)).sort((a, b) => compareVersions(a.version, b.version)),
+    listable: versions.filter((v) => v.status !== 'draft' && v.checksum !== null && !retiring.has(v.version)),
+    retire: retiring
+  }
+}
+
+/** A ZIP as the server holds it. */
+export interface RemoteZip {
+  readonly size: number
+  /** Read back only when the size is the recorded one (a different size is already a different file). */
+  readonly sha256: string | null
+}
+
+/** What the server holds for a plugin, read under its lock just before planning. */
+export interface RemoteState {
+  /** The manifest_version of the manifest on the server; 0 when there is none (or it is not ours). */
+  readonly manifestVersion: number
+  /** The listable versions whose ZIP is on the server, by version. */
+  readonly zips: ReadonlyMap<string, RemoteZip>
+}
+
+/** What the workstation holds, read just before planning. */
+export interface LocalState {
+  /** Live versions whose ZIP is a file in the dist folder (looked up only for those missing on the server). */
+  readonly zipsHere: ReadonlySet<string>
+  /** The texts of the latest version's ZIP, which the manifest describes. */
+  readonly latestZip: ZipDescription
+}
+
+/** What a planned publish does with one live version's ZIP. */
+export interface PlannedZip {
+  readonly version: string
+  readonly name: string
+  /** `upload`: not on the server yet; `skip`: the server has the released bytes already. */
+  readonly action: 'upload' | 'skip'
+  /** The file to upload, for `upload`. */
+  readonly localPath: string | null
+  readonly size: number
+  readonly sha256: string
+}
+
+/**
+ * A publish as a plain value: what it uploads and skips, where the `-latest.zip` link will point, the
+ * manifest it puts live, and the ZIPs it retires once no manifest lists them. The screen or a test can
+ * read it; `applyPublishPlan` carries it out.
+ */
+export interface PublishPlan {
+  readonly slug: string
+  readonly server: ServerProfile
+  /** The plugin's folder on the server. */
+  readonly dir: string
+  readonly latest: string
+  /** Every live version's ZIP, oldest first. */
+  readonly zips: readonly PlannedZip[]
+  /** `name` becomes a link to `target`, beside it. */
+  readonly link: { readonly name: string; readonly target: string }
+  readonly manifest: Manifest
+  readonly manifestUrl: string
+  /** Deprecated versions whose ZIPs are deleted after the new manifest is live. */
+  readonly retire: readonly { readonly version: string; readonly name: string }[]
+}
+
+/** What `planPublish` needs: the records to publish, and what the server and the workstation hold. */
+export interface PlanInput {
+  readonly plugin: PluginRecord
+  /** Every version of the plugin, in the state to publish. */
+  readonly versions: readonly PluginVersionRecord[]
+  readonly server: ServerProfile
+  readonly retire?: readonly string[]
+  readonly remote: RemoteState
+  readonly local: LocalState
+  readonly now: Date
+}
+
+/**
+ * Plans a publish without touching anything. A ZIP already on the server with the released bytes is
+ * skipped; one with other bytes is refused (a released ZIP is never overwritten), as is a live version
+ * whose ZIP is neither there nor here. Both refusals come before anything is changed.
+ */
+export function planPublish(input: PlanInput): PublishPlan {
+  const { plugin, server, remote } = input
+  const targets = publishTargets(plugin, input.versions, input.retire)
+  const dir = posixPath.join(server.remote_root, plugin.slug)
+  const zips = targets.live.map((version) => planZip(version, input, dir))
+  const uploading = new Set(zips.filter((z) => z.action === 'upload').map((z) => z.version))
+  // After the uploads, the server holds what it had plus what goes up; retired ZIPs are no longer listed.
+  const onServer = new Set(targets.listable.map((v) => v.version).filter((v) => remote.zips.has(v) || uploading.has(v)))
+  const manifest = buildManifest({
+    plugin,
+    versions: input.versions,
+    onServer,
+    server,
+    zip: input.local.latestZip,
+    manifestVersion: Math.max(remote.manifestVersion, plugin.manifest_version) + 1,
+    now: input.now
+  })
+  return {
+    slug: plugin.slug,
+    server,
+    dir,
+    latest: targets.latest.version,
+    zips,
+    link: { name: latestLinkName(plugin.slug), target: zipFileName(plugin.slug, targets.latest.version) },
+    manifest,
+    manifestUrl: publicUrl(server, plugin.slug, MANIFEST_FILE),
+    retire: [...targets.retire].map((version) => ({ version, name: zipFileName(plugin.slug, version) }))
+  }
+}
+
+function planZip(version: PluginVersionRecord, input: PlanInput, dir: string): PlannedZip {
+  const name = zipFileName(input.plugin.slug, version.version)
+  const planned = { version: version.version, name, size: version.file_size!, sha256: version.checksum! }
+  const remote = input.remote.zips.get(version.version)
+  if (remote !== undefined) {
+    if (remote.size === version.file_size && remote.sha256 === version.checksum) return { ...planned, action: 'skip', localPath: null }
+    throw new WprmError(
+      'remote-conflict',
+      `The server already has ${name} with other bytes (${remote.size} bytes${remote.sha256 ? `, SHA-256 ${remote.sha256.slice(0, 12)}…` : ''}; the release is ${version.file_size} bytes, ${version.checksum!.slice(0, 12)}…). A released ZIP is never overwritten.`,
+      `Find out who changed ${posixPath.join(dir, name)} on ${input.server.host}; once it is removed, publishing uploads the released bytes again.`
+    )
+  }
+  if (version.file_path === null || !input.local.zipsHere.has(version.version)) {
+    throw new WprmError(
+      'zip-missing',
+      `The ZIP of live version ${version.version} is neither on the server nor here${version.file_path ? ` (${version.file_path})` : ''}.`,
+      'Put the file back in the dist folder, or deprecate that version (roll back) so that it is no longer offered.'
+    )
+  }
+  return { ...planned, action: 'upload', localPath: version.file_path }
+}

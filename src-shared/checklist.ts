@@ -76,5 +76,5 @@ export const CHECKLIST_LENGTH: number = CHECKLIST.length
 
 /** True for the id of the checklist's last check: the verification has finished once it is reported. */
 export function isLastCheck(id: number): boolean {
-  return id === CHECKLIST[CHECKLIST.length - 1].id
+  return id === CHECKLIST.at(-1)?.id
 }

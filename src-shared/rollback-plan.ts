@@ -63,6 +63,16 @@ export function planRollback(versions: readonly PluginVersionRecord[], to: strin
   return { slug: target.plugin, target, revoke, reactivate: !isLive(target.status), currentLatest: latestLive(versions) }
 }
 
+/** The plan for showing, or null where `planRollback` refuses (a choice the versions no longer allow). */
+export function previewRollback(versions: readonly PluginVersionRecord[], to: string): RollbackPlan | null {
+  try {
+    return planRollback(versions, to)
+  } catch (error) {
+    if (error instanceof WprmError) return null
+    throw error
+  }
+}
+
 /** The version records a rollback plan writes, stamped with `at`: the revoked ones, then the target if it changes. */
 export function rollbackRecords(plan: RollbackPlan, at: string): PluginVersionRecord[] {
   const revoked = plan.revoke.map((v): PluginVersionRecord => ({ ...v, status: 'deprecated', revoked_at: at, updated_at: at }))

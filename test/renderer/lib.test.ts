@@ -3,7 +3,7 @@ import { shortChecksum, shortPath } from '../../src-renderer/src/lib/format'
 import { formatBytes } from '../../src-shared/format'
 import { jobSlug, jobSubject } from '../../src-renderer/src/lib/jobs'
 import { reportFileName, reportToJson, reportToMarkdown } from '../../src-renderer/src/lib/report'
-import { planRollback, rollbackCandidates } from '../../src-renderer/src/lib/rollback-plan'
+import { planRollback, previewRollback, rollbackCandidates } from '../../src-shared/rollback-plan'
 import { compareVersions, latestLive, versionCodeOrNull } from '../../src-shared/versions'
 import { report, version } from './records'
 
@@ -19,12 +19,14 @@ describe('renderer helpers', () => {
   it('plan a rollback: what is revoked, what is live again, and which versions can be chosen', () => {
     const versions = [version('1.2.0', 'released'), version('1.1.0', 'update_ready'), version('1.0.1', 'deprecated'), version('1.0.0', 'released'), version('0.9.0', 'draft')]
     expect(rollbackCandidates(versions).map((v) => v.version)).toEqual(['1.1.0', '1.0.1', '1.0.0'])
-    const plan = planRollback(versions, '1.0.1')!
+    // The screen plans with the core's own planner (src-shared/rollback-plan.ts).
+    const plan = planRollback(versions, '1.0.1')
     expect(plan.revoke.map((v) => v.version)).toEqual(['1.2.0', '1.1.0'])
     expect(plan.reactivate).toBe(true)
     expect(plan.currentLatest?.version).toBe('1.2.0')
-    expect(planRollback(versions, '1.0.0')?.reactivate).toBe(false)
-    expect(planRollback(versions, '3.0.0')).toBeNull()
+    expect(previewRollback(versions, '1.0.0')?.reactivate).toBe(false)
+    expect(previewRollback(versions, '3.0.0')).toBeNull()
+    expect(previewRollback(versions, '1.2.0')).toBeNull()
     expect(rollbackCandidates([version('1.0.0', 'released', { file_path: null })])).toEqual([])
   })
 

@@ -49,9 +49,12 @@ export interface StoreOptions {
 /**
  * The database of plugins, versions and activity, shared safely between the app and the CLI.
  *
- * Reads come fresh from disk (an atomic rename means a reader always sees a whole file). Every change is
- * a transaction: one at a time in this process (a queue) and across processes (a lock file); it reads the
- * newest data, applies the change, and writes it durably, or writes nothing if the change throws.
+ * Reads come fresh from disk (an atomic rename means a reader always sees a whole file), and take no
+ * lock. Every change is a transaction: one at a time in this process (a queue) and across processes (a
+ * lock file); it reads the newest data, applies the change, and writes it durably, or writes nothing if
+ * the change throws. A transaction holds every other writer of every plugin, so it only commits: a
+ * build, an upload or anything else slow is done before, from a `read()` snapshot (see
+ * ops/plugin-change.ts), and the transaction checks that snapshot still holds.
  */
 export class Store {
   readonly dataDir: string
@@ -80,7 +83,8 @@ export class Store {
 
   /**
    * Runs a change: the function gets the newest data to change in place; what it throws leaves the
-   * database as it was.
+   * database as it was. Keep it to the commit of a change planned beforehand (no build, no network):
+   * the cross-process lock is held until it returns.
    */
   transact<T>(purpose: string, change: (db: Database) => Promise<T> | T): Promise<T> {
     return this.locked(purpose, async () => {

@@ -10,6 +10,6 @@ export interface ReleaseContext {
   readonly onProgress?: (event: ProgressEvent) => void
   readonly onCheck?: (check: VerifyCheck & { readonly job: string; readonly total: number }) => void
   readonly sessionOptions?: SessionOptions
-  /** How long a publish waits for another publish of the same plugin on the server. */
+  /** How long a publish waits for another publish of the same plugin: on the server, or here (its plugin lock). */
   readonly remoteLockWaitMs?: number
 }

@@ -3,8 +3,8 @@ import type { PruneResult } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import type { ReleaseContext } from './context.js'
 import { requirePlugin, versionsOf } from '../db/lookups.js'
-import { publishIfConfigured } from './releases.js'
 import { recordActivity } from '../db/store.js'
+import { changePlugin, commitChange, publishVersions } from './plugin-change.js'
 
 /** The fewest ZIPs kept for an emergency rollback, as the system we replace required. */
 export const MIN_KEEP = 3
@@ -18,38 +18,43 @@ export function pruneZips(ctx: ReleaseContext, slug: string, keep: number = MIN_
   if (!Number.isInteger(keep) || keep < MIN_KEEP) {
     return Promise.reject(new WprmError('usage', `--keep must be a whole number of at least ${MIN_KEEP} (got ${keep}).`, `Keep at least ${MIN_KEEP} ZIPs so that a rollback is always possible.`))
   }
-  return ctx.store.transact(`prune ${slug}`, async (db) => {
-    requirePlugin(db, slug)
-    const withZip = versionsOf(db, slug).filter((v) => v.file_path !== null)
+  const purpose = `prune ${slug}`
+  return changePlugin(ctx, slug, purpose, async () => {
+    const snapshot = await ctx.store.read()
+    const plugin = requirePlugin(snapshot, slug)
+    const versions = versionsOf(snapshot, slug)
+    const withZip = versions.filter((v) => v.file_path !== null)
     const candidates = withZip.filter((record, index) => index >= keep && record.status === 'deprecated')
     const kept = withZip.filter((record) => !candidates.includes(record)).map((v) => v.version)
-    const removed: string[] = []
+    if (candidates.length === 0) return { removed: [], kept }
     // The server first (a manifest without them, then their files): if it fails, nothing here changes.
-    if (candidates.length > 0) await publishIfConfigured(ctx, db, requirePlugin(db, slug), `${slug}@prune`, { retire: candidates.map((v) => v.version) })
-    const at = ctx.now().toISOString()
+    const published = await publishVersions(ctx, snapshot, plugin, versions, `${slug}@prune`, { retire: candidates.map((v) => v.version) })
+    const gone: typeof candidates = []
     for (const record of candidates) {
       // A file that cannot be removed stays recorded (and listed as kept): the database never claims
       // a ZIP is gone while it is still there.
-      const gone = await unlink(record.file_path!).then(
+      const removed = await unlink(record.file_path!).then(
         () => true,
         (error: unknown) => isErrnoCode(error, 'ENOENT')
       )
-      if (!gone) {
-        kept.push(record.version)
-        continue
-      }
-      const i = db.versions.findIndex((v) => v.plugin === slug && v.version === record.version)
-      db.versions[i] = { ...record, file_path: null, updated_at: at }
-      recordActivity(db, {
-        at,
-        plugin: slug,
-        version: record.version,
-        action: 'zip.prune',
-        summary: `Removed the ZIP of deprecated ${record.version}`,
-        changes: { file_path: [record.file_path, null] }
-      })
-      removed.push(record.version)
+      if (removed) gone.push(record)
+      else kept.push(record.version)
     }
-    return { removed, kept }
+    const at = ctx.now().toISOString()
+    await commitChange(ctx, purpose, snapshot, slug, published, (db) => {
+      for (const record of gone) {
+        const i = db.versions.findIndex((v) => v.plugin === slug && v.version === record.version)
+        db.versions[i] = { ...record, file_path: null, updated_at: at }
+        recordActivity(db, {
+          at,
+          plugin: slug,
+          version: record.version,
+          action: 'zip.prune',
+          summary: `Removed the ZIP of deprecated ${record.version}`,
+          changes: { file_path: [record.file_path, null] }
+        })
+      }
+    }, { publishFirst: true })
+    return { removed: gone.map((v) => v.version), kept }
   })
 }

@@ -7,7 +7,7 @@ import { PluginSwitcher } from '../components/plugin-switcher'
 import { StatusBadge } from '../components/status-badge'
 import { usePlugin } from '../components/use-plugin'
 import { formatDateTime } from '../lib/format'
-import { planRollback, rollbackCandidates } from '../lib/rollback-plan'
+import { previewRollback, rollbackCandidates } from '../../../src-shared/rollback-plan'
 import { latestLive } from '../../../src-shared/versions'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
@@ -29,7 +29,7 @@ export function RollbackScreen() {
   if (details === undefined) return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
   const candidates = rollbackCandidates(details.versions)
   const live = latestLive(details.versions)
-  const plan = target === null ? null : planRollback(details.versions, target)
+  const plan = target === null ? null : previewRollback(details.versions, target)
   const rollbackVerify = verifyRun?.origin === 'rollback' ? verifyRun : undefined
   const showVerify = rollbackVerify !== undefined && (rollbackOp.busy || result !== undefined)
   return (

@@ -1,0 +1,143 @@
+import type { PluginRecord, PluginVersionRecord, PublishResult, ServerProfile } from '../../../src-shared/model.js'
+import { WprmError } from '../errors.js'
+import { publishPlugin } from '../remote/publisher.js'
+import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
+import { withPluginLock } from '../db/plugin-lock.js'
+import type { Database } from '../db/store.js'
+import { recordActivity } from '../db/store.js'
+import type { ReleaseContext } from './context.js'
+
+/**
+ * The apply step that every change of a plugin's published state shares (release, status change,
+ * rollback, publish, prune):
+ *
+ *   plugin lock → snapshot (no lock) → plan → build → publish → commit (database lock) → unlock
+ *
+ * The database lock is held only for the commit, a few milliseconds, so other plugins' commands and
+ * every reader go on during a build or an upload. The plugin lock keeps two commands on the same plugin
+ * from interleaving; the server's own lock keeps workstations apart.
+ */
+
+/** A publish done for a change, waiting to be recorded at the commit. */
+export interface Published {
+  readonly result: PublishResult
+  readonly server: ServerProfile
+}
+
+/** How long a command waits for another command on the same plugin, when the context does not say. */
+const PLUGIN_LOCK_WAIT_MS = 30_000
+
+/**
+ * Runs `body` under the plugin's operation lock; `body` reads its snapshot itself, once it holds it. It
+ * waits as long as a publish waits for the server's lock: both wait for another publish of that plugin.
+ */
+export async function changePlugin<T>(ctx: ReleaseContext, slug: string, purpose: string, body: () => Promise<T>): Promise<T> {
+  // A known plugin first: its slug was checked when it was added, so it is safe as a file name.
+  requirePlugin(await ctx.store.read(), slug)
+  return withPluginLock(ctx.store.dataDir, slug, { purpose, waitMs: ctx.remoteLockWaitMs ?? PLUGIN_LOCK_WAIT_MS }, body)
+}
+
+/**
+ * Publishes `versions` (every version of the plugin, in the state to publish) to the plugin's server;
+ * null for a plugin without one. Touches no database: the commit records it.
+ */
+export async function publishVersions(
+  ctx: ReleaseContext,
+  snapshot: Readonly<Database>,
+  plugin: PluginRecord,
+  versions: readonly PluginVersionRecord[],
+  job: string,
+  options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[] } = {}
+): Promise<Published | null> {
+  if (plugin.server === null) return null
+  const server = requireServer(snapshot, plugin.server)
+  const result = await publishPlugin({
+    plugin,
+    versions,
+    server,
+    secrets: ctx.secrets,
+    now: ctx.now,
+    job,
+    onProgress: ctx.onProgress,
+    breakStaleLock: options.breakStaleLock,
+    retire: options.retire,
+    lockWaitMs: ctx.remoteLockWaitMs,
+    session: ctx.sessionOptions
+  })
+  return { result, server }
+}
+
+/** Records a publish on the plugin (its manifest version) and in the activity log. */
+export function recordPublish(ctx: ReleaseContext, db: Database, published: Published | null): void {
+  if (published === null) return
+  const { result, server } = published
+  const at = ctx.now().toISOString()
+  const index = db.plugins.findIndex((p) => p.slug === result.slug)
+  const plugin = db.plugins[index]!
+  db.plugins[index] = { ...plugin, manifest_version: result.manifest_version, published_at: at, updated_at: at }
+  recordActivity(db, {
+    at,
+    plugin: result.slug,
+    version: result.latest,
+    action: 'publish',
+    summary: `Published manifest #${result.manifest_version} to ${server.name}: ${result.latest} live${result.uploaded.length ? `, uploaded ${result.uploaded.join(', ')}` : ''}`,
+    changes: { manifest_version: [plugin.manifest_version, result.manifest_version] }
+  })
+}
+
+/**
+ * Commits a change planned from `snapshot`: in one short transaction, checks that nothing the change
+ * rests on moved meanwhile (the plugin, its server, any of its versions: a publish carries them all),
+ * then lets `apply` write the planned records and activity, and records the publish (after them in the
+ * log, or before with `publishFirst`). What moved is refused, and nothing is written.
+ */
+export function commitChange<T>(
+  ctx: ReleaseContext,
+  purpose: string,
+  snapshot: Readonly<Database>,
+  slug: string,
+  published: Published | null,
+  apply: (db: Database) => T,
+  options: { readonly publishFirst?: boolean } = {}
+): Promise<T> {
+  return ctx.store.transact(purpose, (db) => {
+    assertUnchanged(snapshot, db, slug, published)
+    if (options.publishFirst === true) recordPublish(ctx, db, published)
+    const result = apply(db)
+    if (options.publishFirst !== true) recordPublish(ctx, db, published)
+    return result
+  })
+}
+
+/** What differs for a plugin between two states of the database, in words; empty when nothing does. */
+export function changesSince(before: Readonly<Database>, now: Readonly<Database>, slug: string): string[] {
+  const then = requirePlugin(before, slug)
+  const plugin = now.plugins.find((p) => p.slug === slug)
+  if (plugin === undefined) return [`${slug} was removed`]
+  const changes: string[] = []
+  if (plugin.server !== then.server) changes.push(`its server is now ${plugin.server ?? 'none'} (was ${then.server ?? 'none'})`)
+  const old = new Map(versionsOf(before, slug).map((v) => [v.version, JSON.stringify(v)]))
+  const current = versionsOf(now, slug)
+  for (const record of current) {
+    const was = old.get(record.version)
+    if (was === undefined) changes.push(`${record.version} was added`)
+    else if (was !== JSON.stringify(record)) changes.push(`${record.version} was changed (now ${record.status})`)
+  }
+  for (const version of old.keys()) if (!current.some((v) => v.version === version)) changes.push(`${version} was removed`)
+  return changes
+}
+
+function assertUnchanged(snapshot: Readonly<Database>, db: Readonly<Database>, slug: string, published: Published | null): void {
+  const changes = changesSince(snapshot, db, slug)
+  if (changes.length === 0) return
+  const what = `${slug} changed while this command ran (${changes.join('; ')})`
+  if (published === null) {
+    throw new WprmError('invalid-transition', `${what}, so this change was not recorded.`, 'Run the command again: it plans from the records as they are now.')
+  }
+  const { result, server } = published
+  throw new WprmError(
+    'remote-conflict',
+    `${what}: manifest #${result.manifest_version} on ${server.name} was published from the older records, and nothing was recorded here.`,
+    `Check the versions with: wprm list ${slug}; then run wprm publish ${slug}, which publishes the records as they are now.`
+  )
+}

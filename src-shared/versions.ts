@@ -1,4 +1,6 @@
-import semver from 'semver'
+// Single functions, not the whole package: the renderer bundles these rules too.
+import semverCompare from 'semver/functions/compare.js'
+import semverParse from 'semver/functions/parse.js'
 import type { PluginVersionRecord, VersionStatus } from './model.js'
 import { WprmError } from './errors.js'
 
@@ -24,8 +26,9 @@ export function parseVersion(input: string): VersionParts {
   }
   if (text === '') refuse('it is empty', 'Give a version as MAJOR.MINOR.PATCH, for example 1.2.0.')
   if (/^v/i.test(text)) refuse('it starts with "v"', `Leave the "v" out: ${text.slice(1)}.`)
-  if (/[-+]/.test(text) && semver.valid(text) !== null) {
-    refuse('pre-release and build tags are not supported yet', `Release ${semver.major(text)}.${semver.minor(text)}.${semver.patch(text)} instead, or keep it as a draft with a plain version.`)
+  const tagged = /[-+]/.test(text) ? semverParse(text) : null
+  if (tagged !== null) {
+    refuse('pre-release and build tags are not supported yet', `Release ${tagged.major}.${tagged.minor}.${tagged.patch} instead, or keep it as a draft with a plain version.`)
   }
   if (/^\d+(\.\d+)?$/.test(text)) refuse('it needs three parts', 'Write all three parts, for example 1.2.0 for "1.2".')
   if (/^\d+\.\d+\.\d+$/.test(text) && !STRICT_VERSION.test(text)) {
@@ -62,7 +65,7 @@ export function versionCodeOrNull(text: string): number | null {
 
 /** Orders versions ascending (for `sort`). */
 export function compareVersions(a: string, b: string): number {
-  return semver.compare(a, b)
+  return semverCompare(a, b)
 }
 
 /** The highest of the given versions, or null when there are none. */

@@ -1,24 +1,18 @@
-import { randomBytes } from 'node:crypto'
-import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { readFile, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { BumpResult } from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
+import { writeFileAtomic } from '../fs/atomic-file.js'
 import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from '../source/plugin-source.js'
 import type { ReleaseContext } from './context.js'
 import { requirePlugin } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
 import { parseVersion } from '../../../src-shared/versions.js'
 
-/** Replaces a file's content atomically, keeping its permissions. */
+/** Replaces a file's content atomically and durably, keeping its permissions. */
 async function replaceFileContent(file: string, content: Buffer): Promise<void> {
   const { mode } = await stat(file)
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
-  try {
-    await writeFile(temp, content, { mode, flag: 'wx' })
-    await rename(temp, file)
-  } finally {
-    await rm(temp, { force: true })
-  }
+  await writeFileAtomic(file, content, { mode })
 }
 
 /**

@@ -4,7 +4,8 @@ import type { BuildResult, PluginRecord, ProgressEvent } from '../../../src-shar
 import { hashFile } from './checksums.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { fillFileAtomic, symlinkAtomic } from '../fs/atomic-file.js'
-import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from '../source/plugin-source.js'
+import { SOURCE_ENCODING } from '../source/plugin-source.js'
+import { carriesVersion, versionedText } from '../source/versioned-text.js'
 import { collectSourceEntries } from './source-files.js'
 import type { SourceEntry } from './source-files.js'
 import { UPDATER_FILE, updaterWarning } from '../source/updater-file.js'
@@ -31,19 +32,10 @@ async function zipEntriesFor(plugin: PluginRecord, version: string, sources: rea
       'Restore the file, or take it out of .distignore.'
     )
   }
-  const mainText = (await readFile(mainEntry.absPath)).toString(SOURCE_ENCODING)
-  const rewritten = rewriteMainFile(mainText, version, plugin.version_constant)
-  if (plugin.version_constant === null) {
-    warnings.push('No version constant is known for this plugin: only the Version header was set.')
-  } else if (!rewritten.constantFound) {
-    throw new WprmError(
-      'source-invalid',
-      `The version constant ${plugin.version_constant} is not defined in ${plugin.main_file}.`,
-      `Define it there (define('${plugin.version_constant}', '${version}');), or change the plugin's version constant.`
-    )
-  }
+  const mainText = versionedText(plugin, mainEntry.relPath, (await readFile(mainEntry.absPath)).toString(SOURCE_ENCODING), version)
+  if (plugin.version_constant === null) warnings.push('No version constant is known for this plugin: only the Version header was set.')
   const carriesUpdater = sources.some((entry) => entry.kind === 'file' && path.posix.basename(entry.relPath) === UPDATER_FILE)
-  const updaterNote = updaterWarning(plugin.slug, carriesUpdater, rewritten.text)
+  const updaterNote = updaterWarning(plugin.slug, carriesUpdater, mainText)
   if (updaterNote !== null) warnings.push(updaterNote)
   const entries: ZipEntry[] = [{ name: `${plugin.slug}/`, source: null }]
   for (const entry of sources) {
@@ -51,10 +43,10 @@ async function zipEntriesFor(plugin: PluginRecord, version: string, sources: rea
     if (entry.kind === 'directory') {
       entries.push({ name, source: null })
     } else if (entry === mainEntry) {
-      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(rewritten.text, SOURCE_ENCODING) } })
-    } else if (entry.relPath.toLowerCase() === 'readme.txt') {
-      const readme = (await readFile(entry.absPath)).toString(SOURCE_ENCODING)
-      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(rewriteStableTag(readme, version), SOURCE_ENCODING) } })
+      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(mainText, SOURCE_ENCODING) } })
+    } else if (carriesVersion(plugin, entry.relPath)) {
+      const text = versionedText(plugin, entry.relPath, (await readFile(entry.absPath)).toString(SOURCE_ENCODING), version)
+      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(text, SOURCE_ENCODING) } })
     } else {
       entries.push({ name, source: { kind: 'file', path: entry.absPath, size: entry.size } })
     }

@@ -93,7 +93,7 @@ async function upload(task, { SftpSession }) {
   const session = await SftpSession.open(task.server, { secret: async () => null })
   marks.push(performance.now())
   // Which cipher ssh2 negotiated (its own preference order, not OpenSSH's), for the notes.
-  const cipher = session.client?.client?._protocol?._cipher?.constructor?.name ?? '?'
+  const cipher = session.client?._protocol?._cipher?.constructor?.name ?? '?'
   const trace = task.trace ? traceWrites(session.sftp) : null
   try {
     const temp = session.tempName(task.remotePath)

@@ -1,31 +1,17 @@
-import { randomBytes } from 'node:crypto'
-import { link, mkdir, open, readFile, rename, rm, symlink, unlink } from 'node:fs/promises'
+import { mkdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import type { BuildResult, PluginRecord, ProgressEvent } from '../../../src-shared/model.js'
 import { hashFile } from './checksums.js'
 import { WprmError, isErrnoCode } from '../errors.js'
-import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from '../source/plugin-source.js'
+import { fillFileAtomic, symlinkAtomic } from '../fs/atomic-file.js'
+import { SOURCE_ENCODING } from '../source/plugin-source.js'
+import { carriesVersion, versionedText } from '../source/versioned-text.js'
 import { collectSourceEntries } from './source-files.js'
 import type { SourceEntry } from './source-files.js'
 import { UPDATER_FILE, updaterWarning } from '../source/updater-file.js'
 import { writeZip } from './zip-writer.js'
 import { latestLinkName, zipFileName } from './zip-names.js'
-import type { ZipEntry } from './zip-writer.js'
-
-/** A name no other process will pick, next to the file it will become. */
-function tempNameFor(finalPath: string): string {
-  return path.join(path.dirname(finalPath), `.${path.basename(finalPath)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
-}
-
-/** Makes a rename or link in a folder durable. */
-async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, 'r')
-  try {
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-}
+import type { ZipEntry, ZipWriteResult } from './zip-writer.js'
 
 /** A build's wish list: which plugin, which version, and where progress goes. */
 export interface BuildRequest {
@@ -46,19 +32,10 @@ async function zipEntriesFor(plugin: PluginRecord, version: string, sources: rea
       'Restore the file, or take it out of .distignore.'
     )
   }
-  const mainText = (await readFile(mainEntry.absPath)).toString(SOURCE_ENCODING)
-  const rewritten = rewriteMainFile(mainText, version, plugin.version_constant)
-  if (plugin.version_constant === null) {
-    warnings.push('No version constant is known for this plugin: only the Version header was set.')
-  } else if (!rewritten.constantFound) {
-    throw new WprmError(
-      'source-invalid',
-      `The version constant ${plugin.version_constant} is not defined in ${plugin.main_file}.`,
-      `Define it there (define('${plugin.version_constant}', '${version}');), or change the plugin's version constant.`
-    )
-  }
+  const mainText = versionedText(plugin, mainEntry.relPath, (await readFile(mainEntry.absPath)).toString(SOURCE_ENCODING), version)
+  if (plugin.version_constant === null) warnings.push('No version constant is known for this plugin: only the Version header was set.')
   const carriesUpdater = sources.some((entry) => entry.kind === 'file' && path.posix.basename(entry.relPath) === UPDATER_FILE)
-  const updaterNote = updaterWarning(plugin.slug, carriesUpdater, rewritten.text)
+  const updaterNote = updaterWarning(plugin.slug, carriesUpdater, mainText)
   if (updaterNote !== null) warnings.push(updaterNote)
   const entries: ZipEntry[] = [{ name: `${plugin.slug}/`, source: null }]
   for (const entry of sources) {
@@ -66,10 +43,10 @@ async function zipEntriesFor(plugin: PluginRecord, version: string, sources: rea
     if (entry.kind === 'directory') {
       entries.push({ name, source: null })
     } else if (entry === mainEntry) {
-      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(rewritten.text, SOURCE_ENCODING) } })
-    } else if (entry.relPath.toLowerCase() === 'readme.txt') {
-      const readme = (await readFile(entry.absPath)).toString(SOURCE_ENCODING)
-      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(rewriteStableTag(readme, version), SOURCE_ENCODING) } })
+      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(mainText, SOURCE_ENCODING) } })
+    } else if (carriesVersion(plugin, entry.relPath)) {
+      const text = versionedText(plugin, entry.relPath, (await readFile(entry.absPath)).toString(SOURCE_ENCODING), version)
+      entries.push({ name, source: { kind: 'buffer', data: Buffer.from(text, SOURCE_ENCODING) } })
     } else {
       entries.push({ name, source: { kind: 'file', path: entry.absPath, size: entry.size } })
     }
@@ -98,49 +75,50 @@ export async function buildVersionZip(request: BuildRequest): Promise<BuildResul
 
   await mkdir(plugin.dist_dir, { recursive: true })
   const finalPath = path.join(plugin.dist_dir, zipFileName(plugin.slug, version))
-  const tempPath = tempNameFor(finalPath)
+  const result = (written: ZipWriteResult, reused: boolean): BuildResult => ({
+    version,
+    file_path: finalPath,
+    file_size: written.size,
+    checksum: written.sha256,
+    checksum_md5: written.md5,
+    files: fileCount,
+    reused,
+    warnings
+  })
+  let written: ZipWriteResult | undefined
   try {
-    let lastReported = 0
-    const written = await writeZip(entries, tempPath, {
-      onProgress: (done, total) => {
-        // A progress event per file would flood IPC on large trees; a few hundred per build suffice.
-        if (done === total || done - lastReported >= Math.max(1, Math.floor(total / 200))) {
-          lastReported = done
-          report('zip', done, total, `Compressing ${done}/${total}`)
-        }
-      }
-    })
-    report('hash', written.size, written.size, `SHA-256 ${written.sha256.slice(0, 12)}…`)
-    const reused = await placeImmutable(tempPath, finalPath, written.sha256)
-    return {
-      version,
-      file_path: finalPath,
-      file_size: written.size,
-      checksum: written.sha256,
-      checksum_md5: written.md5,
-      files: fileCount,
-      reused,
-      warnings
-    }
-  } finally {
-    await rm(tempPath, { force: true })
+    // Linked into place (exclusive): two builds of one version cannot overwrite each other.
+    const placed = await fillFileAtomic(
+      finalPath,
+      async (tempPath) => {
+        let lastReported = 0
+        const zip = await writeZip(entries, tempPath, {
+          onProgress: (done, total) => {
+            // A progress event per file would flood IPC on large trees; a few hundred per build suffice.
+            if (done === total || done - lastReported >= Math.max(1, Math.floor(total / 200))) {
+              lastReported = done
+              report('zip', done, total, `Compressing ${done}/${total}`)
+            }
+          }
+        })
+        report('hash', zip.size, zip.size, `SHA-256 ${zip.sha256.slice(0, 12)}…`)
+        written = zip
+        return zip
+      },
+      { exclusive: true }
+    )
+    return result(placed, false)
+  } catch (error) {
+    if (written === undefined || !isErrnoCode(error, 'EEXIST')) throw error
+    await keepIdentical(finalPath, written.sha256)
+    return result(written, true)
   }
 }
 
-/**
- * Puts a finished ZIP at its final name unless one is there; returns true when an identical one was kept.
- */
-async function placeImmutable(tempPath: string, finalPath: string, sha256: string): Promise<boolean> {
-  try {
-    // link() never replaces an existing file: two builds of one version cannot overwrite each other.
-    await link(tempPath, finalPath)
-    await syncDirectory(path.dirname(finalPath))
-    return false
-  } catch (error) {
-    if (!isErrnoCode(error, 'EEXIST')) throw error
-  }
+/** A ZIP of this version is already there: kept when it has the same bytes, a conflict otherwise. */
+async function keepIdentical(finalPath: string, sha256: string): Promise<void> {
   const existing = await hashFile(finalPath)
-  if (existing.sha256 === sha256) return true
+  if (existing.sha256 === sha256) return
   throw new WprmError(
     'zip-conflict',
     `${finalPath} already exists with other content (SHA-256 ${existing.sha256.slice(0, 12)}…, this build ${sha256.slice(0, 12)}…). A version's ZIP is never overwritten.`,
@@ -163,14 +141,6 @@ export async function pointLatestLink(distDir: string, slug: string, version: st
     return
   }
   await mkdir(distDir, { recursive: true })
-  const tempLink = tempNameFor(linkPath)
   // A relative target keeps the link valid when the dist folder is moved or copied to a server.
-  await symlink(zipFileName(slug, version), tempLink)
-  try {
-    await rename(tempLink, linkPath)
-  } catch (error) {
-    await rm(tempLink, { force: true })
-    throw error
-  }
-  await syncDirectory(distDir)
+  await symlinkAtomic(zipFileName(slug, version), linkPath)
 }

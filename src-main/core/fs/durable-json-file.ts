@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto'
-import { link, open, readFile, rename, rm } from 'node:fs/promises'
-import path from 'node:path'
+import { link, readFile } from 'node:fs/promises'
 import type { Adapter } from 'lowdb'
 import { WprmError, isErrnoCode } from '../errors.js'
+import { fillFileAtomic, writeFileAtomic } from './atomic-file.js'
 
 /** What a file's content must pass to count as a good database. */
 export type DatabaseCheck<T> = (value: unknown) => value is T
@@ -10,8 +9,8 @@ export type DatabaseCheck<T> = (value: unknown) => value is T
 /**
  * A lowdb adapter that never leaves a torn or empty file behind.
  *
- * Each write goes to a unique temporary file, is fsynced, and is renamed over the database; the copy it
- * replaces is kept as `<file>.bak` (a hard link, so keeping it costs no copy). A file that is empty or not
+ * Each write replaces the database atomically and durably (writeFileAtomic); the copy it replaces is
+ * kept as `<file>.bak` (a hard link, so keeping it costs no copy). A file that is empty or not
  * a database is reported, naming the backup; it is never silently replaced by an empty one.
  */
 export class DurableJsonFile<T> implements Adapter<T> {
@@ -40,31 +39,7 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    const dir = path.dirname(this.filePath)
-    const temp = path.join(dir, `.${path.basename(this.filePath)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
-    const handle = await open(temp, 'wx', 0o600)
-    try {
-      await handle.writeFile(`${JSON.stringify(data, null, 2)}\n`)
-      await handle.sync()
-    } catch (error) {
-      await handle.close()
-      await rm(temp, { force: true })
-      throw error
-    }
-    await handle.close()
-    try {
-      await this.keepBackupOfCurrent()
-      await rename(temp, this.filePath)
-    } catch (error) {
-      await rm(temp, { force: true })
-      throw error
-    }
-    const dirHandle = await open(dir, 'r')
-    try {
-      await dirHandle.sync()
-    } finally {
-      await dirHandle.close()
-    }
+    await writeFileAtomic(this.filePath, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600, beforeCommit: () => this.keepBackupOfCurrent() })
   }
 
   /** Reads and checks the backup; throws when it is missing or bad too. */
@@ -74,14 +49,12 @@ export class DurableJsonFile<T> implements Adapter<T> {
 
   /** Links the current (good) file as the backup before it is replaced. */
   private async keepBackupOfCurrent(): Promise<void> {
-    const tempBackup = `${this.backupPath}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`
     try {
-      await link(this.filePath, tempBackup)
+      await fillFileAtomic(this.backupPath, (temp) => link(this.filePath, temp))
     } catch (error) {
       if (isErrnoCode(error, 'ENOENT')) return // first write: nothing to keep
       throw error
     }
-    await rename(tempBackup, this.backupPath)
   }
 
   private parse(text: string, source: string): T {

@@ -1,24 +1,18 @@
-import { randomBytes } from 'node:crypto'
-import { readFile, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { readFile, readdir, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { BumpResult } from '../../../src-shared/model.js'
-import { WprmError } from '../errors.js'
-import { SOURCE_ENCODING, rewriteMainFile, rewriteStableTag } from '../source/plugin-source.js'
+import { writeFileAtomic } from '../fs/atomic-file.js'
+import { SOURCE_ENCODING } from '../source/plugin-source.js'
+import { versionedText } from '../source/versioned-text.js'
 import type { ReleaseContext } from './context.js'
 import { requirePlugin } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
 import { parseVersion } from '../../../src-shared/versions.js'
 
-/** Replaces a file's content atomically, keeping its permissions. */
+/** Replaces a file's content atomically and durably, keeping its permissions. */
 async function replaceFileContent(file: string, content: Buffer): Promise<void> {
   const { mode } = await stat(file)
-  const temp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
-  try {
-    await writeFile(temp, content, { mode, flag: 'wx' })
-    await rename(temp, file)
-  } finally {
-    await rm(temp, { force: true })
-  }
+  await writeFileAtomic(file, content, { mode })
 }
 
 /**
@@ -33,19 +27,16 @@ export function bumpSource(ctx: ReleaseContext, slug: string, version: string): 
     const changed: string[] = []
     const mainPath = path.join(plugin.source_dir, plugin.main_file)
     const mainText = (await readFile(mainPath)).toString(SOURCE_ENCODING)
-    const rewritten = rewriteMainFile(mainText, version, plugin.version_constant)
-    if (plugin.version_constant !== null && !rewritten.constantFound) {
-      throw new WprmError('source-invalid', `The version constant ${plugin.version_constant} is not defined in ${plugin.main_file}.`, 'Define it there, or change the plugin\'s version constant.')
-    }
-    if (rewritten.text !== mainText) {
-      await replaceFileContent(mainPath, Buffer.from(rewritten.text, SOURCE_ENCODING))
+    const rewritten = versionedText(plugin, plugin.main_file, mainText, version)
+    if (rewritten !== mainText) {
+      await replaceFileContent(mainPath, Buffer.from(rewritten, SOURCE_ENCODING))
       changed.push(plugin.main_file)
     }
     const readmeName = (await readdir(plugin.source_dir)).find((name) => name.toLowerCase() === 'readme.txt')
     if (readmeName !== undefined) {
       const readmePath = path.join(plugin.source_dir, readmeName)
       const readme = (await readFile(readmePath)).toString(SOURCE_ENCODING)
-      const bumped = rewriteStableTag(readme, version)
+      const bumped = versionedText(plugin, readmeName, readme, version)
       if (bumped !== readme) {
         await replaceFileContent(readmePath, Buffer.from(bumped, SOURCE_ENCODING))
         changed.push(readmeName)

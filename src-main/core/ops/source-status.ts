@@ -2,7 +2,8 @@ import { readFile, stat } from 'node:fs/promises'
 import zlib from 'node:zlib'
 import type { PluginRecord, PluginVersionRecord, SourceStatus } from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
-import { SOURCE_ENCODING, readSourceInfo, rewriteMainFile, rewriteStableTag } from '../source/plugin-source.js'
+import { SOURCE_ENCODING, readSourceInfo } from '../source/plugin-source.js'
+import { carriesVersion, versionedText } from '../source/versioned-text.js'
 import { collectSourceEntries } from '../build/source-files.js'
 import { compareVersions, latestLive } from '../../../src-shared/versions.js'
 import { readCentralDirectory } from '../build/zip-inspect.js'
@@ -30,12 +31,11 @@ async function changedSince(plugin: PluginRecord, built: PluginVersionRecord): P
       continue
     }
     let bytes = await readFile(entry.absPath)
-    if (entry.relPath === plugin.main_file || entry.relPath.toLowerCase() === 'readme.txt') {
-      const text = bytes.toString(SOURCE_ENCODING)
+    if (carriesVersion(plugin, entry.relPath)) {
       try {
-        const rewritten = entry.relPath === plugin.main_file ? rewriteMainFile(text, built.version, plugin.version_constant).text : rewriteStableTag(text, built.version)
-        bytes = Buffer.from(rewritten, SOURCE_ENCODING)
+        bytes = Buffer.from(versionedText(plugin, entry.relPath, bytes.toString(SOURCE_ENCODING), built.version), SOURCE_ENCODING)
       } catch {
+        // The build would refuse this file (no Version header, constant gone): it is not what the ZIP holds.
         changed.push(entry.relPath)
         continue
       }

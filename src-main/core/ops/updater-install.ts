@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs'
-import { readFile, rename, rm, writeFile } from 'node:fs/promises'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { UpdaterInstallResult } from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
+import { writeFileAtomic } from '../fs/atomic-file.js'
 import { MANIFEST_FILE, publicUrl } from '../remote/manifest.js'
 import type { ReleaseContext } from './context.js'
 import { requirePlugin, requireServer } from '../db/lookups.js'
@@ -39,15 +40,7 @@ export async function installUpdater(ctx: ReleaseContext, slug: string, updaterS
   const php = await readFile(updaterSource, 'utf8')
   const target = path.join(plugin.source_dir, UPDATER_FILE)
   const current = await readFile(target, 'utf8').catch(() => null)
-  if (current !== php) {
-    const temp = `${target}.${process.pid}.tmp`
-    try {
-      await writeFile(temp, php, { mode: 0o644 })
-      await rename(temp, target)
-    } finally {
-      await rm(temp, { force: true })
-    }
-  }
+  if (current !== php) await writeFileAtomic(target, php, { mode: 0o644 })
   const manifestUrl = plugin.server === null ? null : publicUrl(requireServer(db, plugin.server), slug, MANIFEST_FILE)
   const className = updaterClass(php)
   const url = manifestUrl ?? `https://updates.example.com/plugins/${slug}/${MANIFEST_FILE}`

@@ -1,8 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path/posix'
-import type { Client, ConnectConfig, SFTPWrapper, Stats } from 'ssh2'
-import SftpClient from 'ssh2-sftp-client'
+import { Client } from 'ssh2'
+import type { ConnectConfig, SFTPWrapper, Stats } from 'ssh2'
 import type { ServerProfile } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { fingerprintOf } from './host-keys.js'
@@ -93,6 +93,31 @@ async function connectConfig(server: ServerProfile, secrets: SecretProvider, env
 }
 
 /**
+ * Connects, logs in and opens the SFTP subsystem on ssh2's own client. Settles once: with the SFTP
+ * session, or with the first error (or the connection closing) before it is there.
+ */
+function startSftp(client: Client, config: ConnectConfig): Promise<SFTPWrapper> {
+  return new Promise<SFTPWrapper>((resolve, reject) => {
+    const settle = (error: Error | undefined, sftp?: SFTPWrapper): void => {
+      client.off('ready', onReady).off('error', settle).off('close', onClose)
+      if (error !== undefined) reject(error)
+      else resolve(sftp!)
+    }
+    const onReady = (): void => {
+      client.sftp((error, sftp) => settle(error ?? undefined, sftp))
+    }
+    const onClose = (): void => settle(new Error('the server closed the connection before the login finished'))
+    client.on('ready', onReady).on('error', settle).on('close', onClose)
+    try {
+      client.connect(config)
+    } catch (error) {
+      // connect() throws at once on a key it cannot read (an encrypted key without its passphrase).
+      settle(error as Error)
+    }
+  })
+}
+
+/**
  * One SFTP connection for one job, with a pinned host key, keepalive, and a watchdog that drops a
  * stalled connection instead of hanging. Every failure says what it was doing.
  */
@@ -100,24 +125,24 @@ export class SftpSession {
   private lost: string | null = null
 
   private constructor(
-    private readonly client: SftpClient,
+    private readonly client: Client,
     private readonly sftp: SFTPWrapper,
     readonly server: ServerProfile,
     private readonly stallMs: number
   ) {
-    const underlying = (client as unknown as { client: Client }).client
-    underlying.on('close', () => (this.lost ??= 'the connection was closed'))
-    underlying.on('error', (error: Error) => (this.lost ??= error.message))
+    client.on('close', () => (this.lost ??= 'the connection was closed'))
+    client.on('error', (error: Error) => (this.lost ??= error.message))
   }
 
   /** Connects and logs in; a host key other than the pinned one is refused before any credential is sent. */
   static async open(server: ServerProfile, secrets: SecretProvider, options: SessionOptions = {}): Promise<SftpSession> {
     const config = await connectConfig(server, secrets, options.env ?? process.env)
     let seenKey: string | null = null
-    const noop = (): void => undefined
-    const client = new SftpClient('wprm', { error: noop, end: noop, close: noop })
+    const client = new Client()
+    // ssh2 may report an error after the login failed too; an 'error' nobody listens to would crash the process.
+    client.on('error', () => undefined)
     try {
-      const sftp = (await client.connect({
+      const sftp = await startSftp(client, {
         ...config,
         readyTimeout: options.readyTimeoutMs ?? 20_000,
         keepaliveInterval: 10_000,
@@ -126,28 +151,31 @@ export class SftpSession {
           seenKey = fingerprintOf(key)
           return seenKey === server.host_key_fingerprint
         }
-      })) as unknown as SFTPWrapper
+      })
       // ssh2 leaves Nagle on with one write in flight: each chunk would wait for a delayed ACK (45× slower).
-      ;(client as unknown as { client: Client }).client.setNoDelay(true)
+      client.setNoDelay(true)
       return new SftpSession(client, sftp, server, options.stallMs ?? 60_000)
     } catch (error) {
-      await client.end().catch(noop)
+      client.destroy()
       throw explainConnectError(error, server, seenKey)
     }
   }
 
   /** Closes the connection; never throws, never hangs (a stalled peer may never answer a goodbye). */
   async close(): Promise<void> {
-    const underlying = (this.client as unknown as { client: Client }).client
     if (this.lost !== null) {
-      underlying.destroy()
+      this.client.destroy()
       return
     }
     let timer: NodeJS.Timeout | undefined
-    const gaveUp = new Promise<void>((resolve) => (timer = setTimeout(resolve, 3000)))
-    await Promise.race([this.client.end().catch(() => undefined), gaveUp])
+    const closed = new Promise<void>((resolve) => {
+      this.client.once('close', resolve)
+      timer = setTimeout(resolve, 3000)
+    })
+    this.client.end()
+    await closed
     clearTimeout(timer)
-    underlying.destroy()
+    this.client.destroy()
   }
 
   /** Runs one request under the watchdog; a lost connection becomes a clear error. */
@@ -296,7 +324,6 @@ export class SftpSession {
    * answered), so long operations race against this instead of waiting for their own callbacks.
    */
   private lossGuard(label: string): { readonly lost: Promise<never>; progress(): void; stop(): void } {
-    const underlying = (this.client as unknown as { client: Client }).client
     let timer: NodeJS.Timeout | undefined
     let fail: (error: Error) => void = () => undefined
     const lost = new Promise<never>((_, reject) => (fail = reject))
@@ -313,14 +340,14 @@ export class SftpSession {
         void this.close()
       }, this.stallMs)
     }
-    underlying.once('close', onClose)
+    this.client.once('close', onClose)
     progress()
     return {
       lost,
       progress,
       stop: () => {
         clearTimeout(timer)
-        underlying.off('close', onClose)
+        this.client.off('close', onClose)
       }
     }
   }

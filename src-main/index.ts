@@ -45,7 +45,7 @@ function reflectInShell<K extends keyof ApiEvents>(name: K, payload: ApiEvents[K
   } else if (name === 'check') {
     const check = payload as ApiEvents['check']
     if (isLastCheck(check.id) && Notification.isSupported() && !window.isFocused()) {
-      new Notification({ title: 'Verification finished', body: `${check.job.replace('@verify-', ' ')}: last check ${check.ok ? 'passed' : 'failed'}` }).show()
+      new Notification({ title: 'Verification finished', body: `${check.job.slug} ${check.job.versions.join(', ')}: last check ${check.ok ? 'passed' : 'failed'}` }).show()
     }
   }
 }

@@ -9,6 +9,7 @@
  */
 
 import type {
+  Job,
   ActivityEntry,
   AddPluginInput,
   AddServerInput,
@@ -44,7 +45,7 @@ export * from '../src-shared/model.js'
 export interface ApiEvents {
   readonly progress: ProgressEvent
   /** A verification check as soon as it finished (the checklist fills in one by one, `id` of `total`). */
-  readonly check: VerifyCheck & { readonly job: string; readonly total: number }
+  readonly check: VerifyCheck & { readonly job: Job; readonly total: number }
   /** A plugin's source changed on disk (debounced). */
   readonly source: SourceStatus
 }

@@ -222,13 +222,22 @@ export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok
 /** The phases a job goes through; the desktop shows them as steps, the CLI as a progress line. */
 export type JobPhase = 'scan' | 'zip' | 'hash' | 'upload' | 'manifest' | 'verify'
 
-/**
- * Progress of a long job: `done` of `total` units (files or bytes) in a phase. Job ids name what runs:
- * `<slug>@<version>[,<version>…]` (a build and publish of those versions, in the order given),
- * `<slug>@publish`, `<slug>@prune`, `<slug>@rollback-<version>`, `<slug>@verify-<version>`.
- */
+/** What a job does. */
+export type JobKind = 'build' | 'release' | 'publish' | 'prune' | 'rollback' | 'verify'
+
+/** One long job: a build, the publish of a change, a prune, a rollback or a verification. */
+export interface Job {
+  /** `<slug>@<what>` (`hello@1.2.0`, `hello@1.2.0,1.3.0`, `hello@verify-1.2.0`): for people and logs. */
+  readonly id: string
+  readonly slug: string
+  readonly kind: JobKind
+  /** The versions it is about, in the order given: a build's one, a release's all, a rollback's target. */
+  readonly versions: readonly string[]
+}
+
+/** Progress of a long job: `done` of `total` units (files or bytes) in a phase. */
 export interface ProgressEvent {
-  readonly job: string
+  readonly job: Job
   readonly phase: JobPhase
   readonly done: number
   readonly total: number

@@ -111,7 +111,7 @@ describe('versions', () => {
     expect(await readFile(path.join(source, 'hello-wprm.php'), 'utf8')).toBe(mainFileText())
 
     expect(new Set(events.map((e) => e.phase))).toEqual(new Set(['scan', 'zip', 'hash']))
-    expect(events.at(-1)).toMatchObject({ job: 'hello-wprm@1.1.0', phase: 'hash' })
+    expect(events.at(-1)).toMatchObject({ job: { id: 'hello-wprm@1.1.0', slug: 'hello-wprm', kind: 'build', versions: ['1.1.0'] }, phase: 'hash' })
   })
 
   it('releases several versions at once, or none when one fails', async () => {

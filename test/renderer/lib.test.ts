@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { shortChecksum, shortPath } from '../../src-renderer/src/lib/format'
 import { formatBytes } from '../../src-shared/format'
-import { jobSlug, jobSubject } from '../../src-renderer/src/lib/jobs'
 import { reportFileName, reportToJson, reportToMarkdown } from '../../src-renderer/src/lib/report'
 import { planRollback, previewRollback, rollbackCandidates } from '../../src-shared/rollback-plan'
 import { compareVersions, latestLive, versionCodeOrNull } from '../../src-shared/versions'
@@ -40,14 +39,12 @@ describe('renderer helpers', () => {
     expect(reportFileName(r, 'md')).toBe('hello-1.0.0-verification.md')
   })
 
-  it('format sizes, checksums, paths and job ids', () => {
+  it('format sizes, checksums and paths', () => {
     expect(formatBytes(629)).toBe('629 B')
     expect(formatBytes(2048)).toBe('2.0 KiB')
     expect(formatBytes(null)).toBe('—')
     expect(shortChecksum('0123456789abcdef')).toBe('0123456789ab')
     expect(shortPath('/home/me/src/plugins/hello', 2)).toBe('…/plugins/hello')
     expect(shortPath('/src/hello', 3)).toBe('/src/hello')
-    expect(jobSlug('hello@verify-1.0.0')).toBe('hello')
-    expect(jobSubject('hello@1.0.0,1.1.0')).toBe('1.0.0,1.1.0')
   })
 })

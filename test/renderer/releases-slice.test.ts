@@ -1,3 +1,4 @@
+import { buildJob, releaseJob, verifyJob } from '../../src-shared/jobs'
 import { describe, expect, it } from 'vitest'
 import type { AddVersionInput, ChangeStatusInput, ChangeStatusResult, PluginVersionRecord } from '../../src-preload/api'
 import { applyProgress, runFraction } from '../../src-renderer/src/store/releases-slice'
@@ -38,24 +39,24 @@ function releasesApi(options: { versions: PluginVersionRecord[]; server?: string
     },
     verify: ({ version: v }) => {
       const r = report(v ?? versions[0]!.version, options.verifyOk ?? true)
-      for (const c of r.checks) fake.emit('check', { ...c, job: `hello@verify-${r.version}`, total: 8 })
+      for (const c of r.checks) fake.emit('check', { ...c, job: verifyJob('hello', r.version), total: 8 })
       return ok(r)
     }
   })
   return fake
 }
 
-/** Emits the events of a build and a publish, as main does for job `hello@<versions>`. */
+/** Emits the events of the builds and the publish of a release, as main does. */
 function emitReleaseProgress(fake: FakeApi, versions: readonly string[]): void {
   for (const v of versions) {
-    const job = `hello@${v}`
+    const job = buildJob('hello', v)
     fake.emit('progress', { job, phase: 'scan', done: 3, total: 3, label: 'Found 3 files' })
     fake.emit('progress', { job, phase: 'zip', done: 1, total: 3, label: 'Compressing 1/3' })
     fake.emit('progress', { job, phase: 'hash', done: 10, total: 10, label: 'SHA-256 abc' })
   }
-  const publishJob = `hello@${versions.join(',')}`
-  fake.emit('progress', { job: publishJob, phase: 'upload', done: 5, total: 10, label: 'Uploading' })
-  fake.emit('progress', { job: publishJob, phase: 'manifest', done: 2, total: 2, label: 'Manifest #2 is live' })
+  const publish = releaseJob('hello', versions)
+  fake.emit('progress', { job: publish, phase: 'upload', done: 5, total: 10, label: 'Uploading' })
+  fake.emit('progress', { job: publish, phase: 'manifest', done: 2, total: 2, label: 'Manifest #2 is live' })
 }
 
 describe('releases slice', () => {
@@ -88,8 +89,8 @@ describe('releases slice', () => {
       onRelease: (f, versions) => {
         emitReleaseProgress(f, versions)
         // Events for another plugin or another job never move this run.
-        f.emit('progress', { job: 'other@1.0.0', phase: 'verify', done: 1, total: 1, label: 'x' })
-        f.emit('progress', { job: 'hello@9.9.9', phase: 'verify', done: 1, total: 1, label: 'x' })
+        f.emit('progress', { job: buildJob('other', '1.0.0'), phase: 'verify', done: 1, total: 1, label: 'x' })
+        f.emit('progress', { job: buildJob('hello', '9.9.9'), phase: 'verify', done: 1, total: 1, label: 'x' })
         seen.push(store.getState().runs.hello!.phases.map((p) => `${p.phase}:${p.state}`))
       }
     })
@@ -209,14 +210,14 @@ describe('progress arithmetic', () => {
   const phases = ['scan', 'zip', 'hash', 'upload', 'manifest', 'verify'].map((phase) => ({ phase, state: 'pending', done: 0, total: 0, label: '' })) as Parameters<typeof applyProgress>[0]
 
   it('a second build of a bulk release starts at scan again: later phases wait again', () => {
-    let p = applyProgress(phases, { job: 'h@1', phase: 'zip', done: 1, total: 2, label: '' })
+    let p = applyProgress(phases, { job: buildJob('h', '1.0.0'), phase: 'zip', done: 1, total: 2, label: '' })
     expect(p.map((x) => x.state)).toEqual(['done', 'active', 'pending', 'pending', 'pending', 'pending'])
-    p = applyProgress(p, { job: 'h@2', phase: 'scan', done: 0, total: 0, label: '' })
+    p = applyProgress(p, { job: buildJob('h', '2.0.0'), phase: 'scan', done: 0, total: 0, label: '' })
     expect(p.map((x) => x.state)).toEqual(['active', 'pending', 'pending', 'pending', 'pending', 'pending'])
   })
 
   it('weighs each planned phase equally, the verify phase by finished checks', () => {
-    const p = applyProgress(phases, { job: 'h@1', phase: 'verify', done: 0, total: 0, label: '' })
+    const p = applyProgress(phases, { job: buildJob('h', '1.0.0'), phase: 'verify', done: 0, total: 0, label: '' })
     const run = { id: 1, slug: 'h', versions: ['1'], title: '', origin: 'bulk' as const, state: 'running' as const, phases: p, planned: ['scan', 'zip', 'hash', 'upload', 'manifest', 'verify'] as const, error: null, result: null, verifiedVersion: null }
     expect(runFraction(run, 0)).toBeCloseTo(5 / 6)
     expect(runFraction(run, 4)).toBeCloseTo(5.5 / 6)
@@ -235,19 +236,19 @@ describe('check events', () => {
     })
     const store = storeWith(fake)
     const pending = store.getState().runVerify('hello', '1.0.0')
-    fake.emit('check', { ...check(2), job: 'hello@verify-1.0.0', total: 8 })
-    fake.emit('check', { ...check(1), job: 'hello@verify-1.0.0', total: 8 })
-    fake.emit('check', { ...check(1), job: 'hello@verify-1.0.0', total: 8 })
-    fake.emit('check', { ...check(3), job: 'hello@verify-0.9.0', total: 8 })
-    fake.emit('check', { ...check(3), job: 'other@verify-1.0.0', total: 8 })
-    fake.emit('check', { ...check(3), job: 'hello@1.0.0', total: 8 })
+    fake.emit('check', { ...check(2), job: verifyJob('hello', '1.0.0'), total: 8 })
+    fake.emit('check', { ...check(1), job: verifyJob('hello', '1.0.0'), total: 8 })
+    fake.emit('check', { ...check(1), job: verifyJob('hello', '1.0.0'), total: 8 })
+    fake.emit('check', { ...check(3), job: verifyJob('hello', '0.9.0'), total: 8 })
+    fake.emit('check', { ...check(3), job: verifyJob('other', '1.0.0'), total: 8 })
+    fake.emit('check', { ...check(3), job: buildJob('hello', '1.0.0'), total: 8 })
     expect(store.getState().verifyRuns.hello?.checks.map((c) => c.id)).toEqual([1, 2])
     release()
     expect((await pending)?.ok).toBe(true)
     expect(store.getState().verifyRuns.hello).toMatchObject({ state: 'done' })
     expect(store.getState().verifyRuns.hello?.checks).toHaveLength(8)
     // Late events after the report change nothing.
-    fake.emit('check', { ...check(9), job: 'hello@verify-1.0.0', total: 8 })
+    fake.emit('check', { ...check(9), job: verifyJob('hello', '1.0.0'), total: 8 })
     expect(store.getState().verifyRuns.hello?.checks).toHaveLength(8)
   })
 
@@ -255,7 +256,7 @@ describe('check events', () => {
     const fake = fakeApi({ verify: () => fail('not-found', 'hello has no live version to verify.', 'Name a version.') })
     const store = storeWith(fake)
     const pending = store.getState().runVerify('hello')
-    fake.emit('check', { ...check(1), job: 'hello@verify-2.0.0', total: 8 })
+    fake.emit('check', { ...check(1), job: verifyJob('hello', '2.0.0'), total: 8 })
     expect(store.getState().verifyRuns.hello?.checks).toHaveLength(1)
     expect(await pending).toBeNull()
     expect(store.getState().verifyRuns.hello).toMatchObject({ state: 'failed', error: { kind: 'not-found' } })

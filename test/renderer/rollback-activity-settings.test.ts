@@ -1,3 +1,4 @@
+import { verifyJob } from '../../src-shared/jobs'
 import { describe, expect, it } from 'vitest'
 import type { ActivityEntry, DesktopApi, RollbackResult } from '../../src-preload/api'
 import { fail, fakeApi, ok, storeWith } from './fake-api'
@@ -16,7 +17,7 @@ describe('rollback slice', () => {
     const fake = fakeApi({
       ...reloads,
       rollback: () => {
-        fake.emit('check', { ...check(1), job: 'hello@verify-1.0.0', total: 8 })
+        fake.emit('check', { ...check(1), job: verifyJob('hello', '1.0.0'), total: 8 })
         expect(store.getState().verifyRuns.hello).toMatchObject({ origin: 'rollback', state: 'running', checks: [check(1)] })
         return ok(result)
       }

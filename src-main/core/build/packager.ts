@@ -1,6 +1,6 @@
 import { mkdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
-import type { BuildResult, PluginRecord, ProgressEvent } from '../../../src-shared/model.js'
+import type { BuildResult, Job, PluginRecord, ProgressEvent } from '../../../src-shared/model.js'
 import { hashFile } from './checksums.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { fillFileAtomic, symlinkAtomic } from '../fs/atomic-file.js'
@@ -17,7 +17,7 @@ import type { ZipEntry, ZipWriteResult } from './zip-writer.js'
 export interface BuildRequest {
   readonly plugin: PluginRecord
   readonly version: string
-  readonly job: string
+  readonly job: Job
   readonly onProgress?: (event: ProgressEvent) => void
 }
 

@@ -1,4 +1,4 @@
-import type { ProgressEvent, VerifyCheck } from '../../../src-shared/model.js'
+import type { Job, ProgressEvent, VerifyCheck } from '../../../src-shared/model.js'
 import type { Store } from '../db/store.js'
 import type { SecretProvider, SessionOptions } from '../remote/sftp-session.js'
 
@@ -8,7 +8,7 @@ export interface ReleaseContext {
   readonly now: () => Date
   readonly secrets: SecretProvider
   readonly onProgress?: (event: ProgressEvent) => void
-  readonly onCheck?: (check: VerifyCheck & { readonly job: string; readonly total: number }) => void
+  readonly onCheck?: (check: VerifyCheck & { readonly job: Job; readonly total: number }) => void
   readonly sessionOptions?: SessionOptions
   /** How long a publish waits for another publish of the same plugin: on the server, or here (its plugin lock). */
   readonly remoteLockWaitMs?: number

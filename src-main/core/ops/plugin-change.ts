@@ -1,4 +1,4 @@
-import type { PluginRecord, PluginVersionRecord, PublishResult, ServerProfile } from '../../../src-shared/model.js'
+import type { Job, PluginRecord, PluginVersionRecord, PublishResult, ServerProfile } from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
 import { publishPlugin } from '../remote/publisher.js'
 import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
@@ -46,7 +46,7 @@ export async function publishVersions(
   snapshot: Readonly<Database>,
   plugin: PluginRecord,
   versions: readonly PluginVersionRecord[],
-  job: string,
+  job: Job,
   options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[] } = {}
 ): Promise<Published | null> {
   if (plugin.server === null) return null

@@ -20,6 +20,7 @@ import { buildVersionZip, pointLatestLink } from '../build/packager.js'
 import { readSourceInfo } from '../source/plugin-source.js'
 import { requirePlugin, requireServer, requireVersion, versionsOf } from '../db/lookups.js'
 import type { ReleaseContext } from './context.js'
+import { buildJob, publishJob, releaseJob, rollbackJob, verifyJob } from '../../../src-shared/jobs.js'
 import { CHECKLIST_LENGTH, verifyRelease } from '../remote/verifier.js'
 import type { Database } from '../db/store.js'
 import { recordActivity } from '../db/store.js'
@@ -159,7 +160,7 @@ async function applyStatusChange(
   try {
     for (const step of plan.steps) {
       if (step.build) {
-        const build = await buildVersionZip({ plugin, version: step.before.version, job: `${plugin.slug}@${step.before.version}`, onProgress: ctx.onProgress })
+        const build = await buildVersionZip({ plugin, version: step.before.version, job: buildJob(plugin.slug, step.before.version), onProgress: ctx.onProgress })
         builds.push(build)
         if (!build.reused) created.push(build.file_path)
         changed.push(statusRecord(plan, step, at, build))
@@ -169,7 +170,7 @@ async function applyStatusChange(
       changed.push(statusRecord(plan, step, at, null))
     }
     // Published before the database is written: if the server cannot take it, nothing changes here either.
-    published = await publishVersions(ctx, snapshot, plugin, withRecords(versions, changed), `${plugin.slug}@${plan.versions.join(',')}`)
+    published = await publishVersions(ctx, snapshot, plugin, withRecords(versions, changed), releaseJob(plugin.slug, plan.versions))
     await commitChange(ctx, purpose, snapshot, plugin.slug, published, (db) => {
       before(db)
       for (const next of changed) {
@@ -209,7 +210,7 @@ export function publishNow(ctx: ReleaseContext, slug: string, breakStaleLock = f
     }
     const versions = versionsOf(snapshot, slug)
     for (const record of versions.filter((v) => isLive(v.status))) await assertZipIntact(record)
-    const published = (await publishVersions(ctx, snapshot, plugin, versions, `${slug}@publish`, { breakStaleLock }))!
+    const published = (await publishVersions(ctx, snapshot, plugin, versions, publishJob(slug), { breakStaleLock }))!
     await commitChange(ctx, purpose, snapshot, slug, published, () => undefined)
     return published.result
   })
@@ -231,7 +232,7 @@ export async function rollback(ctx: ReleaseContext, slug: string, to: string): P
     await assertZipIntact(plan.target)
     const at = ctx.now().toISOString()
     const records = rollbackRecords(plan, at)
-    const published = await publishVersions(ctx, snapshot, plugin, withRecords(versions, records), `${slug}@rollback-${to}`)
+    const published = await publishVersions(ctx, snapshot, plugin, withRecords(versions, records), rollbackJob(slug, to))
     await commitChange(ctx, purpose, snapshot, slug, published, (db) => {
       for (const record of records) replaceVersion(db, record)
       recordActivity(db, {
@@ -262,7 +263,7 @@ export async function verifyVersion(ctx: ReleaseContext, slug: string, version?:
   if (record === null) {
     throw new WprmError('not-found', `${slug} has no live version to verify.`, `Name a version: wprm verify ${slug} <version>.`)
   }
-  const job = `${slug}@verify-${record.version}`
+  const job = verifyJob(slug, record.version)
   return verifyRelease({
     plugin,
     versions,

@@ -1,3 +1,4 @@
+import { pruneJob } from '../../../src-shared/jobs.js'
 import { unlink } from 'node:fs/promises'
 import type { PruneResult } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
@@ -28,7 +29,7 @@ export function pruneZips(ctx: ReleaseContext, slug: string, keep: number = MIN_
     const kept = withZip.filter((record) => !candidates.includes(record)).map((v) => v.version)
     if (candidates.length === 0) return { removed: [], kept }
     // The server first (a manifest without them, then their files): if it fails, nothing here changes.
-    const published = await publishVersions(ctx, snapshot, plugin, versions, `${slug}@prune`, { retire: candidates.map((v) => v.version) })
+    const published = await publishVersions(ctx, snapshot, plugin, versions, pruneJob(slug), { retire: candidates.map((v) => v.version) })
     const gone: typeof candidates = []
     for (const record of candidates) {
       // A file that cannot be removed stays recorded (and listed as kept): the database never claims

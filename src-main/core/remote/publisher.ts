@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path/posix'
-import type { JobPhase, PluginRecord, PluginVersionRecord, ProgressEvent, PublishResult, ServerProfile } from '../../../src-shared/model.js'
+import type { Job, JobPhase, PluginRecord, PluginVersionRecord, ProgressEvent, PublishResult, ServerProfile } from '../../../src-shared/model.js'
 import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
@@ -19,7 +19,7 @@ export interface PublishRequest {
   readonly server: ServerProfile
   readonly secrets: SecretProvider
   readonly now: () => Date
-  readonly job: string
+  readonly job: Job
   readonly onProgress?: (event: ProgressEvent) => void
   /** Break a lock older than `staleLockMs` (a publish that died elsewhere). */
   readonly breakStaleLock?: boolean

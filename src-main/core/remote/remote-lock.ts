@@ -1,3 +1,4 @@
+import type { Job } from '../../../src-shared/model.js'
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path/posix'
@@ -26,7 +27,7 @@ const heldTokens = new Set<string>()
 export interface RemoteLockRequest {
   readonly plugin: { readonly slug: string }
   readonly server: { readonly host: string }
-  readonly job: string
+  readonly job: Job
   readonly now: () => Date
   /** Break a lock older than `staleLockMs` (a publish that died elsewhere). */
   readonly breakStaleLock?: boolean
@@ -54,7 +55,8 @@ export async function takeRemoteLock(session: SftpSession, dir: string, request:
     host: os.hostname(),
     pid: process.pid,
     user: os.userInfo().username,
-    job: request.job,
+    // The note holds the id: other workstations read it, whatever version of wprm they run.
+    job: request.job.id,
     since: request.now().toISOString()
   }
   const deadline = Date.now() + (request.lockWaitMs ?? 30_000)

@@ -12,18 +12,3 @@ export const PHASE_LABELS: Readonly<Record<JobPhase, string>> = {
   manifest: 'Manifest',
   verify: 'Verify'
 }
-
-/**
- * The plugin a job belongs to. Job ids are `<slug>@<what>` (`hello@1.2.0`, `hello@1.2.0,1.3.0`,
- * `hello@verify-1.2.0`, `hello@rollback-1.0.0`); a slug never contains `@`.
- */
-export function jobSlug(job: string): string {
-  const at = job.indexOf('@')
-  return at === -1 ? job : job.slice(0, at)
-}
-
-/** The part of a job id after the slug. */
-export function jobSubject(job: string): string {
-  const at = job.indexOf('@')
-  return at === -1 ? '' : job.slice(at + 1)
-}

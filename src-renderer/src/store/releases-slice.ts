@@ -2,6 +2,7 @@ import type {
   AddVersionInput,
   ApiError,
   ChangeStatusResult,
+  Job,
   JobPhase,
   NextVersions,
   PluginDetails,
@@ -11,7 +12,7 @@ import type {
 } from '../../../src-preload/api'
 import { CHECKLIST_LENGTH } from '../../../src-shared/checklist'
 import { compareVersions, isLive } from '../../../src-shared/versions'
-import { JOB_PHASES, jobSlug, jobSubject } from '../lib/jobs'
+import { JOB_PHASES } from '../lib/jobs'
 import { settle } from './api-client'
 import type { All, Op, SliceCreator } from './types'
 import { BUSY, IDLE, failed, withKey, withoutKey } from './types'
@@ -106,10 +107,10 @@ function updatePhases(phases: readonly RunPhase[], update: (p: RunPhase) => RunP
 }
 
 /** True when a progress event's job is one of this run's jobs (each build, or the publish of all). */
-function belongsTo(run: ReleaseRun, job: string): boolean {
-  if (jobSlug(job) !== run.slug) return false
-  const subject = jobSubject(job)
-  return run.versions.includes(subject) || subject === run.versions.join(',')
+function belongsTo(run: ReleaseRun, job: Job): boolean {
+  if (job.slug !== run.slug) return false
+  if (job.kind === 'build') return job.versions.every((v) => run.versions.includes(v))
+  return job.kind === 'release' && job.versions.length === run.versions.length && job.versions.every((v, i) => v === run.versions[i])
 }
 
 /** A run's phases as the event says: earlier phases are done, this one is active with its numbers. */
@@ -315,7 +316,7 @@ export const createReleasesSlice: SliceCreator<ReleasesSlice> =
 
     receiveProgress: (event) =>
       set((s) => {
-        const run = s.runs[jobSlug(event.job)]
+        const run = s.runs[event.job.slug]
         if (run === undefined || run.state !== 'running' || run.result !== null || !belongsTo(run, event.job)) return {}
         return { runs: withKey(s.runs, run.slug, { ...run, phases: applyProgress(run.phases, event) }) }
       })

@@ -1,5 +1,4 @@
 import type { ApiError, ApiEvents, VerifyCheck, VerifyReport } from '../../../src-preload/api'
-import { jobSlug, jobSubject } from '../lib/jobs'
 import { settle } from './api-client'
 import type { SliceCreator } from './types'
 import { withKey } from './types'
@@ -76,12 +75,11 @@ export const createVerifySlice: SliceCreator<VerifySlice> =
 
     receiveCheck: (event) =>
       set((s) => {
-        const slug = jobSlug(event.job)
+        const { slug, kind, versions } = event.job
         const run = s.verifyRuns[slug]
-        const subject = jobSubject(event.job)
         // Checks of another verification of the same plugin (or late ones after the report) are not this run's.
-        if (run === undefined || run.state !== 'running' || !subject.startsWith('verify-')) return {}
-        if (run.version !== null && subject !== `verify-${run.version}`) return {}
+        if (run === undefined || run.state !== 'running' || kind !== 'verify') return {}
+        if (run.version !== null && versions[0] !== run.version) return {}
         if (run.checks.some((c) => c.id === event.id)) return {}
         const { job: _job, ...check } = event
         return { verifyRuns: withKey(s.verifyRuns, slug, { ...run, checks: sortedChecks([...run.checks, check]) }) }

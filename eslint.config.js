@@ -50,7 +50,9 @@ export default tseslint.config(
       // Without the TypeScript parser for dependencies, no-cycle cannot read them and silently finds nothing.
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
       'import-x/extensions': ['.ts', '.tsx', '.js'],
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.node.json', 'tsconfig.web.json'], noWarnOnMultipleProjects: true })]
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({ project: ['tsconfig.node.json', 'tsconfig.web.json'], noWarnOnMultipleProjects: true })
+      ]
     },
     languageOptions: {
       globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly' }
@@ -66,7 +68,13 @@ export default tseslint.config(
   {
     files: ['src-main/core/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [electronOnlyInShell], patterns: [{ group: ['./*/*'], message: 'core/errors.ts is the ground of the core: it imports no folder.' }] }]
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [electronOnlyInShell],
+          patterns: [{ group: ['./*/*'], message: 'core/errors.ts is the ground of the core: it imports no folder.' }]
+        }
+      ]
     }
   },
   ...CORE_LAYERS.map(coreLayerRule),
@@ -78,7 +86,10 @@ export default tseslint.config(
         {
           paths: [electronOnlyInShell],
           patterns: [
-            { group: ['node:*', 'ssh2', 'ssh2-sftp-client', 'lowdb', 'jszip', 'ignore'], message: 'src-shared/ is pure TypeScript for every layer, the renderer too: no Node or I/O package.' },
+            {
+              group: ['node:*', 'ssh2', 'ssh2-sftp-client', 'lowdb', 'jszip', 'ignore'],
+              message: 'src-shared/ is pure TypeScript for every layer, the renderer too: no Node or I/O package.'
+            },
             { group: ['../*'], message: 'src-shared/ is the ground floor: it imports nothing from the layers above it.' }
           ]
         }
@@ -93,7 +104,10 @@ export default tseslint.config(
         {
           paths: [electronOnlyInShell],
           patterns: [
-            { group: ['**/src-main/*', '**/src-main/**'], message: 'The renderer reaches main only through window.api; shared rules come from src-shared/.' },
+            {
+              group: ['**/src-main/*', '**/src-main/**'],
+              message: 'The renderer reaches main only through window.api; shared rules come from src-shared/.'
+            },
             { group: ['node:*'], message: 'The renderer runs in a sandboxed page: no Node modules.' }
           ]
         }
@@ -101,7 +115,14 @@ export default tseslint.config(
     }
   },
   {
-    files: ['src-main/index.ts', 'src-main/ipc.ts', 'src-main/window-options.ts', 'src-main/shell/**/*.ts', 'src-preload/index.ts', 'electron.vite.config.ts'],
+    files: [
+      'src-main/index.ts',
+      'src-main/ipc.ts',
+      'src-main/window-options.ts',
+      'src-main/shell/**/*.ts',
+      'src-preload/index.ts',
+      'electron.vite.config.ts'
+    ],
     rules: { 'no-restricted-imports': 'off' }
   }
 )

@@ -68,7 +68,9 @@ export async function runNative(command, args, { cwd, scratch }) {
   const done = { value: false }
   let peak = Promise.resolve(0)
   const start = performance.now()
-  const result = await run(command, args, { cwd, onSpawn: (child) => (peak = pollPeakRss(child.pid, done)) }).finally(() => (done.value = true))
+  const result = await run(command, args, { cwd, onSpawn: (child) => (peak = pollPeakRss(child.pid, done)) }).finally(
+    () => (done.value = true)
+  )
   const seconds = (performance.now() - start) / 1000
   return { seconds, maxRssKiB: await peak, stdout: result.stdout }
 }

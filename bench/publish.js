@@ -110,7 +110,21 @@ function serverRecord(input, port = input.port) {
 
 /** The options every sftp run gets (no known_hosts, no prompts), for `port`. */
 function sftpArgs(keyPath, port, batchFile, user) {
-  return ['-b', batchFile, '-i', keyPath, '-P', String(port), '-o', 'StrictHostKeyChecking=no', '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', `${user}@127.0.0.1`]
+  return [
+    '-b',
+    batchFile,
+    '-i',
+    keyPath,
+    '-P',
+    String(port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    `${user}@127.0.0.1`
+  ]
 }
 
 /**
@@ -197,16 +211,20 @@ async function benchUpload(ctx, server, { label, port, file, size, sha256, dir, 
     }
     rmSync(final)
   }
-  const oursRun = (hash = false) => async () => {
-    const result = await runWorker(task)
-    checkAndRemove(oursFinal, 'ours', hash)
-    return result
-  }
-  const nativeRun = (hash = false) => async () => {
-    const result = await runNative('sftp', sftpArgs(server.sshd.privateKeyPath, port, batch, input.user), { scratch: dir })
-    checkAndRemove(nativeFinal, 'sftp', hash)
-    return result
-  }
+  const oursRun =
+    (hash = false) =>
+    async () => {
+      const result = await runWorker(task)
+      checkAndRemove(oursFinal, 'ours', hash)
+      return result
+    }
+  const nativeRun =
+    (hash = false) =>
+    async () => {
+      const result = await runNative('sftp', sftpArgs(server.sshd.privateKeyPath, port, batch, input.user), { scratch: dir })
+      checkAndRemove(nativeFinal, 'sftp', hash)
+      return result
+    }
 
   ctx.log(`${label}: warm-up`)
   const warmOurs = await oursRun(verifyHashes)()
@@ -214,9 +232,22 @@ async function benchUpload(ctx, server, { label, port, file, size, sha256, dir, 
   ctx.log(`${label}: ${ctx.runs} runs each`)
   const { ours, native } = await ctx.alternate(oursRun(), nativeRun())
   const rows = [
-    ctx.row(label, 's', ours.map((r) => r.seconds), native.map((r) => r.seconds), {
-      upload: { phases: medianOf(ctx, ours.map((r) => r.phases)), cipher: warmOurs.cipher, hashesChecked: verifyHashes }
-    })
+    ctx.row(
+      label,
+      's',
+      ours.map((r) => r.seconds),
+      native.map((r) => r.seconds),
+      {
+        upload: {
+          phases: medianOf(
+            ctx,
+            ours.map((r) => r.phases)
+          ),
+          cipher: warmOurs.cipher,
+          hashesChecked: verifyHashes
+        }
+      }
+    )
   ]
   if (verifyHashes) {
     const mb = (runs) => runs.map((r) => (r.maxRssKiB * 1024) / 1e6)
@@ -252,7 +283,10 @@ async function oursRelease(server, tree, dir, name) {
     for (const list of Object.values(marks)) list.length = 0 // set-up sends no progress, but be sure
 
     const start = performance.now()
-    const released = must(await api.addVersion({ slug: plugin.slug, version: RELEASE_VERSION, changelog: 'Benchmark release.', status: 'released' }), 'addVersion')
+    const released = must(
+      await api.addVersion({ slug: plugin.slug, version: RELEASE_VERSION, changelog: 'Benchmark release.', status: 'released' }),
+      'addVersion'
+    )
     const built = performance.now()
     const report = must(await api.verify({ slug: plugin.slug }), 'verify')
     const end = performance.now()
@@ -261,7 +295,13 @@ async function oursRelease(server, tree, dir, name) {
     if (!build || released.publish === null || !released.publish.uploaded.includes(RELEASE_VERSION)) {
       throw new Error(`release: ${RELEASE_VERSION} was not built and uploaded (${JSON.stringify(released.publish)})`)
     }
-    if (!report.ok) throw new Error(`release: verify failed: ${report.checks.filter((c) => !c.ok).map((c) => `${c.title}: ${c.detail}`).join('; ')}`)
+    if (!report.ok)
+      throw new Error(
+        `release: verify failed: ${report.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.title}: ${c.detail}`)
+          .join('; ')}`
+      )
     const phaseSeconds = (phase) => released.publish.phases.filter((p) => p.phase === phase).reduce((sum, p) => sum + p.ms, 0) / 1000
     const s = (ms) => ms / 1000
     const phases = {
@@ -305,7 +345,14 @@ async function nativeRelease(server, tree, dir, name, names) {
   const sha256 = sha.stdout.split(/\s+/)[0]
   const manifestStart = performance.now()
   const manifestPath = path.join(dir, names.MANIFEST_FILE)
-  const manifest = { name: tree.plugin.name, slug, version: RELEASE_VERSION, download_url: url(zipName), sha256, md5: md5.stdout.split(/\s+/)[0] }
+  const manifest = {
+    name: tree.plugin.name,
+    slug,
+    version: RELEASE_VERSION,
+    download_url: url(zipName),
+    sha256,
+    md5: md5.stdout.split(/\s+/)[0]
+  }
   writeFileSync(manifestPath, `${JSON.stringify(manifest, null, 2)}\n`)
   const batch = path.join(dir, 'release.batch')
   const latest = names.latestLinkName(slug)
@@ -332,7 +379,9 @@ async function nativeRelease(server, tree, dir, name, names) {
   const downloaded = (await run('sha256sum', [download])).stdout.split(/\s+/)[0]
   const verify = (performance.now() - verifyStart) / 1000
   if (got.version !== RELEASE_VERSION || got.sha256 !== sha256 || downloaded !== sha256) {
-    throw new Error(`release (native): the published manifest or ZIP does not match (manifest ${got.version} ${got.sha256}, download ${downloaded}, built ${sha256})`)
+    throw new Error(
+      `release (native): the published manifest or ZIP does not match (manifest ${got.version} ${got.sha256}, download ${downloaded}, built ${sha256})`
+    )
   }
   const phases = { zip: zip.seconds, hash: sha.seconds + md5.seconds, manifestFile: manifestSeconds, sftp: sftp.seconds, verify }
   phases.total = Object.values(phases).reduce((a, b) => a + b, 0)
@@ -372,7 +421,15 @@ async function benchRelease(ctx, server, tree, dir) {
     only('verifyChecks', 'verify (sum of checks)'),
     only('verify', 'verify (wall)'),
     ctx.row(`${prefix} total (addVersion + verify)`, 's', pick(ours, 'total'), pick(native, 'total'), {
-      release: { checks: warm.checks, files: warm.files, size: warm.size, native: medianOf(ctx, native.map((r) => r.phases)) }
+      release: {
+        checks: warm.checks,
+        files: warm.files,
+        size: warm.size,
+        native: medianOf(
+          ctx,
+          native.map((r) => r.phases)
+        )
+      }
     })
   ]
 }
@@ -406,9 +463,23 @@ export async function benchPublish(ctx) {
   try {
     const rows = []
     const loopback = { file, size: UPLOAD_BYTES, sha256, dir }
-    rows.push(...(await benchUpload(ctx, server, { ...loopback, label: 'upload 50 MiB (SFTP, loopback)', port: server.sshd.port, verifyHashes: true })))
+    rows.push(
+      ...(await benchUpload(ctx, server, {
+        ...loopback,
+        label: 'upload 50 MiB (SFTP, loopback)',
+        port: server.sshd.port,
+        verifyHashes: true
+      }))
+    )
     proxy = await startDelayProxy(server.sshd.port, DELAY_MS)
-    rows.push(...(await benchUpload(ctx, server, { ...loopback, label: `upload 50 MiB (SFTP, ${2 * DELAY_MS} ms RTT)`, port: proxy.port, verifyHashes: false })))
+    rows.push(
+      ...(await benchUpload(ctx, server, {
+        ...loopback,
+        label: `upload 50 MiB (SFTP, ${2 * DELAY_MS} ms RTT)`,
+        port: proxy.port,
+        verifyHashes: false
+      }))
+    )
 
     const trace = await traceUpload(server, file, UPLOAD_BYTES)
     const cipher = await nativeCipher(server.sshd.privateKeyPath, server.sshd.port, server.sshd.user, dir)
@@ -430,7 +501,9 @@ export function publishNotes(rows) {
   const kib = (bytes) => `${(bytes / 1024).toFixed(0)} KiB`
   for (const r of rows.filter((r) => r.upload)) {
     const { connect, send, commit, close } = r.upload.phases
-    lines.push(`upload   ${r.name.replace(/^upload /, '')}, ours: connect ${connect.toFixed(3)} s, send ${send.toFixed(3)} s, lstat+rename ${commit.toFixed(3)} s, close ${close.toFixed(3)} s`)
+    lines.push(
+      `upload   ${r.name.replace(/^upload /, '')}, ours: connect ${connect.toFixed(3)} s, send ${send.toFixed(3)} s, lstat+rename ${commit.toFixed(3)} s, close ${close.toFixed(3)} s`
+    )
     if (r.upload.trace) {
       const t = r.upload.trace
       lines.push(
@@ -438,7 +511,10 @@ export function publishNotes(rows) {
           `(server max-write-length ${kib(t.maxWriteLen)}), at most ${t.maxInFlight} in flight; sftp: ${kib(SFTP_DEFAULTS.bufferBytes)} requests, ${SFTP_DEFAULTS.requests} in flight (its defaults)`
       )
     }
-    if (r.upload.sha256) lines.push(`upload   every upload had the full size on the server, no temp file left; SHA-256 of both warm-up uploads = the file's ${r.upload.sha256}`)
+    if (r.upload.sha256)
+      lines.push(
+        `upload   every upload had the full size on the server, no temp file left; SHA-256 of both warm-up uploads = the file's ${r.upload.sha256}`
+      )
   }
   for (const r of rows.filter((r) => r.release)) {
     const n = r.release.native
@@ -454,7 +530,9 @@ export function publishNotes(rows) {
 export function publishGoals(rows, verdict) {
   const lines = []
   for (const r of rows.filter((r) => r.upload)) {
-    lines.push(`  ${verdict(r.ratio <= 1)} ${r.name.replace(/^upload 50 MiB /, 'upload ')} as fast as OpenSSH sftp or faster: ratio ${r.ratio.toFixed(3)}`)
+    lines.push(
+      `  ${verdict(r.ratio <= 1)} ${r.name.replace(/^upload 50 MiB /, 'upload ')} as fast as OpenSSH sftp or faster: ratio ${r.ratio.toFixed(3)}`
+    )
   }
   const total = rows.find((r) => r.release)
   if (total) {

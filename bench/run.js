@@ -86,7 +86,10 @@ function oursBuild(tree, dir) {
 /** One `zip -r` of the same folder, from its parent so names start with the folder name as ours do. */
 async function nativeBuild(tree, dir) {
   const zipPath = path.join(dir, 'native.zip')
-  const measured = await runNative('zip', ['-r', '-X', '-q', '-6', zipPath, path.basename(tree.root)], { cwd: path.dirname(tree.root), scratch: dir })
+  const measured = await runNative('zip', ['-r', '-X', '-q', '-6', zipPath, path.basename(tree.root)], {
+    cwd: path.dirname(tree.root),
+    scratch: dir
+  })
   return { ...measured, zipPath, size: statSync(zipPath).size }
 }
 
@@ -113,7 +116,16 @@ async function alternate(oursRun, nativeRun) {
   const native = []
   for (let i = 0; i < RUNS; i++) {
     // Alternating who goes first spreads the effect of whatever ran just before (cache, other jobs).
-    const order = i % 2 === 0 ? [[oursRun, ours], [nativeRun, native]] : [[nativeRun, native], [oursRun, ours]]
+    const order =
+      i % 2 === 0
+        ? [
+            [oursRun, ours],
+            [nativeRun, native]
+          ]
+        : [
+            [nativeRun, native],
+            [oursRun, ours]
+          ]
     for (const [measure, into] of order) {
       settle()
       into.push(await measure(i))
@@ -183,13 +195,25 @@ async function benchHash(tree) {
     const warmOurs = await oursRun()
     const warmNative = await nativeRun()
     // All three must agree: the writer's own digests, hashFile, and the native tools.
-    for (const [key, values] of Object.entries({ sha256: [built.sha256, warmOurs.sha256, warmNative.sha256], md5: [built.md5, warmOurs.md5, warmNative.md5] })) {
-      if (new Set(values).size !== 1) throw new Error(`hash: ${key} digests differ: writer ${values[0]}, hashFile ${values[1]}, native ${values[2]}`)
+    for (const [key, values] of Object.entries({
+      sha256: [built.sha256, warmOurs.sha256, warmNative.sha256],
+      md5: [built.md5, warmOurs.md5, warmNative.md5]
+    })) {
+      if (new Set(values).size !== 1)
+        throw new Error(`hash: ${key} digests differ: writer ${values[0]}, hashFile ${values[1]}, native ${values[2]}`)
     }
     log(`hash: ${RUNS} runs each`)
     const { ours, native } = await alternate(oursRun, nativeRun)
     const label = `hash ${tree.name} ZIP ${(built.size / MB).toFixed(0)} MB (SHA-256+MD5)`
-    return [row(label, 's', ours.map((r) => r.seconds), native.map((r) => r.seconds), { digests: { sha256: built.sha256, md5: built.md5 } })]
+    return [
+      row(
+        label,
+        's',
+        ours.map((r) => r.seconds),
+        native.map((r) => r.seconds),
+        { digests: { sha256: built.sha256, md5: built.md5 } }
+      )
+    ]
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
@@ -198,7 +222,7 @@ async function benchHash(tree) {
 /** Peak RSS of a worker that loads our modules and does nothing: the part of "ours" that is Node. */
 async function nodeBaseline() {
   const runs = []
-  for (let i = 0; i < 3; i++) runs.push((await runWorker({ mode: 'baseline' })).maxRssKiB * 1024 / MB)
+  for (let i = 0; i < 3; i++) runs.push(((await runWorker({ mode: 'baseline' })).maxRssKiB * 1024) / MB)
   return median(runs)
 }
 
@@ -209,7 +233,10 @@ async function environment() {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model.trim() ?? '?',
     zip: zipVersion.replace(/^This is /, '').replace(/, by Info-ZIP\.?$/, ''),
-    load: os.loadavg().map((l) => l.toFixed(2)).join(' ')
+    load: os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')
   }
 }
 
@@ -240,7 +267,11 @@ function printTable(env, rows) {
     spread(r.nativeAll, r.unit)
   ])
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)))
-  const format = (cells) => cells.map((c, i) => (i === 0 || i >= 4 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd()
+  const format = (cells) =>
+    cells
+      .map((c, i) => (i === 0 || i >= 4 ? c.padEnd(widths[i]) : c.padStart(widths[i])))
+      .join('  ')
+      .trimEnd()
   lines.push(format(header), widths.map((w) => '-'.repeat(w)).join('  '))
   for (const b of body) lines.push(format(b))
   lines.push('')
@@ -249,10 +280,13 @@ function printTable(env, rows) {
   }
   for (const r of rows.filter((r) => r.phases)) {
     const { scan, zip, place } = r.phases
-    lines.push(`phases   ${r.name.replace(/ ZIP time$/, '')} (ours): walk ${scan.toFixed(3)} s, writeZip ${zip.toFixed(3)} s, place ${place.toFixed(3)} s`)
+    lines.push(
+      `phases   ${r.name.replace(/ ZIP time$/, '')} (ours): walk ${scan.toFixed(3)} s, writeZip ${zip.toFixed(3)} s, place ${place.toFixed(3)} s`
+    )
   }
   lines.push(`baseline ours' peak memory includes Node itself: ${env.baselineMB.toFixed(1)} MB for a worker that only loads the modules`)
-  for (const r of rows.filter((r) => r.digests)) lines.push(`digests  hashFile = openssl + md5sum: sha256 ${r.digests.sha256}, md5 ${r.digests.md5}`)
+  for (const r of rows.filter((r) => r.digests))
+    lines.push(`digests  hashFile = openssl + md5sum: sha256 ${r.digests.sha256}, md5 ${r.digests.md5}`)
   lines.push(...publishNotes(rows))
   if (env.publishSkipped) lines.push(`publish  skipped: ${env.publishSkipped} missing`)
   lines.push('', ...goals(rows))
@@ -268,14 +302,19 @@ function goals(rows) {
   if (largeTime) lines.push(`  ${verdict(largeTime.ratio <= 1)} ZIP time <= zip's on the large tree: ratio ${largeTime.ratio.toFixed(3)}`)
   for (const r of rows.filter((r) => r.name.endsWith(' ZIP size'))) {
     const off = (r.ratio - 1) * 100
-    lines.push(`  ${verdict(Math.abs(off) <= 3)} size within 3% (${r.name.replace(/ ZIP size$/, '')}): ${off >= 0 ? '+' : ''}${off.toFixed(2)}%`)
+    lines.push(
+      `  ${verdict(Math.abs(off) <= 3)} size within 3% (${r.name.replace(/ ZIP size$/, '')}): ${off >= 0 ? '+' : ''}${off.toFixed(2)}%`
+    )
   }
   const memory = rows.filter((r) => r.name.endsWith(' peak memory'))
-  for (const r of memory) lines.push(`  ${verdict(r.ours < 200)} peak memory < 200 MB (${r.name.replace(/ peak memory$/, '')}): ${r.ours.toFixed(1)} MB`)
+  for (const r of memory)
+    lines.push(`  ${verdict(r.ours < 200)} peak memory < 200 MB (${r.name.replace(/ peak memory$/, '')}): ${r.ours.toFixed(1)} MB`)
   const small = get('bench-plugin peak memory')
   const large = get('bench-large peak memory')
   if (small && large) {
-    lines.push(`  info   memory vs tree size: ${small.ours.toFixed(1)} MB for 1.5 MB of source, ${large.ours.toFixed(1)} MB for 90 MB (bounded by the writer's window, not the tree)`)
+    lines.push(
+      `  info   memory vs tree size: ${small.ours.toFixed(1)} MB for 1.5 MB of source, ${large.ours.toFixed(1)} MB for 90 MB (bounded by the writer's window, not the tree)`
+    )
   }
   const hash = rows.find((r) => r.name.startsWith('hash '))
   if (hash) lines.push(`  ${verdict(hash.ratio <= 1)} hashing no slower than openssl + md5sum: ratio ${hash.ratio.toFixed(3)}`)
@@ -285,7 +324,13 @@ function goals(rows) {
 
 function printJson(rows) {
   const round = (value, digits) => (value === null ? null : Number(value.toFixed(digits)))
-  const out = rows.map((r) => ({ name: r.name, ours: round(r.ours, 4), native: round(r.native, 4), ratio: round(r.ratio, 4), unit: r.unit }))
+  const out = rows.map((r) => ({
+    name: r.name,
+    ours: round(r.ours, 4),
+    native: round(r.native, 4),
+    ratio: round(r.ratio, 4),
+    unit: r.unit
+  }))
   process.stdout.write(JSON.stringify(out, null, 2) + '\n')
 }
 

@@ -55,7 +55,10 @@ export function createRandom(seed) {
   let c = 0xb7e15162
   let d = seed >>> 0
   const next = () => {
-    a >>>= 0; b >>>= 0; c >>>= 0; d >>>= 0
+    a >>>= 0
+    b >>>= 0
+    c >>>= 0
+    d >>>= 0
     const t = (a + b + d) >>> 0
     d = (d + 1) >>> 0
     a = b ^ (b >>> 9)
@@ -93,11 +96,53 @@ const WORDS = (
   'padding display position layout grid flex wrapper container panel modal dialog button input form label'
 ).split(' ')
 
-const SENTENCE_WORDS = [...WORDS, ...'the a an of to for with this that when if returns optional required is are be by on in from or and not it its which may will'.split(' ')]
+const SENTENCE_WORDS = [
+  ...WORDS,
+  ...'the a an of to for with this that when if returns optional required is are be by on in from or and not it its which may will'.split(
+    ' '
+  )
+]
 
 const PHP_TYPES = ['string', 'int', 'bool', 'array', 'object', 'mixed', 'WP_Post', 'WP_Error', 'WP_Query', 'null', 'callable']
-const CSS_PROPS = ['display', 'margin', 'padding', 'color', 'background', 'border', 'font-size', 'line-height', 'width', 'height', 'position', 'top', 'left', 'z-index', 'overflow', 'text-align', 'box-shadow', 'transition']
-const CSS_VALUES = ['0', 'auto', 'none', 'block', 'inline-block', 'flex', 'relative', 'absolute', 'hidden', 'center', 'inherit', '1px solid #dcdcde', '#2271b1', '#fff', '#1d2327', '100%', 'transparent']
+const CSS_PROPS = [
+  'display',
+  'margin',
+  'padding',
+  'color',
+  'background',
+  'border',
+  'font-size',
+  'line-height',
+  'width',
+  'height',
+  'position',
+  'top',
+  'left',
+  'z-index',
+  'overflow',
+  'text-align',
+  'box-shadow',
+  'transition'
+]
+const CSS_VALUES = [
+  '0',
+  'auto',
+  'none',
+  'block',
+  'inline-block',
+  'flex',
+  'relative',
+  'absolute',
+  'hidden',
+  'center',
+  'inherit',
+  '1px solid #dcdcde',
+  '#2271b1',
+  '#fff',
+  '#1d2327',
+  '100%',
+  'transparent'
+]
 
 /** Identifiers as they look in WordPress: snake_case functions, camelCase JS, a prefix per file. */
 function identifier(random, style) {
@@ -125,21 +170,31 @@ function phpLine(random, pool, fns, depth) {
   const v = () => random.skewed(pool)
   const f = () => random.skewed(fns)
   switch (random.int(0, 13)) {
-    case 0: return { line: `if ( ! empty( $${v()} ) ) {`, depth: 1 }
-    case 1: return { line: `foreach ( $${v()} as $${v()} => $${v()} ) {`, depth: 1 }
-    case 2: return depth > 0 ? { line: '}', depth: -1 } : { line: `$${v()} = array();`, depth: 0 }
-    case 3: return { line: `return $${v()};`, depth: 0 }
-    case 4: return { line: `// ${sentence(random, 4, 12)}`, depth: 0 }
-    case 5: return { line: `$${v()}['${random.skewed(WORDS)}'] = ${random.int(0, 100)};`, depth: 0 }
-    case 6: return { line: `$this->${v()} = $${v()};`, depth: 0 }
-    case 7: return { line: `echo esc_html( $${v()} );`, depth: 0 }
-    case 8: return { line: `} elseif ( '${random.skewed(WORDS)}' === $${v()} ) {`, depth: 0 }
+    case 0:
+      return { line: `if ( ! empty( $${v()} ) ) {`, depth: 1 }
+    case 1:
+      return { line: `foreach ( $${v()} as $${v()} => $${v()} ) {`, depth: 1 }
+    case 2:
+      return depth > 0 ? { line: '}', depth: -1 } : { line: `$${v()} = array();`, depth: 0 }
+    case 3:
+      return { line: `return $${v()};`, depth: 0 }
+    case 4:
+      return { line: `// ${sentence(random, 4, 12)}`, depth: 0 }
+    case 5:
+      return { line: `$${v()}['${random.skewed(WORDS)}'] = ${random.int(0, 100)};`, depth: 0 }
+    case 6:
+      return { line: `$this->${v()} = $${v()};`, depth: 0 }
+    case 7:
+      return { line: `echo esc_html( $${v()} );`, depth: 0 }
+    case 8:
+      return { line: `} elseif ( '${random.skewed(WORDS)}' === $${v()} ) {`, depth: 0 }
     case 9:
       return {
         line: `/**\n * ${sentence(random, 6, 16)}\n *\n * @param ${random.pick(PHP_TYPES)} $${v()} ${sentence(random, 3, 8)}\n * @return ${random.pick(PHP_TYPES)}\n */\nfunction ${f()}( $${v()}, $${v()} = null ) {`,
         depth: 1
       }
-    default: return { line: `$${v()} = ${f()}( $${v()}, '${random.skewed(WORDS)}' );`, depth: 0 }
+    default:
+      return { line: `$${v()} = ${f()}( $${v()}, '${random.skewed(WORDS)}' );`, depth: 0 }
   }
 }
 
@@ -147,24 +202,36 @@ function jsLine(random, pool, fns, depth) {
   const v = () => random.skewed(pool)
   const f = () => random.skewed(fns)
   switch (random.int(0, 11)) {
-    case 0: return { line: `if ( ${v()} && ${v()}.${v()} ) {`, depth: 1 }
-    case 1: return { line: `${v()}.forEach( ( ${v()} ) => {`, depth: 1 }
-    case 2: return depth > 0 ? { line: '}', depth: -1 } : { line: `let ${v()} = [];`, depth: 0 }
-    case 3: return { line: `return ${v()};`, depth: 0 }
-    case 4: return { line: `// ${sentence(random, 4, 12)}`, depth: 0 }
-    case 5: return { line: `${v()}.${v()} = ${random.int(0, 1000)};`, depth: 0 }
-    case 6: return { line: `function ${f()}( ${v()}, ${v()} ) {`, depth: 1 }
-    case 7: return { line: `${v()}.addEventListener( '${random.skewed(WORDS)}', ${f()} );`, depth: 0 }
-    default: return { line: `const ${v()} = ${f()}( ${v()}, '${random.skewed(WORDS)}' );`, depth: 0 }
+    case 0:
+      return { line: `if ( ${v()} && ${v()}.${v()} ) {`, depth: 1 }
+    case 1:
+      return { line: `${v()}.forEach( ( ${v()} ) => {`, depth: 1 }
+    case 2:
+      return depth > 0 ? { line: '}', depth: -1 } : { line: `let ${v()} = [];`, depth: 0 }
+    case 3:
+      return { line: `return ${v()};`, depth: 0 }
+    case 4:
+      return { line: `// ${sentence(random, 4, 12)}`, depth: 0 }
+    case 5:
+      return { line: `${v()}.${v()} = ${random.int(0, 1000)};`, depth: 0 }
+    case 6:
+      return { line: `function ${f()}( ${v()}, ${v()} ) {`, depth: 1 }
+    case 7:
+      return { line: `${v()}.addEventListener( '${random.skewed(WORDS)}', ${f()} );`, depth: 0 }
+    default:
+      return { line: `const ${v()} = ${f()}( ${v()}, '${random.skewed(WORDS)}' );`, depth: 0 }
   }
 }
 
 /** Half keywords, half numbers and colours: real style sheets are full of one-off values. */
 function cssValue(random) {
   switch (random.int(0, 3)) {
-    case 0: return `${random.int(0, 48)}px`
-    case 1: return `#${random.u32().toString(16).padStart(8, '0').slice(0, 6)}`
-    default: return random.skewed(CSS_VALUES)
+    case 0:
+      return `${random.int(0, 48)}px`
+    case 1:
+      return `#${random.u32().toString(16).padStart(8, '0').slice(0, 6)}`
+    default:
+      return random.skewed(CSS_VALUES)
   }
 }
 
@@ -179,8 +246,15 @@ function cssBlock(random, pool) {
 function codeText(random, ext, size, globalFns) {
   const pool = filePool(random, ext === 'js' ? 'camel' : 'snake', random.int(40, 90))
   // Functions come from a shared API (as wp_* functions do) plus some of the file's own.
-  const fns = [...filePool(random, ext === 'js' ? 'camel' : 'snake', 10), ...globalFns.slice(random.int(0, globalFns.length - 40)).slice(0, 40)]
-  const chunks = [ext === 'php' ? `<?php\n/**\n * ${sentence(random, 5, 12)}\n *\n * @package ${random.pick(pool)}\n */\n\n` : `/**\n * ${sentence(random, 5, 12)}\n */\n\n`]
+  const fns = [
+    ...filePool(random, ext === 'js' ? 'camel' : 'snake', 10),
+    ...globalFns.slice(random.int(0, globalFns.length - 40)).slice(0, 40)
+  ]
+  const chunks = [
+    ext === 'php'
+      ? `<?php\n/**\n * ${sentence(random, 5, 12)}\n *\n * @package ${random.pick(pool)}\n */\n\n`
+      : `/**\n * ${sentence(random, 5, 12)}\n */\n\n`
+  ]
   let length = chunks[0].length
   let depth = 0
   while (length < size) {
@@ -190,7 +264,11 @@ function codeText(random, ext, size, globalFns) {
     } else {
       const next = ext === 'php' ? phpLine(random, pool, fns, depth) : jsLine(random, pool, fns, depth)
       if (next.depth < 0) depth--
-      text = next.line.split('\n').map((l) => '\t'.repeat(depth) + l).join('\n') + '\n'
+      text =
+        next.line
+          .split('\n')
+          .map((l) => '\t'.repeat(depth) + l)
+          .join('\n') + '\n'
       if (next.depth > 0 && depth < 6) depth++
     }
     chunks.push(text)

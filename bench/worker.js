@@ -100,7 +100,8 @@ async function upload(task, { SftpSession }) {
     await session.upload(task.localPath, temp)
     marks.push(performance.now())
     const stats = await session.lstat(temp)
-    if (stats === null || stats.size !== task.size) throw new Error(`upload: ${temp} has ${stats?.size ?? 'no'} bytes, expected ${task.size}`)
+    if (stats === null || stats.size !== task.size)
+      throw new Error(`upload: ${temp} has ${stats?.size ?? 'no'} bytes, expected ${task.size}`)
     await session.rename(temp, task.remotePath)
     marks.push(performance.now())
   } finally {

@@ -80,7 +80,12 @@ export function createApi(options: ApiOptions): ApiHandle {
     return settled
   }
   const requireVault = (): SecretVault => {
-    if (vault === null) throw new WprmError('weak-secret-storage', 'Secrets cannot be stored here.', 'On the command line, name an environment variable with --password-env or --passphrase-env.')
+    if (vault === null)
+      throw new WprmError(
+        'weak-secret-storage',
+        'Secrets cannot be stored here.',
+        'On the command line, name an environment variable with --password-env or --passphrase-env.'
+      )
     return vault
   }
   const requireKnownServer = async (name: string): Promise<void> => {
@@ -100,8 +105,16 @@ export function createApi(options: ApiOptions): ApiHandle {
     },
     getPlugin: ({ slug }) => settle(() => getPlugin(ctx, slug)),
     setPlugin: (input) => settle(() => setPlugin(ctx, input)),
-    addVersion: (input) => thenAnnounce(input.slug, settle(() => addVersion(ctx, input))),
-    changeStatus: (input) => thenAnnounce(input.slug, settle(() => changeStatus(ctx, input))),
+    addVersion: (input) =>
+      thenAnnounce(
+        input.slug,
+        settle(() => addVersion(ctx, input))
+      ),
+    changeStatus: (input) =>
+      thenAnnounce(
+        input.slug,
+        settle(() => changeStatus(ctx, input))
+      ),
     getVersion: ({ slug, version }) =>
       settle(async () => {
         const db = await ctx.store.read()
@@ -115,7 +128,11 @@ export function createApi(options: ApiOptions): ApiHandle {
         const latest = highestVersion(versionsOf(db, slug).map((v) => v.version))
         return { latest, ...suggestNext(latest) }
       }),
-    bumpSource: ({ slug, version }) => thenAnnounce(slug, settle(() => bumpSource(ctx, slug, version))),
+    bumpSource: ({ slug, version }) =>
+      thenAnnounce(
+        slug,
+        settle(() => bumpSource(ctx, slug, version))
+      ),
     pruneZips: ({ slug, keep }) => settle(() => pruneZips(ctx, slug, keep)),
     listActivity: ({ slug, limit }) =>
       settle(async () => {
@@ -147,6 +164,10 @@ export function createApi(options: ApiOptions): ApiHandle {
         await requireKnownServer(server)
         return requireVault().delete(server, kind)
       }),
-    installUpdater: ({ slug }) => thenAnnounce(slug, settle(() => installUpdater(ctx, slug)))
+    installUpdater: ({ slug }) =>
+      thenAnnounce(
+        slug,
+        settle(() => installUpdater(ctx, slug))
+      )
   }
 }

@@ -66,8 +66,8 @@ export function helpText(): string {
     ...lines,
     '',
     'Options:',
-    '  --data-dir DIR  the data folder (default: $WPRM_DATA_DIR, else the desktop app\'s folder)',
-    '  --json          print records as JSON, with the database\'s field names, for scripts',
+    "  --data-dir DIR  the data folder (default: $WPRM_DATA_DIR, else the desktop app's folder)",
+    "  --json          print records as JSON, with the database's field names, for scripts",
     '  --debug         print the stack trace of an internal error',
     '',
     'Exit codes: 0 done, 1 the operation failed, 2 wrong usage.'
@@ -93,7 +93,10 @@ type CliFailure = Omit<ApiError, 'kind'> & { readonly kind: ErrorKind | 'interna
  * Runs the CLI and returns its exit code. Errors are one line that says what happened and what to do;
  * with `--json`, the same error is also printed on stdout as `{ ok: false, error }`.
  */
-export async function main(argv: readonly string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }
+): Promise<number> {
   let debug = argv.includes('--debug')
   let json = argv.includes('--json')
   /** The words of the command being run, once known: the help hint names them, not option values. */

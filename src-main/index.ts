@@ -41,11 +41,15 @@ function reflectInShell<K extends keyof ApiEvents>(name: K, payload: ApiEvents[K
     const event = payload as ApiEvents['progress']
     const finished = event.phase === 'manifest' && event.done === event.total && event.total > 0
     window.setProgressBar(finished ? -1 : event.total > 0 ? event.done / event.total : 2)
-    if (finished && Notification.isSupported() && !window.isFocused()) new Notification({ title: 'Release published', body: event.label }).show()
+    if (finished && Notification.isSupported() && !window.isFocused())
+      new Notification({ title: 'Release published', body: event.label }).show()
   } else if (name === 'check') {
     const check = payload as ApiEvents['check']
     if (isLastCheck(check.id) && Notification.isSupported() && !window.isFocused()) {
-      new Notification({ title: 'Verification finished', body: `${check.job.slug} ${check.job.versions.join(', ')}: last check ${check.ok ? 'passed' : 'failed'}` }).show()
+      new Notification({
+        title: 'Verification finished',
+        body: `${check.job.slug} ${check.job.versions.join(', ')}: last check ${check.ok ? 'passed' : 'failed'}`
+      }).show()
     }
   }
 }

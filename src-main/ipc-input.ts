@@ -2,7 +2,18 @@ import type { WprmApi } from '../src-preload/api.js'
 import { VERSION_STATUSES } from '../src-preload/api.js'
 import { WprmError } from './core/errors.js'
 
-type FieldKind = 'string' | 'string?' | 'nullable-string?' | 'boolean?' | 'number?' | 'strings' | 'strings?' | 'status' | 'status?' | 'auth' | 'secret-kind'
+type FieldKind =
+  | 'string'
+  | 'string?'
+  | 'nullable-string?'
+  | 'boolean?'
+  | 'number?'
+  | 'strings'
+  | 'strings?'
+  | 'status'
+  | 'status?'
+  | 'auth'
+  | 'secret-kind'
 
 /** The fields each method takes; anything else in a payload is refused. */
 const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, FieldKind>> | null } = {
@@ -26,9 +37,24 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   pruneZips: { slug: 'string', keep: 'number?' },
   listActivity: { slug: 'string?', limit: 'number?' },
   restoreDatabaseBackup: null,
-  setPlugin: { slug: 'string', server: 'nullable-string?', expectedStrings: 'strings?', forbiddenStrings: 'strings?', versionConstant: 'nullable-string?' },
+  setPlugin: {
+    slug: 'string',
+    server: 'nullable-string?',
+    expectedStrings: 'strings?',
+    forbiddenStrings: 'strings?',
+    versionConstant: 'nullable-string?'
+  },
   listServers: null,
-  addServer: { name: 'string', host: 'string', port: 'number?', user: 'string', auth: 'auth', remoteRoot: 'string', publicUrl: 'string', acceptHostKey: 'string?' },
+  addServer: {
+    name: 'string',
+    host: 'string',
+    port: 'number?',
+    user: 'string',
+    auth: 'auth',
+    remoteRoot: 'string',
+    publicUrl: 'string',
+    acceptHostKey: 'string?'
+  },
   removeServer: { name: 'string' },
   testServer: { name: 'string' },
   publish: { slug: 'string', breakStaleLock: 'boolean?' },
@@ -101,10 +127,12 @@ export function validateInput<M extends keyof WprmApi>(method: M, payload: unkno
   }
   const record = payload as Record<string, unknown>
   for (const key of Object.keys(record)) {
-    if (!(key in fields)) throw new WprmError('usage', `${method} does not take "${key}".`, 'This is a bug in the window; please report it.')
+    if (!(key in fields))
+      throw new WprmError('usage', `${method} does not take "${key}".`, 'This is a bug in the window; please report it.')
   }
   for (const [key, kind] of Object.entries(fields)) {
-    if (!fits(kind, record[key])) throw new WprmError('usage', `${method}: "${key}" is missing or of the wrong type.`, 'This is a bug in the window; please report it.')
+    if (!fits(kind, record[key]))
+      throw new WprmError('usage', `${method}: "${key}" is missing or of the wrong type.`, 'This is a bug in the window; please report it.')
   }
   return [record] as unknown as Parameters<WprmApi[M]>
 }

@@ -33,7 +33,10 @@ export function setupDesktopIpc(getWindow: () => BrowserWindow | null, appOrigin
     ipcMain.handle(`wprm:desktop:${method}`, async (event, payload: unknown): Promise<string | null> => {
       const window = getWindow()
       if (window === null || !isTrustedSender(event, window, appOrigin)) throw new Error(`IPC ${method} refused: not from the app's window`)
-      const title = typeof payload === 'object' && payload !== null && typeof (payload as { title?: unknown }).title === 'string' ? (payload as { title: string }).title.slice(0, 200) : 'Choose'
+      const title =
+        typeof payload === 'object' && payload !== null && typeof (payload as { title?: unknown }).title === 'string'
+          ? (payload as { title: string }).title.slice(0, 200)
+          : 'Choose'
       const result = await dialog.showOpenDialog(window, {
         title,
         properties: method === 'pickFolder' ? ['openDirectory'] : ['openFile', 'showHiddenFiles']

@@ -52,7 +52,8 @@ export const CHECKLIST = [
     id: 6,
     key: 'zip-version',
     title: "Inside the ZIP, the main file's Version header and constant say the version",
-    about: 'WordPress reads the installed version from the header: a mismatch offers the same update forever. The top folder must be the slug.'
+    about:
+      'WordPress reads the installed version from the header: a mismatch offers the same update forever. The top folder must be the slug.'
   },
   {
     id: 7,

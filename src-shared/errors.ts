@@ -21,6 +21,11 @@ export class WprmError extends Error {
 
   /** The plain form that crosses IPC and is printed by the CLI. */
   toApiError(): ApiError {
-    return { kind: this.kind, message: this.message, hint: this.hint, ...(this.fingerprint === undefined ? {} : { fingerprint: this.fingerprint }) }
+    return {
+      kind: this.kind,
+      message: this.message,
+      hint: this.hint,
+      ...(this.fingerprint === undefined ? {} : { fingerprint: this.fingerprint })
+    }
   }
 }

@@ -53,9 +53,15 @@ export function planRollback(versions: readonly PluginVersionRecord[], to: strin
     )
   }
   if (target.status === 'draft') {
-    throw new WprmError('invalid-transition', `${to} was never released, so there is nothing to roll back to.`, 'Roll back to a version that was released before.')
+    throw new WprmError(
+      'invalid-transition',
+      `${to} was never released, so there is nothing to roll back to.`,
+      'Roll back to a version that was released before.'
+    )
   }
-  const revoke = versions.filter((v) => isLive(v.status) && compareVersions(v.version, to) > 0).sort((a, b) => compareVersions(b.version, a.version))
+  const revoke = versions
+    .filter((v) => isLive(v.status) && compareVersions(v.version, to) > 0)
+    .sort((a, b) => compareVersions(b.version, a.version))
   if (revoke.length === 0 && isLive(target.status)) {
     throw new WprmError('invalid-transition', `${to} is already the newest live version of ${target.plugin}.`, 'Nothing to roll back.')
   }

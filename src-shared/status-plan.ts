@@ -64,7 +64,11 @@ export function planStatusChange(versions: readonly PluginVersionRecord[], targe
   }
   const steps = [...records]
     .sort((a, b) => compareVersions(a.version, b.version))
-    .map((before): StatusStep => ({ before, build: isLive(status) && before.status === 'draft', checkZip: isLive(status) && before.status !== 'draft' }))
+    .map((before): StatusStep => ({
+      before,
+      build: isLive(status) && before.status === 'draft',
+      checkZip: isLive(status) && before.status !== 'draft'
+    }))
   return { slug: records[0]!.plugin, status, versions: unique, steps, latestAfter: latestAfter?.version ?? null }
 }
 
@@ -74,7 +78,12 @@ export function planStatusChange(versions: readonly PluginVersionRecord[], targe
  */
 export function statusRecord(plan: StatusPlan, step: StatusStep, at: string, built: BuiltZip | null): PluginVersionRecord {
   const { before } = step
-  const next: PluginVersionRecord = { ...before, status: plan.status, updated_at: at, revoked_at: isLive(plan.status) ? null : before.revoked_at }
+  const next: PluginVersionRecord = {
+    ...before,
+    status: plan.status,
+    updated_at: at,
+    revoked_at: isLive(plan.status) ? null : before.revoked_at
+  }
   if (built === null) return next
   // Only the ZIP's fields: a build result carries more than the record keeps.
   const { file_path, file_size, checksum, checksum_md5 } = built

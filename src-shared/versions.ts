@@ -28,7 +28,10 @@ export function parseVersion(input: string): VersionParts {
   if (/^v/i.test(text)) refuse('it starts with "v"', `Leave the "v" out: ${text.slice(1)}.`)
   const tagged = /[-+]/.test(text) ? semverParse(text) : null
   if (tagged !== null) {
-    refuse('pre-release and build tags are not supported yet', `Release ${tagged.major}.${tagged.minor}.${tagged.patch} instead, or keep it as a draft with a plain version.`)
+    refuse(
+      'pre-release and build tags are not supported yet',
+      `Release ${tagged.major}.${tagged.minor}.${tagged.patch} instead, or keep it as a draft with a plain version.`
+    )
   }
   if (/^\d+(\.\d+)?$/.test(text)) refuse('it needs three parts', 'Write all three parts, for example 1.2.0 for "1.2".')
   if (/^\d+\.\d+\.\d+$/.test(text) && !STRICT_VERSION.test(text)) {

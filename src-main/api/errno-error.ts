@@ -29,7 +29,10 @@ function fileOnTheWay(target: string): string | null {
  * means we called the system wrongly: that is a bug and is not in this table.
  */
 export const ERRNO_MEANINGS: Readonly<Record<string, ErrnoMeaning>> = {
-  ENOENT: { reason: 'it does not exist (or a folder on the way is missing)', hint: (where) => `Check the path${where === null ? '' : ` ${where}`}, or create the missing folder.` },
+  ENOENT: {
+    reason: 'it does not exist (or a folder on the way is missing)',
+    hint: (where) => `Check the path${where === null ? '' : ` ${where}`}, or create the missing folder.`
+  },
   EACCES: { reason: 'permission denied', hint: ACCESS_HINT },
   EPERM: { reason: 'the operation is not permitted', hint: ACCESS_HINT },
   EROFS: {
@@ -43,9 +46,19 @@ export const ERRNO_MEANINGS: Readonly<Record<string, ErrnoMeaning>> = {
       return `Move ${file === null ? 'that file' : `the file ${file}`} out of the way, or choose another folder.`
     }
   },
-  EISDIR: { reason: 'it is a folder, not a file', hint: (where) => `Move the folder${where === null ? '' : ` ${where}`} out of the way, or choose another path.` },
-  ENOSPC: { reason: 'no space is left on the disk', hint: (where) => `Free space on the disk${where === null ? '' : ` of ${where}`}, then run the same command again.` },
-  EDQUOT: { reason: 'the disk quota is used up', hint: (where) => `Free space within your quota${where === null ? '' : ` on the disk of ${where}`} (or ask for a larger one), then try again.` },
+  EISDIR: {
+    reason: 'it is a folder, not a file',
+    hint: (where) => `Move the folder${where === null ? '' : ` ${where}`} out of the way, or choose another path.`
+  },
+  ENOSPC: {
+    reason: 'no space is left on the disk',
+    hint: (where) => `Free space on the disk${where === null ? '' : ` of ${where}`}, then run the same command again.`
+  },
+  EDQUOT: {
+    reason: 'the disk quota is used up',
+    hint: (where) =>
+      `Free space within your quota${where === null ? '' : ` on the disk of ${where}`} (or ask for a larger one), then try again.`
+  },
   EFBIG: { reason: 'the file is too large for this file system', hint: () => 'Choose a folder on a disk that takes large files.' },
   EEXIST: { reason: 'it already exists', hint: (where) => `Move ${where ?? 'it'} out of the way, then try again.` },
   ENOTEMPTY: { reason: 'the folder is not empty', hint: (where) => `Empty or move ${where ?? 'the folder'}, then try again.` },
@@ -56,7 +69,10 @@ export const ERRNO_MEANINGS: Readonly<Record<string, ErrnoMeaning>> = {
   EBUSY: { reason: 'it is busy (in use, or a mount point)', hint: (where) => `Close what uses ${where ?? 'it'}, then try again.` },
   ETXTBSY: { reason: 'a running program holds it', hint: (where) => `Close what uses ${where ?? 'it'}, then try again.` },
   EXDEV: { reason: 'it would move a file from one disk to another', hint: () => 'Keep the folders involved on one disk, then try again.' },
-  EIO: { reason: 'the disk reported an input/output error', hint: () => 'Check the disk (its health, a cable, a network share that dropped), then try again.' }
+  EIO: {
+    reason: 'the disk reported an input/output error',
+    hint: () => 'Check the disk (its health, a cable, a network share that dropped), then try again.'
+  }
 }
 
 /** What a system call was doing, as the start of "Could not …". */

@@ -18,7 +18,12 @@ import {
 
 /** What a command produced: data for `--json` and text for people, or an expected failure. */
 export type Outcome =
-  | { readonly ok: true; readonly json: unknown; readonly text: string; /** Printed, but the run failed (a failed check). */ readonly failed?: boolean }
+  | {
+      readonly ok: true
+      readonly json: unknown
+      readonly text: string
+      /** Printed, but the run failed (a failed check). */ readonly failed?: boolean
+    }
   | { readonly ok: false; readonly error: ApiError }
 
 /** A usage mistake: exit code 2. */
@@ -200,7 +205,11 @@ export const COMMANDS: readonly Command[] = [
       if (!result.ok) return result
       const next = result.value
       if (part !== undefined) return { ok: true, json: { latest: next.latest, next: next[part] }, text: next[part] }
-      return { ok: true, json: next, text: `latest ${next.latest ?? '-'}\npatch  ${next.patch}\nminor  ${next.minor}\nmajor  ${next.major}` }
+      return {
+        ok: true,
+        json: next,
+        text: `latest ${next.latest ?? '-'}\npatch  ${next.patch}\nminor  ${next.minor}\nmajor  ${next.major}`
+      }
     }
   },
   {
@@ -214,7 +223,9 @@ export const COMMANDS: readonly Command[] = [
       const keep = keepText === undefined ? undefined : Number(keepText)
       if (keep !== undefined && !Number.isInteger(keep)) throw new UsageError(`--keep takes a whole number (got "${keepText}")`)
       return present(await api.pruneZips({ slug: slug!, keep }), (r) =>
-        r.removed.length === 0 ? `Nothing to prune; kept ${r.kept.join(', ') || 'nothing'}.` : `Removed the ZIPs of ${r.removed.join(', ')}; kept ${r.kept.join(', ')}.`
+        r.removed.length === 0
+          ? `Nothing to prune; kept ${r.kept.join(', ') || 'nothing'}.`
+          : `Removed the ZIPs of ${r.removed.join(', ')}; kept ${r.kept.join(', ')}.`
       )
     }
   },
@@ -333,7 +344,8 @@ export const COMMANDS: readonly Command[] = [
     summary: "Publish the plugin's current state (finishes an interrupted publish).",
     options: { 'break-lock': { type: 'boolean' } },
     positionals: [1, 1],
-    run: async (api, [slug], values) => present(await api.publish({ slug: slug!, breakStaleLock: values['break-lock'] === true }), formatPublish)
+    run: async (api, [slug], values) =>
+      present(await api.publish({ slug: slug!, breakStaleLock: values['break-lock'] === true }), formatPublish)
   },
   {
     words: ['verify'],
@@ -358,7 +370,12 @@ export const COMMANDS: readonly Command[] = [
       if (to === undefined) throw new UsageError('rollback needs --to <version>')
       const result = await api.rollback({ slug: slug!, to })
       if (!result.ok) return result
-      return { ok: true, json: result.value, text: formatRollback(result.value), failed: result.value.verify !== null && !result.value.verify.ok }
+      return {
+        ok: true,
+        json: result.value,
+        text: formatRollback(result.value),
+        failed: result.value.verify !== null && !result.value.verify.ok
+      }
     }
   },
   {
@@ -385,8 +402,10 @@ export const COMMANDS: readonly Command[] = [
     options: {},
     positionals: [0, 0],
     run: async (api) =>
-      present(await api.restoreDatabaseBackup(), (r) =>
-        `Restored ${r.plugins} plugins and ${r.versions} versions from ${r.restored_from}.${r.damaged_copy ? `\nThe damaged file is kept as ${r.damaged_copy}.` : ''}`
+      present(
+        await api.restoreDatabaseBackup(),
+        (r) =>
+          `Restored ${r.plugins} plugins and ${r.versions} versions from ${r.restored_from}.${r.damaged_copy ? `\nThe damaged file is kept as ${r.damaged_copy}.` : ''}`
       )
   }
 ]

@@ -25,7 +25,6 @@ export function table(header: readonly string[], rows: readonly (readonly string
   return [line(header), ...rows.map(line)].join('\n')
 }
 
-
 function dash(value: string | number | null): string {
   return value === null || value === '' ? '-' : String(value)
 }
@@ -155,7 +154,8 @@ export function formatRollback(result: RollbackResult): string {
 
 /** The server profiles. */
 export function formatServers(servers: readonly ServerProfile[]): string {
-  if (servers.length === 0) return 'No servers yet. Add one with: wprm server add <name> --host H --user U --key FILE --remote-root DIR --public-url URL'
+  if (servers.length === 0)
+    return 'No servers yet. Add one with: wprm server add <name> --host H --user U --key FILE --remote-root DIR --public-url URL'
   return table(
     ['NAME', 'LOGIN', 'AUTH', 'REMOTE ROOT', 'PUBLIC URL', 'HOST KEY'],
     servers.map((s) => [s.name, `${s.user}@${s.host}:${s.port}`, s.auth.kind, s.remote_root, s.public_url, s.host_key_fingerprint])

@@ -71,7 +71,9 @@ describe('wprm', () => {
 
     const shown = await wprm('--json', 'show', 'hello-wprm', '1.1.0')
     const record = JSON.parse(shown.stdout) as PluginVersionRecord
-    expect(Object.keys(record)).toEqual(expect.arrayContaining(['version_code', 'checksum', 'checksum_md5', 'file_path', 'file_size', 'released_at', 'min_php_version']))
+    expect(Object.keys(record)).toEqual(
+      expect.arrayContaining(['version_code', 'checksum', 'checksum_md5', 'file_path', 'file_size', 'released_at', 'min_php_version'])
+    )
     expect(record.checksum).toBe(execFileSync('sha256sum', [record.file_path!], { encoding: 'utf8' }).split(' ')[0])
     expect(record.checksum_md5).toBe(execFileSync('md5sum', [record.file_path!], { encoding: 'utf8' }).split(' ')[0])
 
@@ -79,7 +81,12 @@ describe('wprm', () => {
     const names = Object.keys(zip.files)
     expect(new Set(names.map((n) => n.split('/')[0]))).toEqual(new Set(['hello-wprm']))
     expect(names).toEqual(
-      expect.arrayContaining(['hello-wprm/includes/helpers.php', 'hello-wprm/assets/banner.png', 'hello-wprm/assets/video.bin', 'hello-wprm/languages/ünïcödé-名前.txt'])
+      expect.arrayContaining([
+        'hello-wprm/includes/helpers.php',
+        'hello-wprm/assets/banner.png',
+        'hello-wprm/assets/video.bin',
+        'hello-wprm/languages/ünïcödé-名前.txt'
+      ])
     )
     for (const absent of ['tests/', '.git/', 'docs/', '.psd', '.bak', '.distignore']) {
       expect(names.filter((n) => n.includes(absent))).toEqual([])
@@ -101,7 +108,9 @@ describe('wprm', () => {
     for (const dir of ['a', 'b']) {
       const d = path.join(temp.dir, dir)
       expect((await runCli(['plugin', 'add', source], { dataDir: d })).code).toBe(0)
-      const run = await runCli(['--json', 'version', 'add', 'hello-wprm', '2.0.0', '--changelog', 'Same', '--status', 'released'], { dataDir: d })
+      const run = await runCli(['--json', 'version', 'add', 'hello-wprm', '2.0.0', '--changelog', 'Same', '--status', 'released'], {
+        dataDir: d
+      })
       expect(run.code, run.stderr).toBe(0)
       checksums.push((JSON.parse(run.stdout) as { builds: { checksum: string }[] }).builds[0]!.checksum)
     }
@@ -175,9 +184,14 @@ describe('wprm', () => {
     for (const slug of slugs) await writePluginFolder(path.join(temp.dir, slug), {}, slug)
     const adds = await Promise.all(slugs.map((slug) => wprm('plugin', 'add', path.join(temp.dir, slug))))
     expect(adds.map((r) => r.code)).toEqual([0, 0, 0, 0])
-    const releases = await Promise.all(slugs.map((slug) => wprm('version', 'add', slug, '1.0.0', '--changelog', 'x', '--status', 'released')))
+    const releases = await Promise.all(
+      slugs.map((slug) => wprm('version', 'add', slug, '1.0.0', '--changelog', 'x', '--status', 'released'))
+    )
     expect(releases.map((r) => r.code)).toEqual([0, 0, 0, 0])
-    const plugins = JSON.parse((await wprm('--json', 'plugin', 'list')).stdout) as { plugin: PluginRecord; latest_live: PluginVersionRecord }[]
+    const plugins = JSON.parse((await wprm('--json', 'plugin', 'list')).stdout) as {
+      plugin: PluginRecord
+      latest_live: PluginVersionRecord
+    }[]
     expect(plugins.map((p) => [p.plugin.slug, p.latest_live.version]).sort()).toEqual(slugs.map((s) => [s, '1.0.0']).sort())
 
     // Versions of one plugin must go up: the order the lock lets them in decides which are accepted.
@@ -211,10 +225,17 @@ describe('wprm', () => {
     expect(first.stdout).toContain('does not carry the WP Release Manager updater')
     const install = await wprm('updater', 'install', 'hello-wprm')
     expect(install.code, install.stderr).toBe(0)
-    const line = install.stdout.split('\n').find((l) => l.includes('::register('))!.trim()
-    expect(line).toMatch(/^require_once __DIR__ \. '\/wprm-updater\.php'; WPRM_Updater_\w+::register\( __FILE__, 'https:\/\/.*\/hello-wprm\/info\.json' \);$/)
+    const line = install.stdout
+      .split('\n')
+      .find((l) => l.includes('::register('))!
+      .trim()
+    expect(line).toMatch(
+      /^require_once __DIR__ \. '\/wprm-updater\.php'; WPRM_Updater_\w+::register\( __FILE__, 'https:\/\/.*\/hello-wprm\/info\.json' \);$/
+    )
     expect(install.stdout).toMatch(/^ +\* Update URI: https:\/\/.*\/hello-wprm\/info\.json$/m)
-    expect(await readFile(path.join(source, 'wprm-updater.php'), 'utf8')).toBe(await readFile(new URL('../../resources/wordpress/wprm-updater.php', import.meta.url), 'utf8'))
+    expect(await readFile(path.join(source, 'wprm-updater.php'), 'utf8')).toBe(
+      await readFile(new URL('../../resources/wordpress/wprm-updater.php', import.meta.url), 'utf8')
+    )
     const unregistered = await wprm('version', 'add', 'hello-wprm', '1.1.0', '--changelog', 'x', '--status', 'released')
     expect(unregistered.stdout).toContain('never registers it')
     const main = path.join(source, 'hello-wprm.php')

@@ -38,9 +38,13 @@ function jsonError(run: CliRun): ApiError {
  * own (root ignores file modes, so only a real read-only or full file system shows these errors).
  */
 function runInMount(mountPoint: string, options: string, script: string, args: readonly string[]): Promise<CliRun> {
-  const child = spawn('unshare', ['-m', 'sh', '-c', `mount -t tmpfs -o ${options} wprm-test "$1" && ${script}`, 'sh', mountPoint, process.execPath, WPRM_BIN, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const child = spawn(
+    'unshare',
+    ['-m', 'sh', '-c', `mount -t tmpfs -o ${options} wprm-test "$1" && ${script}`, 'sh', mountPoint, process.execPath, WPRM_BIN, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  )
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -76,7 +80,9 @@ describe('wprm errors at the edge', () => {
     await writeFile(file, 'x')
     const run = await runCli(['--json', 'plugin', 'list'], { dataDir: file })
     expect(run.code).toBe(1)
-    expect(oneLine(run)).toMatch(/^wprm: Could not open .*not-a-folder\/wprm\.json: a part of the path is a file, not a folder \(ENOTDIR\)\. /)
+    expect(oneLine(run)).toMatch(
+      /^wprm: Could not open .*not-a-folder\/wprm\.json: a part of the path is a file, not a folder \(ENOTDIR\)\. /
+    )
     expect(jsonError(run)).toEqual({
       kind: 'io',
       message: `Could not open ${path.join(file, 'wprm.json')}: a part of the path is a file, not a folder (ENOTDIR).`,
@@ -133,7 +139,11 @@ describe('wprm errors at the edge', () => {
     const equals = await runCli([`--data-dir=${dataDir}`, '--json', 'plugin', 'add'])
     expect(equals.code).toBe(2)
     expect(oneLine(equals)).toBe('wprm: wrong number of arguments. Run `wprm plugin add --help` for its usage.')
-    expect(jsonError(equals)).toEqual({ kind: 'usage', message: 'wrong number of arguments.', hint: 'Run `wprm plugin add --help` for its usage.' })
+    expect(jsonError(equals)).toEqual({
+      kind: 'usage',
+      message: 'wrong number of arguments.',
+      hint: 'Run `wprm plugin add --help` for its usage.'
+    })
     const noFolder = await runCli(['--json', 'plugin', 'list', '--data-dir'])
     expect(noFolder.code).toBe(2)
     expect(oneLine(noFolder)).toBe('wprm: --data-dir needs a folder. Run `wprm --help` for its usage.')
@@ -146,6 +156,9 @@ describe('wprm errors at the edge', () => {
   it('prints a failed --json run as one JSON document on stdout, in the Result shape', async () => {
     const run = await wprm('--json', 'show', 'nope', '1.0.0')
     expect(run.code).toBe(1)
-    expect(JSON.parse(run.stdout)).toEqual({ ok: false, error: { kind: 'not-found', message: expect.any(String), hint: expect.any(String) } })
+    expect(JSON.parse(run.stdout)).toEqual({
+      ok: false,
+      error: { kind: 'not-found', message: expect.any(String), hint: expect.any(String) }
+    })
   })
 })

@@ -26,15 +26,51 @@ describe('wprm publishing commands on real servers', () => {
     const profile = await server.profile('cli')
     expect((await wprm('plugin', 'add', source)).code).toBe(0)
 
-    const noKey = await wprm('server', 'add', 'prod', '--host', profile.host, '--port', String(profile.port), '--user', profile.user, '--key', server.sshd.privateKeyPath, '--remote-root', profile.remoteRoot, '--public-url', profile.publicUrl)
+    const noKey = await wprm(
+      'server',
+      'add',
+      'prod',
+      '--host',
+      profile.host,
+      '--port',
+      String(profile.port),
+      '--user',
+      profile.user,
+      '--key',
+      server.sshd.privateKeyPath,
+      '--remote-root',
+      profile.remoteRoot,
+      '--public-url',
+      profile.publicUrl
+    )
     expect(noKey.code).toBe(1)
     expect(noKey.stderr).toContain(`--accept-host-key ${server.sshd.hostKeyFingerprint}`)
-    const added = await wprm('server', 'add', 'prod', '--host', profile.host, '--port', String(profile.port), '--user', profile.user, '--key', server.sshd.privateKeyPath, '--remote-root', profile.remoteRoot, '--public-url', profile.publicUrl, '--accept-host-key', server.sshd.hostKeyFingerprint)
+    const added = await wprm(
+      'server',
+      'add',
+      'prod',
+      '--host',
+      profile.host,
+      '--port',
+      String(profile.port),
+      '--user',
+      profile.user,
+      '--key',
+      server.sshd.privateKeyPath,
+      '--remote-root',
+      profile.remoteRoot,
+      '--public-url',
+      profile.publicUrl,
+      '--accept-host-key',
+      server.sshd.hostKeyFingerprint
+    )
     expect(added.code, added.stderr).toBe(0)
     const tested = await wprm('server', 'test', 'prod')
     expect(tested.code, tested.stdout).toBe(0)
     expect(tested.stdout).toMatch(/✓ 3\. Serve .*\n .*HTTP 200 with the probe's content/)
-    expect((await wprm('plugin', 'set', 'hello-wprm', '--server', 'prod', '--expect', 'api.example.com', '--forbid', 'staging.example.com')).code).toBe(0)
+    expect(
+      (await wprm('plugin', 'set', 'hello-wprm', '--server', 'prod', '--expect', 'api.example.com', '--forbid', 'staging.example.com')).code
+    ).toBe(0)
 
     const release = await wprm('version', 'add', 'hello-wprm', '1.0.0', '--changelog', 'First', '--status', 'released')
     expect(release.code, release.stderr).toBe(0)
@@ -65,7 +101,17 @@ describe('wprm publishing commands on real servers', () => {
     expect(result).toMatchObject({ live: '1.0.0', revoked: ['1.1.0'] })
     expect(result.verify?.ok).toBe(true)
 
-    const emergency = await wprm('version', 'add', 'hello-wprm', '1.1.1', '--changelog', 'SECURITY: escape output', '--status', 'update_ready', '--force-update')
+    const emergency = await wprm(
+      'version',
+      'add',
+      'hello-wprm',
+      '1.1.1',
+      '--changelog',
+      'SECURITY: escape output',
+      '--status',
+      'update_ready',
+      '--force-update'
+    )
     expect(emergency.code, emergency.stderr).toBe(0)
     const manifest = (await (await fetch(`${profile.publicUrl}hello-wprm/info.json`)).json()) as Record<string, unknown>
     expect(manifest).toMatchObject({ version: '1.1.1', autoupdate: true, force_update: true, revoked: ['1.1.0'] })

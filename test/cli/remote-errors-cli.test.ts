@@ -26,7 +26,25 @@ async function setUp(name: string, remoteRoot: (profile: AddServerInput) => stri
   const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'))
   const profile = await server.profile(name)
   expect((await wprm('plugin', 'add', source)).code).toBe(0)
-  const added = await wprm('server', 'add', name, '--host', profile.host, '--port', String(profile.port), '--user', profile.user, '--key', server.sshd.privateKeyPath, '--remote-root', remoteRoot(profile), '--public-url', profile.publicUrl, '--accept-host-key', server.sshd.hostKeyFingerprint)
+  const added = await wprm(
+    'server',
+    'add',
+    name,
+    '--host',
+    profile.host,
+    '--port',
+    String(profile.port),
+    '--user',
+    profile.user,
+    '--key',
+    server.sshd.privateKeyPath,
+    '--remote-root',
+    remoteRoot(profile),
+    '--public-url',
+    profile.publicUrl,
+    '--accept-host-key',
+    server.sshd.hostKeyFingerprint
+  )
   expect(added.code, added.stderr).toBe(0)
   expect((await wprm('plugin', 'set', 'hello-wprm', '--server', name)).code).toBe(0)
   return wprm

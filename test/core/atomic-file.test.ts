@@ -24,7 +24,9 @@ describe('writeFileAtomic', () => {
     const target = path.join(temp.dir, 'taken')
     await mkdir(target)
     await writeFile(path.join(target, 'inside'), 'kept')
-    await expect(writeFileAtomic(target, 'x'.repeat(100_000))).rejects.toMatchObject({ code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST)$/) })
+    await expect(writeFileAtomic(target, 'x'.repeat(100_000))).rejects.toMatchObject({
+      code: expect.stringMatching(/^(EISDIR|ENOTEMPTY|EEXIST)$/)
+    })
     expect(await readdir(temp.dir)).toEqual(['taken'])
     expect(await readFile(path.join(target, 'inside'), 'utf8')).toBe('kept')
   })

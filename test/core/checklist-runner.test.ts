@@ -22,7 +22,11 @@ describe('the checklist definitions', () => {
 
 describe('runChecklist', () => {
   /** A table whose checks say who they are, with some that throw instead of answering. */
-  function table(context: { readonly seen: string[] }, throwing: Partial<Record<ChecklistKey, () => never>>, badTitle?: ChecklistKey): CheckTable<typeof context> {
+  function table(
+    context: { readonly seen: string[] },
+    throwing: Partial<Record<ChecklistKey, () => never>>,
+    badTitle?: ChecklistKey
+  ): CheckTable<typeof context> {
     const entries = CHECKLIST.map((definition): [ChecklistKey, CheckSpec<typeof context>] => [
       definition.key,
       {

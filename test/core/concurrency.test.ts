@@ -56,7 +56,8 @@ async function setup(slug: string, progress?: (event: ProgressEvent) => void) {
   value(await api.addPlugin({ sourceDir: await writePluginFolder(path.join(temp.dir, name, slug), {}, slug) }))
   value(await api.addServer({ ...(await server.profile(name)), port: proxy.port }))
   value(await api.setPlugin({ slug, server: name }))
-  const manifest = async (): Promise<Manifest> => (await (await fetch(`${server.nginx.baseUrl}${name}/${slug}/info.json`)).json()) as Manifest
+  const manifest = async (): Promise<Manifest> =>
+    (await (await fetch(`${server.nginx.baseUrl}${name}/${slug}/info.json`)).json()) as Manifest
   const wprm = (...args: string[]): Promise<CliRun> => runCli(args, { dataDir })
   return { api, name, dataDir, manifest, wprm }
 }
@@ -86,7 +87,9 @@ describe('commands while a publish runs', () => {
     ])
     const released = value(await release)
     const publishMs = performance.now() - startedAt
-    console.log(`publish ${Math.round(publishMs)} ms; list done at ${Math.round(list.ms)} ms, version add of another plugin at ${Math.round(add.ms)} ms`)
+    console.log(
+      `publish ${Math.round(publishMs)} ms; list done at ${Math.round(list.ms)} ms, version add of another plugin at ${Math.round(add.ms)} ms`
+    )
 
     expect(list.code, list.stderr).toBe(0)
     expect(list.publishRunning).toBe(true)

@@ -36,7 +36,10 @@ describe('buildManifest', () => {
     versions,
     onServer: new Set(['1.0.0', '1.1.0', '1.2.0']),
     server,
-    zip: { mainFile: '<?php /* Plugin Name: X\n * Plugin URI: https://example.com/x\n * Description: Does <things>\n */', readme: '=== X ===\nTested up to: 6.4\n' },
+    zip: {
+      mainFile: '<?php /* Plugin Name: X\n * Plugin URI: https://example.com/x\n * Description: Does <things>\n */',
+      readme: '=== X ===\nTested up to: 6.4\n'
+    },
     manifestVersion: 5,
     now: new Date('2026-01-12T00:00:00Z')
   })

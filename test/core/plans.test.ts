@@ -43,7 +43,13 @@ function refusal(plan: () => unknown): { kind: string; message: string; hint: st
   throw new Error('expected a refusal')
 }
 
-const VERSIONS = [version('1.2.0', 'released'), version('1.1.0', 'update_ready'), version('1.0.1', 'deprecated', { revoked_at: AT }), version('1.0.0', 'released'), version('0.9.0', 'draft')]
+const VERSIONS = [
+  version('1.2.0', 'released'),
+  version('1.1.0', 'update_ready'),
+  version('1.0.1', 'deprecated', { revoked_at: AT }),
+  version('1.0.0', 'released'),
+  version('0.9.0', 'draft')
+]
 
 describe('planRollback', () => {
   it('revokes every live version above the target, newest first, and says what sites are offered now', () => {
@@ -68,11 +74,25 @@ describe('planRollback', () => {
   })
 
   it('refuses as the core does: unknown, never released, already newest, ZIP pruned, not a version', () => {
-    expect(refusal(() => planRollback(VERSIONS, '3.0.0'))).toEqual({ kind: 'not-found', message: 'Plugin "hello" has no version 3.0.0.', hint: 'List its versions with: wprm list hello.' })
-    expect(refusal(() => planRollback(VERSIONS, '0.9.0'))).toMatchObject({ kind: 'invalid-transition', message: '0.9.0 was never released, so there is nothing to roll back to.' })
-    expect(refusal(() => planRollback(VERSIONS, '1.2.0'))).toMatchObject({ kind: 'invalid-transition', message: '1.2.0 is already the newest live version of hello.', hint: 'Nothing to roll back.' })
+    expect(refusal(() => planRollback(VERSIONS, '3.0.0'))).toEqual({
+      kind: 'not-found',
+      message: 'Plugin "hello" has no version 3.0.0.',
+      hint: 'List its versions with: wprm list hello.'
+    })
+    expect(refusal(() => planRollback(VERSIONS, '0.9.0'))).toMatchObject({
+      kind: 'invalid-transition',
+      message: '0.9.0 was never released, so there is nothing to roll back to.'
+    })
+    expect(refusal(() => planRollback(VERSIONS, '1.2.0'))).toMatchObject({
+      kind: 'invalid-transition',
+      message: '1.2.0 is already the newest live version of hello.',
+      hint: 'Nothing to roll back.'
+    })
     const pruned = [version('1.1.0', 'released'), version('1.0.0', 'deprecated', { file_path: null })]
-    expect(refusal(() => planRollback(pruned, '1.0.0'))).toMatchObject({ kind: 'zip-missing', message: 'The ZIP of 1.0.0 is gone (it was pruned), so 1.0.0 cannot be made live again.' })
+    expect(refusal(() => planRollback(pruned, '1.0.0'))).toMatchObject({
+      kind: 'zip-missing',
+      message: 'The ZIP of 1.0.0 is gone (it was pruned), so 1.0.0 cannot be made live again.'
+    })
     expect(refusal(() => planRollback(VERSIONS, 'v1.0.0')).kind).toBe('invalid-version')
   })
 
@@ -99,22 +119,47 @@ describe('planStatusChange', () => {
     ])
     expect(plan.latestAfter).toBe('1.3.0')
     expect(planStatusChange(versions, ['1.0.0'], 'update_ready').steps[0]).toMatchObject({ build: false, checkZip: true })
-    expect(planStatusChange([version('1.1.0', 'released'), ...versions.slice(3)], ['1.1.0'], 'deprecated')).toMatchObject({ latestAfter: '1.0.0', steps: [{ build: false, checkZip: false }] })
+    expect(planStatusChange([version('1.1.0', 'released'), ...versions.slice(3)], ['1.1.0'], 'deprecated')).toMatchObject({
+      latestAfter: '1.0.0',
+      steps: [{ build: false, checkZip: false }]
+    })
   })
 
   it('writes the new status, the built ZIP of a draft, and lifts the withdrawal of a version made live again', () => {
     const versions = [version('1.1.0', 'draft'), version('1.0.0', 'deprecated', { revoked_at: AT })]
     const plan = planStatusChange(versions, ['1.1.0', '1.0.0'], 'released')
-    const built = { version: '1.1.0', file_path: '/dist/new.zip', file_size: 7, checksum: 'abc', checksum_md5: 'def', files: 3, reused: false, warnings: [] }
+    const built = {
+      version: '1.1.0',
+      file_path: '/dist/new.zip',
+      file_size: 7,
+      checksum: 'abc',
+      checksum_md5: 'def',
+      files: 3,
+      reused: false,
+      warnings: []
+    }
     const [again, fresh] = [statusRecord(plan, plan.steps[0]!, LATER, null), statusRecord(plan, plan.steps[1]!, LATER, built)]
     expect(again).toMatchObject({ version: '1.0.0', status: 'released', revoked_at: null, released_at: AT, updated_at: LATER })
     // Only the record's own fields: nothing of the build result beyond the ZIP.
-    expect(fresh).toEqual({ ...versions[0]!, status: 'released', file_path: '/dist/new.zip', file_size: 7, checksum: 'abc', checksum_md5: 'def', released_at: LATER, updated_at: LATER })
+    expect(fresh).toEqual({
+      ...versions[0]!,
+      status: 'released',
+      file_path: '/dist/new.zip',
+      file_size: 7,
+      checksum: 'abc',
+      checksum_md5: 'def',
+      released_at: LATER,
+      updated_at: LATER
+    })
     expect(withRecords(versions, [fresh, again]).map((v) => [v.version, v.status])).toEqual([
       ['1.1.0', 'released'],
       ['1.0.0', 'released']
     ])
-    const deprecated = planStatusChange([version('1.1.0', 'released'), version('1.0.0', 'released', { revoked_at: AT })], ['1.0.0'], 'deprecated')
+    const deprecated = planStatusChange(
+      [version('1.1.0', 'released'), version('1.0.0', 'released', { revoked_at: AT })],
+      ['1.0.0'],
+      'deprecated'
+    )
     expect(statusRecord(deprecated, deprecated.steps[0]!, LATER, null).revoked_at).toBe(AT)
   })
 
@@ -124,9 +169,19 @@ describe('planStatusChange', () => {
   })
 
   it('refuses all or none: an unknown version, a transition the workflow forbids, the last live version, no version', () => {
-    expect(refusal(() => planStatusChange(VERSIONS, ['1.2.0', '4.0.0'], 'deprecated'))).toEqual({ kind: 'not-found', message: 'Plugin "hello" has no version 4.0.0.', hint: 'List its versions with: wprm list hello.' })
-    expect(refusal(() => planStatusChange(VERSIONS, ['1.1.0'], 'released'))).toMatchObject({ kind: 'invalid-transition', message: 'Version 1.1.0 cannot go from update_ready to released.' })
-    expect(refusal(() => planStatusChange(VERSIONS, ['1.2.0'], 'released'))).toMatchObject({ kind: 'invalid-transition', message: 'Version 1.2.0 is already released.' })
+    expect(refusal(() => planStatusChange(VERSIONS, ['1.2.0', '4.0.0'], 'deprecated'))).toEqual({
+      kind: 'not-found',
+      message: 'Plugin "hello" has no version 4.0.0.',
+      hint: 'List its versions with: wprm list hello.'
+    })
+    expect(refusal(() => planStatusChange(VERSIONS, ['1.1.0'], 'released'))).toMatchObject({
+      kind: 'invalid-transition',
+      message: 'Version 1.1.0 cannot go from update_ready to released.'
+    })
+    expect(refusal(() => planStatusChange(VERSIONS, ['1.2.0'], 'released'))).toMatchObject({
+      kind: 'invalid-transition',
+      message: 'Version 1.2.0 is already released.'
+    })
     expect(refusal(() => planStatusChange(VERSIONS, ['1.2.0', '1.1.0', '1.0.0'], 'deprecated'))).toMatchObject({
       kind: 'last-live-version',
       message: 'Deprecating 1.2.0, 1.1.0, 1.0.0 would leave hello with no live version: sites would have nothing to install.'

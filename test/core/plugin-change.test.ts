@@ -62,7 +62,9 @@ describe('the plugin lock and the database lock', () => {
     try {
       const error = failure(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x' }))
       expect(error.kind).toBe('database-locked')
-      expect(error.message).toBe(`hello-wprm is being changed by wprm (pid ${process.pid} on ${os.hostname()}, "released hello-wprm 1.0.0", since ${(JSON.parse(await readFile(lock, 'utf8')) as { since: string }).since}).`)
+      expect(error.message).toBe(
+        `hello-wprm is being changed by wprm (pid ${process.pid} on ${os.hostname()}, "released hello-wprm 1.0.0", since ${(JSON.parse(await readFile(lock, 'utf8')) as { since: string }).since}).`
+      )
       expect(error.hint).toContain(lock)
       expect(failure(await api.rollback({ slug: 'hello-wprm', to: '1.0.0' })).kind).toBe('database-locked')
       expect(failure(await api.pruneZips({ slug: 'hello-wprm' })).kind).toBe('database-locked')
@@ -88,16 +90,31 @@ describe('the plugin lock and the database lock', () => {
 describe('changesSince', () => {
   const plugin = { slug: 'hello', server: 'prod' } as Database['plugins'][number]
   const v = (version: string, status: string) => ({ plugin: 'hello', version, status }) as unknown as Database['versions'][number]
-  const db = (plugins: Database['plugins'], versions: Database['versions']): Database => ({ schema: 1, next_activity_id: 1, plugins, versions, servers: [], activity: [] })
+  const db = (plugins: Database['plugins'], versions: Database['versions']): Database => ({
+    schema: 1,
+    next_activity_id: 1,
+    plugins,
+    versions,
+    servers: [],
+    activity: []
+  })
 
   it('names what moved for one plugin, and nothing for another plugin’s changes', () => {
     const before = db([plugin], [v('1.0.0', 'released'), v('1.1.0', 'draft')])
-    expect(changesSince(before, db([plugin], [v('1.1.0', 'draft'), v('1.0.0', 'released'), { ...v('1.0.0', 'draft'), plugin: 'other' }]), 'hello')).toEqual([])
-    expect(changesSince(before, db([{ ...plugin, server: null }], [v('1.0.0', 'released'), v('1.1.0', 'released'), v('1.2.0', 'draft')]), 'hello')).toEqual([
-      'its server is now none (was prod)',
-      '1.2.0 was added',
-      '1.1.0 was changed (now released)'
-    ])
+    expect(
+      changesSince(
+        before,
+        db([plugin], [v('1.1.0', 'draft'), v('1.0.0', 'released'), { ...v('1.0.0', 'draft'), plugin: 'other' }]),
+        'hello'
+      )
+    ).toEqual([])
+    expect(
+      changesSince(
+        before,
+        db([{ ...plugin, server: null }], [v('1.0.0', 'released'), v('1.1.0', 'released'), v('1.2.0', 'draft')]),
+        'hello'
+      )
+    ).toEqual(['its server is now none (was prod)', '1.2.0 was added', '1.1.0 was changed (now released)'])
     expect(changesSince(before, db([plugin], [v('1.1.0', 'draft')]), 'hello')).toEqual(['1.0.0 was removed'])
     expect(changesSince(before, db([], []), 'hello')).toEqual(['hello was removed'])
   })

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest'
-import { detectVersionConstant, readConstant, readHeader, rewriteMainFile, rewriteStableTag } from '../../src-main/core/source/plugin-source.js'
+import {
+  detectVersionConstant,
+  readConstant,
+  readHeader,
+  rewriteMainFile,
+  rewriteStableTag
+} from '../../src-main/core/source/plugin-source.js'
 import { mainFileText } from '../fixtures/plugin-folder.js'
 
 describe('readHeader', () => {
@@ -64,7 +70,7 @@ describe('detectVersionConstant', () => {
 
   it('finds a constant with another name', () => {
     expect(detectVersionConstant("<?php define('IGNY8_BRIDGE_VERSION', '1.2.0');", '1.2.0')).toBe('IGNY8_BRIDGE_VERSION')
-    expect(detectVersionConstant("<?php define( 'PLUGIN_VER', \"1.2.0\" );", '1.2.0')).toBe('PLUGIN_VER')
+    expect(detectVersionConstant('<?php define( \'PLUGIN_VER\', "1.2.0" );', '1.2.0')).toBe('PLUGIN_VER')
   })
 
   it('does not guess between two equal candidates', () => {

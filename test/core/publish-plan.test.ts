@@ -5,7 +5,12 @@ import { planPublish, publishTargets } from '../../src-main/core/remote/publish-
 import { WprmError } from '../../src-shared/errors.js'
 
 const plugin = { slug: 'hello', name: 'Hello', manifest_version: 2, main_file: 'hello.php' } as PluginRecord
-const server = { name: 'prod', host: 'updates.example.com', remote_root: '/srv/plugins', public_url: 'https://updates.example.com/plugins/' } as ServerProfile
+const server = {
+  name: 'prod',
+  host: 'updates.example.com',
+  remote_root: '/srv/plugins',
+  public_url: 'https://updates.example.com/plugins/'
+} as ServerProfile
 const sha = (c: string): string => c.repeat(64)
 
 function version(v: string, status: PluginVersionRecord['status'], extra: Partial<PluginVersionRecord> = {}): PluginVersionRecord {
@@ -77,13 +82,26 @@ describe('planPublish', () => {
       { version: '1.2.0', name: 'hello-v1.2.0.zip', action: 'upload', localPath: '/dist/hello-v1.2.0.zip', size: 1002, sha256: sha('2') }
     ])
     // The workstation's manifest version (2) is ahead of the server's (0): the next one is 3.
-    expect(plan.manifest).toMatchObject({ version: '1.2.0', manifest_version: 3, sha256: sha('2'), generated_at: '2026-02-01T00:00:00.000Z' })
+    expect(plan.manifest).toMatchObject({
+      version: '1.2.0',
+      manifest_version: 3,
+      sha256: sha('2'),
+      generated_at: '2026-02-01T00:00:00.000Z'
+    })
     // The deprecated 1.0.0 is on the server and stays listed; the draft is not.
     expect(plan.manifest.versions.map((v) => v.version)).toEqual(['1.2.0', '1.1.0', '1.0.0'])
   })
 
   it('skips the ZIPs the server has with the released bytes, and counts on from the server manifest', () => {
-    const plan = planPublish(input(new Map([['1.1.0', same(v11)], ['1.2.0', same(v12)]]), { manifestVersion: 7 }))
+    const plan = planPublish(
+      input(
+        new Map([
+          ['1.1.0', same(v11)],
+          ['1.2.0', same(v12)]
+        ]),
+        { manifestVersion: 7 }
+      )
+    )
     expect(plan.zips.map((z) => [z.version, z.action])).toEqual([
       ['1.1.0', 'skip'],
       ['1.2.0', 'skip']
@@ -105,7 +123,9 @@ describe('planPublish', () => {
   })
 
   it('refuses a live version whose ZIP is neither on the server nor here', () => {
-    const missing = refusal(() => planPublish(input(new Map(), { local: { zipsHere: new Set(['1.2.0']), latestZip: { mainFile: null, readme: null } } })))
+    const missing = refusal(() =>
+      planPublish(input(new Map(), { local: { zipsHere: new Set(['1.2.0']), latestZip: { mainFile: null, readme: null } } }))
+    )
     expect(missing.kind).toBe('zip-missing')
     expect(missing.message).toBe('The ZIP of live version 1.1.0 is neither on the server nor here (/dist/hello-v1.1.0.zip).')
   })

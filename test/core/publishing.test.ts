@@ -50,11 +50,20 @@ async function setup(options: { progress?: (e: ProgressEvent) => void; env?: Nod
     secrets: { secret: async () => options.env?.PASSPHRASE ?? null },
     remoteLockWaitMs: 20_000
   })
-  const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'), { 'includes/api.php': "<?php const API = 'https://api.example.com';" })
+  const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'), {
+    'includes/api.php': "<?php const API = 'https://api.example.com';"
+  })
   value(await api.addPlugin({ sourceDir: source }))
   const profile = await server.profile(name)
   value(await api.addServer(profile))
-  value(await api.setPlugin({ slug: 'hello-wprm', server: name, expectedStrings: ['api.example.com'], forbiddenStrings: ['staging.example.com'] }))
+  value(
+    await api.setPlugin({
+      slug: 'hello-wprm',
+      server: name,
+      expectedStrings: ['api.example.com'],
+      forbiddenStrings: ['staging.example.com']
+    })
+  )
   const base = `${server.nginx.baseUrl}${name}/hello-wprm/`
   const manifest = async (): Promise<Manifest | null> => {
     const response = await fetch(`${base}info.json`)
@@ -112,17 +121,33 @@ describe('publishing to a real sshd + nginx', () => {
     value(await api.rollback({ slug: 'hello-wprm', to: '1.0.0' }))
 
     const emergency = value(
-      await api.addVersion({ slug: 'hello-wprm', version: '1.1.1', changelog: 'SECURITY: fix an XSS', status: 'update_ready', forceUpdate: true })
+      await api.addVersion({
+        slug: 'hello-wprm',
+        version: '1.1.1',
+        changelog: 'SECURITY: fix an XSS',
+        status: 'update_ready',
+        forceUpdate: true
+      })
     )
     expect(emergency.publish?.latest).toBe('1.1.1')
-    expect((await manifest())!).toMatchObject({ version: '1.1.1', autoupdate: true, force_update: true, update_ready: true, upgrade_notice: 'SECURITY: fix an XSS', revoked: ['1.1.0'] })
+    expect((await manifest())!).toMatchObject({
+      version: '1.1.1',
+      autoupdate: true,
+      force_update: true,
+      update_ready: true,
+      upgrade_notice: 'SECURITY: fix an XSS',
+      revoked: ['1.1.0']
+    })
     expect(value(await api.verify({ slug: 'hello-wprm' })).ok).toBe(true)
   })
 
   it('refuses to deprecate the last live version and to roll back to a pruned ZIP, changing nothing public', async () => {
     const { api, manifest, base } = await setup()
-    for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0']) value(await api.addVersion({ slug: 'hello-wprm', version: v, changelog: v, status: 'released' }))
-    expect(failure(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.0.0', '1.1.0', '1.2.0', '1.3.0'], status: 'deprecated' })).kind).toBe('last-live-version')
+    for (const v of ['1.0.0', '1.1.0', '1.2.0', '1.3.0'])
+      value(await api.addVersion({ slug: 'hello-wprm', version: v, changelog: v, status: 'released' }))
+    expect(
+      failure(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.0.0', '1.1.0', '1.2.0', '1.3.0'], status: 'deprecated' })).kind
+    ).toBe('last-live-version')
     value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.0.0'], status: 'deprecated' }))
     expect((await manifest())!.versions.map((v) => v.version)).toEqual(['1.3.0', '1.2.0', '1.1.0', '1.0.0'])
     expect(value(await api.pruneZips({ slug: 'hello-wprm', keep: 3 })).removed).toEqual(['1.0.0'])
@@ -145,7 +170,12 @@ describe('publishing to a real sshd + nginx', () => {
     const other = createApi({ dataDir: path.join(temp.dir, name, 'data') })
     value(await other.setPlugin({ slug: 'hello-wprm', server: null }))
     value(await other.removeServer({ name }))
-    value(await other.addServer({ ...(await server.profile(name)), auth: { kind: 'key', key_path: server.sshd.unauthorizedKeyPath, passphrase_env: null } }))
+    value(
+      await other.addServer({
+        ...(await server.profile(name)),
+        auth: { kind: 'key', key_path: server.sshd.unauthorizedKeyPath, passphrase_env: null }
+      })
+    )
     value(await other.setPlugin({ slug: 'hello-wprm', server: name }))
     const refused = failure(await other.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'x', status: 'released' }))
     expect(refused.kind).toBe('auth-failed')
@@ -155,7 +185,12 @@ describe('publishing to a real sshd + nginx', () => {
 
     value(await other.setPlugin({ slug: 'hello-wprm', server: null }))
     value(await other.removeServer({ name }))
-    value(await other.addServer({ ...(await server.profile(name)), auth: { kind: 'key', key_path: server.sshd.passphraseKeyPath!, passphrase_env: 'WPRM_TEST_PASSPHRASE' } }))
+    value(
+      await other.addServer({
+        ...(await server.profile(name)),
+        auth: { kind: 'key', key_path: server.sshd.passphraseKeyPath!, passphrase_env: 'WPRM_TEST_PASSPHRASE' }
+      })
+    )
     value(await other.setPlugin({ slug: 'hello-wprm', server: name }))
     const noPassphrase = failure(await other.publish({ slug: 'hello-wprm' }))
     expect(noPassphrase.kind).toBe('auth-failed')
@@ -166,14 +201,23 @@ describe('publishing to a real sshd + nginx', () => {
     // A password the server refuses (this sshd takes keys only), read from the named variable.
     const withPassword = createApi({ dataDir: path.join(temp.dir, name, 'data-password') })
     value(await withPassword.addPlugin({ sourceDir: path.join(temp.dir, name, 'hello-wprm') }))
-    const passwordProfile = { ...(await server.profile(name)), name: 'pw', auth: { kind: 'password' as const, password_env: 'WPRM_TEST_NO_SUCH_PASSWORD' } }
+    const passwordProfile = {
+      ...(await server.profile(name)),
+      name: 'pw',
+      auth: { kind: 'password' as const, password_env: 'WPRM_TEST_NO_SUCH_PASSWORD' }
+    }
     value(await withPassword.addServer(passwordProfile))
     value(await withPassword.setPlugin({ slug: 'hello-wprm', server: 'pw' }))
     const noPassword = failure(await withPassword.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
     expect(noPassword).toMatchObject({ kind: 'auth-failed' })
     expect(noPassword.message).toContain('WPRM_TEST_NO_SUCH_PASSWORD')
-    const wrongPassword = createApi({ dataDir: path.join(temp.dir, name, 'data-password'), secrets: { secret: async () => 'not the password' } })
-    const refusedPassword = failure(await wrongPassword.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+    const wrongPassword = createApi({
+      dataDir: path.join(temp.dir, name, 'data-password'),
+      secrets: { secret: async () => 'not the password' }
+    })
+    const refusedPassword = failure(
+      await wrongPassword.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' })
+    )
     expect(refusedPassword.kind).toBe('auth-failed')
     expect(refusedPassword.message).toContain('refused the login of')
     expect(refusedPassword.message).toContain('with the password')
@@ -344,44 +388,49 @@ describe('publishing to a real sshd + nginx', () => {
     }
   })
 
-  it.each(['cut', 'frozen'] as const)('fails promptly when the connection is %s in the middle of an upload, and a retry finishes', async (fault) => {
-    const proxy = await startTcpProxy(server.sshd.port)
-    try {
-      let armed = false
-      const name = `t${++counter}`
-      const api = createApi({
-        dataDir: path.join(temp.dir, name, 'data'),
-        sessionOptions: { stallMs: 1500 },
-        onEvent: (event, payload) => {
-          const progress = payload as ProgressEvent
-          if (armed && event === 'progress' && progress.phase === 'upload' && progress.done > 0 && progress.done < progress.total) {
-            armed = false
-            if (fault === 'cut') proxy.cut()
-            else proxy.freeze()
+  it.each(['cut', 'frozen'] as const)(
+    'fails promptly when the connection is %s in the middle of an upload, and a retry finishes',
+    async (fault) => {
+      const proxy = await startTcpProxy(server.sshd.port)
+      try {
+        let armed = false
+        const name = `t${++counter}`
+        const api = createApi({
+          dataDir: path.join(temp.dir, name, 'data'),
+          sessionOptions: { stallMs: 1500 },
+          onEvent: (event, payload) => {
+            const progress = payload as ProgressEvent
+            if (armed && event === 'progress' && progress.phase === 'upload' && progress.done > 0 && progress.done < progress.total) {
+              armed = false
+              if (fault === 'cut') proxy.cut()
+              else proxy.freeze()
+            }
           }
-        }
-      })
-      const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'), { 'assets/video.bin': randomBytes(6 * 1024 * 1024) })
-      value(await api.addPlugin({ sourceDir: source }))
-      value(await api.addServer({ ...(await server.profile(name)), port: proxy.port }))
-      value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
-      armed = true
-      const started = Date.now()
-      const failed = failure(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
-      expect(failed.kind).toBe('publish-interrupted')
-      expect(failed.message).toContain(fault === 'cut' ? 'was lost while uploading' : 'no progress for 2 s')
-      expect(failed.message).toContain('Done: nothing')
-      expect(Date.now() - started).toBeLessThan(10_000)
-      const dir = path.join(server.sshd.root, name, 'hello-wprm')
-      // No partial ZIP under its final name, and no manifest.
-      expect((await readdir(dir)).filter((f) => !f.startsWith('.'))).toEqual([])
-      const retry = value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
-      expect(retry.publish).toMatchObject({ uploaded: ['1.0.0'], latest: '1.0.0' })
-      expect(value(await api.verify({ slug: 'hello-wprm' })).ok).toBe(true)
-    } finally {
-      await proxy.close()
+        })
+        const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'), {
+          'assets/video.bin': randomBytes(6 * 1024 * 1024)
+        })
+        value(await api.addPlugin({ sourceDir: source }))
+        value(await api.addServer({ ...(await server.profile(name)), port: proxy.port }))
+        value(await api.setPlugin({ slug: 'hello-wprm', server: name }))
+        armed = true
+        const started = Date.now()
+        const failed = failure(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+        expect(failed.kind).toBe('publish-interrupted')
+        expect(failed.message).toContain(fault === 'cut' ? 'was lost while uploading' : 'no progress for 2 s')
+        expect(failed.message).toContain('Done: nothing')
+        expect(Date.now() - started).toBeLessThan(10_000)
+        const dir = path.join(server.sshd.root, name, 'hello-wprm')
+        // No partial ZIP under its final name, and no manifest.
+        expect((await readdir(dir)).filter((f) => !f.startsWith('.'))).toEqual([])
+        const retry = value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+        expect(retry.publish).toMatchObject({ uploaded: ['1.0.0'], latest: '1.0.0' })
+        expect(value(await api.verify({ slug: 'hello-wprm' })).ok).toBe(true)
+      } finally {
+        await proxy.close()
+      }
     }
-  })
+  )
 
   it('serializes two publishes at once on the server lock; the manifest version goes up by one per publish', async () => {
     const a = await setup()
@@ -393,7 +442,11 @@ describe('publishing to a real sshd + nginx', () => {
     value(await b.setPlugin({ slug: 'hello-wprm', server: a.name }))
     value(await b.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
     expect((await a.manifest())!.manifest_version).toBe(2)
-    const results = await Promise.all([a.api.publish({ slug: 'hello-wprm' }), b.publish({ slug: 'hello-wprm' }), a.api.publish({ slug: 'hello-wprm' })])
+    const results = await Promise.all([
+      a.api.publish({ slug: 'hello-wprm' }),
+      b.publish({ slug: 'hello-wprm' }),
+      a.api.publish({ slug: 'hello-wprm' })
+    ])
     expect(results.map((r) => value(r).manifest_version).sort()).toEqual([3, 4, 5])
     expect((await a.manifest())!.manifest_version).toBe(5)
   })

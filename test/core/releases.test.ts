@@ -26,9 +26,13 @@ beforeEach(async () => {
   temp = await makeTempDir()
   events = []
   let clock = Date.parse('2026-01-10T12:00:00Z')
-  api = createApi({ dataDir: path.join(temp.dir, 'data'), now: () => new Date((clock += 1000)), onEvent: (name, e) => {
+  api = createApi({
+    dataDir: path.join(temp.dir, 'data'),
+    now: () => new Date((clock += 1000)),
+    onEvent: (name, e) => {
       if (name === 'progress') events.push(e as ProgressEvent)
-    } })
+    }
+  })
   source = await writePluginFolder(path.join(temp.dir, 'hello-wprm'), { 'tests/test-x.php': '<?php', 'includes/a.php': '<?php // a' })
 })
 afterEach(async () => temp.cleanup())
@@ -86,7 +90,12 @@ describe('versions', () => {
     expect(third).toMatchObject({ min_php_version: '8.0', min_api_version: '2.0', min_platform_version: '6.0', version_code: 10200 })
     expect(failure(await api.addVersion({ slug: 'hello-wprm', version: '1.1.5', changelog: 'x' })).kind).toBe('version-not-higher')
     expect(failure(await api.addVersion({ slug: 'hello-wprm', version: '1.3.0', changelog: '  ' })).message).toContain('changelog is empty')
-    expect(value(await api.suggestNextVersions({ slug: 'hello-wprm' }))).toEqual({ latest: '1.2.0', patch: '1.2.1', minor: '1.3.0', major: '2.0.0' })
+    expect(value(await api.suggestNextVersions({ slug: 'hello-wprm' }))).toEqual({
+      latest: '1.2.0',
+      patch: '1.2.1',
+      minor: '1.3.0',
+      major: '2.0.0'
+    })
   })
 
   it('builds on release: checksums recorded, versions rewritten in the ZIP, clean-up applied, latest link set', async () => {
@@ -111,7 +120,10 @@ describe('versions', () => {
     expect(await readFile(path.join(source, 'hello-wprm.php'), 'utf8')).toBe(mainFileText())
 
     expect(new Set(events.map((e) => e.phase))).toEqual(new Set(['scan', 'zip', 'hash']))
-    expect(events.at(-1)).toMatchObject({ job: { id: 'hello-wprm@1.1.0', slug: 'hello-wprm', kind: 'build', versions: ['1.1.0'] }, phase: 'hash' })
+    expect(events.at(-1)).toMatchObject({
+      job: { id: 'hello-wprm@1.1.0', slug: 'hello-wprm', kind: 'build', versions: ['1.1.0'] },
+      phase: 'hash'
+    })
   })
 
   it('releases several versions at once, or none when one fails', async () => {

@@ -60,7 +60,10 @@ describe('SftpSession.open', () => {
   it('gives up after the ready timeout when the server never answers', async () => {
     const port = await listen(() => undefined)
     const started = Date.now()
-    await expect(SftpSession.open(profile(port), secrets, { readyTimeoutMs: 500 })).rejects.toMatchObject({ kind: 'connection-failed', message: expect.stringMatching(/Timed out/i) })
+    await expect(SftpSession.open(profile(port), secrets, { readyTimeoutMs: 500 })).rejects.toMatchObject({
+      kind: 'connection-failed',
+      message: expect.stringMatching(/Timed out/i)
+    })
     expect(Date.now() - started).toBeLessThan(5000)
   })
 })

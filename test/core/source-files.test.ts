@@ -10,7 +10,8 @@ beforeEach(async () => {
 })
 afterEach(async () => temp.cleanup())
 
-const names = async (dir: string): Promise<string[]> => (await collectSourceEntries(dir)).map((e) => (e.kind === 'directory' ? `${e.relPath}/` : e.relPath))
+const names = async (dir: string): Promise<string[]> =>
+  (await collectSourceEntries(dir)).map((e) => (e.kind === 'directory' ? `${e.relPath}/` : e.relPath))
 
 describe('collectSourceEntries', () => {
   it('leaves out the default clean-up list and keeps the rest, sorted', async () => {

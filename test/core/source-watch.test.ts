@@ -59,7 +59,9 @@ describe('source status and watching', () => {
   it('warns when header and constant disagree, and bumping the source clears it', async () => {
     const main = path.join(source, 'hello-wprm.php')
     await writeFile(main, (await readFile(main, 'utf8')).replace(' * Version: 1.0.0', ' * Version: 1.2.0'))
-    await vi.waitFor(() => expect(latestEvent()?.warnings).toContain('The header says 1.2.0 but HELLO_WPRM_VERSION says 1.0.0.'), { timeout: 5000 })
+    await vi.waitFor(() => expect(latestEvent()?.warnings).toContain('The header says 1.2.0 but HELLO_WPRM_VERSION says 1.0.0.'), {
+      timeout: 5000
+    })
     value(await api.bumpSource({ slug: 'hello-wprm', version: '1.2.0' }))
     await vi.waitFor(() => expect(latestEvent()?.warnings).toEqual([]), { timeout: 5000 })
   })
@@ -83,12 +85,29 @@ describe('secrets', () => {
     await writeFile(keyPath, 'not used')
     const db = path.join(temp.dir, 'data', 'wprm.json')
     const dbJson = JSON.parse(await readFile(db, 'utf8'))
-    dbJson.servers.push({ name: 'prod', host: 'h', port: 22, user: 'u', auth: { kind: 'password', password_env: null }, remote_root: '/r', public_url: 'https://x/', host_key_fingerprint: 'SHA256:x', created_at: '', updated_at: '' })
+    dbJson.servers.push({
+      name: 'prod',
+      host: 'h',
+      port: 22,
+      user: 'u',
+      auth: { kind: 'password', password_env: null },
+      remote_root: '/r',
+      public_url: 'https://x/',
+      host_key_fingerprint: 'SHA256:x',
+      created_at: '',
+      updated_at: ''
+    })
     await writeFile(db, JSON.stringify(dbJson))
-    expect(value(await api.getSecretStatus({ server: 'prod' }))).toEqual({ server: 'prod', password: false, passphrase: false, backend: 'os' })
+    expect(value(await api.getSecretStatus({ server: 'prod' }))).toEqual({
+      server: 'prod',
+      password: false,
+      passphrase: false,
+      backend: 'os'
+    })
     const stored = value(await api.storeSecret({ server: 'prod', kind: 'password', value: 'hunter2-very-secret' }))
     expect(stored).toEqual({ server: 'prod', password: true, passphrase: false, backend: 'os' })
-    for (const file of ['secrets.json', 'wprm.json']) expect(await readFile(path.join(temp.dir, 'data', file), 'utf8')).not.toContain('hunter2')
+    for (const file of ['secrets.json', 'wprm.json'])
+      expect(await readFile(path.join(temp.dir, 'data', file), 'utf8')).not.toContain('hunter2')
     expect(value(await api.deleteSecret({ server: 'prod', kind: 'password' })).password).toBe(false)
     expect((await api.storeSecret({ server: 'nope', kind: 'password', value: 'x' })).ok).toBe(false)
   })

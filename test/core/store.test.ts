@@ -14,7 +14,15 @@ afterEach(async () => temp.cleanup())
 
 const addMarker = (store: Store, name: string): Promise<void> =>
   store.transact('test', (db) => {
-    db.activity.unshift({ id: db.next_activity_id++, at: '', plugin: name, version: null, action: 'plugin.add', summary: name, changes: {} })
+    db.activity.unshift({
+      id: db.next_activity_id++,
+      at: '',
+      plugin: name,
+      version: null,
+      action: 'plugin.add',
+      summary: name,
+      changes: {}
+    })
   })
 
 describe('Store', () => {
@@ -89,7 +97,9 @@ describe('acquireLock', () => {
     expect((error as WprmError).message).toContain('"first"')
     const waiting = acquireLock(lock, { purpose: 'third', waitMs: 5000 })
     setTimeout(() => void release(), 100)
-    await (await waiting)()
+    await (
+      await waiting
+    )()
   })
 
   it('takes over a lock whose process is gone', async () => {

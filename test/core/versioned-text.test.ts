@@ -42,7 +42,17 @@ const CASES: readonly SourceCase[] = [
   {
     name: 'class const, CRLF line endings, README.TXT in capitals',
     files: {
-      'hello-wprm.php': ['<?php', '/**', ' * Plugin Name: Hello WPRM', ' * Version: 1.0.0', ' */', 'final class Hello_Wprm {', "\tconst VERSION = '1.0.0';", '}', ''].join('\r\n'),
+      'hello-wprm.php': [
+        '<?php',
+        '/**',
+        ' * Plugin Name: Hello WPRM',
+        ' * Version: 1.0.0',
+        ' */',
+        'final class Hello_Wprm {',
+        "\tconst VERSION = '1.0.0';",
+        '}',
+        ''
+      ].join('\r\n'),
       'README.TXT': readme('\r\n', true)
     },
     constant: 'VERSION',
@@ -50,7 +60,10 @@ const CASES: readonly SourceCase[] = [
   },
   {
     name: 'no version constant, and a readme without a Stable tag',
-    files: { 'hello-wprm.php': ['<?php', '/*', ' * Plugin Name: Hello WPRM', ' * Version: 1.0.0', ' */', ''].join('\n'), 'readme.txt': readme('\n', false) },
+    files: {
+      'hello-wprm.php': ['<?php', '/*', ' * Plugin Name: Hello WPRM', ' * Version: 1.0.0', ' */', ''].join('\n'),
+      'readme.txt': readme('\n', false)
+    },
     constant: null,
     carriers: ['hello-wprm.php']
   },
@@ -89,7 +102,10 @@ describe('versionedText: build, source status and bump write the same version in
 
     // The rule itself, applied to every file.
     const expected = new Map(
-      Object.entries(files).map(([rel, content]) => [rel, Buffer.from(versionedText(plugin, rel, Buffer.from(content).toString('latin1'), VERSION), 'latin1')])
+      Object.entries(files).map(([rel, content]) => [
+        rel,
+        Buffer.from(versionedText(plugin, rel, Buffer.from(content).toString('latin1'), VERSION), 'latin1')
+      ])
     )
     const changedByRule = [...expected].filter(([rel, bytes]) => !bytes.equals(Buffer.from(files[rel]!))).map(([rel]) => rel)
     expect(changedByRule.sort()).toEqual([...carriers].sort())
@@ -120,9 +136,15 @@ describe('versionedText: build, source status and bump write the same version in
     await writeFile(main, (await readFile(main, 'utf8')).replace("define('HELLO_WPRM_VERSION', '1.0.0');", ''))
 
     expect(value(await api.getSourceStatus({ slug: SLUG })).changed_files).toEqual(['hello-wprm.php'])
-    const refusals = [await api.addVersion({ slug: SLUG, version: VERSION, changelog: 'Test', status: 'released' }), await api.bumpSource({ slug: SLUG, version: VERSION })]
+    const refusals = [
+      await api.addVersion({ slug: SLUG, version: VERSION, changelog: 'Test', status: 'released' }),
+      await api.bumpSource({ slug: SLUG, version: VERSION })
+    ]
     for (const refused of refusals) {
-      expect(refused).toMatchObject({ ok: false, error: { kind: 'source-invalid', message: 'The version constant HELLO_WPRM_VERSION is not defined in hello-wprm.php.' } })
+      expect(refused).toMatchObject({
+        ok: false,
+        error: { kind: 'source-invalid', message: 'The version constant HELLO_WPRM_VERSION is not defined in hello-wprm.php.' }
+      })
     }
   })
 

@@ -106,10 +106,12 @@ describe('status transitions', () => {
 })
 
 describe('latestLive', () => {
-  const record = (version: string, status: VersionStatus): PluginVersionRecord =>
-    ({ version, status }) as PluginVersionRecord
+  const record = (version: string, status: VersionStatus): PluginVersionRecord => ({ version, status }) as PluginVersionRecord
   it('is the highest released or update-ready version', () => {
-    expect(latestLive([record('1.0.0', 'released'), record('1.2.0', 'update_ready'), record('1.3.0', 'draft'), record('1.1.0', 'released')])?.version).toBe('1.2.0')
+    expect(
+      latestLive([record('1.0.0', 'released'), record('1.2.0', 'update_ready'), record('1.3.0', 'draft'), record('1.1.0', 'released')])
+        ?.version
+    ).toBe('1.2.0')
     expect(latestLive([record('2.0.0', 'deprecated'), record('1.0.0', 'released')])?.version).toBe('1.0.0')
     expect(latestLive([record('1.0.0', 'draft')])).toBeNull()
   })

@@ -85,13 +85,19 @@ describe('writeZip', () => {
     const zip = await JSZip.loadAsync(await readFile(out))
     const back = await zip.file('big.bin')!.async('nodebuffer')
     expect(back.length).toBe(size)
-    expect(createHash('sha256').update(back).digest('hex')).toBe(createHash('sha256').update(Buffer.concat([noise, text])).digest('hex'))
+    expect(createHash('sha256').update(back).digest('hex')).toBe(
+      createHash('sha256')
+        .update(Buffer.concat([noise, text]))
+        .digest('hex')
+    )
   })
 
   it('names a file that cannot be read, instead of failing with a bare system error', async () => {
     const gone = path.join(temp.dir, 'gone.php')
     const entries: ZipEntry[] = [{ name: 'p/gone.php', source: { kind: 'file', path: gone, size: 10 } }]
-    await expect(writeZip(entries, path.join(temp.dir, 'x.zip'))).rejects.toThrow('p/gone.php cannot be read (it was removed during the build)')
+    await expect(writeZip(entries, path.join(temp.dir, 'x.zip'))).rejects.toThrow(
+      'p/gone.php cannot be read (it was removed during the build)'
+    )
     const folder: ZipEntry[] = [{ name: 'p/dir.php', source: { kind: 'file', path: temp.dir, size: 10 } }]
     await expect(writeZip(folder, path.join(temp.dir, 'y.zip'))).rejects.toThrow('p/dir.php cannot be read (it is a folder)')
   })

@@ -129,7 +129,10 @@ async function setPluginServer(name: string): Promise<void> {
 
 /** The status badge text of one row of the versions table. */
 async function statusOf(version: string): Promise<string> {
-  const row = page.getByRole('table', { name: 'Versions of this plugin' }).getByRole('row').filter({ has: page.getByRole('checkbox', { name: `Select ${version}`, exact: true }) })
+  const row = page
+    .getByRole('table', { name: 'Versions of this plugin' })
+    .getByRole('row')
+    .filter({ has: page.getByRole('checkbox', { name: `Select ${version}`, exact: true }) })
   return (await row.getByRole('cell').nth(2).textContent()) ?? ''
 }
 
@@ -152,7 +155,13 @@ beforeAll(async () => {
   relay = new EventRelay()
   api = createApi({ dataDir: path.join(temp.dir, 'data'), onEvent: relay.onEvent, watchSources: true, cipher: createAesCipher() })
   browser = await launchChromium()
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', acceptDownloads: true, locale: 'en-US', timezoneId: 'UTC' })
+  context = await browser.newContext({
+    viewport: { width: 1280, height: 800 },
+    colorScheme: 'light',
+    acceptDownloads: true,
+    locale: 'en-US',
+    timezoneId: 'UTC'
+  })
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.url.replace(/\/$/, '') })
   page = await context.newPage()
   page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`))
@@ -166,7 +175,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   // Everything is stopped whatever happened; one failing stop does not keep the others running.
-  const steps: (() => Promise<unknown> | undefined)[] = [() => browser?.close(), () => api?.close(), () => web?.close(), () => updateServer?.stop(), () => temp?.cleanup()]
+  const steps: (() => Promise<unknown> | undefined)[] = [
+    () => browser?.close(),
+    () => api?.close(),
+    () => web?.close(),
+    () => updateServer?.stop(),
+    () => temp?.cleanup()
+  ]
   for (const step of steps) await Promise.resolve(step()).catch(() => undefined)
 })
 
@@ -394,7 +409,10 @@ describe('the desktop screens, walked by a release manager', () => {
 
   it('an SFTP login failure shows what happened and what to do, and nothing changes', async () => {
     const card = await addServerAcceptingKey(
-      await updateServer.profile('broken', { acceptHostKey: undefined, auth: { kind: 'key', key_path: updateServer.sshd.unauthorizedKeyPath, passphrase_env: null } })
+      await updateServer.profile('broken', {
+        acceptHostKey: undefined,
+        auth: { kind: 'key', key_path: updateServer.sshd.unauthorizedKeyPath, passphrase_env: null }
+      })
     )
     await card.getByRole('button', { name: 'Test connection' }).click()
     await see(card.getByText('Connection failed'))

@@ -60,13 +60,17 @@ describe('the IPC handlers', () => {
   const webContents = { mainFrame }
   const window = { webContents, isDestroyed: () => false }
   const calls: unknown[] = []
-  const api = Object.fromEntries(API_METHODS.map((m) => [m, async (input: unknown) => (calls.push([m, input]), { ok: true, value: m })])) as unknown as WprmApi
+  const api = Object.fromEntries(
+    API_METHODS.map((m) => [m, async (input: unknown) => (calls.push([m, input]), { ok: true, value: m })])
+  ) as unknown as WprmApi
 
   it('registers a guarded handler for every method and every desktop method', async () => {
     const { setupIpc, setupDesktopIpc } = await import('../../src-main/ipc.js')
     setupIpc(api, () => window as never, appOrigin)
     setupDesktopIpc(() => window as never, appOrigin)
-    expect([...handlers.keys()].sort()).toEqual([...API_METHODS.map((m) => `wprm:${m}`), ...DESKTOP_METHODS.map((m) => `wprm:desktop:${m}`)].sort())
+    expect([...handlers.keys()].sort()).toEqual(
+      [...API_METHODS.map((m) => `wprm:${m}`), ...DESKTOP_METHODS.map((m) => `wprm:desktop:${m}`)].sort()
+    )
   })
 
   it('answers our window, validates the payload, and refuses other senders', async () => {
@@ -76,9 +80,13 @@ describe('the IPC handlers', () => {
     const invalid = (await handlers.get('wprm:getPlugin')!(trusted, { slug: 42 })) as { ok: boolean; error: { kind: string } }
     expect(invalid).toMatchObject({ ok: false, error: { kind: 'usage' } })
     await expect(handlers.get('wprm:getPlugin')!({ sender: {}, senderFrame: mainFrame }, { slug: 'x' })).rejects.toThrow(/refused/)
-    await expect(handlers.get('wprm:getPlugin')!({ sender: webContents, senderFrame: { url: 'file:///x' } }, { slug: 'x' })).rejects.toThrow(/refused/)
+    await expect(
+      handlers.get('wprm:getPlugin')!({ sender: webContents, senderFrame: { url: 'file:///x' } }, { slug: 'x' })
+    ).rejects.toThrow(/refused/)
     const evilFrame = { url: 'https://evil.example/' }
-    await expect(handlers.get('wprm:getPlugin')!({ sender: { mainFrame: evilFrame }, senderFrame: evilFrame }, { slug: 'x' })).rejects.toThrow(/refused/)
+    await expect(
+      handlers.get('wprm:getPlugin')!({ sender: { mainFrame: evilFrame }, senderFrame: evilFrame }, { slug: 'x' })
+    ).rejects.toThrow(/refused/)
   })
 })
 

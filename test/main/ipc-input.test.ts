@@ -4,9 +4,13 @@ import { validateInput } from '../../src-main/ipc-input.js'
 
 describe('validateInput (payloads from the window are untrusted)', () => {
   it('passes well-formed payloads through', () => {
-    expect(validateInput('changeStatus', { slug: 'x', versions: ['1.0.0'], status: 'released' })).toEqual([{ slug: 'x', versions: ['1.0.0'], status: 'released' }])
+    expect(validateInput('changeStatus', { slug: 'x', versions: ['1.0.0'], status: 'released' })).toEqual([
+      { slug: 'x', versions: ['1.0.0'], status: 'released' }
+    ])
     expect(validateInput('listPlugins', undefined)).toEqual([])
-    expect(validateInput('addServer', { name: 'p', host: 'h', user: 'u', auth: { kind: 'agent' }, remoteRoot: '/r', publicUrl: 'https://x/' })).toHaveLength(1)
+    expect(
+      validateInput('addServer', { name: 'p', host: 'h', user: 'u', auth: { kind: 'agent' }, remoteRoot: '/r', publicUrl: 'https://x/' })
+    ).toHaveLength(1)
     expect(validateInput('setPlugin', { slug: 'x', server: null })).toHaveLength(1)
   })
 
@@ -18,7 +22,11 @@ describe('validateInput (payloads from the window are untrusted)', () => {
     ['getPlugin', null, /needs an object/],
     ['getPlugin', ['x'], /needs an object/],
     ['listPlugins', { sneaky: true }, /takes no input/],
-    ['addServer', { name: 'p', host: 'h', user: 'u', auth: { kind: 'password', password: 'hunter2' }, remoteRoot: '/r', publicUrl: 'https://x/' }, /auth/],
+    [
+      'addServer',
+      { name: 'p', host: 'h', user: 'u', auth: { kind: 'password', password: 'hunter2' }, remoteRoot: '/r', publicUrl: 'https://x/' },
+      /auth/
+    ],
     ['pruneZips', { slug: 'x', keep: Number.NaN }, /keep/]
   ] as const)('refuses %s with %j', (method, payload, message) => {
     expect(() => validateInput(method, payload)).toThrow(message)

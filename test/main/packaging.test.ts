@@ -25,17 +25,26 @@ beforeAll(async () => {
   const pkg = JSON.parse(await readFile(path.join(root, 'node_modules/electron/package.json'), 'utf8')) as { version: string }
   await writeFile(path.join(fakeElectron, 'version'), pkg.version)
   const out = path.join(temp.dir, 'release')
-  await run(bin('electron-builder'), ['--linux', 'dir', `-c.electronDist=${fakeElectron}`, '-c.npmRebuild=false', `-c.directories.output=${out}`], { cwd: root })
+  await run(
+    bin('electron-builder'),
+    ['--linux', 'dir', `-c.electronDist=${fakeElectron}`, '-c.npmRebuild=false', `-c.directories.output=${out}`],
+    { cwd: root }
+  )
   unpacked = path.join(out, 'linux-unpacked')
-  listing = (await run(bin('asar'), ['list', path.join(unpacked, 'resources', 'app.asar')], { maxBuffer: 64 * 1024 * 1024 })).stdout.split('\n')
+  listing = (await run(bin('asar'), ['list', path.join(unpacked, 'resources', 'app.asar')], { maxBuffer: 64 * 1024 * 1024 })).stdout.split(
+    '\n'
+  )
 }, 240_000)
 afterAll(async () => temp?.cleanup())
 
 describe('the packaged app (electron-builder)', () => {
   it('holds the built main, preload and renderer, and the runtime dependencies only', () => {
-    for (const file of ['/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/package.json']) expect(listing).toContain(file)
-    for (const dependency of ['lowdb', 'jszip', 'semver', 'ssh2', 'ssh2-sftp-client', 'ignore']) expect(listing).toContain(`/node_modules/${dependency}`)
-    for (const devOnly of ['vitest', 'electron', 'typescript', 'playwright-core', 'react']) expect(listing).not.toContain(`/node_modules/${devOnly}`)
+    for (const file of ['/out/main/index.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/package.json'])
+      expect(listing).toContain(file)
+    for (const dependency of ['lowdb', 'jszip', 'semver', 'ssh2', 'ssh2-sftp-client', 'ignore'])
+      expect(listing).toContain(`/node_modules/${dependency}`)
+    for (const devOnly of ['vitest', 'electron', 'typescript', 'playwright-core', 'react'])
+      expect(listing).not.toContain(`/node_modules/${devOnly}`)
     expect(listing.filter((f) => f.endsWith('.map'))).toEqual([])
   })
 

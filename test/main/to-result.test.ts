@@ -34,13 +34,43 @@ describe('errnoToApiError', () => {
     const loop = path.join(temp.dir, 'loop')
     await symlink(loop, loop)
     const cases: readonly (readonly [string, () => Promise<unknown>, string, string])[] = [
-      ['ENOTDIR', () => mkdir(path.join(file, 'dist')), `Could not create the folder ${path.join(file, 'dist')}: a part of the path is a file, not a folder (ENOTDIR).`, `Move the file ${file} out of the way`],
-      ['ENOENT', () => readFile(path.join(temp.dir, 'gone', 'x')), `Could not open ${path.join(temp.dir, 'gone', 'x')}: it does not exist`, `Check the path ${path.join(temp.dir, 'gone', 'x')}`],
+      [
+        'ENOTDIR',
+        () => mkdir(path.join(file, 'dist')),
+        `Could not create the folder ${path.join(file, 'dist')}: a part of the path is a file, not a folder (ENOTDIR).`,
+        `Move the file ${file} out of the way`
+      ],
+      [
+        'ENOENT',
+        () => readFile(path.join(temp.dir, 'gone', 'x')),
+        `Could not open ${path.join(temp.dir, 'gone', 'x')}: it does not exist`,
+        `Check the path ${path.join(temp.dir, 'gone', 'x')}`
+      ],
       ['EISDIR', () => readFile(folder), `: it is a folder, not a file (EISDIR).`, 'Move the folder'],
-      ['EEXIST', () => mkdir(folder), `Could not create the folder ${folder}: it already exists (EEXIST).`, `Move ${folder} out of the way`],
-      ['ENOTEMPTY', () => rmdir(folder), `Could not remove the folder ${folder}: the folder is not empty (ENOTEMPTY).`, `Empty or move ${folder}`],
-      ['ENAMETOOLONG', () => writeFile(path.join(temp.dir, 'n'.repeat(300)), 'x'), ': the name is too long for the file system (ENAMETOOLONG).', 'Choose a shorter folder path.'],
-      ['ELOOP', () => readFile(loop), `Could not open ${loop}: the path goes round in a loop of symbolic links (ELOOP).`, `Fix the links on the way to ${loop}.`]
+      [
+        'EEXIST',
+        () => mkdir(folder),
+        `Could not create the folder ${folder}: it already exists (EEXIST).`,
+        `Move ${folder} out of the way`
+      ],
+      [
+        'ENOTEMPTY',
+        () => rmdir(folder),
+        `Could not remove the folder ${folder}: the folder is not empty (ENOTEMPTY).`,
+        `Empty or move ${folder}`
+      ],
+      [
+        'ENAMETOOLONG',
+        () => writeFile(path.join(temp.dir, 'n'.repeat(300)), 'x'),
+        ': the name is too long for the file system (ENAMETOOLONG).',
+        'Choose a shorter folder path.'
+      ],
+      [
+        'ELOOP',
+        () => readFile(loop),
+        `Could not open ${loop}: the path goes round in a loop of symbolic links (ELOOP).`,
+        `Fix the links on the way to ${loop}.`
+      ]
     ]
     for (const [code, call, message, hint] of cases) {
       const error = await thrownBy(call)
@@ -59,10 +89,14 @@ describe('errnoToApiError', () => {
     await mkdir(to)
     await writeFile(path.join(to, 'inside'), 'x')
     const explained = errnoToApiError(await thrownBy(() => rename(from, to)))
-    expect(explained).toEqual({ kind: 'io', message: `Could not rename ${from} to ${to}: it is a folder, not a file (EISDIR).`, hint: `Move the folder ${to} out of the way, or choose another path.` })
+    expect(explained).toEqual({
+      kind: 'io',
+      message: `Could not rename ${from} to ${to}: it is a folder, not a file (EISDIR).`,
+      hint: `Move the folder ${to} out of the way, or choose another path.`
+    })
   })
 
-  it('leaves a misused file handle (EBADF) to the bug path: it is not the user\'s to fix', async () => {
+  it("leaves a misused file handle (EBADF) to the bug path: it is not the user's to fix", async () => {
     const file = path.join(temp.dir, 'opened-for-reading')
     await writeFile(file, 'x')
     const handle = await open(file, 'r')
@@ -78,7 +112,11 @@ describe('errnoToApiError', () => {
   it('explains a failure without a path (a write to an open file on a full disk) without inventing one', () => {
     // The shape Node gives a failed write(2) on a file handle: no path. A real one is in test/cli/errors-cli.test.ts.
     const full = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' })
-    expect(errnoToApiError(full)).toEqual({ kind: 'io', message: 'Could not write a file: no space is left on the disk (ENOSPC).', hint: 'Free space on the disk, then run the same command again.' })
+    expect(errnoToApiError(full)).toEqual({
+      kind: 'io',
+      message: 'Could not write a file: no space is left on the disk (ENOSPC).',
+      hint: 'Free space on the disk, then run the same command again.'
+    })
   })
 
   it('has a reason and a hint for every code in its table, with and without a path', () => {
@@ -87,7 +125,9 @@ describe('errnoToApiError', () => {
       for (const where of ['/data/wprm.json', null]) expect(meaning.hint(where), code).toMatch(/^[A-Z].*\.$/)
     }
     // The common fixes, word for word.
-    expect(ERRNO_MEANINGS.ENOSPC!.hint('/data/wprm.json')).toBe('Free space on the disk of /data/wprm.json, then run the same command again.')
+    expect(ERRNO_MEANINGS.ENOSPC!.hint('/data/wprm.json')).toBe(
+      'Free space on the disk of /data/wprm.json, then run the same command again.'
+    )
     expect(ERRNO_MEANINGS.EROFS!.hint('/data')).toContain('choose a writable --data-dir')
     expect(ERRNO_MEANINGS.EACCES!.hint('/data')).toContain('Give your user access to /data')
   })
@@ -95,7 +135,9 @@ describe('errnoToApiError', () => {
   it('leaves anything that is not a system error it knows to the bug path', () => {
     expect(errnoToApiError(new TypeError('x is undefined'))).toBeNull()
     expect(errnoToApiError({ code: 'ENOSPC', errno: -28, syscall: 'write' })).toBeNull()
-    expect(errnoToApiError(Object.assign(new Error('EINVAL: invalid argument'), { code: 'EINVAL', errno: -22, syscall: 'open', path: '/x' }))).toBeNull()
+    expect(
+      errnoToApiError(Object.assign(new Error('EINVAL: invalid argument'), { code: 'EINVAL', errno: -22, syscall: 'open', path: '/x' }))
+    ).toBeNull()
     expect(errnoToApiError(Object.assign(new Error('ECONNRESET'), { code: 'ECONNRESET' }))).toBeNull()
     expect(errnoToApiError(null)).toBeNull()
   })
@@ -119,8 +161,14 @@ describe('handleApiCall', () => {
     const file = path.join(temp.dir, 'a-file')
     await writeFile(file, 'x')
     const api = createApi({ dataDir: path.join(file, 'data') })
-    expect(await handleApiCall(api, 'listPlugins', { extra: 1 })).toMatchObject({ ok: false, error: { kind: 'usage', message: 'listPlugins takes no input.' } })
-    expect(await handleApiCall(api, 'listPlugins', undefined)).toMatchObject({ ok: false, error: { kind: 'io', message: expect.stringContaining(path.join(file, 'data')) } })
+    expect(await handleApiCall(api, 'listPlugins', { extra: 1 })).toMatchObject({
+      ok: false,
+      error: { kind: 'usage', message: 'listPlugins takes no input.' }
+    })
+    expect(await handleApiCall(api, 'listPlugins', undefined)).toMatchObject({
+      ok: false,
+      error: { kind: 'io', message: expect.stringContaining(path.join(file, 'data')) }
+    })
     const fine = createApi({ dataDir: path.join(temp.dir, 'data') })
     expect(await handleApiCall(fine, 'listPlugins', undefined)).toEqual({ ok: true, value: [] })
   })

@@ -56,7 +56,12 @@ export function storeWith(fake: FakeApi, desktop: DesktopApi | null = null) {
 export const ok = <T>(value: T): Result<T> => ({ ok: true, value })
 
 /** A failed Result. */
-export const fail = (kind: ApiError['kind'], message: string, hint = 'Do something.', extra: Pick<ApiError, 'fingerprint'> = {}): Result<never> => ({
+export const fail = (
+  kind: ApiError['kind'],
+  message: string,
+  hint = 'Do something.',
+  extra: Pick<ApiError, 'fingerprint'> = {}
+): Result<never> => ({
   ok: false,
   error: { kind, message, hint, ...extra }
 })

@@ -16,7 +16,13 @@ describe('renderer helpers', () => {
   })
 
   it('plan a rollback: what is revoked, what is live again, and which versions can be chosen', () => {
-    const versions = [version('1.2.0', 'released'), version('1.1.0', 'update_ready'), version('1.0.1', 'deprecated'), version('1.0.0', 'released'), version('0.9.0', 'draft')]
+    const versions = [
+      version('1.2.0', 'released'),
+      version('1.1.0', 'update_ready'),
+      version('1.0.1', 'deprecated'),
+      version('1.0.0', 'released'),
+      version('0.9.0', 'draft')
+    ]
     expect(rollbackCandidates(versions).map((v) => v.version)).toEqual(['1.1.0', '1.0.1', '1.0.0'])
     // The screen plans with the core's own planner (src-shared/rollback-plan.ts).
     const plan = planRollback(versions, '1.0.1')

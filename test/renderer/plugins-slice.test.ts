@@ -45,7 +45,10 @@ describe('plugins slice', () => {
 
   it('adds a plugin from its folder, refusing an empty path without calling main', async () => {
     const fake = fakeApi({
-      addPlugin: ({ sourceDir }) => (sourceDir === '/src/missing' ? fail('source-invalid', 'The source folder /src/missing does not exist.', 'Check the path.') : ok(plugin('hello'))),
+      addPlugin: ({ sourceDir }) =>
+        sourceDir === '/src/missing'
+          ? fail('source-invalid', 'The source folder /src/missing does not exist.', 'Check the path.')
+          : ok(plugin('hello')),
       listPlugins: () => ok([summary('hello')]),
       getSourceStatus: ({ slug }) => ok(sourceStatus(slug, '2025-01-01T00:00:00.000Z'))
     })
@@ -65,7 +68,10 @@ describe('plugins slice', () => {
 
   it('writes a version into the source and reloads what it changed; a refusal stays with that plugin', async () => {
     const fake = fakeApi({
-      bumpSource: ({ slug, version: v }) => (slug === 'hello' ? ok({ version: v, changed_files: ['hello.php'] }) : fail('source-invalid', 'HELLO_VERSION is not defined.', 'Define it.')),
+      bumpSource: ({ slug, version: v }) =>
+        slug === 'hello'
+          ? ok({ version: v, changed_files: ['hello.php'] })
+          : fail('source-invalid', 'HELLO_VERSION is not defined.', 'Define it.'),
       getSourceStatus: ({ slug }) => ok(sourceStatus(slug, '2025-01-01T00:00:00.000Z')),
       getPlugin: () => ok(details([version('1.0.0', 'released')])),
       suggestNextVersions: () => ok({ latest: '1.0.0', patch: '1.0.1', minor: '1.1.0', major: '2.0.0' })

@@ -26,7 +26,11 @@ export function plugin(slug = 'hello', overrides: Partial<PluginRecord> = {}): P
 }
 
 /** A version record; built (file, checksum) unless it is a draft. */
-export function version(v: string, status: PluginVersionRecord['status'], overrides: Partial<PluginVersionRecord> = {}): PluginVersionRecord {
+export function version(
+  v: string,
+  status: PluginVersionRecord['status'],
+  overrides: Partial<PluginVersionRecord> = {}
+): PluginVersionRecord {
   const [major, minor, patch] = v.split('.').map(Number) as [number, number, number]
   const built = status !== 'draft'
   return {

@@ -10,13 +10,42 @@ import { check, details, report, sourceStatus, version } from './records'
  * A fake API over an in-memory list of versions: enough of main for the releases slice. `onRelease`
  * runs inside addVersion / changeStatus, to emit events while the call is in flight, as main does.
  */
-function releasesApi(options: { versions: PluginVersionRecord[]; server?: string | null; onRelease?: (fake: FakeApi, versions: readonly string[]) => void; releaseError?: ReturnType<typeof fail>; verifyOk?: boolean }) {
+function releasesApi(options: {
+  versions: PluginVersionRecord[]
+  server?: string | null
+  onRelease?: (fake: FakeApi, versions: readonly string[]) => void
+  releaseError?: ReturnType<typeof fail>
+  verifyOk?: boolean
+}) {
   let versions = options.versions
   const server = options.server === undefined ? 'prod' : options.server
   const result = (changed: PluginVersionRecord[], built: boolean): ChangeStatusResult => ({
     versions: changed,
-    builds: built ? changed.map((v) => ({ version: v.version, file_path: `/d/${v.version}.zip`, file_size: 1000, checksum: 'c'.repeat(64), checksum_md5: 'd'.repeat(32), files: 3, reused: false, warnings: [] })) : [],
-    publish: server === null ? null : { slug: 'hello', server, manifest_version: 2, latest: changed[0]!.version, manifest_url: 'http://x/hello/info.json', uploaded: [], skipped: [], phases: [] }
+    builds: built
+      ? changed.map((v) => ({
+          version: v.version,
+          file_path: `/d/${v.version}.zip`,
+          file_size: 1000,
+          checksum: 'c'.repeat(64),
+          checksum_md5: 'd'.repeat(32),
+          files: 3,
+          reused: false,
+          warnings: []
+        }))
+      : [],
+    publish:
+      server === null
+        ? null
+        : {
+            slug: 'hello',
+            server,
+            manifest_version: 2,
+            latest: changed[0]!.version,
+            manifest_url: 'http://x/hello/info.json',
+            uploaded: [],
+            skipped: [],
+            phases: []
+          }
   })
   const fake: FakeApi = fakeApi({
     getPlugin: () => ok(details(versions, { server })),
@@ -207,7 +236,13 @@ describe('releases slice', () => {
 })
 
 describe('progress arithmetic', () => {
-  const phases = ['scan', 'zip', 'hash', 'upload', 'manifest', 'verify'].map((phase) => ({ phase, state: 'pending', done: 0, total: 0, label: '' })) as Parameters<typeof applyProgress>[0]
+  const phases = ['scan', 'zip', 'hash', 'upload', 'manifest', 'verify'].map((phase) => ({
+    phase,
+    state: 'pending',
+    done: 0,
+    total: 0,
+    label: ''
+  })) as Parameters<typeof applyProgress>[0]
 
   it('a second build of a bulk release starts at scan again: later phases wait again', () => {
     let p = applyProgress(phases, { job: buildJob('h', '1.0.0'), phase: 'zip', done: 1, total: 2, label: '' })
@@ -218,7 +253,19 @@ describe('progress arithmetic', () => {
 
   it('weighs each planned phase equally, the verify phase by finished checks', () => {
     const p = applyProgress(phases, { job: buildJob('h', '1.0.0'), phase: 'verify', done: 0, total: 0, label: '' })
-    const run = { id: 1, slug: 'h', versions: ['1'], title: '', origin: 'bulk' as const, state: 'running' as const, phases: p, planned: ['scan', 'zip', 'hash', 'upload', 'manifest', 'verify'] as const, error: null, result: null, verifiedVersion: null }
+    const run = {
+      id: 1,
+      slug: 'h',
+      versions: ['1'],
+      title: '',
+      origin: 'bulk' as const,
+      state: 'running' as const,
+      phases: p,
+      planned: ['scan', 'zip', 'hash', 'upload', 'manifest', 'verify'] as const,
+      error: null,
+      result: null,
+      verifiedVersion: null
+    }
     expect(runFraction(run, 0)).toBeCloseTo(5 / 6)
     expect(runFraction(run, 4)).toBeCloseTo(5.5 / 6)
     expect(runFraction({ ...run, planned: [] }, 0)).toBe(0)

@@ -32,7 +32,9 @@ describe('rollback slice', () => {
   })
 
   it('shows a refused rollback and marks its checklist as not run', async () => {
-    const store = storeWith(fakeApi({ ...reloads, rollback: () => fail('zip-missing', 'The ZIP of 1.0.0 is gone.', 'Release a new version instead.') }))
+    const store = storeWith(
+      fakeApi({ ...reloads, rollback: () => fail('zip-missing', 'The ZIP of 1.0.0 is gone.', 'Release a new version instead.') })
+    )
     store.getState().chooseRollbackTarget('hello', '1.0.0')
     expect(await store.getState().rollback('hello', '1.0.0')).toBe(false)
     expect(store.getState().rollbackOps.hello?.error?.kind).toBe('zip-missing')
@@ -42,7 +44,15 @@ describe('rollback slice', () => {
 })
 
 describe('activity slice', () => {
-  const entry = (id: number, plugin: string): ActivityEntry => ({ id, at: '2025-01-01T00:00:00.000Z', plugin, version: null, action: 'plugin.add', summary: `#${id}`, changes: {} })
+  const entry = (id: number, plugin: string): ActivityEntry => ({
+    id,
+    at: '2025-01-01T00:00:00.000Z',
+    plugin,
+    version: null,
+    action: 'plugin.add',
+    summary: `#${id}`,
+    changes: {}
+  })
 
   it('loads the log for one plugin, and only the newest request counts', async () => {
     const answers: ((value: ReturnType<typeof ok<ActivityEntry[]>>) => void)[] = []
@@ -54,10 +64,7 @@ describe('activity slice', () => {
     answers[0]!(ok([entry(9, 'a')]))
     await Promise.all([first, second])
     expect(store.getState().activity.map((e) => e.id)).toEqual([2, 1])
-    expect(fake.calls.map(([, input]) => input)).toEqual([
-      { slug: 'a', limit: 500 },
-      { limit: 500 }
-    ])
+    expect(fake.calls.map(([, input]) => input)).toEqual([{ slug: 'a', limit: 500 }, { limit: 500 }])
   })
 })
 
@@ -67,7 +74,10 @@ describe('settings slice and events', () => {
     expect(none.getState().canPickFiles).toBe(false)
     expect(await none.getState().pickFolder('Choose')).toBeNull()
 
-    const desktop: DesktopApi = { pickFolder: async ({ title }) => `/picked/${title}`, pickFile: async () => Promise.reject(new Error('dialog failed')) }
+    const desktop: DesktopApi = {
+      pickFolder: async ({ title }) => `/picked/${title}`,
+      pickFile: async () => Promise.reject(new Error('dialog failed'))
+    }
     const store = storeWith(fakeApi({}), desktop)
     expect(store.getState().canPickFiles).toBe(true)
     expect(await store.getState().pickFolder('src')).toBe('/picked/src')
@@ -75,7 +85,11 @@ describe('settings slice and events', () => {
   })
 
   it('saves a plugin setting and reloads; a refusal stays with that plugin', async () => {
-    const fake = fakeApi({ ...reloads, setPlugin: ({ server }) => (server === 'gone' ? fail('not-found', 'There is no server "gone".', 'Known servers: prod.') : ok(details([]).plugin)) })
+    const fake = fakeApi({
+      ...reloads,
+      setPlugin: ({ server }) =>
+        server === 'gone' ? fail('not-found', 'There is no server "gone".', 'Known servers: prod.') : ok(details([]).plugin)
+    })
     const store = storeWith(fake)
     expect(await store.getState().savePluginSettings({ slug: 'hello', server: 'gone' })).toBe(false)
     expect(store.getState().pluginSettingsOps.hello?.error?.kind).toBe('not-found')
@@ -84,7 +98,18 @@ describe('settings slice and events', () => {
   })
 
   it('installs the updater and keeps the line to add', async () => {
-    const store = storeWith(fakeApi({ installUpdater: () => ok({ file: '/src/hello/wprm-updater.php', unchanged: false, line: 'require_once …;', update_uri_header: ' * Update URI: https://x/hello/info.json', registered: false }) }))
+    const store = storeWith(
+      fakeApi({
+        installUpdater: () =>
+          ok({
+            file: '/src/hello/wprm-updater.php',
+            unchanged: false,
+            line: 'require_once …;',
+            update_uri_header: ' * Update URI: https://x/hello/info.json',
+            registered: false
+          })
+      })
+    )
     expect(await store.getState().installUpdater('hello')).toBe(true)
     expect(store.getState().updaterResults.hello?.line).toBe('require_once …;')
   })

@@ -26,7 +26,13 @@ const profile: ServerProfile = {
   updated_at: '2025-01-01T00:00:00.000Z'
 }
 
-const status = (overrides: Partial<SecretStatus> = {}): SecretStatus => ({ server: 'prod', password: false, passphrase: false, backend: 'os', ...overrides })
+const status = (overrides: Partial<SecretStatus> = {}): SecretStatus => ({
+  server: 'prod',
+  password: false,
+  passphrase: false,
+  backend: 'os',
+  ...overrides
+})
 
 describe('servers slice', () => {
   it('turns an unknown host key into a prompt with its fingerprint, and retries with it once accepted', async () => {
@@ -34,7 +40,12 @@ describe('servers slice', () => {
       addServer: (given) =>
         given.acceptHostKey === FINGERPRINT
           ? ok(profile)
-          : fail('host-key-unknown', `First connection to updates.example.com:22: its host key is ${FINGERPRINT}, which you have not accepted yet. Nothing was saved.`, `Confirm it, then run again with --accept-host-key ${FINGERPRINT}.`, { fingerprint: FINGERPRINT }),
+          : fail(
+              'host-key-unknown',
+              `First connection to updates.example.com:22: its host key is ${FINGERPRINT}, which you have not accepted yet. Nothing was saved.`,
+              `Confirm it, then run again with --accept-host-key ${FINGERPRINT}.`,
+              { fingerprint: FINGERPRINT }
+            ),
       listServers: () => ok([profile]),
       getSecretStatus: () => ok(status())
     })
@@ -44,14 +55,26 @@ describe('servers slice', () => {
     expect(store.getState().addServerOp.error).toBeNull()
 
     expect(await store.getState().acceptHostKey()).toBe(true)
-    expect(fake.calls.find(([m, i]) => m === 'addServer' && (i as AddServerInput).acceptHostKey !== undefined)?.[1]).toEqual({ ...input, acceptHostKey: FINGERPRINT })
+    expect(fake.calls.find(([m, i]) => m === 'addServer' && (i as AddServerInput).acceptHostKey !== undefined)?.[1]).toEqual({
+      ...input,
+      acceptHostKey: FINGERPRINT
+    })
     expect(store.getState().hostKeyPrompt).toBeNull()
     expect(store.getState().servers).toEqual([profile])
     expect(store.getState().secretStatus.prod).toEqual(status())
   })
 
   it('shows other failures next to the form, including a changed key (never turned into a prompt)', async () => {
-    const store = storeWith(fakeApi({ addServer: () => fail('host-key-changed', `updates.example.com:22 shows the host key ${FINGERPRINT}, not the one you accepted.`, 'Check with the admin.') }))
+    const store = storeWith(
+      fakeApi({
+        addServer: () =>
+          fail(
+            'host-key-changed',
+            `updates.example.com:22 shows the host key ${FINGERPRINT}, not the one you accepted.`,
+            'Check with the admin.'
+          )
+      })
+    )
     expect(await store.getState().addServer({ ...input, acceptHostKey: 'SHA256:x' })).toBe(false)
     expect(store.getState().hostKeyPrompt).toBeNull()
     expect(store.getState().addServerOp.error?.kind).toBe('host-key-changed')
@@ -61,7 +84,10 @@ describe('servers slice', () => {
 
   it('tests a connection and keeps the result per server', async () => {
     const fake = fakeApi({
-      testServer: ({ name }) => (name === 'prod' ? ok({ server: 'prod', ok: true, checks: [{ id: 1, title: 'Log in', ok: true, detail: 'ok', ms: 3 }] }) : fail('not-found', `There is no server "${name}".`, 'Known servers: prod.'))
+      testServer: ({ name }) =>
+        name === 'prod'
+          ? ok({ server: 'prod', ok: true, checks: [{ id: 1, title: 'Log in', ok: true, detail: 'ok', ms: 3 }] })
+          : fail('not-found', `There is no server "${name}".`, 'Known servers: prod.')
     })
     const store = storeWith(fake)
     await Promise.all([store.getState().testServer('prod'), store.getState().testServer('gone')])
@@ -72,7 +98,9 @@ describe('servers slice', () => {
   it('asks for consent when the OS has no secret store, stores with it, and never keeps the secret', async () => {
     const fake = fakeApi({
       storeSecret: ({ allowWeakStorage }) =>
-        allowWeakStorage === true ? ok(status({ password: true, backend: 'basic_text' })) : fail('weak-secret-storage', 'Your system has no secret store.', 'Start a keyring, or agree to store it anyway.')
+        allowWeakStorage === true
+          ? ok(status({ password: true, backend: 'basic_text' }))
+          : fail('weak-secret-storage', 'Your system has no secret store.', 'Start a keyring, or agree to store it anyway.')
     })
     const store = storeWith(fake)
     expect(await store.getState().storeSecret({ server: 'prod', kind: 'password', value: 'hunter2' })).toBe(false)

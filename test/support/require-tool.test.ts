@@ -49,7 +49,9 @@ describe('requireTool', () => {
     expect(failure(() => requireTool('chromium', 'chromium', { PATH: bin }))?.message).toBe(
       'chromium is not installed: apt-get install --no-install-recommends chromium'
     )
-    expect(failure(() => requireTool(path.join(bin, 'unzip'), 'unzip'))?.message).toBe('unzip is not installed: apt-get install --no-install-recommends unzip')
+    expect(failure(() => requireTool(path.join(bin, 'unzip'), 'unzip'))?.message).toBe(
+      'unzip is not installed: apt-get install --no-install-recommends unzip'
+    )
   })
 })
 

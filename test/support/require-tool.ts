@@ -19,7 +19,12 @@ export function missingToolMessage(name: string, debianPackage: string): string 
  * or a tool, before anything else, so a missing package never shows up later as "exited before it answered".
  */
 export function requireTool(command: string, debianPackage: string, env: NodeJS.ProcessEnv = process.env): string {
-  const candidates = isAbsolute(command) ? [command] : (env.PATH ?? '').split(delimiter).filter((dir) => dir !== '').map((dir) => join(dir, command))
+  const candidates = isAbsolute(command)
+    ? [command]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter((dir) => dir !== '')
+        .map((dir) => join(dir, command))
   const found = candidates.find(isExecutableFile)
   if (found === undefined) throw new Error(missingToolMessage(basename(command), debianPackage))
   return found

@@ -45,7 +45,9 @@ describe('real WordPress site on loopback', () => {
   it('has a theme of its own, active and the only one, so the front page runs wp_head and wp_footer whatever Debian installed', async () => {
     expect(site.theme).toBe(TEST_THEME)
     const out = JSON.parse(
-      await php(`echo json_encode(array('stylesheet' => get_stylesheet(), 'template' => get_template(), 'themes' => array_keys(wp_get_themes()), 'root' => get_theme_root()));`)
+      await php(
+        `echo json_encode(array('stylesheet' => get_stylesheet(), 'template' => get_template(), 'themes' => array_keys(wp_get_themes()), 'root' => get_theme_root()));`
+      )
     ) as { stylesheet: string; template: string; themes: string[]; root: string }
     // Debian's recommended theme (twentytwentythree) is never copied: the site is the same with or without it.
     expect(out).toEqual({ stylesheet: TEST_THEME, template: TEST_THEME, themes: [TEST_THEME], root: `${site.dir}/wp-content/themes` })

@@ -46,7 +46,9 @@ beforeAll(async () => {
   await releases.release({ version: '1.0.0', changelog: 'First release.', status: 'released' })
   // The site starts on 1.0.0: the source folder, which is what the 1.0.0 ZIP holds.
   await cp(releases.sourceDir, path.join(site.pluginsDir, PLUGIN_SLUG), { recursive: true })
-  const activated = await php(`$activated = activate_plugin(${phpString(PLUGIN_FILE)}); echo json_encode(is_wp_error($activated) ? $activated->get_error_message() : 'ok');`)
+  const activated = await php(
+    `$activated = activate_plugin(${phpString(PLUGIN_FILE)}); echo json_encode(is_wp_error($activated) ? $activated->get_error_message() : 'ok');`
+  )
   expect(activated).toBe('ok')
   console.log(`site, update server and release 1.0.0 ready in ${Date.now() - started} ms`)
 })
@@ -92,7 +94,9 @@ async function runAutomaticUpdater(): Promise<{ installed: Installed; cache: Rec
   await php(`wprm_test_forget_manifest(); wp_schedule_single_event(time() - 1, 'wp_maybe_auto_update'); echo json_encode(true);`)
   const cron = await site.get('/wp-cron.php')
   expect(cron.status).toBe(200)
-  return php(`echo json_encode(array('installed' => wprm_test_installed(), 'cache' => wprm_test_cache(), 'lock' => get_option('auto_updater.lock')));`)
+  return php(
+    `echo json_encode(array('installed' => wprm_test_installed(), 'cache' => wprm_test_cache(), 'lock' => get_option('auto_updater.lock')));`
+  )
 }
 
 /** The updater's cache as stored on the site (see wprm_test_cache). */
@@ -117,10 +121,16 @@ describe('the updater file', () => {
     expect(guard.exitCode).toBe(0)
 
     const sample = path.join(workDir, 'php8-sample.php')
-    await writeFile(sample, "<?php\nfunction f(int|string $x): mixed { return match ($x) { 1 => $x?->y, default => g(name: 1) }; }\n")
+    await writeFile(sample, '<?php\nfunction f(int|string $x): mixed { return match ($x) { 1 => $x?->y, default => g(name: 1) }; }\n')
     const caught = await runCommand('php', [PHP74_GUARD, sample])
     expect(caught.exitCode).toBe(1)
-    expect(caught.stdout.trim().split('\n')).toEqual(['2: union parameter type', '2: return type mixed', '2: match expression', '2: nullsafe operator ?->', '2: named argument name:'])
+    expect(caught.stdout.trim().split('\n')).toEqual([
+      '2: union parameter type',
+      '2: return type mixed',
+      '2: match expression',
+      '2: nullsafe operator ?->',
+      '2: named argument name:'
+    ])
   })
 
   it('lets two plugins carry it (one class, two updaters) and refuses a package with another top folder', async () => {
@@ -155,7 +165,9 @@ describe('the updater file', () => {
       `)
       expect(out.activated).toBe('ok')
       // Each plugin has its own updater and manifest: the other one's is not on the server (404).
-      expect(out.otherInfo).toBe(`wprm_updater_unavailable: The details of Other WPRM are not available: the update server answered HTTP 404 for ${otherManifest}.`)
+      expect(out.otherInfo).toBe(
+        `wprm_updater_unavailable: The details of Other WPRM are not available: the update server answered HTTP 404 for ${otherManifest}.`
+      )
       expect(out.ownInfo).toBe('1.0.0')
       expect(out.wrongFolder).toContain('unpacks into the folder "hello-wprm-main", but the plugin is installed in "hello-wprm"')
       expect(out.rightFolder).toMatch(/\/hello-wprm\/$/)
@@ -169,7 +181,14 @@ describe('the updater file', () => {
 describe('the updater on a real WordPress with real releases', () => {
   it('1. offers a new release, which WordPress installs; "View details" shows the changelog', async () => {
     await releases.release({ version: '1.1.0', changelog: 'Says hello in the footer.', status: 'released' })
-    const out = await php<{ entries: Entries; uriAnswer: Record<string, unknown>; upgrade: Upgrade; installed: Installed; info: Record<string, unknown>; cache: Record<string, unknown> }>(`
+    const out = await php<{
+      entries: Entries
+      uriAnswer: Record<string, unknown>
+      upgrade: Upgrade
+      installed: Installed
+      info: Record<string, unknown>
+      cache: Record<string, unknown>
+    }>(`
       // What the updater answers WordPress 5.8+'s "Update URI" check (the plugin's header names the update server).
       $uri_answer = null;
       add_filter('update_plugins_127.0.0.1', function ($update) use (&$uri_answer) { $uri_answer = $update; return $update; }, PHP_INT_MAX);
@@ -180,12 +199,24 @@ describe('the updater on a real WordPress with real releases', () => {
       $info = plugins_api('plugin_information', array('slug' => ${phpString(PLUGIN_SLUG)}));
       echo json_encode(array('entries' => $entries, 'uriAnswer' => $uri_answer, 'upgrade' => $upgrade, 'installed' => wprm_test_installed(), 'info' => is_wp_error($info) ? $info->get_error_message() : $info, 'cache' => $cache));
     `)
-    expect(out.entries.response).toMatchObject({ new_version: '1.1.0', slug: PLUGIN_SLUG, plugin: PLUGIN_FILE, package: `${path.dirname(releases.manifestUrl)}/hello-wprm-v1.1.0.zip`, autoupdate: false })
+    expect(out.entries.response).toMatchObject({
+      new_version: '1.1.0',
+      slug: PLUGIN_SLUG,
+      plugin: PLUGIN_FILE,
+      package: `${path.dirname(releases.manifestUrl)}/hello-wprm-v1.1.0.zip`,
+      autoupdate: false
+    })
     expect(out.entries.no_update).toBeNull()
     expect(out.uriAnswer).toMatchObject({ new_version: '1.1.0', package: out.entries.response!.package })
     expect(out.upgrade).toMatchObject({ result: true, downloadError: null })
     expect(out.installed).toEqual({ version: '1.1.0', active: true })
-    expect(out.info).toMatchObject({ name: 'Hello WPRM', version: '1.1.0', requires: '6.0', requires_php: '7.4', download_link: out.entries.response!.package })
+    expect(out.info).toMatchObject({
+      name: 'Hello WPRM',
+      version: '1.1.0',
+      requires: '6.0',
+      requires_php: '7.4',
+      download_link: out.entries.response!.package
+    })
     expect((out.info.sections as Record<string, string>).changelog).toContain('Says hello in the footer.')
     // A released (not update_ready) manifest is kept for an hour.
     expect(out.cache).toMatchObject({ version: '1.1.0', cacheSeconds: 3600, failures: 0 })
@@ -195,7 +226,11 @@ describe('the updater on a real WordPress with real releases', () => {
   it('revalidates a due manifest with a conditional GET, and a 304 keeps the cached copy', async () => {
     await php(`wprm_test_check_for_updates(); echo json_encode(true);`)
     // In a new PHP process, as an hour later: the cache is due.
-    const out = await php<{ entries: Entries; requests: { status: unknown; ifNoneMatch: string | null }[]; cache: Record<string, unknown> }>(`
+    const out = await php<{
+      entries: Entries
+      requests: { status: unknown; ifNoneMatch: string | null }[]
+      cache: Record<string, unknown>
+    }>(`
       $state = get_site_option(${phpString(CACHE_OPTION)});
       $state['next_check'] = time() - 1;
       update_site_option(${phpString(CACHE_OPTION)}, $state);
@@ -237,13 +272,20 @@ describe('the updater on a real WordPress with real releases', () => {
     }
   })
 
-  it('3. installs a forced security release through WordPress\'s automatic updater, with no admin action', async () => {
-    const admin = await php<{ autoUpdatesEnabledByAdmin: string[] }>(`echo json_encode(array('autoUpdatesEnabledByAdmin' => (array) get_site_option('auto_update_plugins', array())));`)
+  it("3. installs a forced security release through WordPress's automatic updater, with no admin action", async () => {
+    const admin = await php<{ autoUpdatesEnabledByAdmin: string[] }>(
+      `echo json_encode(array('autoUpdatesEnabledByAdmin' => (array) get_site_option('auto_update_plugins', array())));`
+    )
     expect(admin.autoUpdatesEnabledByAdmin).toEqual([])
     // 1.2.0 (restored, not forced) is on offer: the automatic updater leaves it to the admin.
     expect(await runAutomaticUpdater()).toMatchObject({ installed: { version: '1.1.0', active: true }, cache: { version: '1.2.0' } })
 
-    const emergency = await releases.release({ version: '1.2.1', changelog: 'SECURITY: escapes the greeting.', status: 'update_ready', forceUpdate: true })
+    const emergency = await releases.release({
+      version: '1.2.1',
+      changelog: 'SECURITY: escapes the greeting.',
+      status: 'update_ready',
+      forceUpdate: true
+    })
     expect(emergency.publish?.latest).toBe('1.2.1')
     const after = await runAutomaticUpdater()
     expect(after.installed).toEqual({ version: '1.2.1', active: true })
@@ -262,9 +304,14 @@ describe('the updater on a real WordPress with real releases', () => {
       $upgrade = wprm_test_upgrade();
       echo json_encode(array('entries' => $entries, 'noticesBefore' => $before, 'upgrade' => $upgrade, 'installed' => wprm_test_installed(), 'noticesAfter' => wprm_test_admin_notices()));
     `)
-    expect(out.entries.response).toMatchObject({ new_version: '1.1.0', package: `${path.dirname(releases.manifestUrl)}/hello-wprm-v1.1.0.zip` })
+    expect(out.entries.response).toMatchObject({
+      new_version: '1.1.0',
+      package: `${path.dirname(releases.manifestUrl)}/hello-wprm-v1.1.0.zip`
+    })
     expect(out.entries.response!.upgrade_notice).toContain('1.2.1 was withdrawn')
-    expect(out.noticesBefore).toEqual([expect.stringContaining('Hello WPRM 1.2.1 was withdrawn by its developer. Update it to version 1.1.0')])
+    expect(out.noticesBefore).toEqual([
+      expect.stringContaining('Hello WPRM 1.2.1 was withdrawn by its developer. Update it to version 1.1.0')
+    ])
     expect(out.upgrade).toMatchObject({ result: true, downloadError: null })
     expect(out.installed).toEqual({ version: '1.1.0', active: true })
     expect(out.noticesAfter).toEqual([])
@@ -314,11 +361,16 @@ describe('the updater on a real WordPress with real releases', () => {
     const published = await readFile(manifestPath, 'utf8')
     const broken = [
       { body: published.slice(0, published.length / 2), error: 'is not valid JSON' },
-      { body: JSON.stringify({ ...JSON.parse(published), version: 130, download_url: ['not', 'a', 'url'] }), error: '"version" is not a version' }
+      {
+        body: JSON.stringify({ ...JSON.parse(published), version: 130, download_url: ['not', 'a', 'url'] }),
+        error: '"version" is not a version'
+      }
     ]
     for (const { body, error } of broken) {
       await writeFile(manifestPath, body)
-      const out = await php<{ entries: Entries; cache: Record<string, unknown> }>(`echo json_encode(array('entries' => wprm_test_check_for_updates(), 'cache' => wprm_test_cache()));`)
+      const out = await php<{ entries: Entries; cache: Record<string, unknown> }>(
+        `echo json_encode(array('entries' => wprm_test_check_for_updates(), 'cache' => wprm_test_cache()));`
+      )
       expect(out.cache).toMatchObject({ version: null, failures: 1, cacheSeconds: 300 })
       expect(out.cache.error).toContain(error)
       expect(out.entries).toMatchObject({ response: null, no_update: { new_version: '1.1.0' } })

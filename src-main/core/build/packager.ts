@@ -22,7 +22,11 @@ export interface BuildRequest {
 }
 
 /** The ZIP entries for the source, with the main file and readme.txt carrying the new version. */
-async function zipEntriesFor(plugin: PluginRecord, version: string, sources: readonly SourceEntry[]): Promise<{ entries: ZipEntry[]; warnings: string[] }> {
+async function zipEntriesFor(
+  plugin: PluginRecord,
+  version: string,
+  sources: readonly SourceEntry[]
+): Promise<{ entries: ZipEntry[]; warnings: string[] }> {
   const warnings: string[] = []
   const mainEntry = sources.find((entry) => entry.kind === 'file' && entry.relPath === plugin.main_file.normalize('NFC'))
   if (mainEntry === undefined) {

@@ -84,13 +84,14 @@ export function compareUtf8(a: string, b: string): number {
  * Refuses a link that leads outside the folder (naming it): a build must never pick up files from
  * elsewhere on the machine.
  */
-export async function collectSourceEntries(
-  sourceDir: string,
-  onProgress?: (found: number) => void
-): Promise<SourceEntry[]> {
+export async function collectSourceEntries(sourceDir: string, onProgress?: (found: number) => void): Promise<SourceEntry[]> {
   const root = await realpath(sourceDir).catch((error: unknown) => {
     if (isErrnoCode(error, 'ENOENT')) {
-      throw new WprmError('source-invalid', `The source folder ${sourceDir} does not exist.`, 'Check the path, or point the plugin at its folder again.')
+      throw new WprmError(
+        'source-invalid',
+        `The source folder ${sourceDir} does not exist.`,
+        'Check the path, or point the plugin at its folder again.'
+      )
     }
     throw error
   })
@@ -111,7 +112,11 @@ export async function collectSourceEntries(
       if (target instanceof Error) {
         if (rules.ignores(relRaw)) return
         if (isErrnoCode(target, 'ENOENT')) {
-          throw new WprmError('source-invalid', `The link ${relRaw} in the source points to nothing.`, 'Remove the broken link, or list it in .distignore.')
+          throw new WprmError(
+            'source-invalid',
+            `The link ${relRaw} in the source points to nothing.`,
+            'Remove the broken link, or list it in .distignore.'
+          )
         }
         throw target
       }
@@ -134,7 +139,11 @@ export async function collectSourceEntries(
     const relPath = relRaw.normalize('NFC')
     const clash = byNormalName.get(relPath)
     if (clash !== undefined) {
-      throw new WprmError('source-invalid', `Two names in the source are the same once normalized: ${clash} and ${relRaw}.`, 'Rename one of them.')
+      throw new WprmError(
+        'source-invalid',
+        `Two names in the source are the same once normalized: ${clash} and ${relRaw}.`,
+        'Rename one of them.'
+      )
     }
     byNormalName.set(relPath, relRaw)
     if (isDir) {
@@ -158,13 +167,22 @@ export async function collectSourceEntries(
       entries = await readdir(absDir, { withFileTypes: true })
     } catch (error) {
       if (isErrnoCode(error, 'EACCES')) {
-        throw new WprmError('source-invalid', `The folder ${relDir || '.'} in the source cannot be read (permission denied).`, 'Fix its permissions, or list it in .distignore.')
+        throw new WprmError(
+          'source-invalid',
+          `The folder ${relDir || '.'} in the source cannot be read (permission denied).`,
+          'Fix its permissions, or list it in .distignore.'
+        )
       }
       throw error
     }
     await Promise.all(
       entries.map((entry) =>
-        visit(absDir, relDir, entry.name, entry.isSymbolicLink() ? 'link' : entry.isDirectory() ? 'directory' : entry.isFile() ? 'file' : 'other')
+        visit(
+          absDir,
+          relDir,
+          entry.name,
+          entry.isSymbolicLink() ? 'link' : entry.isDirectory() ? 'directory' : entry.isFile() ? 'file' : 'other'
+        )
       )
     )
   }

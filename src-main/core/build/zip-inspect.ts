@@ -18,7 +18,11 @@ export async function inspectPluginZip(zipPath: string, slug: string, mainFile: 
   try {
     zip = await JSZip.loadAsync(await readFile(zipPath), { checkCRC32: true })
   } catch (error) {
-    throw new WprmError('zip-conflict', `${zipPath} is not a readable ZIP (${(error as Error).message}).`, 'Rebuild the version as a new one, or put the original file back.')
+    throw new WprmError(
+      'zip-conflict',
+      `${zipPath} is not a readable ZIP (${(error as Error).message}).`,
+      'Rebuild the version as a new one, or put the original file back.'
+    )
   }
   const topFolders = [...new Set(Object.keys(zip.files).map((name) => name.split('/')[0]!))].sort()
   const text = async (name: string): Promise<string | null> => {
@@ -46,12 +50,14 @@ export interface CentralEntry {
 export async function readCentralDirectory(zipPath: string): Promise<Map<string, CentralEntry>> {
   const data = await readFile(zipPath)
   const end = data.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]))
-  if (end < 0 || end + 22 > data.length) throw new WprmError('zip-conflict', `${zipPath} has no ZIP directory.`, 'Rebuild it as a new version.')
+  if (end < 0 || end + 22 > data.length)
+    throw new WprmError('zip-conflict', `${zipPath} has no ZIP directory.`, 'Rebuild it as a new version.')
   const count = data.readUInt16LE(end + 10)
   let offset = data.readUInt32LE(end + 16)
   const entries = new Map<string, CentralEntry>()
   for (let i = 0; i < count; i++) {
-    if (data.readUInt32LE(offset) !== 0x02014b50) throw new WprmError('zip-conflict', `${zipPath} has a damaged ZIP directory.`, 'Rebuild it as a new version.')
+    if (data.readUInt32LE(offset) !== 0x02014b50)
+      throw new WprmError('zip-conflict', `${zipPath} has a damaged ZIP directory.`, 'Rebuild it as a new version.')
     const nameLength = data.readUInt16LE(offset + 28)
     const extraLength = data.readUInt16LE(offset + 30)
     const commentLength = data.readUInt16LE(offset + 32)

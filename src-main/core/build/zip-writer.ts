@@ -18,7 +18,8 @@ import { WprmError } from '../errors.js'
  */
 
 /** Where an entry's bytes come from: memory (a rewritten file) or a file on disk. */
-export type ZipEntrySource = { readonly kind: 'buffer'; readonly data: Buffer } | { readonly kind: 'file'; readonly path: string; readonly size: number }
+export type ZipEntrySource =
+  { readonly kind: 'buffer'; readonly data: Buffer } | { readonly kind: 'file'; readonly path: string; readonly size: number }
 
 /** One entry, in the order it will be written. Names use `/`; folders end with `/`. */
 export interface ZipEntry {
@@ -112,16 +113,25 @@ async function readSource(name: string, filePath: string, size: number): Promise
 async function prepareInMemory(entry: ZipEntry, level: number): Promise<PreparedEntry> {
   const { name, flags } = nameBytes(entry)
   if (entry.source === null) {
-    return { header: { name, flags, method: 0, crc: 0, compressedSize: 0, size: 0, directory: true }, data: Buffer.alloc(0), streamFrom: null }
+    return {
+      header: { name, flags, method: 0, crc: 0, compressedSize: 0, size: 0, directory: true },
+      data: Buffer.alloc(0),
+      streamFrom: null
+    }
   }
   const raw = entry.source.kind === 'buffer' ? entry.source.data : await readSource(entry.name, entry.source.path, entry.source.size)
   const crc = zlib.crc32(raw)
   // One output chunk big enough for the whole file: one job on the thread pool instead of one per 16 KiB.
-  const deflated = raw.length === 0 ? raw : await deflateRaw(raw, { level, chunkSize: Math.max(16 * 1024, raw.length + (raw.length >> 6) + 1024) })
+  const deflated =
+    raw.length === 0 ? raw : await deflateRaw(raw, { level, chunkSize: Math.max(16 * 1024, raw.length + (raw.length >> 6) + 1024) })
   // Store what does not shrink (images, archives): smaller and faster to unpack.
   const store = deflated.length >= raw.length
   const data = store ? raw : deflated
-  return { header: { name, flags, method: store ? 0 : 8, crc, compressedSize: data.length, size: raw.length, directory: false }, data, streamFrom: null }
+  return {
+    header: { name, flags, method: store ? 0 : 8, crc, compressedSize: data.length, size: raw.length, directory: false },
+    data,
+    streamFrom: null
+  }
 }
 
 /** First pass over a large file: its CRC, size and deflated size, without keeping it in memory. */
@@ -271,7 +281,11 @@ async function streamLargeFile(prepared: PreparedEntry, level: number, out: Hash
     await feeding
   }
   if (written !== header.compressedSize || crc >>> 0 !== header.crc >>> 0) {
-    throw new WprmError('build-failed', `${header.name.toString('utf8')} changed while the ZIP was being built.`, 'Wait until the file is saved, then build again.')
+    throw new WprmError(
+      'build-failed',
+      `${header.name.toString('utf8')} changed while the ZIP was being built.`,
+      'Wait until the file is saved, then build again.'
+    )
   }
 }
 
@@ -283,10 +297,15 @@ async function streamLargeFile(prepared: PreparedEntry, level: number, out: Hash
 export async function writeZip(entries: readonly ZipEntry[], outPath: string, options: ZipWriteOptions = {}): Promise<ZipWriteResult> {
   const level = options.level ?? 6
   if (entries.length > MAX_ENTRIES) {
-    throw new WprmError('build-failed', `The plugin has ${entries.length} files and folders; a ZIP without ZIP64 holds at most ${MAX_ENTRIES}.`, 'Leave out what sites do not need (.distignore).')
+    throw new WprmError(
+      'build-failed',
+      `The plugin has ${entries.length} files and folders; a ZIP without ZIP64 holds at most ${MAX_ENTRIES}.`,
+      'Leave out what sites do not need (.distignore).'
+    )
   }
   const isLarge = (entry: ZipEntry): boolean => entry.source?.kind === 'file' && entry.source.size > STREAM_THRESHOLD
-  const weight = (entry: ZipEntry): number => (entry.source === null || isLarge(entry) ? 0 : entry.source.kind === 'file' ? entry.source.size : entry.source.data.length)
+  const weight = (entry: ZipEntry): number =>
+    entry.source === null || isLarge(entry) ? 0 : entry.source.kind === 'file' ? entry.source.size : entry.source.data.length
 
   const handle = await open(outPath, 'wx')
   const out = new HashingOutput(handle)
@@ -320,7 +339,11 @@ export async function writeZip(entries: readonly ZipEntry[], outPath: string, op
       const prepared = ready ?? (await measureLargeFile(entry, (entry.source as { path: string }).path, level))
       const offset = out.offset
       if (offset > MAX_UINT32 || offset + prepared.header.compressedSize > MAX_UINT32) {
-        throw new WprmError('build-failed', 'The ZIP would be larger than 4 GiB, which needs ZIP64.', 'Leave large media out of the plugin (.distignore) and serve it from elsewhere.')
+        throw new WprmError(
+          'build-failed',
+          'The ZIP would be larger than 4 GiB, which needs ZIP64.',
+          'Leave large media out of the plugin (.distignore) and serve it from elsewhere.'
+        )
       }
       await out.write(localHeader(prepared.header))
       if (prepared.data !== null) await out.write(prepared.data)

@@ -34,5 +34,11 @@ export function requireServer(db: Readonly<Database>, name: string): ServerProfi
   const server = db.servers.find((s) => s.name === name)
   if (server !== undefined) return server
   const known = db.servers.map((s) => s.name)
-  throw new WprmError('not-found', `There is no server "${name}".`, known.length === 0 ? 'Add one with: wprm server add <name> --host … (see wprm server add --help).' : `Known servers: ${known.join(', ')}.`)
+  throw new WprmError(
+    'not-found',
+    `There is no server "${name}".`,
+    known.length === 0
+      ? 'Add one with: wprm server add <name> --host … (see wprm server add --help).'
+      : `Known servers: ${known.join(', ')}.`
+  )
 }

@@ -34,8 +34,12 @@ export async function withPluginLock<T>(dataDir: string, slug: string, options: 
     release = await acquireLock(lockPath, { purpose: options.purpose, waitMs: options.waitMs })
   } catch (error) {
     if (!(error instanceof WprmError) || error.kind !== 'database-locked') throw error
-    const owner = await readFile(lockPath, 'utf8').then((text) => JSON.parse(text) as LockOwner, () => null)
-    const who = owner === null ? 'another wprm command' : `wprm (pid ${owner.pid} on ${owner.host}, "${owner.purpose}", since ${owner.since})`
+    const owner = await readFile(lockPath, 'utf8').then(
+      (text) => JSON.parse(text) as LockOwner,
+      () => null
+    )
+    const who =
+      owner === null ? 'another wprm command' : `wprm (pid ${owner.pid} on ${owner.host}, "${owner.purpose}", since ${owner.since})`
     throw new WprmError(
       'database-locked',
       `${slug} is being changed by ${who}.`,

@@ -29,7 +29,12 @@ function emptyDatabase(): Database {
  */
 function withDefaults(db: Database): Database {
   db.servers ??= []
-  db.plugins = db.plugins.map((p) => ({ ...p, server: p.server ?? null, manifest_version: p.manifest_version ?? 0, published_at: p.published_at ?? null }))
+  db.plugins = db.plugins.map((p) => ({
+    ...p,
+    server: p.server ?? null,
+    manifest_version: p.manifest_version ?? 0,
+    published_at: p.published_at ?? null
+  }))
   db.versions = db.versions.map((v) => ({ ...v, revoked_at: v.revoked_at ?? null }))
   return db
 }
@@ -37,7 +42,13 @@ function withDefaults(db: Database): Database {
 function isDatabase(value: unknown): value is Database {
   if (typeof value !== 'object' || value === null) return false
   const v = value as Partial<Database>
-  return v.schema === 1 && Array.isArray(v.plugins) && Array.isArray(v.versions) && Array.isArray(v.activity) && typeof v.next_activity_id === 'number'
+  return (
+    v.schema === 1 &&
+    Array.isArray(v.plugins) &&
+    Array.isArray(v.versions) &&
+    Array.isArray(v.activity) &&
+    typeof v.next_activity_id === 'number'
+  )
 }
 
 /** Options of the store. */
@@ -107,12 +118,19 @@ export class Store {
         backup = await this.file.readBackup()
       } catch (error) {
         if (isErrnoCode(error, 'ENOENT')) {
-          throw new WprmError('not-found', `There is no backup at ${this.file.backupPath}.`, 'A backup is made at the second write; there is nothing to restore.')
+          throw new WprmError(
+            'not-found',
+            `There is no backup at ${this.file.backupPath}.`,
+            'A backup is made at the second write; there is nothing to restore.'
+          )
         }
         throw error
       }
       let damagedCopy: string | null = null
-      const present = await stat(this.file.filePath).then(() => true, () => false)
+      const present = await stat(this.file.filePath).then(
+        () => true,
+        () => false
+      )
       if (present) {
         damagedCopy = `${this.file.filePath}.damaged-${new Date().toISOString().replace(/[:.]/g, '-')}`
         // Moved, not copied: the write below must not keep the damaged file as the new backup.
@@ -128,7 +146,12 @@ export class Store {
         changes: {}
       })
       await this.file.write(backup)
-      return { restored_from: this.file.backupPath, damaged_copy: damagedCopy, plugins: backup.plugins.length, versions: backup.versions.length }
+      return {
+        restored_from: this.file.backupPath,
+        damaged_copy: damagedCopy,
+        plugins: backup.plugins.length,
+        versions: backup.versions.length
+      }
     })
   }
 

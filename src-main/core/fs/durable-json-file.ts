@@ -30,7 +30,12 @@ export class DurableJsonFile<T> implements Adapter<T> {
       text = await readFile(this.filePath, 'utf8')
     } catch (error) {
       if (!isErrnoCode(error, 'ENOENT')) throw error
-      if (await this.readBackup().then(() => true, () => false)) {
+      if (
+        await this.readBackup().then(
+          () => true,
+          () => false
+        )
+      ) {
         throw this.damaged('it is missing, but a backup exists')
       }
       return null
@@ -39,7 +44,10 @@ export class DurableJsonFile<T> implements Adapter<T> {
   }
 
   async write(data: T): Promise<void> {
-    await writeFileAtomic(this.filePath, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600, beforeCommit: () => this.keepBackupOfCurrent() })
+    await writeFileAtomic(this.filePath, `${JSON.stringify(data, null, 2)}\n`, {
+      mode: 0o600,
+      beforeCommit: () => this.keepBackupOfCurrent()
+    })
   }
 
   /** Reads and checks the backup; throws when it is missing or bad too. */
@@ -65,13 +73,18 @@ export class DurableJsonFile<T> implements Adapter<T> {
     } catch (error) {
       throw this.damaged(`${source === this.filePath ? 'it' : 'the backup'} is not valid JSON (${(error as Error).message})`, source)
     }
-    if (!this.isValid(value)) throw this.damaged(`${source === this.filePath ? 'it' : 'the backup'} does not hold a WP Release Manager database`, source)
+    if (!this.isValid(value))
+      throw this.damaged(`${source === this.filePath ? 'it' : 'the backup'} does not hold a WP Release Manager database`, source)
     return value
   }
 
   private damaged(why: string, source: string = this.filePath): WprmError {
     if (source === this.backupPath) {
-      return new WprmError('database-corrupt', `The database backup ${this.backupPath} cannot be used: ${why}.`, `Nothing was changed. Inspect ${this.filePath} and the backup by hand.`)
+      return new WprmError(
+        'database-corrupt',
+        `The database backup ${this.backupPath} cannot be used: ${why}.`,
+        `Nothing was changed. Inspect ${this.filePath} and the backup by hand.`
+      )
     }
     return new WprmError(
       'database-corrupt',

@@ -132,7 +132,11 @@ function assertUnchanged(snapshot: Readonly<Database>, db: Readonly<Database>, s
   if (changes.length === 0) return
   const what = `${slug} changed while this command ran (${changes.join('; ')})`
   if (published === null) {
-    throw new WprmError('invalid-transition', `${what}, so this change was not recorded.`, 'Run the command again: it plans from the records as they are now.')
+    throw new WprmError(
+      'invalid-transition',
+      `${what}, so this change was not recorded.`,
+      'Run the command again: it plans from the records as they are now.'
+    )
   }
   const { result, server } = published
   throw new WprmError(

@@ -44,7 +44,11 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
     throw error
   })
   if (!info.isDirectory()) {
-    throw new WprmError('source-invalid', `${sourceDir} is not a folder.`, "Give the plugin's folder, the one that holds its main PHP file.")
+    throw new WprmError(
+      'source-invalid',
+      `${sourceDir} is not a folder.`,
+      "Give the plugin's folder, the one that holds its main PHP file."
+    )
   }
   const slug = input.slug ?? slugFromFolderName(path.basename(sourceDir))
   assertValidSlug(slug)
@@ -52,19 +56,28 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
   const mainText = await readFile(path.join(sourceDir, mainFile))
     .then((b) => b.toString(SOURCE_ENCODING))
     .catch((error: unknown) => {
-      if (isErrnoCode(error, 'ENOENT')) throw new WprmError('source-invalid', `The main file ${mainFile} is not in ${sourceDir}.`, 'Check --main-file.')
+      if (isErrnoCode(error, 'ENOENT'))
+        throw new WprmError('source-invalid', `The main file ${mainFile} is not in ${sourceDir}.`, 'Check --main-file.')
       throw error
     })
   const headerVersion = readHeader(mainText, 'Version')
   if (headerVersion === null) {
-    throw new WprmError('source-invalid', `${mainFile} has no "Version:" header.`, 'Add a line " * Version: 1.0.0" to the plugin header comment.')
+    throw new WprmError(
+      'source-invalid',
+      `${mainFile} has no "Version:" header.`,
+      'Add a line " * Version: 1.0.0" to the plugin header comment.'
+    )
   }
   const name = input.name ?? readHeader(mainText, 'Plugin Name') ?? slug
   const constant = input.versionConstant ?? detectVersionConstant(mainText, headerVersion)
 
   return ctx.store.transact(`add plugin ${slug}`, (db) => {
     if (db.plugins.some((p) => p.slug === slug)) {
-      throw new WprmError('already-exists', `A plugin "${slug}" already exists.`, 'Choose another slug with --slug, or look at it with: wprm plugin show ' + slug)
+      throw new WprmError(
+        'already-exists',
+        `A plugin "${slug}" already exists.`,
+        'Choose another slug with --slug, or look at it with: wprm plugin show ' + slug
+      )
     }
     const at = ctx.now().toISOString()
     const record: PluginRecord = {
@@ -125,7 +138,12 @@ export function setPlugin(ctx: ReleaseContext, input: SetPluginInput): Promise<P
     if (input.server !== undefined && input.server !== null) requireServer(db, input.server)
     const strings = (list: readonly string[] | undefined): readonly string[] | undefined => {
       if (list === undefined) return undefined
-      if (list.some((s) => s === '')) throw new WprmError('usage', 'An expected or forbidden string is empty.', 'Give the text to look for, e.g. --expect api.example.com.')
+      if (list.some((s) => s === ''))
+        throw new WprmError(
+          'usage',
+          'An expected or forbidden string is empty.',
+          'Give the text to look for, e.g. --expect api.example.com.'
+        )
       return [...new Set(list)]
     }
     const next: PluginRecord = {

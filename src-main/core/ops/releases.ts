@@ -74,7 +74,10 @@ export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise
     const snapshot = await ctx.store.read()
     const plugin = requirePlugin(snapshot, input.slug)
     const existing = versionsOf(snapshot, plugin.slug)
-    assertNewVersionAllowed(input.version, existing.map((v) => v.version))
+    assertNewVersionAllowed(
+      input.version,
+      existing.map((v) => v.version)
+    )
     if (input.changelog.trim() === '') {
       throw new WprmError('usage', 'The changelog is empty.', 'Say what changed in this version (--changelog "Fixed …").')
     }
@@ -114,7 +117,16 @@ export function changeStatus(ctx: ReleaseContext, input: ChangeStatusInput): Pro
   return changePlugin(ctx, input.slug, purpose, async () => {
     const snapshot = await ctx.store.read()
     const plugin = requirePlugin(snapshot, input.slug)
-    return applyStatusChange(ctx, purpose, snapshot, plugin, versionsOf(snapshot, plugin.slug), input.versions, input.status, () => undefined)
+    return applyStatusChange(
+      ctx,
+      purpose,
+      snapshot,
+      plugin,
+      versionsOf(snapshot, plugin.slug),
+      input.versions,
+      input.status,
+      () => undefined
+    )
   })
 }
 
@@ -160,7 +172,12 @@ async function applyStatusChange(
   try {
     for (const step of plan.steps) {
       if (step.build) {
-        const build = await buildVersionZip({ plugin, version: step.before.version, job: buildJob(plugin.slug, step.before.version), onProgress: ctx.onProgress })
+        const build = await buildVersionZip({
+          plugin,
+          version: step.before.version,
+          job: buildJob(plugin.slug, step.before.version),
+          onProgress: ctx.onProgress
+        })
         builds.push(build)
         if (!build.reused) created.push(build.file_path)
         changed.push(statusRecord(plan, step, at, build))

@@ -17,7 +17,13 @@ export const MIN_KEEP = 3
  */
 export function pruneZips(ctx: ReleaseContext, slug: string, keep: number = MIN_KEEP): Promise<PruneResult> {
   if (!Number.isInteger(keep) || keep < MIN_KEEP) {
-    return Promise.reject(new WprmError('usage', `--keep must be a whole number of at least ${MIN_KEEP} (got ${keep}).`, `Keep at least ${MIN_KEEP} ZIPs so that a rollback is always possible.`))
+    return Promise.reject(
+      new WprmError(
+        'usage',
+        `--keep must be a whole number of at least ${MIN_KEEP} (got ${keep}).`,
+        `Keep at least ${MIN_KEEP} ZIPs so that a rollback is always possible.`
+      )
+    )
   }
   const purpose = `prune ${slug}`
   return changePlugin(ctx, slug, purpose, async () => {
@@ -42,20 +48,28 @@ export function pruneZips(ctx: ReleaseContext, slug: string, keep: number = MIN_
       else kept.push(record.version)
     }
     const at = ctx.now().toISOString()
-    await commitChange(ctx, purpose, snapshot, slug, published, (db) => {
-      for (const record of gone) {
-        const i = db.versions.findIndex((v) => v.plugin === slug && v.version === record.version)
-        db.versions[i] = { ...record, file_path: null, updated_at: at }
-        recordActivity(db, {
-          at,
-          plugin: slug,
-          version: record.version,
-          action: 'zip.prune',
-          summary: `Removed the ZIP of deprecated ${record.version}`,
-          changes: { file_path: [record.file_path, null] }
-        })
-      }
-    }, { publishFirst: true })
+    await commitChange(
+      ctx,
+      purpose,
+      snapshot,
+      slug,
+      published,
+      (db) => {
+        for (const record of gone) {
+          const i = db.versions.findIndex((v) => v.plugin === slug && v.version === record.version)
+          db.versions[i] = { ...record, file_path: null, updated_at: at }
+          recordActivity(db, {
+            at,
+            plugin: slug,
+            version: record.version,
+            action: 'zip.prune',
+            summary: `Removed the ZIP of deprecated ${record.version}`,
+            changes: { file_path: [record.file_path, null] }
+          })
+        }
+      },
+      { publishFirst: true }
+    )
     return { removed: gone.map((v) => v.version), kept }
   })
 }

@@ -19,32 +19,56 @@ function usage(message: string, hint: string): never {
 
 /** Checks a new profile's fields; returns the normalized profile without its host key. */
 async function validateProfile(input: AddServerInput): Promise<Omit<ServerProfile, 'host_key_fingerprint' | 'created_at' | 'updated_at'>> {
-  if (!NAME.test(input.name)) usage(`"${input.name}" is not a valid server name.`, 'Use letters, digits, ".", "-" and "_", e.g. production.')
-  if (!/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(input.host)) usage(`"${input.host}" is not a host name or address.`, 'Give a host such as updates.example.com or 203.0.113.7.')
+  if (!NAME.test(input.name))
+    usage(`"${input.name}" is not a valid server name.`, 'Use letters, digits, ".", "-" and "_", e.g. production.')
+  if (!/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(input.host))
+    usage(`"${input.host}" is not a host name or address.`, 'Give a host such as updates.example.com or 203.0.113.7.')
   const port = input.port ?? 22
-  if (!Number.isInteger(port) || port < 1 || port > 65535) usage(`Port ${port} is not a TCP port.`, 'Give a port from 1 to 65535 (SSH is usually 22).')
-  if (input.user.trim() === '' || /\s/.test(input.user)) usage('The user name is empty or has spaces.', 'Give the SSH user, e.g. --user deploy.')
-  if (!posixPath.isAbsolute(input.remoteRoot)) usage(`The remote root "${input.remoteRoot}" is not an absolute path.`, 'Give the folder on the server, e.g. /var/www/updates/plugins.')
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    usage(`Port ${port} is not a TCP port.`, 'Give a port from 1 to 65535 (SSH is usually 22).')
+  if (input.user.trim() === '' || /\s/.test(input.user))
+    usage('The user name is empty or has spaces.', 'Give the SSH user, e.g. --user deploy.')
+  if (!posixPath.isAbsolute(input.remoteRoot))
+    usage(`The remote root "${input.remoteRoot}" is not an absolute path.`, 'Give the folder on the server, e.g. /var/www/updates/plugins.')
   let url: URL
   try {
     url = new URL(input.publicUrl)
   } catch {
     usage(`"${input.publicUrl}" is not a URL.`, 'Give the public address of the remote root, e.g. https://updates.example.com/plugins/.')
   }
-  if (url!.protocol !== 'https:' && url!.protocol !== 'http:') usage(`The public URL must be http(s), not ${url!.protocol}.`, 'Use https://… (sites download from it).')
+  if (url!.protocol !== 'https:' && url!.protocol !== 'http:')
+    usage(`The public URL must be http(s), not ${url!.protocol}.`, 'Use https://… (sites download from it).')
   const publicUrl = url!.toString().endsWith('/') ? url!.toString() : `${url!.toString()}/`
   const auth = await validateAuth(input.auth)
-  return { name: input.name, host: input.host, port, user: input.user, auth, remote_root: posixPath.normalize(input.remoteRoot), public_url: publicUrl }
+  return {
+    name: input.name,
+    host: input.host,
+    port,
+    user: input.user,
+    auth,
+    remote_root: posixPath.normalize(input.remoteRoot),
+    public_url: publicUrl
+  }
 }
 
 async function validateAuth(auth: ServerAuth): Promise<ServerAuth> {
   const checkEnv = (name: string | null): void => {
-    if (name !== null && !ENV_NAME.test(name)) usage(`"${name}" is not an environment variable name.`, 'Name the variable that holds the secret, e.g. WPRM_SFTP_PASSWORD; never the secret itself.')
+    if (name !== null && !ENV_NAME.test(name))
+      usage(
+        `"${name}" is not an environment variable name.`,
+        'Name the variable that holds the secret, e.g. WPRM_SFTP_PASSWORD; never the secret itself.'
+      )
   }
   switch (auth.kind) {
     case 'key': {
       const keyPath = path.resolve(auth.key_path)
-      if (!(await stat(keyPath).then((s) => s.isFile(), () => false))) usage(`The key file ${keyPath} does not exist.`, 'Give the path of your private key, e.g. ~/.ssh/id_ed25519.')
+      if (
+        !(await stat(keyPath).then(
+          (s) => s.isFile(),
+          () => false
+        ))
+      )
+        usage(`The key file ${keyPath} does not exist.`, 'Give the path of your private key, e.g. ~/.ssh/id_ed25519.')
       checkEnv(auth.passphrase_env)
       return { kind: 'key', key_path: keyPath, passphrase_env: auth.passphrase_env }
     }
@@ -68,7 +92,7 @@ export async function addServer(ctx: ReleaseContext, input: AddServerInput): Pro
     throw new WprmError(
       'host-key-changed',
       `${profile.host}:${profile.port} shows the host key ${seen}, not the ${accepted} you accepted. Nothing was saved.`,
-      'Check the fingerprint with the server\'s administrator; never accept a key you have not confirmed.',
+      "Check the fingerprint with the server's administrator; never accept a key you have not confirmed.",
       { fingerprint: seen }
     )
   }
@@ -82,7 +106,11 @@ export async function addServer(ctx: ReleaseContext, input: AddServerInput): Pro
   }
   return ctx.store.transact(`add server ${profile.name}`, (db) => {
     if (db.servers.some((s) => s.name === profile.name)) {
-      throw new WprmError('already-exists', `A server "${profile.name}" already exists.`, `Choose another name, or remove it first: wprm server remove ${profile.name}.`)
+      throw new WprmError(
+        'already-exists',
+        `A server "${profile.name}" already exists.`,
+        `Choose another name, or remove it first: wprm server remove ${profile.name}.`
+      )
     }
     const at = ctx.now().toISOString()
     const server: ServerProfile = { ...profile, host_key_fingerprint: seen, created_at: at, updated_at: at }
@@ -105,10 +133,21 @@ export function removeServer(ctx: ReleaseContext, name: string): Promise<ServerP
     const server = requireServer(db, name)
     const users = db.plugins.filter((p) => p.server === name).map((p) => p.slug)
     if (users.length > 0) {
-      throw new WprmError('usage', `Server ${name} is used by ${users.join(', ')}.`, `Move them first: wprm plugin set <slug> --server OTHER (or --no-server).`)
+      throw new WprmError(
+        'usage',
+        `Server ${name} is used by ${users.join(', ')}.`,
+        `Move them first: wprm plugin set <slug> --server OTHER (or --no-server).`
+      )
     }
     db.servers = db.servers.filter((s) => s.name !== name)
-    recordActivity(db, { at: ctx.now().toISOString(), plugin: '', version: null, action: 'server.remove', summary: `Removed server ${name}`, changes: { server: [name, null] } })
+    recordActivity(db, {
+      at: ctx.now().toISOString(),
+      plugin: '',
+      version: null,
+      action: 'server.remove',
+      summary: `Removed server ${name}`,
+      changes: { server: [name, null] }
+    })
     return server
   })
 }
@@ -153,7 +192,9 @@ export async function testServer(ctx: ReleaseContext, name: string): Promise<Ser
       const response = await fetch(url, { signal: AbortSignal.timeout(15_000) })
       const text = await response.text()
       if (response.status !== 200 || text !== probeBody) {
-        throw new Error(`${url} → HTTP ${response.status}${response.status === 200 ? ' with other content' : ''}: the public URL does not serve ${server.remote_root}`)
+        throw new Error(
+          `${url} → HTTP ${response.status}${response.status === 200 ? ' with other content' : ''}: the public URL does not serve ${server.remote_root}`
+        )
       }
       return `${url} → HTTP 200 with the probe's content`
     })

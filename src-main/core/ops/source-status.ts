@@ -20,7 +20,11 @@ function lastBuilt(versions: readonly PluginVersionRecord[]): PluginVersionRecor
 async function changedSince(plugin: PluginRecord, built: PluginVersionRecord): Promise<string[]> {
   const zipEntries = await readCentralDirectory(built.file_path!)
   const prefix = `${plugin.slug}/`
-  const inZip = new Map([...zipEntries].filter(([name]) => name.startsWith(prefix) && !name.endsWith('/')).map(([name, entry]) => [name.slice(prefix.length), entry]))
+  const inZip = new Map(
+    [...zipEntries]
+      .filter(([name]) => name.startsWith(prefix) && !name.endsWith('/'))
+      .map(([name, entry]) => [name.slice(prefix.length), entry])
+  )
   const changed: string[] = []
   for (const entry of await collectSourceEntries(plugin.source_dir)) {
     if (entry.kind !== 'file') continue
@@ -46,11 +50,22 @@ async function changedSince(plugin: PluginRecord, built: PluginVersionRecord): P
 }
 
 /** The source folder's state: versions, warnings, and what changed since the last build. */
-export async function computeSourceStatus(plugin: PluginRecord, versions: readonly PluginVersionRecord[], now: Date): Promise<SourceStatus> {
+export async function computeSourceStatus(
+  plugin: PluginRecord,
+  versions: readonly PluginVersionRecord[],
+  now: Date
+): Promise<SourceStatus> {
   const base = { slug: plugin.slug, checked_at: now.toISOString() }
   const folder = await stat(plugin.source_dir).catch(() => null)
   if (folder === null || !folder.isDirectory()) {
-    return { ...base, state: 'missing', source: null, last_built: null, changed_files: [], warnings: [`The source folder ${plugin.source_dir} is gone (moved or removed). Watching resumes when it is back.`] }
+    return {
+      ...base,
+      state: 'missing',
+      source: null,
+      last_built: null,
+      changed_files: [],
+      warnings: [`The source folder ${plugin.source_dir} is gone (moved or removed). Watching resumes when it is back.`]
+    }
   }
   let source
   try {
@@ -63,10 +78,18 @@ export async function computeSourceStatus(plugin: PluginRecord, versions: readon
   if (plugin.version_constant !== null && source.constant_version !== null && source.constant_version !== source.header_version) {
     warnings.push(`The header says ${source.header_version} but ${plugin.version_constant} says ${source.constant_version}.`)
   }
-  if (plugin.version_constant !== null && source.constant_version === null) warnings.push(`${plugin.version_constant} is not defined in ${plugin.main_file}.`)
+  if (plugin.version_constant !== null && source.constant_version === null)
+    warnings.push(`${plugin.version_constant} is not defined in ${plugin.main_file}.`)
   const live = latestLive(versions)
-  if (live !== null && source.header_version !== null && /^\d+\.\d+\.\d+$/.test(source.header_version) && compareVersions(source.header_version, live.version) < 0) {
-    warnings.push(`The source says ${source.header_version}, lower than the latest release ${live.version}: write the next version into the source.`)
+  if (
+    live !== null &&
+    source.header_version !== null &&
+    /^\d+\.\d+\.\d+$/.test(source.header_version) &&
+    compareVersions(source.header_version, live.version) < 0
+  ) {
+    warnings.push(
+      `The source says ${source.header_version}, lower than the latest release ${live.version}: write the next version into the source.`
+    )
   }
   const built = lastBuilt(versions)
   let changed: string[] = []

@@ -33,7 +33,11 @@ function updaterClass(php: string): string {
  * Copies the updater into the plugin's source and says which line registers it. The main file is not
  * edited: a release manager adds the line where it belongs.
  */
-export async function installUpdater(ctx: ReleaseContext, slug: string, updaterSource: string = findUpdaterSource()): Promise<UpdaterInstallResult> {
+export async function installUpdater(
+  ctx: ReleaseContext,
+  slug: string,
+  updaterSource: string = findUpdaterSource()
+): Promise<UpdaterInstallResult> {
   const db = await ctx.store.read()
   const plugin = requirePlugin(db, slug)
   assertSourcePresent(plugin.source_dir)
@@ -46,10 +50,17 @@ export async function installUpdater(ctx: ReleaseContext, slug: string, updaterS
   const url = manifestUrl ?? `https://updates.example.com/plugins/${slug}/${MANIFEST_FILE}`
   const line = `require_once __DIR__ . '/${UPDATER_FILE}'; ${className}::register( __FILE__, '${url}' );`
   const mainText = await readFile(path.join(plugin.source_dir, plugin.main_file), 'utf8').catch(() => '')
-  return { file: target, unchanged: current === php, line, update_uri_header: ` * Update URI: ${url}`, registered: mainText.includes(`${className}::register`) }
+  return {
+    file: target,
+    unchanged: current === php,
+    line,
+    update_uri_header: ` * Update URI: ${url}`,
+    registered: mainText.includes(`${className}::register`)
+  }
 }
 
 /** Refuses to install into a plugin whose source is gone. */
 function assertSourcePresent(dir: string): void {
-  if (!existsSync(dir)) throw new WprmError('source-invalid', `The source folder ${dir} does not exist.`, 'Point the plugin at its folder again.')
+  if (!existsSync(dir))
+    throw new WprmError('source-invalid', `The source folder ${dir} does not exist.`, 'Point the plugin at its folder again.')
 }

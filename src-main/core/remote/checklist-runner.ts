@@ -34,7 +34,11 @@ export function describeFailure(error: unknown): string {
  * checklist entry and reporting it as soon as it is done. A check that throws fails with what it threw;
  * one failing does not stop the others, so a report always has every check.
  */
-export async function runChecklist<C>(table: CheckTable<C>, context: C, onCheck?: (check: VerifyCheck) => void): Promise<readonly VerifyCheck[]> {
+export async function runChecklist<C>(
+  table: CheckTable<C>,
+  context: C,
+  onCheck?: (check: VerifyCheck) => void
+): Promise<readonly VerifyCheck[]> {
   const checks: VerifyCheck[] = []
   for (const definition of CHECKLIST) {
     const spec = table[definition.key]
@@ -48,7 +52,13 @@ export async function runChecklist<C>(table: CheckTable<C>, context: C, onCheck?
     } catch (error) {
       outcome = fail(describeFailure(error))
     }
-    const check: VerifyCheck = { id: definition.id, title, ok: outcome.ok, detail: outcome.detail, ms: Math.round(performance.now() - started) }
+    const check: VerifyCheck = {
+      id: definition.id,
+      title,
+      ok: outcome.ok,
+      detail: outcome.detail,
+      ms: Math.round(performance.now() - started)
+    }
     checks.push(check)
     onCheck?.(check)
   }

@@ -13,7 +13,11 @@ export function fingerprintOf(keyBlob: Buffer): string {
 /** Checks that a fingerprint given by a user has the right form. */
 export function assertFingerprint(text: string): string {
   if (!/^SHA256:[A-Za-z0-9+/]{43}$/.test(text)) {
-    throw new WprmError('usage', `"${text}" is not a host key fingerprint.`, 'Give it as OpenSSH prints it, e.g. SHA256:abcd… (43 characters after "SHA256:").')
+    throw new WprmError(
+      'usage',
+      `"${text}" is not a host key fingerprint.`,
+      'Give it as OpenSSH prints it, e.g. SHA256:abcd… (43 characters after "SHA256:").'
+    )
   }
   return text
 }
@@ -38,7 +42,11 @@ function hostMatches(field: string, name: string): boolean {
 /**
  * The fingerprints known_hosts records for a host (none when the file or the host is not there).
  */
-export async function knownHostFingerprints(host: string, port: number, file = path.join(os.homedir(), '.ssh', 'known_hosts')): Promise<string[]> {
+export async function knownHostFingerprints(
+  host: string,
+  port: number,
+  file = path.join(os.homedir(), '.ssh', 'known_hosts')
+): Promise<string[]> {
   let text: string
   try {
     text = await readFile(file, 'utf8')
@@ -68,7 +76,14 @@ export function probeHostKey(host: string, port: number, timeoutMs = 15_000): Pr
     const finish = (): void => {
       client.end()
       if (seen !== null) resolve(seen)
-      else reject(new WprmError('connection-failed', `Could not reach an SSH server at ${host}:${port}.`, 'Check the host, the port and that the server is running.'))
+      else
+        reject(
+          new WprmError(
+            'connection-failed',
+            `Could not reach an SSH server at ${host}:${port}.`,
+            'Check the host, the port and that the server is running.'
+          )
+        )
     }
     client.on('error', finish)
     client.on('close', finish)

@@ -77,7 +77,10 @@ function escapeHtml(text: string): string {
 
 function changelogHtml(versions: readonly PluginVersionRecord[]): string {
   return versions
-    .map((v) => `<h4>${escapeHtml(v.version)}${v.revoked_at !== null ? ' (withdrawn)' : ''}</h4>\n<p>${escapeHtml(v.changelog).replace(/\r?\n/g, '<br>\n')}</p>`)
+    .map(
+      (v) =>
+        `<h4>${escapeHtml(v.version)}${v.revoked_at !== null ? ' (withdrawn)' : ''}</h4>\n<p>${escapeHtml(v.changelog).replace(/\r?\n/g, '<br>\n')}</p>`
+    )
     .join('\n')
 }
 

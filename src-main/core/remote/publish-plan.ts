@@ -20,14 +20,19 @@ export interface PublishTargets {
  * Says what a publish is about, or why it cannot be done, from the workstation's records alone: checked
  * before connecting, so a refused publish never touches the server.
  */
-export function publishTargets(plugin: PluginRecord, versions: readonly PluginVersionRecord[], retire: readonly string[] = []): PublishTargets {
+export function publishTargets(
+  plugin: PluginRecord,
+  versions: readonly PluginVersionRecord[],
+  retire: readonly string[] = []
+): PublishTargets {
   const latest = latestLive(versions)
   if (latest === null) {
     throw new WprmError('last-live-version', `${plugin.slug} has no live version to publish.`, 'Release a version first.')
   }
   const retiring = new Set(retire)
   for (const version of versions) {
-    if (retiring.has(version.version) && isLive(version.status)) throw new Error(`publishPlugin: refusing to remove live version ${version.version}`)
+    if (retiring.has(version.version) && isLive(version.status))
+      throw new Error(`publishPlugin: refusing to remove live version ${version.version}`)
   }
   return {
     latest,

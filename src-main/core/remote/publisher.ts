@@ -1,6 +1,14 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path/posix'
-import type { Job, JobPhase, PluginRecord, PluginVersionRecord, ProgressEvent, PublishResult, ServerProfile } from '../../../src-shared/model.js'
+import type {
+  Job,
+  JobPhase,
+  PluginRecord,
+  PluginVersionRecord,
+  ProgressEvent,
+  PublishResult,
+  ServerProfile
+} from '../../../src-shared/model.js'
 import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
@@ -121,7 +129,13 @@ async function readLocalState(plugin: PluginRecord, targets: PublishTargets, rem
   const zipsHere = new Set<string>()
   for (const version of targets.live) {
     if (remote.zips.has(version.version) || version.file_path === null) continue
-    if (await stat(version.file_path).then((s) => s.isFile(), () => false)) zipsHere.add(version.version)
+    if (
+      await stat(version.file_path).then(
+        (s) => s.isFile(),
+        () => false
+      )
+    )
+      zipsHere.add(version.version)
   }
   return { zipsHere, latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file) }
 }
@@ -186,7 +200,9 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
   let sentBefore = 0
   for (const zip of plan.zips) {
     if (zip.action === 'upload') {
-      await hooks.timed('upload', () => uploadZip(session, dir, zip, (sent) => hooks.report('upload', sentBefore + sent, totalBytes, `Uploading ${zip.name}`)))
+      await hooks.timed('upload', () =>
+        uploadZip(session, dir, zip, (sent) => hooks.report('upload', sentBefore + sent, totalBytes, `Uploading ${zip.name}`))
+      )
       uploaded.push(zip.version)
       hooks.onStep(`uploaded ${zip.name}`)
     } else {
@@ -233,7 +249,12 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
  * Uploads a ZIP under a temporary name, reads it back, and renames it into place: a ZIP under its final
  * name is always the released bytes. A failed upload leaves no file behind.
  */
-async function uploadZip(session: SftpSession, dir: string, zip: PublishPlan['zips'][number], onBytes: (sent: number) => void): Promise<void> {
+async function uploadZip(
+  session: SftpSession,
+  dir: string,
+  zip: PublishPlan['zips'][number],
+  onBytes: (sent: number) => void
+): Promise<void> {
   const remotePath = path.join(dir, zip.name)
   const temp = session.tempName(remotePath)
   try {
@@ -243,7 +264,7 @@ async function uploadZip(session: SftpSession, dir: string, zip: PublishPlan['zi
       throw new WprmError(
         'remote-conflict',
         `The upload of ${zip.name} arrived as ${arrived.size} of ${zip.size} bytes with SHA-256 ${arrived.sha256.slice(0, 12)}… (released ${zip.sha256.slice(0, 12)}…); it was not put in place.`,
-        'Run the same command again: it uploads the file anew. If it happens again, check the server\'s disk.'
+        "Run the same command again: it uploads the file anew. If it happens again, check the server's disk."
       )
     }
     await session.rename(temp, remotePath)

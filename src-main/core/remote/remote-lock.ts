@@ -73,14 +73,18 @@ export async function takeRemoteLock(session: SftpSession, dir: string, request:
     const noteText = await session.readText(path.join(lockDir, LOCK_NOTE)).catch(() => null)
     const owner = noteText === null ? null : (JSON.parse(noteText) as RemoteLockOwner)
     const ageMs = owner === null ? 0 : Date.now() - Date.parse(owner.since)
-    const stale = owner !== null && (isAbandoned(owner) || (request.breakStaleLock === true && ageMs > (request.staleLockMs ?? 15 * 60_000)))
+    const stale =
+      owner !== null && (isAbandoned(owner) || (request.breakStaleLock === true && ageMs > (request.staleLockMs ?? 15 * 60_000)))
     if (stale) {
       await session.unlink(path.join(lockDir, LOCK_NOTE)).catch(() => undefined)
       await session.rmdir(lockDir).catch(() => undefined)
       continue
     }
     if (Date.now() >= deadline) {
-      const who = owner === null ? 'another publish (no owner note yet)' : `${owner.user}@${owner.host} (pid ${owner.pid}, ${owner.job}) since ${owner.since}`
+      const who =
+        owner === null
+          ? 'another publish (no owner note yet)'
+          : `${owner.user}@${owner.host} (pid ${owner.pid}, ${owner.job}) since ${owner.since}`
       throw new WprmError(
         'remote-locked',
         `Another publish of ${request.plugin.slug} holds the lock on ${request.server.host}: ${who}.`,

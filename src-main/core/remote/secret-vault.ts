@@ -64,13 +64,22 @@ export class SecretVault {
 
   async status(server: string): Promise<SecretStatus> {
     const secrets = await this.load()
-    return { server, password: `${server}/password` in secrets, passphrase: `${server}/passphrase` in secrets, backend: this.cipher.backend }
+    return {
+      server,
+      password: `${server}/password` in secrets,
+      passphrase: `${server}/passphrase` in secrets,
+      backend: this.cipher.backend
+    }
   }
 
   /** Stores a secret; refused without consent when the OS cannot really protect it. */
   async store(server: string, kind: Kind, value: string, allowWeakStorage: boolean): Promise<SecretStatus> {
     if (this.cipher.backend === 'unavailable') {
-      throw new WprmError('weak-secret-storage', 'This system offers no way to store secrets.', 'Use an SSH agent, or a key without a passphrase kept by your OS.')
+      throw new WprmError(
+        'weak-secret-storage',
+        'This system offers no way to store secrets.',
+        'Use an SSH agent, or a key without a passphrase kept by your OS.'
+      )
     }
     if (this.cipher.backend === 'basic_text' && !allowWeakStorage) {
       throw new WprmError(

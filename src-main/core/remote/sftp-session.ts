@@ -49,7 +49,7 @@ const SFTP_STATUS_REASONS: Readonly<Record<number, string>> = {
   5: 'the server did not understand the request (the name may be too long or invalid)',
   8: 'the server does not support this operation',
   11: 'it already exists',
-  14: 'the server\'s disk is full',
+  14: "the server's disk is full",
   15: 'the quota on the server is used up'
 }
 
@@ -67,7 +67,11 @@ async function connectConfig(server: ServerProfile, secrets: SecretProvider, env
         privateKey = await readFile(server.auth.key_path)
       } catch (error) {
         if (isErrnoCode(error, 'ENOENT')) {
-          throw new WprmError('auth-failed', `The key file ${server.auth.key_path} does not exist.`, 'Point the server profile at an existing private key.')
+          throw new WprmError(
+            'auth-failed',
+            `The key file ${server.auth.key_path} does not exist.`,
+            'Point the server profile at an existing private key.'
+          )
         }
         throw error
       }
@@ -77,15 +81,23 @@ async function connectConfig(server: ServerProfile, secrets: SecretProvider, env
     case 'agent': {
       const agent = env.SSH_AUTH_SOCK
       if (agent === undefined || agent === '') {
-        throw new WprmError('auth-failed', 'No SSH agent is running (SSH_AUTH_SOCK is not set).', 'Start ssh-agent and add your key (ssh-add), or use a key file.')
+        throw new WprmError(
+          'auth-failed',
+          'No SSH agent is running (SSH_AUTH_SOCK is not set).',
+          'Start ssh-agent and add your key (ssh-add), or use a key file.'
+        )
       }
       return { ...base, agent }
     }
     case 'password': {
       const password = await secrets.secret(server, 'password')
       if (password === null) {
-        const where = server.auth.password_env === null ? 'the app\'s secret store' : `the environment variable ${server.auth.password_env}`
-        throw new WprmError('auth-failed', `No password for ${server.user}@${server.host}: nothing in ${where}.`, 'Provide the password there, then try again.')
+        const where = server.auth.password_env === null ? "the app's secret store" : `the environment variable ${server.auth.password_env}`
+        throw new WprmError(
+          'auth-failed',
+          `No password for ${server.user}@${server.host}: nothing in ${where}.`,
+          'Provide the password there, then try again.'
+        )
       }
       return { ...base, password }
     }
@@ -432,16 +444,31 @@ function explainConnectError(error: unknown, server: ServerProfile, seenKey: str
     )
   }
   if (/authentication methods failed|All configured authentication/i.test(message)) {
-    const how = server.auth.kind === 'key' ? `the key ${server.auth.key_path}` : server.auth.kind === 'agent' ? 'the keys in the SSH agent' : 'the password'
-    return new WprmError('auth-failed', `${at} refused the login of ${server.user} with ${how}.`, 'Check the user name and that the key (or password) is authorized on the server.')
+    const how =
+      server.auth.kind === 'key'
+        ? `the key ${server.auth.key_path}`
+        : server.auth.kind === 'agent'
+          ? 'the keys in the SSH agent'
+          : 'the password'
+    return new WprmError(
+      'auth-failed',
+      `${at} refused the login of ${server.user} with ${how}.`,
+      'Check the user name and that the key (or password) is authorized on the server.'
+    )
   }
   if (/passphrase/i.test(message)) {
     const variable = server.auth.kind === 'key' ? server.auth.passphrase_env : null
     return new WprmError(
       'auth-failed',
       `The key ${server.auth.kind === 'key' ? server.auth.key_path : ''} is encrypted and the passphrase is missing or wrong.`,
-      variable === null ? 'Set the key passphrase for this server (--passphrase-env VAR on the CLI).' : `Put the passphrase in the environment variable ${variable}.`
+      variable === null
+        ? 'Set the key passphrase for this server (--passphrase-env VAR on the CLI).'
+        : `Put the passphrase in the environment variable ${variable}.`
     )
   }
-  return new WprmError('connection-failed', `Could not connect to ${at}: ${message.replace(/^connect: /, '')}.`, 'Check the host, the port and that the SSH server is running and reachable.')
+  return new WprmError(
+    'connection-failed',
+    `Could not connect to ${at}: ${message.replace(/^connect: /, '')}.`,
+    'Check the host, the port and that the SSH server is running and reachable.'
+  )
 }

@@ -81,7 +81,8 @@ function once<T>(compute: () => Promise<T>): () => Promise<T> {
   return () => (value ??= compute())
 }
 
-const NOT_PUBLISHED = 'not published: the plugin has no server (choose one in its Publishing settings, or `wprm plugin set <slug> --server NAME`)'
+const NOT_PUBLISHED =
+  'not published: the plugin has no server (choose one in its Publishing settings, or `wprm plugin set <slug> --server NAME`)'
 
 /** 1: the ZIP exists locally and on the server, with the recorded size. */
 async function checkZipPresent(ctx: VerifyContext): Promise<Outcome> {
@@ -103,7 +104,12 @@ async function checkLatestLink(ctx: VerifyContext): Promise<Outcome> {
   const linkName = latestLinkName(plugin.slug)
   const expected = zipFileName(plugin.slug, latest.version)
   const localTarget = await readlink(path.join(plugin.dist_dir, linkName)).catch(() => null)
-  const localTargetOk = localTarget === expected && (await stat(path.join(plugin.dist_dir, expected)).then(() => true, () => false))
+  const localTargetOk =
+    localTarget === expected &&
+    (await stat(path.join(plugin.dist_dir, expected)).then(
+      () => true,
+      () => false
+    ))
   const localPart = `local → ${localTarget ?? 'no link'}`
   if (server === null) return fail(`${localPart}; server: ${NOT_PUBLISHED}`)
   const session = await ctx.remote()
@@ -119,7 +125,10 @@ async function checkDownload(ctx: VerifyContext): Promise<Outcome> {
   const { url, status, body } = await ctx.download()
   const sha = createHash('sha256').update(body).digest('hex')
   const ok = status === 200 && body.length === version.file_size && sha === version.checksum
-  const shaPart = sha === version.checksum ? `SHA-256 ${sha.slice(0, 16)}… as recorded` : `SHA-256 ${sha.slice(0, 16)}…, recorded ${version.checksum?.slice(0, 16) ?? 'none'}…`
+  const shaPart =
+    sha === version.checksum
+      ? `SHA-256 ${sha.slice(0, 16)}… as recorded`
+      : `SHA-256 ${sha.slice(0, 16)}…, recorded ${version.checksum?.slice(0, 16) ?? 'none'}…`
   return { ok, detail: `${url} → HTTP ${status}, ${bytes(body.length)} (recorded ${bytes(version.file_size)}), ${shaPart}` }
 }
 
@@ -136,10 +145,14 @@ async function checkManifestLatest(ctx: VerifyContext): Promise<Outcome> {
   const problems = [
     manifest.version !== latest.version ? `version ${manifest.version}, expected ${latest.version}` : null,
     manifest.download_url !== expectedUrl ? `download_url ${manifest.download_url}, expected ${expectedUrl}` : null,
-    manifest.sha256 !== latest.checksum ? `sha256 ${String(manifest.sha256).slice(0, 16)}…, expected ${latest.checksum?.slice(0, 16)}…` : null
+    manifest.sha256 !== latest.checksum
+      ? `sha256 ${String(manifest.sha256).slice(0, 16)}…, expected ${latest.checksum?.slice(0, 16)}…`
+      : null
   ].filter((p): p is string => p !== null)
   return problems.length === 0
-    ? pass(`manifest #${manifest.manifest_version}: version ${manifest.version}, ${manifest.download_url}, sha256 ${manifest.sha256.slice(0, 16)}…${manifest.force_update ? ', force update' : ''}`)
+    ? pass(
+        `manifest #${manifest.manifest_version}: version ${manifest.version}, ${manifest.download_url}, sha256 ${manifest.sha256.slice(0, 16)}…${manifest.force_update ? ', force update' : ''}`
+      )
     : fail(problems.join('; '))
 }
 
@@ -164,7 +177,8 @@ async function checkZipVersion(ctx: VerifyContext): Promise<Outcome> {
   const constant = plugin.version_constant === null ? null : readConstant(zip.mainFile, plugin.version_constant)
   const topOk = zip.topFolders.length === 1 && zip.topFolders[0] === plugin.slug
   const ok = header === version.version && (plugin.version_constant === null || constant === version.version) && topOk
-  const constantPart = plugin.version_constant === null ? 'no version constant configured' : `${plugin.version_constant} = ${constant ?? 'not defined'}`
+  const constantPart =
+    plugin.version_constant === null ? 'no version constant configured' : `${plugin.version_constant} = ${constant ?? 'not defined'}`
   return { ok, detail: `Version: ${header ?? 'missing'}; ${constantPart}; top folder ${zip.topFolders.join(', ')}` }
 }
 
@@ -176,11 +190,14 @@ async function checkMainFileStrings(ctx: VerifyContext): Promise<Outcome> {
   const text = zip.mainFile
   const count = (needle: string): number => text.split(needle).length - 1
   if (plugin.expected_strings.length === 0 && plugin.forbidden_strings.length === 0) {
-    return pass('none configured (add them in the plugin\'s Publishing settings, or `wprm plugin set <slug> --expect TEXT --forbid TEXT`)')
+    return pass("none configured (add them in the plugin's Publishing settings, or `wprm plugin set <slug> --expect TEXT --forbid TEXT`)")
   }
   const parts = [
     ...plugin.expected_strings.map((s) => ({ ok: count(s) > 0, text: `"${s}" found ${count(s)}×` })),
-    ...plugin.forbidden_strings.map((s) => ({ ok: count(s) === 0, text: count(s) === 0 ? `"${s}" absent` : `forbidden "${s}" found ${count(s)}×` }))
+    ...plugin.forbidden_strings.map((s) => ({
+      ok: count(s) === 0,
+      text: count(s) === 0 ? `"${s}" absent` : `forbidden "${s}" found ${count(s)}×`
+    }))
   ]
   return { ok: parts.every((p) => p.ok), detail: parts.map((p) => p.text).join('; ') }
 }
@@ -198,25 +215,36 @@ async function checkRecord(ctx: VerifyContext): Promise<Outcome> {
   if (problems.length === 0 && version.file_path !== null) {
     const actual = await hashFile(version.file_path).catch(() => null)
     if (actual === null) problems.push(`${version.file_path} cannot be read`)
-    else if (actual.sha256 !== version.checksum || actual.md5 !== version.checksum_md5 || actual.size !== version.file_size) problems.push('the local ZIP does not match its recorded checksums')
+    else if (actual.sha256 !== version.checksum || actual.md5 !== version.checksum_md5 || actual.size !== version.file_size)
+      problems.push('the local ZIP does not match its recorded checksums')
   }
   return problems.length === 0
-    ? pass(`${version.status}, ${bytes(version.file_size)}, sha256 ${version.checksum!.slice(0, 16)}…, md5 ${version.checksum_md5}, released ${version.released_at}`)
+    ? pass(
+        `${version.status}, ${bytes(version.file_size)}, sha256 ${version.checksum!.slice(0, 16)}…, md5 ${version.checksum_md5}, released ${version.released_at}`
+      )
     : fail(problems.join('; '))
 }
 
 /** The release checklist's checks, keyed to their definitions in src-shared/checklist.ts. */
 const CHECKS: CheckTable<VerifyContext> = {
-  'zip-present': { title: (c) => `The ZIP of ${c.version.version} exists locally and on the server, with the recorded size`, run: checkZipPresent },
+  'zip-present': {
+    title: (c) => `The ZIP of ${c.version.version} exists locally and on the server, with the recorded size`,
+    run: checkZipPresent
+  },
   'latest-link': {
-    title: (c) => `${latestLinkName(c.plugin.slug)} points to the newest live version${c.latest ? ` (${c.latest.version})` : ''}, locally and on the server`,
+    title: (c) =>
+      `${latestLinkName(c.plugin.slug)} points to the newest live version${c.latest ? ` (${c.latest.version})` : ''}, locally and on the server`,
     run: checkLatestLink
   },
   download: { title: () => 'The download URL answers 200 with the recorded size and SHA-256', run: checkDownload },
-  'manifest-latest': { title: () => 'The manifest names the expected latest version, its download URL and checksum', run: checkManifestLatest },
+  'manifest-latest': {
+    title: () => 'The manifest names the expected latest version, its download URL and checksum',
+    run: checkManifestLatest
+  },
   'manifest-name': { title: () => "The manifest's name is the plugin's name", run: checkManifestName },
   'zip-version': {
-    title: (c) => `Inside the ZIP, the Version header${c.plugin.version_constant ? ` and ${c.plugin.version_constant}` : ''} say ${c.version.version}`,
+    title: (c) =>
+      `Inside the ZIP, the Version header${c.plugin.version_constant ? ` and ${c.plugin.version_constant}` : ''} say ${c.version.version}`,
     run: checkZipVersion
   },
   'main-file-strings': { title: () => 'Expected strings are in the main file, forbidden ones are not', run: checkMainFileStrings },
@@ -252,7 +280,9 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
       }
     }),
     zip: once(async () =>
-      version.file_path === null ? null : await inspectPluginZip(version.file_path, plugin.slug, plugin.main_file).catch((error: unknown) => error as Error)
+      version.file_path === null
+        ? null
+        : await inspectPluginZip(version.file_path, plugin.slug, plugin.main_file).catch((error: unknown) => error as Error)
     )
   }
   try {

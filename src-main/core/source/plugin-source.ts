@@ -114,7 +114,11 @@ export interface VersionRewrite {
 export function rewriteMainFile(text: string, version: string, constant: string | null): VersionRewrite {
   const span = findHeader(text, 'Version')
   if (!span || span.value === '') {
-    throw new WprmError('source-invalid', 'The main file has no "Version:" header.', 'Add a line " * Version: 1.0.0" to the plugin header comment.')
+    throw new WprmError(
+      'source-invalid',
+      'The main file has no "Version:" header.',
+      'Add a line " * Version: 1.0.0" to the plugin header comment.'
+    )
   }
   const withHeader = text.slice(0, span.start) + version + text.slice(span.end)
   const { text: out, found: constantFound } =
@@ -150,10 +154,18 @@ export async function findMainFile(sourceDir: string, preferredSlug?: string): P
     entries = await readdir(sourceDir, { withFileTypes: true })
   } catch (error) {
     if (isErrnoCode(error, 'ENOENT')) {
-      throw new WprmError('source-invalid', `The source folder ${sourceDir} does not exist.`, 'Check the path, or choose the plugin folder again.')
+      throw new WprmError(
+        'source-invalid',
+        `The source folder ${sourceDir} does not exist.`,
+        'Check the path, or choose the plugin folder again.'
+      )
     }
     if (isErrnoCode(error, 'ENOTDIR')) {
-      throw new WprmError('source-invalid', `${sourceDir} is a file, not a folder.`, "Give the plugin's folder, the one that holds its main PHP file.")
+      throw new WprmError(
+        'source-invalid',
+        `${sourceDir} is a file, not a folder.`,
+        "Give the plugin's folder, the one that holds its main PHP file."
+      )
     }
     throw error
   }
@@ -189,7 +201,11 @@ export async function readSourceInfo(sourceDir: string, mainFile: string, consta
     text = (await readFile(mainPath)).toString(SOURCE_ENCODING)
   } catch (error) {
     if (isErrnoCode(error, 'ENOENT')) {
-      throw new WprmError('source-invalid', `The main file ${mainPath} is missing.`, 'Restore it, or point the plugin at its new main file.')
+      throw new WprmError(
+        'source-invalid',
+        `The main file ${mainPath} is missing.`,
+        'Restore it, or point the plugin at its new main file.'
+      )
     }
     throw error
   }

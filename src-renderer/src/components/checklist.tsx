@@ -5,7 +5,15 @@ import { CHECKLIST_LENGTH } from '../../../src-shared/checklist'
  * The verification checklist: each check with ✓ or ✗ and what it saw. While it runs, the checks that
  * have not finished yet show as waiting, so the list does not jump.
  */
-export function Checklist({ checks, running, label = 'Checklist' }: { readonly checks: readonly VerifyCheck[]; readonly running: boolean; readonly label?: string }) {
+export function Checklist({
+  checks,
+  running,
+  label = 'Checklist'
+}: {
+  readonly checks: readonly VerifyCheck[]
+  readonly running: boolean
+  readonly label?: string
+}) {
   const waiting = running ? Math.max(0, CHECKLIST_LENGTH - checks.length) : 0
   return (
     <ol className="checklist" aria-label={label} aria-busy={running}>
@@ -35,9 +43,19 @@ export function Checklist({ checks, running, label = 'Checklist' }: { readonly c
 
 /** One line that sums up a checklist: all passed, or how many failed. */
 export function ChecklistSummary({ checks, running }: { readonly checks: readonly VerifyCheck[]; readonly running: boolean }) {
-  if (running) return <p className="summary summary--running" role="status">Running the checklist… {checks.length} done</p>
+  if (running)
+    return (
+      <p className="summary summary--running" role="status">
+        Running the checklist… {checks.length} done
+      </p>
+    )
   const failedCount = checks.filter((c) => !c.ok).length
-  if (failedCount === 0) return <p className="summary summary--ok" role="status">All {checks.length} checks passed</p>
+  if (failedCount === 0)
+    return (
+      <p className="summary summary--ok" role="status">
+        All {checks.length} checks passed
+      </p>
+    )
   return (
     <p className="summary summary--bad" role="status">
       {failedCount} of {checks.length} checks failed

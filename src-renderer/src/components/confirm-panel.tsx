@@ -35,7 +35,13 @@ export function ConfirmPanel({
       <p className="confirm__title">{title}</p>
       {children !== undefined && <div className="confirm__body">{children}</div>}
       <div className="confirm__actions">
-        <button type="button" className={`button ${tone === 'danger' ? 'button--danger' : 'button--primary'}`} onClick={onConfirm} disabled={busy} autoFocus>
+        <button
+          type="button"
+          className={`button ${tone === 'danger' ? 'button--danger' : 'button--primary'}`}
+          onClick={onConfirm}
+          disabled={busy}
+          autoFocus
+        >
           {confirmLabel}
         </button>
         <button type="button" className="button" onClick={onCancel} disabled={busy}>

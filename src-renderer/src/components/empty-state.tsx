@@ -1,7 +1,15 @@
 import type { ReactNode } from 'react'
 
 /** What to do first, where there is nothing to show yet. */
-export function EmptyState({ title, children, action }: { readonly title: string; readonly children?: ReactNode; readonly action?: ReactNode }) {
+export function EmptyState({
+  title,
+  children,
+  action
+}: {
+  readonly title: string
+  readonly children?: ReactNode
+  readonly action?: ReactNode
+}) {
   return (
     <div className="empty">
       <p className="empty__title">{title}</p>

@@ -15,7 +15,8 @@ const STATE_TEXT: Readonly<Record<RunPhase['state'], string>> = {
 }
 
 function phaseDetail(phase: RunPhase): string {
-  if (phase.state === 'skipped') return phase.phase === 'upload' || phase.phase === 'manifest' || phase.phase === 'verify' ? 'no server' : 'already built'
+  if (phase.state === 'skipped')
+    return phase.phase === 'upload' || phase.phase === 'manifest' || phase.phase === 'verify' ? 'no server' : 'already built'
   if (phase.label !== '') return phase.label
   return STATE_TEXT[phase.state]
 }
@@ -40,10 +41,23 @@ export function RunPanel({ run, verifyRun }: { readonly run: ReleaseRun; readonl
         <h2 className="card__title">{run.title}</h2>
         <div className="row row--tight">
           <span className="run__state" role="status">
-            {run.state === 'running' ? (verifyRunning ? 'Verifying…' : 'Working…') : run.state === 'failed' ? 'Failed' : ownVerify?.report && !ownVerify.report.ok ? 'Published, with failing checks' : 'Done'}
+            {run.state === 'running'
+              ? verifyRunning
+                ? 'Verifying…'
+                : 'Working…'
+              : run.state === 'failed'
+                ? 'Failed'
+                : ownVerify?.report && !ownVerify.report.ok
+                  ? 'Published, with failing checks'
+                  : 'Done'}
           </span>
           {run.state !== 'running' && (
-            <button type="button" className="button button--ghost button--small" onClick={() => dismissRun(run.slug)} aria-label={`Dismiss ${run.title}`}>
+            <button
+              type="button"
+              className="button button--ghost button--small"
+              onClick={() => dismissRun(run.slug)}
+              aria-label={`Dismiss ${run.title}`}
+            >
               Dismiss
             </button>
           )}
@@ -63,7 +77,8 @@ export function RunPanel({ run, verifyRun }: { readonly run: ReleaseRun; readonl
       </ol>
       {run.state === 'failed' && (
         <p className="run__outcome run__outcome--bad">
-          Stopped{failedPhase !== undefined ? ` at ${PHASE_LABELS[failedPhase.phase]}` : ''}: sites keep the manifest they had, and no version changed. The error below says what to do.
+          Stopped{failedPhase !== undefined ? ` at ${PHASE_LABELS[failedPhase.phase]}` : ''}: sites keep the manifest they had, and no
+          version changed. The error below says what to do.
         </p>
       )}
       {run.result !== null && (
@@ -76,7 +91,8 @@ export function RunPanel({ run, verifyRun }: { readonly run: ReleaseRun; readonl
           )}
           {run.result.publish !== null ? (
             <>
-              Manifest #{run.result.publish.manifest_version} is live on {run.result.publish.server}: sites are offered {run.result.publish.latest}.
+              Manifest #{run.result.publish.manifest_version} is live on {run.result.publish.server}: sites are offered{' '}
+              {run.result.publish.latest}.
             </>
           ) : (
             <>Not published: this plugin has no update server.</>
@@ -103,7 +119,11 @@ export function RunPanel({ run, verifyRun }: { readonly run: ReleaseRun; readonl
           ) : (
             <Checklist checks={checks} running={verifyRunning} label={`Verification of ${run.verifiedVersion}`} />
           )}
-          {ownVerify.error !== null && <p className="run__outcome run__outcome--bad">{ownVerify.error.message} {ownVerify.error.hint}</p>}
+          {ownVerify.error !== null && (
+            <p className="run__outcome run__outcome--bad">
+              {ownVerify.error.message} {ownVerify.error.hint}
+            </p>
+          )}
         </div>
       )}
     </section>

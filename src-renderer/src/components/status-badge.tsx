@@ -12,7 +12,15 @@ export function StatusBadge({ status, revoked = false }: { readonly status: Vers
 }
 
 /** A small neutral or coloured label (counts, states) that is not a version status. */
-export function Tag({ tone = 'neutral', children, title }: { readonly tone?: 'neutral' | 'ok' | 'warn' | 'bad' | 'info'; readonly children: React.ReactNode; readonly title?: string }) {
+export function Tag({
+  tone = 'neutral',
+  children,
+  title
+}: {
+  readonly tone?: 'neutral' | 'ok' | 'warn' | 'bad' | 'info'
+  readonly children: React.ReactNode
+  readonly title?: string
+}) {
   return (
     <span className={`badge badge--${tone}`} title={title}>
       {children}

@@ -1,6 +1,5 @@
 /** Formatting of the screens: dates, checksums, paths. Sizes come from src-shared/format.ts. */
 
-
 /** An ISO timestamp as a short local date and time; an em dash when absent. */
 export function formatDateTime(iso: string | null | undefined): string {
   if (iso === null || iso === undefined) return '—'
@@ -17,7 +16,8 @@ export function formatCompact(iso: string | null | undefined, now: Date = new Da
   if (iso === null || iso === undefined) return '—'
   const date = new Date(iso)
   if (Number.isNaN(date.getTime())) return iso
-  if (date.getFullYear() !== now.getFullYear()) return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })
+  if (date.getFullYear() !== now.getFullYear())
+    return date.toLocaleDateString(undefined, { year: 'numeric', month: 'short', day: 'numeric' })
   return date.toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false })
 }
 

@@ -65,7 +65,9 @@ export function ActivityScreen() {
       />
       <ErrorNotice error={op.error} title="The activity log could not be read" />
       {loaded && entries.length === 0 && !op.error ? (
-        <EmptyState title="Nothing happened yet">{filter === '' ? 'Add a plugin or a server: every change is recorded here.' : 'No change to this plugin yet.'}</EmptyState>
+        <EmptyState title="Nothing happened yet">
+          {filter === '' ? 'Add a plugin or a server: every change is recorded here.' : 'No change to this plugin yet.'}
+        </EmptyState>
       ) : (
         entries.length > 0 && (
           <div className="card card--flush">
@@ -88,7 +90,9 @@ export function ActivityScreen() {
                     <td className="nowrap">{e.plugin === '' ? <span className="muted">—</span> : nameOf(e.plugin)}</td>
                     <td className="mono">{e.version ?? '—'}</td>
                     <td>
-                      <span className={`badge badge--action badge--${e.action.replace('.', '-')}`}>{ACTION_LABELS[e.action] ?? e.action}</span>
+                      <span className={`badge badge--action badge--${e.action.replace('.', '-')}`}>
+                        {ACTION_LABELS[e.action] ?? e.action}
+                      </span>
                     </td>
                     <td className="small" title={changesText(e)}>
                       {e.summary}

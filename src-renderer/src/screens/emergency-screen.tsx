@@ -32,12 +32,16 @@ export function EmergencyScreen() {
   useEffect(() => setVersion(suggested), [suggested])
 
   if (slug === null) return <NoPluginYet ready={ready} />
-  if (details === undefined) return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
+  if (details === undefined)
+    return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
   const live = latestLive(details.versions)
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
     const text = fix.trim().replace(/^SECURITY:\s*/i, '')
-    const ok = await addVersion({ slug, version: version.trim(), changelog: `${PREFIX}${text}`, status: 'update_ready', forceUpdate: true }, 'emergency')
+    const ok = await addVersion(
+      { slug, version: version.trim(), changelog: `${PREFIX}${text}`, status: 'update_ready', forceUpdate: true },
+      'emergency'
+    )
     if (ok) {
       setFix('')
       setUnderstood(false)
@@ -46,31 +50,51 @@ export function EmergencyScreen() {
   const emergencyRun = run?.origin === 'emergency' ? run : undefined
   return (
     <>
-      <PageHeader title="Emergency update" subtitle={`${details.plugin.name}: a security fix that sites install by themselves.`} actions={<PluginSwitcher screen="emergency" />} />
+      <PageHeader
+        title="Emergency update"
+        subtitle={`${details.plugin.name}: a security fix that sites install by themselves.`}
+        actions={<PluginSwitcher screen="emergency" />}
+      />
       <section className="card card--danger" aria-label="What an emergency update does">
         <h2 className="card__title">What this does to sites</h2>
         <ul className="plan">
           <li>
-            Sites <strong>install it automatically</strong>, without waiting for an administrator (<code>autoupdate: true</code>, <code>force_update: true</code>).
+            Sites <strong>install it automatically</strong>, without waiting for an administrator (<code>autoupdate: true</code>,{' '}
+            <code>force_update: true</code>).
           </li>
           <li>
-            It is published as <strong>update ready</strong>: sites are told to check for it now{live !== null ? `, replacing ${live.version}` : ''}.
+            It is published as <strong>update ready</strong>: sites are told to check for it now
+            {live !== null ? `, replacing ${live.version}` : ''}.
           </li>
           <li>
             Its changelog starts with <code>SECURITY:</code>, which sites show as the upgrade notice.
           </li>
-          <li>{details.plugin.server === null ? 'This plugin has no update server: the ZIP is built but nothing reaches sites until one is set.' : `It is published to ${details.plugin.server} at once, then the checklist runs.`}</li>
+          <li>
+            {details.plugin.server === null
+              ? 'This plugin has no update server: the ZIP is built but nothing reaches sites until one is set.'
+              : `It is published to ${details.plugin.server} at once, then the checklist runs.`}
+          </li>
         </ul>
       </section>
       <form className="card" onSubmit={submit} aria-label="Emergency update">
         <div className="grid-2">
           <label className="field">
             <span className="field__label">Version</span>
-            <input type="text" className="mono" required value={version} onChange={(e) => setVersion(e.target.value)} spellCheck={false} autoComplete="off" />
+            <input
+              type="text"
+              className="mono"
+              required
+              value={version}
+              onChange={(e) => setVersion(e.target.value)}
+              spellCheck={false}
+              autoComplete="off"
+            />
           </label>
           <div className="field">
             <span className="field__label">Set for you</span>
-            <p className="small">Status <strong>update ready</strong> · force update <strong>on</strong></p>
+            <p className="small">
+              Status <strong>update ready</strong> · force update <strong>on</strong>
+            </p>
           </div>
         </div>
         <label className="field">
@@ -79,7 +103,13 @@ export function EmergencyScreen() {
             <span className="prefixed__prefix mono" aria-hidden="true">
               SECURITY:
             </span>
-            <textarea required rows={3} value={fix} onChange={(e) => setFix(e.target.value)} placeholder="Fixed an authenticated XSS in the settings page" />
+            <textarea
+              required
+              rows={3}
+              value={fix}
+              onChange={(e) => setFix(e.target.value)}
+              placeholder="Fixed an authenticated XSS in the settings page"
+            />
           </div>
         </label>
         <label className="checkbox">

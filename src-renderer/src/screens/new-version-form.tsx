@@ -23,7 +23,15 @@ function inherited(value: string | null | undefined, from: string | null, header
  * A new version with three fields: version, changelog, status. Everything else is filled or computed,
  * and the folded section shows what.
  */
-export function NewVersionForm({ details, next, onClose }: { readonly details: PluginDetails; readonly next: NextVersions | undefined; readonly onClose: () => void }) {
+export function NewVersionForm({
+  details,
+  next,
+  onClose
+}: {
+  readonly details: PluginDetails
+  readonly next: NextVersions | undefined
+  readonly onClose: () => void
+}) {
   const slug = details.plugin.slug
   const op = useApp((s) => s.newVersionOps[slug] ?? IDLE)
   const addVersion = useApp((s) => s.addVersion)
@@ -43,7 +51,15 @@ export function NewVersionForm({ details, next, onClose }: { readonly details: P
   const code = versionCodeOrNull(version)
   // The first version has one suggestion (1.0.0); later ones the next patch, minor and major.
   const suggestions: readonly (readonly [string, string])[] =
-    next === undefined ? [] : next.latest === null ? [[next.patch, 'first version']] : [[next.patch, 'patch'], [next.minor, 'minor'], [next.major, 'major']]
+    next === undefined
+      ? []
+      : next.latest === null
+        ? [[next.patch, 'first version']]
+        : [
+            [next.patch, 'patch'],
+            [next.minor, 'minor'],
+            [next.major, 'major']
+          ]
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
@@ -106,7 +122,13 @@ export function NewVersionForm({ details, next, onClose }: { readonly details: P
         </label>
         <label className="field new-version__changelog">
           <span className="field__label">Changelog</span>
-          <textarea required rows={3} value={changelog} onChange={(e) => setChangelog(e.target.value)} placeholder="What changed in this version, for site owners" />
+          <textarea
+            required
+            rows={3}
+            value={changelog}
+            onChange={(e) => setChangelog(e.target.value)}
+            placeholder="What changed in this version, for site owners"
+          />
         </label>
       </div>
       <details className="filled">
@@ -127,14 +149,23 @@ export function NewVersionForm({ details, next, onClose }: { readonly details: P
             {details.plugin.dist_dir}/{slug}-v{version.trim() || '…'}.zip
           </dd>
           <dt>On release</dt>
-          <dd>File path, size, SHA-256, MD5 and release date are recorded when it is built; Version header, constant and Stable tag are set inside the ZIP.</dd>
+          <dd>
+            File path, size, SHA-256, MD5 and release date are recorded when it is built; Version header, constant and Stable tag are set
+            inside the ZIP.
+          </dd>
         </dl>
       </details>
       <div className="row">
         <button type="submit" className="button button--primary" disabled={op.busy}>
           {op.busy ? 'Working…' : SUBMIT_LABELS[status]}
         </button>
-        <span className="muted small">{status === 'draft' ? 'Nothing is built or published yet.' : details.plugin.server === null ? 'Builds the ZIP; no server is set, so nothing is published.' : `Builds the ZIP and publishes it to ${details.plugin.server}.`}</span>
+        <span className="muted small">
+          {status === 'draft'
+            ? 'Nothing is built or published yet.'
+            : details.plugin.server === null
+              ? 'Builds the ZIP; no server is set, so nothing is published.'
+              : `Builds the ZIP and publishes it to ${details.plugin.server}.`}
+        </span>
       </div>
       <ErrorNotice error={op.error} title="The version was not added" />
     </form>

@@ -29,11 +29,20 @@ function AddPluginForm() {
   return (
     <form className="card add-plugin" onSubmit={submit} aria-label="Add a plugin">
       <h2 className="card__title">Add a plugin</h2>
-      <p className="card__help">Choose the folder that holds the plugin's main PHP file. Its header gives the name, slug and version constant.</p>
+      <p className="card__help">
+        Choose the folder that holds the plugin's main PHP file. Its header gives the name, slug and version constant.
+      </p>
       <div className="row row--end">
         <label className="field field--grow">
           <span className="field__label">Source folder</span>
-          <input type="text" value={folder} onChange={(e) => setFolder(e.target.value)} placeholder="/home/me/src/my-plugin" spellCheck={false} autoComplete="off" />
+          <input
+            type="text"
+            value={folder}
+            onChange={(e) => setFolder(e.target.value)}
+            placeholder="/home/me/src/my-plugin"
+            spellCheck={false}
+            autoComplete="off"
+          />
         </label>
         {canPick && (
           <button type="button" className="button" onClick={() => void browse()}>
@@ -71,7 +80,15 @@ function SourceCell({ source }: { readonly source: SourceStatus | undefined }) {
   )
 }
 
-function PluginRow({ summary, source, onOpen }: { readonly summary: PluginSummary; readonly source: SourceStatus | undefined; readonly onOpen: () => void }) {
+function PluginRow({
+  summary,
+  source,
+  onOpen
+}: {
+  readonly summary: PluginSummary
+  readonly source: SourceStatus | undefined
+  readonly onOpen: () => void
+}) {
   const { plugin, latest_live: live } = summary
   return (
     <tr>
@@ -88,7 +105,9 @@ function PluginRow({ summary, source, onOpen }: { readonly summary: PluginSummar
         <SourceCell source={source} />
       </td>
       <td className="mono">{live?.version ?? '—'}</td>
-      <td>{live === null ? <Tag>{summary.version_count === 0 ? 'No versions' : 'Not released'}</Tag> : <StatusBadge status={live.status} />}</td>
+      <td>
+        {live === null ? <Tag>{summary.version_count === 0 ? 'No versions' : 'Not released'}</Tag> : <StatusBadge status={live.status} />}
+      </td>
       <td>{plugin.server ?? <span className="muted">none</span>}</td>
       <td className="muted small nowrap" title={plugin.published_at ?? undefined}>
         {formatDate(plugin.published_at)}
@@ -117,7 +136,8 @@ export function PluginsScreen() {
       <ErrorNotice error={op.error} title="The plugins could not be read" />
       {loaded && plugins.length === 0 && !op.error ? (
         <EmptyState title="No plugins yet">
-          Add your first plugin below: choose its source folder. Then create a version and release it; set an update server on the plugin's page to publish it to sites.
+          Add your first plugin below: choose its source folder. Then create a version and release it; set an update server on the plugin's
+          page to publish it to sites.
         </EmptyState>
       ) : (
         plugins.length > 0 && (

@@ -44,7 +44,12 @@ export function PublishingPanel({ plugin }: { readonly plugin: PluginRecord }) {
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
     setSaved(false)
-    const ok = await save({ slug: plugin.slug, server: server === '' ? null : server, expectedStrings: lines(expected), forbiddenStrings: lines(forbidden) })
+    const ok = await save({
+      slug: plugin.slug,
+      server: server === '' ? null : server,
+      expectedStrings: lines(expected),
+      forbiddenStrings: lines(forbidden)
+    })
     setSaved(ok)
   }
   return (
@@ -73,11 +78,23 @@ export function PublishingPanel({ plugin }: { readonly plugin: PluginRecord }) {
       <div className="grid-2">
         <label className="field">
           <span className="field__label">Must contain</span>
-          <textarea rows={2} value={expected} onChange={(e) => setExpected(e.target.value)} placeholder="api.example.com" spellCheck={false} />
+          <textarea
+            rows={2}
+            value={expected}
+            onChange={(e) => setExpected(e.target.value)}
+            placeholder="api.example.com"
+            spellCheck={false}
+          />
         </label>
         <label className="field">
           <span className="field__label">Must not contain</span>
-          <textarea rows={2} value={forbidden} onChange={(e) => setForbidden(e.target.value)} placeholder="staging.example.com" spellCheck={false} />
+          <textarea
+            rows={2}
+            value={forbidden}
+            onChange={(e) => setForbidden(e.target.value)}
+            placeholder="staging.example.com"
+            spellCheck={false}
+          />
         </label>
       </div>
       <p className="card__help">One string per line; verification looks for them in the built main file.</p>

@@ -41,7 +41,8 @@ export function ReleasesScreen() {
   const [formOpen, setFormOpen] = useState(false)
 
   if (slug === null) return <NoPluginYet ready={ready} />
-  if (details === undefined) return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
+  if (details === undefined)
+    return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
   const live = latestLive(details.versions)
   return (
     <>
@@ -51,7 +52,13 @@ export function ReleasesScreen() {
           <span className="badges">
             <span className="mono">{slug}</span>
             <span aria-hidden="true">·</span>
-            {live === null ? <Tag>Nothing live</Tag> : <>Live {live.version} <StatusBadge status={live.status} /></>}
+            {live === null ? (
+              <Tag>Nothing live</Tag>
+            ) : (
+              <>
+                Live {live.version} <StatusBadge status={live.status} />
+              </>
+            )}
             <span aria-hidden="true">·</span>
             {details.plugin.server === null ? <span>No server</span> : <span>Server {details.plugin.server}</span>}
             {(source?.changed_files.length ?? 0) > 0 && <Tag tone="warn">Changed since last build</Tag>}

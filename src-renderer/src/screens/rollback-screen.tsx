@@ -26,7 +26,8 @@ export function RollbackScreen() {
   useEffect(() => setTyped(''), [target])
 
   if (slug === null) return <NoPluginYet ready={ready} />
-  if (details === undefined) return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
+  if (details === undefined)
+    return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
   const candidates = rollbackCandidates(details.versions)
   const live = latestLive(details.versions)
   const plan = target === null ? null : previewRollback(details.versions, target)
@@ -34,20 +35,30 @@ export function RollbackScreen() {
   const showVerify = rollbackVerify !== undefined && (rollbackOp.busy || result !== undefined)
   return (
     <>
-      <PageHeader title="Rollback" subtitle={`${details.plugin.name}: make an earlier version live again, in one publish.`} actions={<PluginSwitcher screen="rollback" />} />
+      <PageHeader
+        title="Rollback"
+        subtitle={`${details.plugin.name}: make an earlier version live again, in one publish.`}
+        actions={<PluginSwitcher screen="rollback" />}
+      />
       {(result !== undefined || showVerify) && (
         <section className="card" aria-label="Rollback result">
           <h2 className="card__title">{rollbackOp.busy ? 'Rolling back…' : `Rolled back to ${result?.live}`}</h2>
           {result !== undefined && !rollbackOp.busy && (
             <p>
               {result.revoked.length > 0 ? `Revoked ${result.revoked.join(', ')}. ` : ''}
-              {result.publish !== null ? `Manifest #${result.publish.manifest_version} is live on ${result.publish.server}: sites are offered ${result.publish.latest}.` : 'Not published: this plugin has no server.'}
+              {result.publish !== null
+                ? `Manifest #${result.publish.manifest_version} is live on ${result.publish.server}: sites are offered ${result.publish.latest}.`
+                : 'Not published: this plugin has no server.'}
             </p>
           )}
           {showVerify && rollbackVerify.state !== 'skipped' && (
             <>
               <ChecklistSummary checks={rollbackVerify.checks} running={rollbackVerify.state === 'running'} />
-              <Checklist checks={rollbackVerify.checks} running={rollbackVerify.state === 'running'} label="Verification after the rollback" />
+              <Checklist
+                checks={rollbackVerify.checks}
+                running={rollbackVerify.state === 'running'}
+                label="Verification after the rollback"
+              />
             </>
           )}
         </section>
@@ -65,7 +76,14 @@ export function RollbackScreen() {
             <legend className="visually-hidden">Version to roll back to</legend>
             {candidates.map((v) => (
               <label key={v.version} className={`option ${target === v.version ? 'option--on' : ''}`}>
-                <input type="radio" name={`rollback-${slug}`} aria-label={`Version ${v.version}`} value={v.version} checked={target === v.version} onChange={() => choose(slug, v.version)} />
+                <input
+                  type="radio"
+                  name={`rollback-${slug}`}
+                  aria-label={`Version ${v.version}`}
+                  value={v.version}
+                  checked={target === v.version}
+                  onChange={() => choose(slug, v.version)}
+                />
                 <span className="mono strong">{v.version}</span>
                 <StatusBadge status={v.status} revoked={v.revoked_at !== null} />
                 <span className="muted small">released {formatDateTime(v.released_at)}</span>
@@ -81,11 +99,14 @@ export function RollbackScreen() {
           <ul className="plan">
             {plan.revoke.map((v) => (
               <li key={v.version}>
-                <strong className="mono">{v.version}</strong> becomes <strong>deprecated</strong> and is listed as <strong>revoked</strong>: sites running it are offered {plan.target.version}, even though it is lower.
+                <strong className="mono">{v.version}</strong> becomes <strong>deprecated</strong> and is listed as <strong>revoked</strong>:
+                sites running it are offered {plan.target.version}, even though it is lower.
               </li>
             ))}
             <li>
-              <strong className="mono">{plan.target.version}</strong> {plan.reactivate ? 'is released again from its kept ZIP (checked against its SHA-256)' : 'stays live'} and becomes the version sites are offered
+              <strong className="mono">{plan.target.version}</strong>{' '}
+              {plan.reactivate ? 'is released again from its kept ZIP (checked against its SHA-256)' : 'stays live'} and becomes the version
+              sites are offered
               {plan.currentLatest !== null ? ` instead of ${plan.currentLatest.version}` : ''}.
             </li>
             <li>
@@ -103,7 +124,14 @@ export function RollbackScreen() {
           >
             <label className="field">
               <span className="field__label">Type {plan.target.version} to confirm</span>
-              <input type="text" className="mono" value={typed} onChange={(e) => setTyped(e.target.value)} spellCheck={false} autoComplete="off" />
+              <input
+                type="text"
+                className="mono"
+                value={typed}
+                onChange={(e) => setTyped(e.target.value)}
+                spellCheck={false}
+                autoComplete="off"
+              />
             </label>
             <button type="submit" className="button button--danger" disabled={typed.trim() !== plan.target.version || rollbackOp.busy}>
               {rollbackOp.busy ? 'Rolling back…' : `Roll back to ${plan.target.version}`}

@@ -43,8 +43,21 @@ function AddServerForm() {
   }
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
-    const auth: ServerAuth = authKind === 'key' ? { kind: 'key', key_path: keyPath.trim(), passphrase_env: null } : authKind === 'agent' ? { kind: 'agent' } : { kind: 'password', password_env: null }
-    const input: AddServerInput = { name: name.trim(), host: host.trim(), port: Number(port), user: user.trim(), auth, remoteRoot: remoteRoot.trim(), publicUrl: publicUrl.trim() }
+    const auth: ServerAuth =
+      authKind === 'key'
+        ? { kind: 'key', key_path: keyPath.trim(), passphrase_env: null }
+        : authKind === 'agent'
+          ? { kind: 'agent' }
+          : { kind: 'password', password_env: null }
+    const input: AddServerInput = {
+      name: name.trim(),
+      host: host.trim(),
+      port: Number(port),
+      user: user.trim(),
+      auth,
+      remoteRoot: remoteRoot.trim(),
+      publicUrl: publicUrl.trim()
+    }
     if (await addServer(input)) reset()
   }
   const accept = async (): Promise<void> => {
@@ -57,7 +70,10 @@ function AddServerForm() {
   return (
     <form className="card" onSubmit={submit} aria-label="Add a server">
       <h2 className="card__title">Add a server</h2>
-      <p className="card__help">Any server you reach over SFTP whose folder a web server serves. Passwords and passphrases are kept in the OS secret store, never in the profile.</p>
+      <p className="card__help">
+        Any server you reach over SFTP whose folder a web server serves. Passwords and passphrases are kept in the OS secret store, never in
+        the profile.
+      </p>
       <div className="form-grid">
         <label className="field">
           <span className="field__label">Name</span>
@@ -65,7 +81,15 @@ function AddServerForm() {
         </label>
         <label className="field">
           <span className="field__label">Host</span>
-          <input type="text" required value={host} onChange={(e) => setHost(e.target.value)} placeholder="updates.example.com" autoComplete="off" spellCheck={false} />
+          <input
+            type="text"
+            required
+            value={host}
+            onChange={(e) => setHost(e.target.value)}
+            placeholder="updates.example.com"
+            autoComplete="off"
+            spellCheck={false}
+          />
         </label>
         <label className="field field--narrow">
           <span className="field__label">Port</span>
@@ -73,7 +97,15 @@ function AddServerForm() {
         </label>
         <label className="field">
           <span className="field__label">User</span>
-          <input type="text" required value={user} onChange={(e) => setUser(e.target.value)} placeholder="deploy" autoComplete="off" spellCheck={false} />
+          <input
+            type="text"
+            required
+            value={user}
+            onChange={(e) => setUser(e.target.value)}
+            placeholder="deploy"
+            autoComplete="off"
+            spellCheck={false}
+          />
         </label>
         <label className="field">
           <span className="field__label">Sign in with</span>
@@ -89,7 +121,16 @@ function AddServerForm() {
               Private key file
             </label>
             <div className="row row--tight">
-              <input id="server-key-path" type="text" required value={keyPath} onChange={(e) => setKeyPath(e.target.value)} placeholder="/home/me/.ssh/id_ed25519" spellCheck={false} className="grow" />
+              <input
+                id="server-key-path"
+                type="text"
+                required
+                value={keyPath}
+                onChange={(e) => setKeyPath(e.target.value)}
+                placeholder="/home/me/.ssh/id_ed25519"
+                spellCheck={false}
+                className="grow"
+              />
               {canPick && (
                 <button type="button" className="button" onClick={() => void browse()}>
                   Browse…
@@ -100,11 +141,25 @@ function AddServerForm() {
         )}
         <label className="field field--wide">
           <span className="field__label">Remote folder</span>
-          <input type="text" required value={remoteRoot} onChange={(e) => setRemoteRoot(e.target.value)} placeholder="/var/www/updates/plugins" spellCheck={false} />
+          <input
+            type="text"
+            required
+            value={remoteRoot}
+            onChange={(e) => setRemoteRoot(e.target.value)}
+            placeholder="/var/www/updates/plugins"
+            spellCheck={false}
+          />
         </label>
         <label className="field field--wide">
           <span className="field__label">Public URL</span>
-          <input type="text" required value={publicUrl} onChange={(e) => setPublicUrl(e.target.value)} placeholder="https://updates.example.com/plugins/" spellCheck={false} />
+          <input
+            type="text"
+            required
+            value={publicUrl}
+            onChange={(e) => setPublicUrl(e.target.value)}
+            placeholder="https://updates.example.com/plugins/"
+            spellCheck={false}
+          />
         </label>
       </div>
       {prompt === null && (
@@ -115,12 +170,21 @@ function AddServerForm() {
         </div>
       )}
       {prompt !== null && (
-        <ConfirmPanel title="Accept this host key?" confirmLabel="Accept this key" onConfirm={() => void accept()} onCancel={dismissHostKey} busy={op.busy}>
+        <ConfirmPanel
+          title="Accept this host key?"
+          confirmLabel="Accept this key"
+          onConfirm={() => void accept()}
+          onCancel={dismissHostKey}
+          busy={op.busy}
+        >
           <p>{prompt.message}</p>
           <p className="fingerprint mono" aria-label="Host key fingerprint">
             {prompt.fingerprint}
           </p>
-          <p className="muted small">Confirm it with the server's administrator first (on the server: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub). It is pinned: a different key later is refused before any password or key is sent.</p>
+          <p className="muted small">
+            Confirm it with the server's administrator first (on the server: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub). It is
+            pinned: a different key later is refused before any password or key is sent.
+          </p>
         </ConfirmPanel>
       )}
       <ErrorNotice error={op.error} title="The server was not added" />
@@ -157,7 +221,15 @@ function SecretField({ server, kind }: { readonly server: string; readonly kind:
           <span className="field__label">
             {label} for {server}
           </span>
-          <input type="password" value={value} onChange={(e) => setValue(e.target.value)} autoComplete="new-password" placeholder={stored ? 'Stored — type to replace' : kind === 'passphrase' ? 'Not stored (needed only for an encrypted key)' : 'Not stored'} />
+          <input
+            type="password"
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            autoComplete="new-password"
+            placeholder={
+              stored ? 'Stored — type to replace' : kind === 'passphrase' ? 'Not stored (needed only for an encrypted key)' : 'Not stored'
+            }
+          />
         </label>
         <button type="submit" className="button" disabled={value === '' || op.busy}>
           Store {kind}
@@ -173,7 +245,14 @@ function SecretField({ server, kind }: { readonly server: string; readonly kind:
         {status !== undefined && status.backend !== 'os' && <span className="muted"> · no OS secret store on this computer</span>}
       </p>
       {consent !== null && (
-        <ConfirmPanel title="Store it without an OS secret store?" confirmLabel="Store anyway" tone="danger" onConfirm={() => void store(true)} onCancel={dismiss} busy={op.busy}>
+        <ConfirmPanel
+          title="Store it without an OS secret store?"
+          confirmLabel="Store anyway"
+          tone="danger"
+          onConfirm={() => void store(true)}
+          onCancel={dismiss}
+          busy={op.busy}
+        >
           <p>{consent.message}</p>
           <p className="muted small">{consent.hint}</p>
         </ConfirmPanel>
@@ -260,7 +339,9 @@ export function ServersScreen() {
       <PageHeader title="Servers" subtitle="Where releases are published over SFTP, and the public URL sites download from." />
       <ErrorNotice error={op.error} title="The servers could not be read" />
       {loaded && servers.length === 0 && !op.error && (
-        <EmptyState title="No update server yet">Add the server your sites get updates from. Until then, releases are built and checksummed locally only.</EmptyState>
+        <EmptyState title="No update server yet">
+          Add the server your sites get updates from. Until then, releases are built and checksummed locally only.
+        </EmptyState>
       )}
       {servers.map((server) => (
         <ServerCard key={server.name} server={server} />

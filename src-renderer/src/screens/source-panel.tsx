@@ -36,7 +36,9 @@ export function SourcePanel({ details, status }: { readonly details: PluginDetai
       <p className="path path--block mono small" title={plugin.source_dir}>
         {shortPath(plugin.source_dir, 4)}
       </p>
-      {status?.state === 'missing' && <p className="notice notice--warn">The source folder is missing (moved or deleted). Watching resumes when it is back.</p>}
+      {status?.state === 'missing' && (
+        <p className="notice notice--warn">The source folder is missing (moved or deleted). Watching resumes when it is back.</p>
+      )}
       {details.source_error !== null && status?.state !== 'missing' && <p className="notice notice--warn">{details.source_error}</p>}
       <dl className="facts">
         <dt>Header version</dt>
@@ -45,7 +47,11 @@ export function SourcePanel({ details, status }: { readonly details: PluginDetai
         </dd>
         <dt>Version constant</dt>
         <dd className="mono" aria-label="Version constant">
-          {plugin.version_constant === null ? <span className="muted">none detected</span> : `${plugin.version_constant} = ${constantVersion ?? '—'}`}
+          {plugin.version_constant === null ? (
+            <span className="muted">none detected</span>
+          ) : (
+            `${plugin.version_constant} = ${constantVersion ?? '—'}`
+          )}
         </dd>
         <dt>Last built</dt>
         <dd className="mono">{status?.last_built ?? '—'}</dd>
@@ -86,7 +92,9 @@ export function SourcePanel({ details, status }: { readonly details: PluginDetai
           {bumpOp.busy ? 'Writing…' : 'Write version into source'}
         </button>
       </form>
-      <p className="card__help">Writes the header, the constant and readme.txt's Stable tag. Builds do this inside the ZIP anyway; this keeps the source in step.</p>
+      <p className="card__help">
+        Writes the header, the constant and readme.txt's Stable tag. Builds do this inside the ZIP anyway; this keeps the source in step.
+      </p>
       <ErrorNotice error={bumpOp.error} title="The source was not changed" />
     </section>
   )

@@ -63,7 +63,8 @@ export function VerifyScreen() {
   const [choice, setChoice] = useState('')
 
   if (slug === null) return <NoPluginYet ready={ready} />
-  if (details === undefined) return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
+  if (details === undefined)
+    return op.error !== null ? <ErrorNotice error={op.error} title="The plugin could not be read" /> : <p className="muted">Loading…</p>
   const live = latestLive(details.versions)
   const built = details.versions.filter((v) => v.status !== 'draft')
   const running = run?.state === 'running'
@@ -71,9 +72,15 @@ export function VerifyScreen() {
   const selected = choice === '' && live === null ? (built[0]?.version ?? '') : choice
   return (
     <>
-      <PageHeader title="Verify" subtitle={`${details.plugin.name}: what sites get, checked on disk, over SFTP and over HTTP.`} actions={<PluginSwitcher screen="verify" />} />
+      <PageHeader
+        title="Verify"
+        subtitle={`${details.plugin.name}: what sites get, checked on disk, over SFTP and over HTTP.`}
+        actions={<PluginSwitcher screen="verify" />}
+      />
       {built.length === 0 ? (
-        <EmptyState title="Nothing released yet">Release a version first (Releases → New version); then check here what sites will get.</EmptyState>
+        <EmptyState title="Nothing released yet">
+          Release a version first (Releases → New version); then check here what sites will get.
+        </EmptyState>
       ) : (
         <section className="card" aria-label="Run the checklist">
           <form
@@ -99,14 +106,22 @@ export function VerifyScreen() {
               {running ? 'Checking…' : 'Run checklist'}
             </button>
           </form>
-          {details.plugin.server === null && <p className="notice notice--warn">This plugin has no update server: the server and HTTP checks will fail until one is set (Releases → Publishing).</p>}
+          {details.plugin.server === null && (
+            <p className="notice notice--warn">
+              This plugin has no update server: the server and HTTP checks will fail until one is set (Releases → Publishing).
+            </p>
+          )}
         </section>
       )}
       {run !== undefined && (
         <section className="card" aria-label="Verification result">
           <div className="card__head">
             <h2 className="card__title">
-              {run.report !== null ? `${run.report.slug} ${run.report.version}` : run.version !== null ? `${slug} ${run.version}` : `${slug}, latest live version`}
+              {run.report !== null
+                ? `${run.report.slug} ${run.report.version}`
+                : run.version !== null
+                  ? `${slug} ${run.version}`
+                  : `${slug}, latest live version`}
               {run.origin !== 'verify' && <span className="muted small"> — after the {run.origin}</span>}
             </h2>
             {run.report !== null && <ReportActions report={run.report} />}

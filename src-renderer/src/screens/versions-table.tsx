@@ -48,7 +48,9 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
     return (
       <section className="card" aria-label="Versions">
         <h2 className="card__title">Versions</h2>
-        <EmptyState title="No versions yet">Create the first one with “New version”: a version number, a changelog and a status are all it needs.</EmptyState>
+        <EmptyState title="No versions yet">
+          Create the first one with “New version”: a version number, a changelog and a status are all it needs.
+        </EmptyState>
       </section>
     )
   }
@@ -59,9 +61,17 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
       <div className="card__head card__head--padded">
         <h2 className="card__title">Versions</h2>
         <div className="bulk" role="toolbar" aria-label="Bulk actions">
-          <span className="muted small">{selection.length === 0 ? 'Select versions for a bulk action' : `${selection.length} selected`}</span>
+          <span className="muted small">
+            {selection.length === 0 ? 'Select versions for a bulk action' : `${selection.length} selected`}
+          </span>
           {BULK_ACTIONS.map((a) => (
-            <button key={a.status} type="button" className="button button--small" disabled={selection.length === 0 || op.busy} onClick={() => requestBulk(slug, a.status)}>
+            <button
+              key={a.status}
+              type="button"
+              className="button button--small"
+              disabled={selection.length === 0 || op.busy}
+              onClick={() => requestBulk(slug, a.status)}
+            >
               {a.label}
             </button>
           ))}
@@ -89,7 +99,12 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
         <thead>
           <tr>
             <th scope="col" className="table__check">
-              <input type="checkbox" aria-label="Select all versions" checked={allSelected} onChange={() => setSelection(slug, allSelected ? [] : versions.map((v) => v.version))} />
+              <input
+                type="checkbox"
+                aria-label="Select all versions"
+                checked={allSelected}
+                onChange={() => setSelection(slug, allSelected ? [] : versions.map((v) => v.version))}
+              />
             </th>
             <th scope="col">Version</th>
             <th scope="col">Status</th>

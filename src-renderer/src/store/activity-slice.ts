@@ -31,9 +31,15 @@ export const createActivitySlice: SliceCreator<ActivitySlice> = ({ api }) => {
       const request = ++latestRequest
       const filter = get().activityFilter
       set({ activityOp: BUSY })
-      const result = await settle(() => api.listActivity(filter === '' ? { limit: ACTIVITY_LIMIT } : { slug: filter, limit: ACTIVITY_LIMIT }))
+      const result = await settle(() =>
+        api.listActivity(filter === '' ? { limit: ACTIVITY_LIMIT } : { slug: filter, limit: ACTIVITY_LIMIT })
+      )
       if (request !== latestRequest) return
-      set(result.ok ? { activity: result.value, activityLoaded: true, activityOp: IDLE } : { activityOp: failed(result.error), activityLoaded: true })
+      set(
+        result.ok
+          ? { activity: result.value, activityLoaded: true, activityOp: IDLE }
+          : { activityOp: failed(result.error), activityLoaded: true }
+      )
     },
 
     setActivityFilter: async (slug) => {

@@ -67,7 +67,13 @@ export const createPluginsSlice: SliceCreator<PluginsSlice> =
     addPlugin: async (sourceDir) => {
       const trimmed = sourceDir.trim()
       if (trimmed === '') {
-        set({ addPluginOp: failed({ kind: 'usage', message: 'No folder given.', hint: "Type the plugin's source folder, or choose it with Browse…." }) })
+        set({
+          addPluginOp: failed({
+            kind: 'usage',
+            message: 'No folder given.',
+            hint: "Type the plugin's source folder, or choose it with Browse…."
+          })
+        })
         return null
       }
       set({ addPluginOp: BUSY })

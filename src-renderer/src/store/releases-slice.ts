@@ -130,7 +130,11 @@ export function applyProgress(phases: readonly RunPhase[], event: ProgressEvent)
 function settlePhases(phases: readonly RunPhase[], result: ChangeStatusResult, verifying: boolean): RunPhase[] {
   return updatePhases(phases, (p) => {
     if (p.phase === 'verify') return verifying ? { ...p, state: 'active', label: 'Running the checklist' } : { ...p, state: 'skipped' }
-    const ran = BUILD_PHASES.includes(p.phase) ? result.builds.length > 0 : PUBLISH_PHASES.includes(p.phase) ? result.publish !== null : false
+    const ran = BUILD_PHASES.includes(p.phase)
+      ? result.builds.length > 0
+      : PUBLISH_PHASES.includes(p.phase)
+        ? result.publish !== null
+        : false
     if (!ran) return { ...p, state: 'skipped' }
     return { ...p, state: 'done', done: p.total > 0 ? p.total : p.done }
   })
@@ -183,7 +187,19 @@ async function runRelease(
   // Only drafts are built; a version already built keeps its ZIP.
   const builds = isLive(status) && versions.some((v) => (details?.versions.find((r) => r.version === v)?.status ?? 'draft') === 'draft')
   const planned = JOB_PHASES.filter((p) => (BUILD_PHASES.includes(p) ? builds : hasServer))
-  const run: ReleaseRun = { id: nextRunId++, slug, versions, title, origin, state: 'running', phases: freshPhases(), planned, error: null, result: null, verifiedVersion: null }
+  const run: ReleaseRun = {
+    id: nextRunId++,
+    slug,
+    versions,
+    title,
+    origin,
+    state: 'running',
+    phases: freshPhases(),
+    planned,
+    error: null,
+    result: null,
+    verifiedVersion: null
+  }
   const patchRun = (change: (r: ReleaseRun) => ReleaseRun): void =>
     set((s) => {
       const current = s.runs[slug]
@@ -210,7 +226,12 @@ async function runRelease(
   // The checklist runs after a publish: the released version if one went live, else what sites get now.
   const published = result.value.publish !== null
   const verifyVersion = !published ? null : isLive(status) ? [...versions].sort(compareVersions).at(-1)! : result.value.publish!.latest
-  patchRun((r) => ({ ...r, result: result.value, verifiedVersion: verifyVersion, phases: settlePhases(r.phases, result.value, verifyVersion !== null) }))
+  patchRun((r) => ({
+    ...r,
+    result: result.value,
+    verifiedVersion: verifyVersion,
+    phases: settlePhases(r.phases, result.value, verifyVersion !== null)
+  }))
   // Reloading first shows the new statuses while the checklist runs.
   await Promise.all([get().loadPlugin(slug), get().loadPlugins()])
   if (verifyVersion !== null) {
@@ -219,7 +240,13 @@ async function runRelease(
       ...r,
       phases: updatePhases(r.phases, (p) =>
         p.phase === 'verify'
-          ? { ...p, state: report?.ok ? 'done' : 'failed', done: report?.checks.filter((c) => c.ok).length ?? 0, total: report?.checks.length ?? 0, label: report === null ? 'Could not run the checklist' : report.ok ? 'All checks passed' : 'Some checks failed' }
+          ? {
+              ...p,
+              state: report?.ok ? 'done' : 'failed',
+              done: report?.checks.filter((c) => c.ok).length ?? 0,
+              total: report?.checks.length ?? 0,
+              label: report === null ? 'Could not run the checklist' : report.ok ? 'All checks passed' : 'Some checks failed'
+            }
           : p
       )
     }))
@@ -243,7 +270,11 @@ export const createReleasesSlice: SliceCreator<ReleasesSlice> =
 
     loadPlugin: async (slug) => {
       set((s) => ({ detailsOps: withKey(s.detailsOps, slug, { busy: true, error: s.detailsOps[slug]?.error ?? null }) }))
-      const [details, next] = await Promise.all([settle(() => api.getPlugin({ slug })), settle(() => api.suggestNextVersions({ slug })), get().loadSourceStatus(slug)])
+      const [details, next] = await Promise.all([
+        settle(() => api.getPlugin({ slug })),
+        settle(() => api.suggestNextVersions({ slug })),
+        get().loadSourceStatus(slug)
+      ])
       set((s) => {
         if (!details.ok) return { detailsOps: withKey(s.detailsOps, slug, failed(details.error)) }
         // Versions that no longer exist cannot stay selected.
@@ -252,7 +283,11 @@ export const createReleasesSlice: SliceCreator<ReleasesSlice> =
           details: withKey(s.details, slug, details.value),
           detailsOps: withKey(s.detailsOps, slug, IDLE),
           nextVersions: next.ok ? withKey(s.nextVersions, slug, next.value) : s.nextVersions,
-          selection: withKey(s.selection, slug, (s.selection[slug] ?? []).filter((v) => known.has(v)))
+          selection: withKey(
+            s.selection,
+            slug,
+            (s.selection[slug] ?? []).filter((v) => known.has(v))
+          )
         }
       })
     },
@@ -265,7 +300,8 @@ export const createReleasesSlice: SliceCreator<ReleasesSlice> =
         return { selection: withKey(s.selection, slug, next), bulkOps: withKey(s.bulkOps, slug, IDLE) }
       }),
 
-    setSelection: (slug, versions) => set((s) => ({ selection: withKey(s.selection, slug, [...versions]), bulkOps: withKey(s.bulkOps, slug, IDLE) })),
+    setSelection: (slug, versions) =>
+      set((s) => ({ selection: withKey(s.selection, slug, [...versions]), bulkOps: withKey(s.bulkOps, slug, IDLE) })),
 
     dismissRun: (slug) =>
       set((s) => {

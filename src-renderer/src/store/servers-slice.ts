@@ -125,7 +125,13 @@ export const createServersSlice: SliceCreator<ServersSlice> =
       testServer: async (name) => {
         set((s) => ({ serverTests: withKey(s.serverTests, name, { op: BUSY, result: null }) }))
         const result = await settle(() => api.testServer({ name }))
-        set((s) => ({ serverTests: withKey(s.serverTests, name, result.ok ? { op: IDLE, result: result.value } : { op: failed(result.error), result: null }) }))
+        set((s) => ({
+          serverTests: withKey(
+            s.serverTests,
+            name,
+            result.ok ? { op: IDLE, result: result.value } : { op: failed(result.error), result: null }
+          )
+        }))
       },
 
       loadSecretStatus: async (name) => {

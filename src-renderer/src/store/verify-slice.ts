@@ -62,14 +62,24 @@ export const createVerifySlice: SliceCreator<VerifySlice> =
 
     expectVerify: (slug, version, origin) =>
       set((s) => ({
-        verifyRuns: withKey(s.verifyRuns, slug, { id: nextVerifyId++, slug, version, origin, state: 'running', checks: [], report: null, error: null })
+        verifyRuns: withKey(s.verifyRuns, slug, {
+          id: nextVerifyId++,
+          slug,
+          version,
+          origin,
+          state: 'running',
+          checks: [],
+          report: null,
+          error: null
+        })
       })),
 
     settleVerify: (slug, report) =>
       set((s) => {
         const run = s.verifyRuns[slug]
         if (run === undefined || run.state !== 'running') return {}
-        const next: VerifyRun = report === null ? { ...run, state: 'skipped' } : { ...run, state: 'done', report, checks: sortedChecks(report.checks) }
+        const next: VerifyRun =
+          report === null ? { ...run, state: 'skipped' } : { ...run, state: 'done', report, checks: sortedChecks(report.checks) }
         return { verifyRuns: withKey(s.verifyRuns, slug, next) }
       }),
 

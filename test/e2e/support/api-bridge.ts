@@ -21,7 +21,14 @@ export class EventRelay {
     const page = this.page
     if (page === null) return
     // A closed page (teardown) simply stops receiving; an event is never worth failing a test over.
-    this.chain = this.chain.then(() => page.evaluate(([n, p]) => (globalThis as unknown as BridgeWindow).__wprmEmit(n, p), [name, payload] as const).then(() => undefined, () => undefined))
+    this.chain = this.chain.then(() =>
+      page
+        .evaluate(([n, p]) => (globalThis as unknown as BridgeWindow).__wprmEmit(n, p), [name, payload] as const)
+        .then(
+          () => undefined,
+          () => undefined
+        )
+    )
   }
 
   attach(page: Page): void {

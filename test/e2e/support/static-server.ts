@@ -44,7 +44,11 @@ export async function serveStatic(root: string): Promise<StaticServer> {
         response.writeHead(404, { 'content-type': 'text/plain' }).end('not found')
         return
       }
-      response.writeHead(200, { 'content-type': MIME_TYPES[path.extname(file)] ?? 'application/octet-stream', 'content-length': info.size, 'cache-control': 'no-store' })
+      response.writeHead(200, {
+        'content-type': MIME_TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'content-length': info.size,
+        'cache-control': 'no-store'
+      })
       if (request.method === 'HEAD') response.end()
       else createReadStream(file).pipe(response)
     })().catch(() => {

@@ -34,7 +34,9 @@ export async function copyWordPressTree(siteDir: string): Promise<void> {
   const content = (await readdir(join(DEBIAN_WORDPRESS_DIR, 'wp-content'))).filter((name) => name !== 'languages' && name !== 'themes')
   await Promise.all([
     runChecked('cp', ['-rL', ...top.map((name) => join(DEBIAN_WORDPRESS_DIR, name)), siteDir]),
-    ...(content.length === 0 ? [] : [runChecked('cp', ['-rL', ...content.map((name) => join(DEBIAN_WORDPRESS_DIR, 'wp-content', name)), join(siteDir, 'wp-content')])]),
+    ...(content.length === 0
+      ? []
+      : [runChecked('cp', ['-rL', ...content.map((name) => join(DEBIAN_WORDPRESS_DIR, 'wp-content', name)), join(siteDir, 'wp-content')])]),
     cp(TEST_THEME_DIR, join(siteDir, 'wp-content', 'themes', TEST_THEME), { recursive: true })
   ])
   await mkdir(join(siteDir, 'wp-content', 'mu-plugins'), { recursive: true })

@@ -182,7 +182,9 @@ function activeTheme(installOutput: string): string {
     throw new Error(`the WordPress install script printed no JSON:\n${installOutput}`)
   }
   if (out.stylesheet !== TEST_THEME || out.template !== TEST_THEME || out.themeErrors.length > 0) {
-    throw new Error(`the test site's active theme is ${out.stylesheet}/${out.template} (errors: ${out.themeErrors.join(', ') || 'none'}), not ${TEST_THEME}`)
+    throw new Error(
+      `the test site's active theme is ${out.stylesheet}/${out.template} (errors: ${out.themeErrors.join(', ') || 'none'}), not ${TEST_THEME}`
+    )
   }
   return out.stylesheet
 }
@@ -192,7 +194,13 @@ function activeTheme(installOutput: string): string {
  * WordPress refuses a login whose request lacks its test cookie, so it is sent along.
  */
 async function logIn(url: string): Promise<string> {
-  const form = new URLSearchParams({ log: TEST_ADMIN.user, pwd: TEST_ADMIN.password, 'wp-submit': 'Log In', testcookie: '1', redirect_to: `${url}/wp-admin/` })
+  const form = new URLSearchParams({
+    log: TEST_ADMIN.user,
+    pwd: TEST_ADMIN.password,
+    'wp-submit': 'Log In',
+    testcookie: '1',
+    redirect_to: `${url}/wp-admin/`
+  })
   const response = await fetch(new URL('/wp-login.php', url), {
     method: 'POST',
     body: form,

@@ -1,4 +1,4 @@
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { ApiError } from '../../src-preload/api.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { CliRun } from './run-cli.js'
-import { WPRM_BIN, runCli } from './run-cli.js'
+import { WPRM_BIN, runCli, runProcess } from './run-cli.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }
 let dataDir: string
@@ -38,21 +38,17 @@ function jsonError(run: CliRun): ApiError {
  * own (root ignores file modes, so only a real read-only or full file system shows these errors).
  */
 function runInMount(mountPoint: string, options: string, script: string, args: readonly string[]): Promise<CliRun> {
-  const child = spawn(
-    'unshare',
-    ['-m', 'sh', '-c', `mount -t tmpfs -o ${options} wprm-test "$1" && ${script}`, 'sh', mountPoint, process.execPath, WPRM_BIN, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'pipe']
-    }
-  )
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
-  })
+  return runProcess('unshare', [
+    '-m',
+    'sh',
+    '-c',
+    `mount -t tmpfs -o ${options} wprm-test "$1" && ${script}`,
+    'sh',
+    mountPoint,
+    process.execPath,
+    WPRM_BIN,
+    ...args
+  ])
 }
 
 /** Whether this machine lets us mount a tmpfs in a private mount namespace (root on Linux). */

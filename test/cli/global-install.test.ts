@@ -6,24 +6,20 @@
  * fetches nothing and leaves the checkout's node_modules alone. --ignore-scripts skips the `prepare` build, which
  * `npm install` (and `npm test`) already ran; running it again would rewrite out/cli under the other CLI tests.
  */
-import { spawn } from 'node:child_process'
 import { mkdir, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { makeTempDir } from '../fixtures/plugin-folder.js'
+import type { CliRun } from './run-cli.js'
+import { runProcess } from './run-cli.js'
 
 const CHECKOUT = fileURLToPath(new URL('../..', import.meta.url))
 const PACKAGE_NAME = 'wp-release-manager'
 /** What keeps npm off the network and quiet; none of it changes what gets installed. */
 const NPM_FLAGS = ['--offline', '--no-audit', '--no-fund', '--no-update-notifier', '--ignore-scripts']
 
-interface Run {
-  readonly code: number | null
-  readonly stdout: string
-  readonly stderr: string
-  readonly ms: number
-}
+type Run = CliRun & { readonly ms: number }
 
 let temp: { dir: string; cleanup: () => Promise<void> }
 beforeEach(async () => {
@@ -41,17 +37,10 @@ function userEnv(prefix: string): NodeJS.ProcessEnv {
   return { ...env, npm_config_prefix: prefix, PATH: `${path.join(prefix, 'bin')}${path.delimiter}${process.env.PATH ?? ''}` }
 }
 
-function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
+async function run(command: string, args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<Run> {
   const started = Date.now()
-  const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  return new Promise((resolve, reject) => {
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }))
-  })
+  const result = await runProcess(command, args, { cwd, env })
+  return { ...result, ms: Date.now() - started }
 }
 
 /** Runs the install command in the checkout, then `wprm` by name from an unrelated folder. */

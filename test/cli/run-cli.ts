@@ -14,10 +14,16 @@ export interface CliRun {
 /** Spawns `wprm` with the given arguments and data folder, as a user would run it. */
 export function runCli(args: readonly string[], options: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   const dataArgs = options.dataDir === undefined ? [] : ['--data-dir', options.dataDir]
-  const child = spawn(process.execPath, [WPRM_BIN, ...dataArgs, ...args], {
-    env: { ...process.env, ...options.env },
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  return runProcess(process.execPath, [WPRM_BIN, ...dataArgs, ...args], { env: { ...process.env, ...options.env } })
+}
+
+/** Runs any command with no input and collects what it printed and its exit code (-1 when killed). */
+export function runProcess(
+  command: string,
+  args: readonly string[],
+  options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}
+): Promise<CliRun> {
+  const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))

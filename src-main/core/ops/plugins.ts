@@ -65,7 +65,8 @@ async function realPathOf(target: string): Promise<string> {
     try {
       return path.join(await realpath(dir), ...missing.reverse())
     } catch (error) {
-      if (!isErrnoCode(error, 'ENOENT') || dir === path.dirname(dir)) throw error
+      // Not there yet (or under a file, which the build reports when it makes the folder): judged by its parent.
+      if (!(isErrnoCode(error, 'ENOENT') || isErrnoCode(error, 'ENOTDIR')) || dir === path.dirname(dir)) throw error
       missing.push(path.basename(dir))
     }
   }

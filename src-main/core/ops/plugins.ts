@@ -84,18 +84,18 @@ function isWithin(folder: string, target: string): boolean {
  */
 export async function assertOutsideSource(plugin: Pick<PluginRecord, 'source_dir' | 'dist_dir'>, dataDir: string): Promise<void> {
   const source = await realPathOf(plugin.source_dir)
-  if (isWithin(source, await realPathOf(plugin.dist_dir))) {
-    throw new WprmError(
-      'usage',
-      `The dist folder ${plugin.dist_dir} is inside the source folder ${plugin.source_dir}: every ZIP would contain the earlier ZIPs.`,
-      'Choose a dist folder outside the source (--dist-dir), or leave --dist-dir out to use the data folder.'
-    )
-  }
   if (isWithin(source, await realPathOf(dataDir))) {
     throw new WprmError(
       'usage',
       `The data folder ${dataDir} is inside the source folder ${plugin.source_dir}: every ZIP would contain the database.`,
       'Choose a data folder outside the plugin (--data-dir or $WPRM_DATA_DIR).'
+    )
+  }
+  if (isWithin(source, await realPathOf(plugin.dist_dir))) {
+    throw new WprmError(
+      'usage',
+      `The dist folder ${plugin.dist_dir} is inside the source folder ${plugin.source_dir}: every ZIP would contain the earlier ZIPs.`,
+      'Choose a dist folder outside the source (--dist-dir), or leave --dist-dir out to use the data folder.'
     )
   }
 }

@@ -105,6 +105,20 @@ export function assertNewVersionAllowed(version: string, existing: readonly stri
   }
 }
 
+/**
+ * Why a version typed into a form cannot be added, in the core's own words (message and hint), or null:
+ * the form says it before anything is sent, with the rule that `addVersion` applies.
+ */
+export function newVersionProblem(text: string, existing: readonly string[]): string | null {
+  try {
+    assertNewVersionAllowed(normalizeVersion(text), existing)
+    return null
+  } catch (error) {
+    if (error instanceof WprmError) return `${error.message} ${error.hint}`
+    throw error
+  }
+}
+
 /** The next patch, minor and major versions after the latest (from 1.0.0 when there is none). */
 export function suggestNext(latest: string | null): { patch: string; minor: string; major: string } {
   if (latest === null) return { patch: '1.0.0', minor: '1.0.0', major: '1.0.0' }

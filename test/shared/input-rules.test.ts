@@ -8,7 +8,7 @@ import {
   normalizePublicUrl,
   normalizeRequirement
 } from '../../src-shared/input-rules.js'
-import { normalizeVersion } from '../../src-shared/versions.js'
+import { newVersionProblem, normalizeVersion } from '../../src-shared/versions.js'
 
 function refusal(action: () => unknown): WprmError {
   try {
@@ -28,6 +28,15 @@ describe('versions at the door', () => {
     const inside = refusal(() => normalizeVersion('1.2\n.5'))
     expect(inside.message).toBe('"1.2\\n.5" is not a valid version: it is not MAJOR.MINOR.PATCH.')
     expect(refusal(() => normalizeVersion('1. 2.5')).kind).toBe('invalid-version')
+  })
+
+  it("gives the New-version form addVersion's words", () => {
+    expect(newVersionProblem(' 1.3.0 ', ['1.2.0'])).toBeNull()
+    expect(newVersionProblem('1.2', [])).toBe(
+      '"1.2" is not a valid version: it needs three parts. Write all three parts, for example 1.2.0 for "1.2".'
+    )
+    expect(newVersionProblem('1.1.0', ['1.2.0'])).toMatch(/^Version 1\.1\.0 is not higher than 1\.2\.0/)
+    expect(newVersionProblem('1.2.0 ', ['1.2.0'])).toMatch(/^Version 1\.2\.0 already exists\./)
   })
 })
 

@@ -38,8 +38,8 @@ interface Requirements {
 }
 
 /**
- * The requirements of a new version: each given one, else the previous version's, else (for the
- * first) the plugin header's. Whatever the source, the value must be one sites can compare with
+ * The requirements of a new version: each given one, else the previous version's, else the plugin
+ * header's. Whatever the source, the value must be one sites can compare with
  * (`normalizeRequirement`): a header or an inherited value that is not is refused with what to fix,
  * never passed on to a manifest that the updater would refuse.
  */
@@ -51,8 +51,8 @@ export function fillRequirements(
 ): Requirements {
   const fill = (field: RequirementField, given: string | undefined, inherited: string | null, fromHeader: string | null): string | null => {
     if (given !== undefined) return normalizeRequirement(field, given, { kind: 'input' })
-    if (previous !== null)
-      return inherited === null ? null : normalizeRequirement(field, inherited, { kind: 'previous', version: previous.version })
+    if (previous !== null && inherited !== null)
+      return normalizeRequirement(field, inherited, { kind: 'previous', version: previous.version })
     return fromHeader === null ? null : normalizeRequirement(field, fromHeader, { kind: 'header', file: mainFile })
   }
   return {

@@ -39,8 +39,9 @@ export const CHECKLIST = [
   {
     id: 4,
     key: 'manifest-latest',
-    title: 'The manifest names the expected latest version, its download URL and checksum',
-    about: 'The manifest sites read over HTTP offers the newest live version with the checksum they verify.'
+    title: 'The manifest names the expected latest version, its download URL and checksum; the updater accepts it',
+    about:
+      'The manifest sites read over HTTP offers the newest live version with the checksum they verify, and our updater accepts it (the manifest schema, the 2 MiB cap).'
   },
   {
     id: 5,

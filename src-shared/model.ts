@@ -108,6 +108,8 @@ export interface PublishResult {
   readonly uploaded: readonly string[]
   /** ZIPs already on the server with the same SHA-256. */
   readonly skipped: readonly string[]
+  /** What the publish did that the user should know, such as a changelog trimmed to fit the manifest's budget. */
+  readonly notes: readonly string[]
   readonly phases: readonly { readonly phase: JobPhase; readonly ms: number }[]
 }
 
@@ -205,6 +207,7 @@ export type ErrorKind =
   | 'remote-locked'
   | 'remote-conflict'
   | 'publish-interrupted'
+  | 'manifest-invalid'
   | 'weak-secret-storage'
 
 /** An expected failure, as it crosses IPC and reaches the user. */

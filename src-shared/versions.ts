@@ -22,7 +22,8 @@ const STRICT_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/
 export function parseVersion(input: string): VersionParts {
   const text = input.trim()
   const refuse = (why: string, hint: string): never => {
-    throw new WprmError('invalid-version', `"${input}" is not a valid version: ${why}.`, hint)
+    // Quoted as JSON: a line break or a control character typed with the version shows as \n, on one line.
+    throw new WprmError('invalid-version', `${JSON.stringify(input)} is not a valid version: ${why}.`, hint)
   }
   if (text === '') refuse('it is empty', 'Give a version as MAJOR.MINOR.PATCH, for example 1.2.0.')
   if (/^v/i.test(text)) refuse('it starts with "v"', `Leave the "v" out: ${text.slice(1)}.`)
@@ -48,6 +49,16 @@ export function parseVersion(input: string): VersionParts {
   }
   if (major > 21473) refuse('the MAJOR part is too large', 'Keep MAJOR below 21474.')
   return { major, minor, patch }
+}
+
+/**
+ * A version in the one form it is stored, named and written in: checked, without the spaces or line
+ * break around it (`" 1.2.4"` and `"1.2.5\n"` are 1.2.4 and 1.2.5). Every door that takes a version
+ * goes through here, so a ZIP name or a header never gets the text as it was typed.
+ */
+export function normalizeVersion(input: string): string {
+  const { major, minor, patch } = parseVersion(input)
+  return `${major}.${minor}.${patch}`
 }
 
 /** The numeric version code of the system we replace: MAJOR*10000 + MINOR*100 + PATCH. */
@@ -91,6 +102,20 @@ export function assertNewVersionAllowed(version: string, existing: readonly stri
       `Version ${version} is not higher than ${highest}, the plugin's highest version.`,
       `Sites never install a lower version as an update. Use a version above ${highest}, or roll back to an older one instead.`
     )
+  }
+}
+
+/**
+ * Why a version typed into a form cannot be added, in the core's own words (message and hint), or null:
+ * the form says it before anything is sent, with the rule that `addVersion` applies.
+ */
+export function newVersionProblem(text: string, existing: readonly string[]): string | null {
+  try {
+    assertNewVersionAllowed(normalizeVersion(text), existing)
+    return null
+  } catch (error) {
+    if (error instanceof WprmError) return `${error.message} ${error.hint}`
+    throw error
   }
 }
 

@@ -749,7 +749,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			$entries = array();
 			foreach ( $data['versions'] as $index => $entry ) {
 				if ( ! is_array( $entry ) ) {
-					throw new InvalidArgumentException( sprintf( 'versions[%s] is not an object', $index ) );
+					throw new InvalidArgumentException( sprintf( '"versions[%s]" is not an object', $index ) );
 				}
 				$entries[] = array(
 					'version'      => self::version( $entry, 'version', "versions[$index]." ),
@@ -799,7 +799,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		private static function sha256( array $data, string $key, string $where = '' ): string {
-			if ( ! isset( $data[ $key ] ) || ! is_string( $data[ $key ] ) || ! preg_match( '/^[0-9a-fA-F]{64}$/', $data[ $key ] ) ) {
+			if ( ! isset( $data[ $key ] ) || ! is_string( $data[ $key ] ) || ! preg_match( '/^[0-9a-fA-F]{64}$/D', $data[ $key ] ) ) {
 				throw new InvalidArgumentException( sprintf( '"%s%s" is not a SHA-256 in hex', $where, $key ) );
 			}
 			return strtolower( $data[ $key ] );
@@ -831,7 +831,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			$sections = array();
 			if ( isset( $data['sections'] ) && is_array( $data['sections'] ) ) {
 				foreach ( $data['sections'] as $name => $html ) {
-					if ( is_string( $name ) && preg_match( '/^[a-z_]{1,40}$/', $name ) && is_string( $html ) ) {
+					if ( is_string( $name ) && preg_match( '/^[a-z_]{1,40}$/D', $name ) && is_string( $html ) ) {
 						$sections[ $name ] = $html;
 					}
 				}
@@ -839,9 +839,13 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return $sections;
 		}
 
-		/** @param mixed $value */
+		/**
+		 * The D modifier (here and in the other patterns) makes `$` the end of the text: without it, "1.2.5\n" passes.
+		 *
+		 * @param mixed $value
+		 */
 		private static function is_version( $value ): bool {
-			return is_string( $value ) && 1 === preg_match( '/^[0-9][0-9A-Za-z.+-]{0,63}$/', $value );
+			return is_string( $value ) && 1 === preg_match( '/^[0-9][0-9A-Za-z.+-]{0,63}$/D', $value );
 		}
 
 		/** @param mixed $value */

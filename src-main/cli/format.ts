@@ -124,6 +124,7 @@ export function formatPublish(result: PublishResult): string {
     `Published ${result.slug} to ${result.server}: manifest #${result.manifest_version}, ${result.latest} is live.`,
     `  uploaded: ${result.uploaded.join(', ') || 'nothing'}; already there: ${result.skipped.join(', ') || 'nothing'}`,
     `  manifest: ${result.manifest_url}`,
+    ...result.notes.map((note) => `  note: ${note}`),
     `  took: ${phases}`
   ].join('\n')
 }

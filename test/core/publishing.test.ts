@@ -321,6 +321,22 @@ describe('publishing to a real sshd + nginx', () => {
     expect(failure(await api.publish({ slug: 'hello-wprm' })).kind).toBe('remote-conflict')
   })
 
+  it("fails verification at check 4 with the updater's own reason when the published manifest is one sites refuse", async () => {
+    const { api, remoteDir } = await setup()
+    value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
+    expect(value(await api.verify({ slug: 'hello-wprm' })).ok).toBe(true)
+    // As wprm published it before the rules: a requirement in words, which the updater refuses.
+    const file = path.join(remoteDir, 'info.json')
+    const published = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>
+    await writeFile(file, JSON.stringify({ ...published, requires: 'latest WP' }))
+    const report = value(await api.verify({ slug: 'hello-wprm' }))
+    expect(report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual([4, 5])
+    expect(report.checks[3]!.detail).toMatch(/info\.json: the updater on sites refuses it: "requires" is not a version$/)
+    // Past the updater's 2 MiB cap: sites cut it off, so verify says so.
+    await writeFile(file, JSON.stringify({ ...published, padding: 'x'.repeat(2 * 2 ** 20) }))
+    expect(value(await api.verify({ slug: 'hello-wprm' })).checks[3]!.detail).toMatch(/over the updater's cap of 2,097,152$/)
+  })
+
   it('keeps the previous manifest when the connection drops between upload and manifest, and a retry finishes', async () => {
     let cutAt: string | null = null
     const proxy = await startTcpProxy(server.sshd.port)

@@ -226,6 +226,11 @@ describe('the desktop screens, walked by a release manager', () => {
     const form = await see(page.getByRole('form', { name: 'New version' }))
     const version = form.getByLabel('Version', { exact: true })
     await expect.poll(() => version.inputValue()).toBe('1.0.0')
+    // The form says what addVersion would refuse, in the same words, before anything is sent.
+    await version.fill('1.2')
+    await see(form.getByText('"1.2" is not a valid version: it needs three parts. Write all three parts, for example 1.2.0 for "1.2".'))
+    await version.fill('1.0.0')
+    await expect.poll(() => form.getByText('is not a valid version').count()).toBe(0)
     await form.getByLabel('Changelog').fill('First release: a friendly greeting.')
     expect(await form.getByLabel('Status').inputValue()).toBe('draft')
     await form.getByLabel('Status').selectOption('released')

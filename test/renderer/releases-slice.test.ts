@@ -44,6 +44,7 @@ function releasesApi(options: {
             manifest_url: 'http://x/hello/info.json',
             uploaded: [],
             skipped: [],
+            notes: [],
             phases: []
           }
   })

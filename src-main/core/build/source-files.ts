@@ -4,6 +4,8 @@ import path from 'node:path'
 import ignore from 'ignore'
 import type { Ignore } from 'ignore'
 import { WprmError, isErrnoCode } from '../errors.js'
+import { caseFoldKey, fileNameProblem, quoted } from '../../../src-shared/input-rules.js'
+import { ZIP32_LIMITS } from './zip-writer.js'
 
 /**
  * What never goes into a distribution ZIP: the clean-up list of the system we replace (tests, `.git`,
@@ -73,6 +75,54 @@ function isInside(root: string, target: string): boolean {
   return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
 }
 
+function bytes(n: number): string {
+  return `${n.toLocaleString('en-US')} bytes (${(n / 2 ** 30).toFixed(1)} GiB)`
+}
+
+/** A source that needs ZIP64, refused before any work: `what` says which file or how much. */
+function tooLarge(what: string): WprmError {
+  return new WprmError(
+    'source-invalid',
+    `${what}: a ZIP that large needs ZIP64, which wprm does not write (WordPress hosts could not install such a plugin anyway).`,
+    'Leave large media and data out of the plugin (.distignore) and serve them from elsewhere.'
+  )
+}
+
+/** Per entry, what a ZIP adds to the file's bytes: local and central headers, the name twice (with the slug and "/" in front). */
+const ENTRY_OVERHEAD = 30 + 46 + 2 * 65
+
+/**
+ * Refuses a source whose ZIP would need ZIP64: more entries than a ZIP without it holds, or more
+ * bytes than its offsets reach (counted as if nothing compressed: the writer stores what does not
+ * shrink, so a ZIP is never larger than that). Names the folder with the most entries, or the largest
+ * files, so the user knows what to leave out.
+ */
+export function assertZip32Fits(files: readonly Pick<SourceEntry, 'relPath' | 'size'>[], dirs: ReadonlySet<string>): void {
+  // The slug's top folder is one more entry.
+  const count = files.length + dirs.size + 1
+  if (count > ZIP32_LIMITS.entries) {
+    const perFolder = new Map<string, number>()
+    for (const name of [...files.map((f) => f.relPath), ...dirs]) {
+      const parent = name.includes('/') ? name.slice(0, name.lastIndexOf('/')) : '.'
+      perFolder.set(parent, (perFolder.get(parent) ?? 0) + 1)
+    }
+    const [busiest, inIt] = [...perFolder].sort((a, b) => b[1] - a[1])[0]!
+    throw new WprmError(
+      'source-invalid',
+      `The plugin has ${count.toLocaleString('en-US')} files and folders (${inIt.toLocaleString('en-US')} of them in ${busiest}): a ZIP without ZIP64 holds at most ${ZIP32_LIMITS.entries.toLocaleString('en-US')}, and wprm does not write ZIP64.`,
+      'Leave out what sites do not need (.distignore), or pack such files into one archive inside the plugin.'
+    )
+  }
+  const total = files.reduce((sum, f) => sum + f.size + ENTRY_OVERHEAD + Buffer.byteLength(f.relPath), 0) + dirs.size * ENTRY_OVERHEAD
+  if (total > ZIP32_LIMITS.bytes) {
+    const largest = [...files]
+      .sort((a, b) => b.size - a.size)
+      .slice(0, 3)
+      .map((f) => `${quoted(f.relPath)} ${bytes(f.size)}`)
+    throw tooLarge(`The source adds up to ${bytes(total)} (largest: ${largest.join(', ')})`)
+  }
+}
+
 /** Byte order of UTF-8, the order every machine agrees on (JS string order is UTF-16's). */
 export function compareUtf8(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'))
@@ -99,6 +149,7 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
   const files: SourceEntry[] = []
   const seenDirs = new Set<string>([root])
   const byNormalName = new Map<string, string>()
+  const byCaseKey = new Map<string, string>()
 
   const visit = async (absDir: string, relDir: string, name: string, kind: 'file' | 'directory' | 'link' | 'other'): Promise<void> => {
     const relRaw = relDir === '' ? name : `${relDir}/${name}`
@@ -137,6 +188,14 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
       return
     }
     const relPath = relRaw.normalize('NFC')
+    const problem = fileNameProblem(relRaw)
+    if (problem !== null) {
+      throw new WprmError(
+        'source-invalid',
+        `${quoted(relRaw)} in the source ${problem}.`,
+        'Rename it (letters, digits, "-", "_", "." and spaces travel well), or list it in .distignore.'
+      )
+    }
     const clash = byNormalName.get(relPath)
     if (clash !== undefined) {
       throw new WprmError(
@@ -146,6 +205,16 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
       )
     }
     byNormalName.set(relPath, relRaw)
+    const caseClash = byCaseKey.get(caseFoldKey(relPath))
+    if (caseClash !== undefined) {
+      const [first, second] = [caseClash, relRaw].sort(compareUtf8)
+      throw new WprmError(
+        'source-invalid',
+        `${quoted(first!)} and ${quoted(second!)} in the source differ only in case: unpacked on macOS or Windows, one would overwrite the other.`,
+        'Rename one of them, or list one in .distignore.'
+      )
+    }
+    byCaseKey.set(caseFoldKey(relPath), relRaw)
     if (isDir) {
       if (kind === 'link') {
         if (seenDirs.has(real)) return // a link back into a folder already walked: its files are there
@@ -155,6 +224,7 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
       return
     }
     if (kind === 'file') size = (await stat(absPath)).size
+    if (size > ZIP32_LIMITS.bytes) throw tooLarge(`${quoted(relRaw)} in the source is ${bytes(size)}`)
     files.push({ relPath, kind: 'file', absPath: real, size })
     onProgress?.(files.length)
   }
@@ -194,6 +264,7 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
       dirs.add(file.relPath.slice(0, cut))
     }
   }
+  assertZip32Fits(files, dirs)
   const entries: SourceEntry[] = [
     ...files,
     ...[...dirs].map((dir): SourceEntry => ({ relPath: dir, kind: 'directory', absPath: path.join(root, dir), size: 0 }))

@@ -60,8 +60,22 @@ const VERSION_NEEDED = 20
 const FLAG_UTF8 = 0x0800
 const FILE_ATTRIBUTES = (0o100644 << 16) >>> 0
 const DIRECTORY_ATTRIBUTES = ((0o40755 << 16) | 0x10) >>> 0
-const MAX_UINT32 = 0xffffffff
-const MAX_ENTRIES = 0xffff
+
+/**
+ * What a ZIP without ZIP64 holds. The all-ones values of its 16- and 32-bit fields mean "see the ZIP64
+ * record", so the largest real values are one less.
+ *
+ * This writer does not write ZIP64, on purpose: a plugin ZIP near 4 GiB cannot be installed by WordPress
+ * on ordinary hosts anyway (upload size, PHP memory and time limits, and the copy it unpacks next to
+ * the plugin). The source scan (`collectSourceEntries`) refuses what would not fit, before any work,
+ * naming the file; the checks below stay as the last guard.
+ */
+export const ZIP32_LIMITS = {
+  /** Entries in one archive: 65,534 (65,535 and more need ZIP64). */
+  entries: 0xfffe,
+  /** Bytes of one entry (raw or compressed), and offsets into the archive: 4 GiB less 2 bytes. */
+  bytes: 0xfffffffe
+} as const
 
 /** Header fields of an entry once its data is known. */
 interface EntryHeader {
@@ -296,11 +310,21 @@ async function streamLargeFile(prepared: PreparedEntry, level: number, out: Hash
  */
 export async function writeZip(entries: readonly ZipEntry[], outPath: string, options: ZipWriteOptions = {}): Promise<ZipWriteResult> {
   const level = options.level ?? 6
-  if (entries.length > MAX_ENTRIES) {
+  if (entries.length > ZIP32_LIMITS.entries) {
     throw new WprmError(
       'build-failed',
-      `The plugin has ${entries.length} files and folders; a ZIP without ZIP64 holds at most ${MAX_ENTRIES}.`,
+      `The plugin has ${entries.length} files and folders; a ZIP without ZIP64 holds at most ${ZIP32_LIMITS.entries}.`,
       'Leave out what sites do not need (.distignore).'
+    )
+  }
+  const huge = entries.find(
+    (entry) => (entry.source?.kind === 'file' ? entry.source.size : (entry.source?.data.length ?? 0)) > ZIP32_LIMITS.bytes
+  )
+  if (huge !== undefined) {
+    throw new WprmError(
+      'build-failed',
+      `${huge.name} is 4 GiB or more; a ZIP entry that large needs ZIP64, which wprm does not write.`,
+      'Leave it out of the plugin (.distignore) and serve it from elsewhere.'
     )
   }
   const isLarge = (entry: ZipEntry): boolean => entry.source?.kind === 'file' && entry.source.size > STREAM_THRESHOLD
@@ -338,7 +362,7 @@ export async function writeZip(entries: readonly ZipEntry[], outPath: string, op
       inFlight.delete(index)
       const prepared = ready ?? (await measureLargeFile(entry, (entry.source as { path: string }).path, level))
       const offset = out.offset
-      if (offset > MAX_UINT32 || offset + prepared.header.compressedSize > MAX_UINT32) {
+      if (prepared.header.size > ZIP32_LIMITS.bytes || offset + prepared.header.compressedSize > ZIP32_LIMITS.bytes) {
         throw new WprmError(
           'build-failed',
           'The ZIP would be larger than 4 GiB, which needs ZIP64.',
@@ -354,6 +378,13 @@ export async function writeZip(entries: readonly ZipEntry[], outPath: string, op
     }
     const centralStart = out.offset
     const centralBytes = Buffer.concat(central)
+    if (centralStart + centralBytes.length > ZIP32_LIMITS.bytes) {
+      throw new WprmError(
+        'build-failed',
+        'The ZIP would be larger than 4 GiB, which needs ZIP64.',
+        'Leave large media out of the plugin (.distignore) and serve it from elsewhere.'
+      )
+    }
     await out.write(centralBytes)
     await out.write(endOfCentralDirectory(entries.length, centralBytes.length, centralStart))
     await out.flush()

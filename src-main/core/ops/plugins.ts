@@ -1,8 +1,9 @@
-import { readFile, stat } from 'node:fs/promises'
+import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { AddPluginInput, PluginDetails, PluginRecord, PluginSummary, SetPluginInput } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
-import { SOURCE_ENCODING, detectVersionConstant, findMainFile, readHeader, readSourceInfo } from '../source/plugin-source.js'
+import { SOURCE_ENCODING, detectVersionConstant, findMainFile, readConstant, readHeader, readSourceInfo } from '../source/plugin-source.js'
+import { assertConstantName, assertMainFilePath } from '../../../src-shared/input-rules.js'
 import type { ReleaseContext } from './context.js'
 import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
@@ -31,6 +32,74 @@ export function assertValidSlug(slug: string): void {
   }
 }
 
+/** The main file's text; a missing one, or a folder of that name, is refused naming it. */
+async function readMainFile(sourceDir: string, mainFile: string): Promise<string> {
+  try {
+    return (await readFile(path.join(sourceDir, mainFile))).toString(SOURCE_ENCODING)
+  } catch (error) {
+    if (isErrnoCode(error, 'ENOENT'))
+      throw new WprmError('source-invalid', `The main file ${mainFile} is not in ${sourceDir}.`, 'Check --main-file.')
+    if (isErrnoCode(error, 'EISDIR'))
+      throw new WprmError('source-invalid', `The main file ${mainFile} in ${sourceDir} is a folder.`, 'Give the PHP file with --main-file.')
+    throw error
+  }
+}
+
+/** Refuses a version constant that the main file does not define: the build would set nothing. */
+function assertConstantDefined(mainText: string, mainFile: string, constant: string): string {
+  assertConstantName(constant)
+  if (readConstant(mainText, constant) === null) {
+    throw new WprmError(
+      'source-invalid',
+      `${mainFile} does not define the version constant ${constant} (no define('${constant}', '…') or const ${constant} = '…').`,
+      "Give the constant that carries the plugin's version, or leave --version-constant out to detect it."
+    )
+  }
+  return constant
+}
+
+/** The real path of a folder, or of its nearest existing parent with the rest appended (a dist folder not made yet). */
+async function realPathOf(target: string): Promise<string> {
+  const missing: string[] = []
+  for (let dir = path.resolve(target); ; dir = path.dirname(dir)) {
+    try {
+      return path.join(await realpath(dir), ...missing.reverse())
+    } catch (error) {
+      // Not there yet (or under a file, which the build reports when it makes the folder): judged by its parent.
+      if (!(isErrnoCode(error, 'ENOENT') || isErrnoCode(error, 'ENOTDIR')) || dir === path.dirname(dir)) throw error
+      missing.push(path.basename(dir))
+    }
+  }
+}
+
+function isWithin(folder: string, target: string): boolean {
+  const rel = path.relative(folder, target)
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel))
+}
+
+/**
+ * Refuses a dist folder or data folder inside the plugin's source: every ZIP would carry the earlier
+ * ZIPs (and the database), growing with each release. Checked when the plugin is added and before
+ * every build (a record from before this rule).
+ */
+export async function assertOutsideSource(plugin: Pick<PluginRecord, 'source_dir' | 'dist_dir'>, dataDir: string): Promise<void> {
+  const source = await realPathOf(plugin.source_dir)
+  if (isWithin(source, await realPathOf(dataDir))) {
+    throw new WprmError(
+      'usage',
+      `The data folder ${dataDir} is inside the source folder ${plugin.source_dir}: every ZIP would contain the database.`,
+      'Choose a data folder outside the plugin (--data-dir or $WPRM_DATA_DIR).'
+    )
+  }
+  if (isWithin(source, await realPathOf(plugin.dist_dir))) {
+    throw new WprmError(
+      'usage',
+      `The dist folder ${plugin.dist_dir} is inside the source folder ${plugin.source_dir}: every ZIP would contain the earlier ZIPs.`,
+      'Choose a dist folder outside the source (--dist-dir), or leave --dist-dir out to use the data folder.'
+    )
+  }
+}
+
 /**
  * Registers a plugin from its source folder: the main file, name, slug and version constant are read
  * from the source unless given.
@@ -52,14 +121,15 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
   }
   const slug = input.slug ?? slugFromFolderName(path.basename(sourceDir))
   assertValidSlug(slug)
-  const mainFile = input.mainFile ?? (await findMainFile(sourceDir, slug))
-  const mainText = await readFile(path.join(sourceDir, mainFile))
-    .then((b) => b.toString(SOURCE_ENCODING))
-    .catch((error: unknown) => {
-      if (isErrnoCode(error, 'ENOENT'))
-        throw new WprmError('source-invalid', `The main file ${mainFile} is not in ${sourceDir}.`, 'Check --main-file.')
-      throw error
-    })
+  const mainFile = input.mainFile !== undefined ? assertMainFilePath(input.mainFile) : await findMainFile(sourceDir, slug)
+  const mainText = await readMainFile(sourceDir, mainFile)
+  if (input.mainFile !== undefined && readHeader(mainText, 'Plugin Name') === null) {
+    throw new WprmError(
+      'source-invalid',
+      `${mainFile} has no "Plugin Name:" header, so WordPress would not see it as a plugin.`,
+      'Give the file that has the plugin header with --main-file, or leave --main-file out to find it.'
+    )
+  }
   const headerVersion = readHeader(mainText, 'Version')
   if (headerVersion === null) {
     throw new WprmError(
@@ -69,7 +139,12 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
     )
   }
   const name = input.name ?? readHeader(mainText, 'Plugin Name') ?? slug
-  const constant = input.versionConstant ?? detectVersionConstant(mainText, headerVersion)
+  const constant =
+    input.versionConstant !== undefined
+      ? assertConstantDefined(mainText, mainFile, input.versionConstant)
+      : detectVersionConstant(mainText, headerVersion)
+  const distDir = input.distDir !== undefined ? path.resolve(input.distDir) : path.join(ctx.store.dataDir, 'dist', slug)
+  await assertOutsideSource({ source_dir: sourceDir, dist_dir: distDir }, ctx.store.dataDir)
 
   return ctx.store.transact(`add plugin ${slug}`, (db) => {
     if (db.plugins.some((p) => p.slug === slug)) {
@@ -87,7 +162,7 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
       source_dir: sourceDir,
       main_file: mainFile,
       version_constant: constant,
-      dist_dir: input.distDir !== undefined ? path.resolve(input.distDir) : path.join(ctx.store.dataDir, 'dist', slug),
+      dist_dir: distDir,
       expected_strings: [],
       forbidden_strings: [],
       server: null,
@@ -132,7 +207,12 @@ export async function getPlugin(ctx: ReleaseContext, slug: string): Promise<Plug
 }
 
 /** Changes a plugin's settings: its server, verification strings, version constant. */
-export function setPlugin(ctx: ReleaseContext, input: SetPluginInput): Promise<PluginRecord> {
+export async function setPlugin(ctx: ReleaseContext, input: SetPluginInput): Promise<PluginRecord> {
+  if (input.versionConstant !== undefined && input.versionConstant !== null) {
+    // Checked against the source as it is now: a constant the main file lacks would leave the ZIP's unset.
+    const plugin = requirePlugin(await ctx.store.read(), input.slug)
+    assertConstantDefined(await readMainFile(plugin.source_dir, plugin.main_file), plugin.main_file, input.versionConstant)
+  }
   return ctx.store.transact(`set plugin ${input.slug}`, (db) => {
     const plugin = requirePlugin(db, input.slug)
     if (input.server !== undefined && input.server !== null) requireServer(db, input.server)

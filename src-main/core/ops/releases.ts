@@ -13,7 +13,9 @@ import type {
 } from '../../../src-shared/model.js'
 import { planRollback, rollbackRecords, zipMissingError } from '../../../src-shared/rollback-plan.js'
 import { planStatusChange, statusRecord, withRecords } from '../../../src-shared/status-plan.js'
-import { assertNewVersionAllowed, isLive, latestLive, parseVersion, versionCode } from '../../../src-shared/versions.js'
+import type { RequirementField } from '../../../src-shared/input-rules.js'
+import { normalizeChangelog, normalizeRequirement } from '../../../src-shared/input-rules.js'
+import { assertNewVersionAllowed, isLive, latestLive, normalizeVersion, versionCode } from '../../../src-shared/versions.js'
 import { hashFile } from '../build/checksums.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { buildVersionZip, pointLatestLink } from '../build/packager.js'
@@ -26,15 +28,47 @@ import type { Database } from '../db/store.js'
 import { recordActivity } from '../db/store.js'
 import type { Published } from './plugin-change.js'
 import { changePlugin, commitChange, publishVersions } from './plugin-change.js'
+import { assertOutsideSource } from './plugins.js'
+
+/** The requirements a new version gets, each in its stored form or null. */
+interface Requirements {
+  readonly min_api_version: string | null
+  readonly min_platform_version: string | null
+  readonly min_php_version: string | null
+}
 
 /**
- * A new version record from the three fields the user gives: the rest is copied from the previous
- * version (or, for the first, read from the plugin header) or computed.
+ * The requirements of a new version: each given one, else the previous version's, else the plugin
+ * header's. Whatever the source, the value must be one sites can compare with
+ * (`normalizeRequirement`): a header or an inherited value that is not is refused with what to fix,
+ * never passed on to a manifest that the updater would refuse.
  */
-export function autoFillVersion(
+export function fillRequirements(
   input: AddVersionInput,
   previous: PluginVersionRecord | null,
   header: { readonly requires_php: string | null; readonly requires_wp: string | null },
+  mainFile: string
+): Requirements {
+  const fill = (field: RequirementField, given: string | undefined, inherited: string | null, fromHeader: string | null): string | null => {
+    if (given !== undefined) return normalizeRequirement(field, given, { kind: 'input' })
+    if (previous !== null && inherited !== null)
+      return normalizeRequirement(field, inherited, { kind: 'previous', version: previous.version })
+    return fromHeader === null ? null : normalizeRequirement(field, fromHeader, { kind: 'header', file: mainFile })
+  }
+  return {
+    min_api_version: fill('api', input.minApiVersion, previous?.min_api_version ?? null, null),
+    min_platform_version: fill('wp', input.minPlatformVersion, previous?.min_platform_version ?? null, header.requires_wp),
+    min_php_version: fill('php', input.minPhpVersion, previous?.min_php_version ?? null, header.requires_php)
+  }
+}
+
+/**
+ * A new version record from the three fields the user gives (already in their stored form) and the
+ * filled requirements; the rest is computed.
+ */
+export function newVersionRecord(
+  input: AddVersionInput & { readonly version: string; readonly changelog: string },
+  requirements: Requirements,
   now: Date
 ): PluginVersionRecord {
   const at = now.toISOString()
@@ -42,11 +76,9 @@ export function autoFillVersion(
     plugin: input.slug,
     version: input.version,
     status: 'draft',
-    changelog: input.changelog.trim(),
+    changelog: input.changelog,
     version_code: versionCode(input.version),
-    min_api_version: input.minApiVersion ?? previous?.min_api_version ?? null,
-    min_platform_version: input.minPlatformVersion ?? previous?.min_platform_version ?? header.requires_wp,
-    min_php_version: input.minPhpVersion ?? previous?.min_php_version ?? header.requires_php,
+    ...requirements,
     force_update: input.forceUpdate ?? false,
     file_path: null,
     file_size: null,
@@ -68,25 +100,26 @@ function replaceVersion(db: Database, record: PluginVersionRecord): void {
 /**
  * Adds a version with three fields (version, changelog, status); a live status builds it at once.
  */
-export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise<ChangeStatusResult> {
-  const purpose = `add version ${input.slug} ${input.version}`
+export async function addVersion(ctx: ReleaseContext, given: AddVersionInput): Promise<ChangeStatusResult> {
+  // Checked and put in their stored form at the door: " 1.2.4" is 1.2.4 in the record, the ZIP name and the source.
+  const version = normalizeVersion(given.version)
+  const input = { ...given, version, changelog: normalizeChangelog(given.changelog) }
+  const purpose = `add version ${input.slug} ${version}`
   return changePlugin(ctx, input.slug, purpose, async () => {
     const snapshot = await ctx.store.read()
     const plugin = requirePlugin(snapshot, input.slug)
     const existing = versionsOf(snapshot, plugin.slug)
     assertNewVersionAllowed(
-      input.version,
+      version,
       existing.map((v) => v.version)
     )
-    if (input.changelog.trim() === '') {
-      throw new WprmError('usage', 'The changelog is empty.', 'Say what changed in this version (--changelog "Fixed …").')
-    }
     const status = input.status ?? 'draft'
     if (status === 'deprecated') {
       throw new WprmError('invalid-transition', 'A new version cannot start as deprecated.', 'Add it as draft, released or update_ready.')
     }
     const source = await readSourceInfo(plugin.source_dir, plugin.main_file, plugin.version_constant)
-    const record = autoFillVersion(input, existing[0] ?? null, source, ctx.now())
+    const requirements = fillRequirements(input, existing[0] ?? null, source, plugin.main_file)
+    const record = newVersionRecord(input, requirements, ctx.now())
     const add = (db: Database): void => {
       db.versions.push(record)
       recordActivity(db, {
@@ -109,10 +142,9 @@ export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise
 /**
  * Moves one or several versions to a new status (the bulk actions), all or none.
  */
-export function changeStatus(ctx: ReleaseContext, input: ChangeStatusInput): Promise<ChangeStatusResult> {
-  if (input.versions.length === 0) {
-    return Promise.reject(new WprmError('usage', 'No version given.', 'Name one or more versions.'))
-  }
+export async function changeStatus(ctx: ReleaseContext, given: ChangeStatusInput): Promise<ChangeStatusResult> {
+  if (given.versions.length === 0) throw new WprmError('usage', 'No version given.', 'Name one or more versions.')
+  const input = { ...given, versions: given.versions.map(normalizeVersion) }
   const purpose = `${input.status} ${input.slug} ${input.versions.join(' ')}`
   return changePlugin(ctx, input.slug, purpose, async () => {
     const snapshot = await ctx.store.read()
@@ -163,6 +195,8 @@ async function applyStatusChange(
   before: (db: Database) => void
 ): Promise<ChangeStatusResult> {
   const plan = planStatusChange(versions, targets, status)
+  // A record from before the rule may still have its dist folder inside the source: refused before building.
+  if (plan.steps.some((step) => step.build)) await assertOutsideSource(plugin, ctx.store.dataDir)
   // Builds first, in version order; records change only once every build has succeeded.
   const builds: BuildResult[] = []
   const created: string[] = []
@@ -237,8 +271,8 @@ export function publishNow(ctx: ReleaseContext, slug: string, breakStaleLock = f
  * Rolls back to an older version: every live version above it is deprecated and listed as revoked, the
  * target is live again, and the result is published in one publish; then the checklist runs.
  */
-export async function rollback(ctx: ReleaseContext, slug: string, to: string): Promise<RollbackResult> {
-  parseVersion(to)
+export async function rollback(ctx: ReleaseContext, slug: string, target: string): Promise<RollbackResult> {
+  const to = normalizeVersion(target)
   const purpose = `rollback ${slug} to ${to}`
   const changed = await changePlugin(ctx, slug, purpose, async () => {
     const snapshot = await ctx.store.read()
@@ -276,7 +310,7 @@ export async function verifyVersion(ctx: ReleaseContext, slug: string, version?:
   const db = await ctx.store.read()
   const plugin = requirePlugin(db, slug)
   const versions = versionsOf(db, slug)
-  const record = version === undefined ? latestLive(versions) : requireVersion(db, slug, version)
+  const record = version === undefined ? latestLive(versions) : requireVersion(db, slug, normalizeVersion(version))
   if (record === null) {
     throw new WprmError('not-found', `${slug} has no live version to verify.`, `Name a version: wprm verify ${slug} <version>.`)
   }

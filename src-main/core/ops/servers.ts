@@ -9,6 +9,7 @@ import type { ReleaseContext } from './context.js'
 import { requireServer } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
 import { SftpSession } from '../remote/sftp-session.js'
+import { normalizePublicUrl } from '../../../src-shared/input-rules.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -30,15 +31,8 @@ async function validateProfile(input: AddServerInput): Promise<Omit<ServerProfil
     usage('The user name is empty or has spaces.', 'Give the SSH user, e.g. --user deploy.')
   if (!posixPath.isAbsolute(input.remoteRoot))
     usage(`The remote root "${input.remoteRoot}" is not an absolute path.`, 'Give the folder on the server, e.g. /var/www/updates/plugins.')
-  let url: URL
-  try {
-    url = new URL(input.publicUrl)
-  } catch {
-    usage(`"${input.publicUrl}" is not a URL.`, 'Give the public address of the remote root, e.g. https://updates.example.com/plugins/.')
-  }
-  if (url!.protocol !== 'https:' && url!.protocol !== 'http:')
-    usage(`The public URL must be http(s), not ${url!.protocol}.`, 'Use https://… (sites download from it).')
-  const publicUrl = url!.toString().endsWith('/') ? url!.toString() : `${url!.toString()}/`
+  // No credentials, query or fragment: every site receives the download URLs made from it.
+  const publicUrl = normalizePublicUrl(input.publicUrl)
   const auth = await validateAuth(input.auth)
   return {
     name: input.name,

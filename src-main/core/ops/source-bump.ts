@@ -7,7 +7,7 @@ import { versionedText } from '../source/versioned-text.js'
 import type { ReleaseContext } from './context.js'
 import { requirePlugin } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
-import { parseVersion } from '../../../src-shared/versions.js'
+import { normalizeVersion } from '../../../src-shared/versions.js'
 
 /** Replaces a file's content atomically and durably, keeping its permissions. */
 async function replaceFileContent(file: string, content: Buffer): Promise<void> {
@@ -20,8 +20,9 @@ async function replaceFileContent(file: string, content: Buffer): Promise<void> 
  * Stable tag. The build does the same inside the ZIP on its own; this is the explicit, separate step
  * for those who keep the source in step (`wprm bump`).
  */
-export function bumpSource(ctx: ReleaseContext, slug: string, version: string): Promise<BumpResult> {
-  parseVersion(version)
+export async function bumpSource(ctx: ReleaseContext, slug: string, given: string): Promise<BumpResult> {
+  // The stored form: " 1.2.4" would otherwise be written into the header as it was typed.
+  const version = normalizeVersion(given)
   return ctx.store.transact(`bump ${slug} ${version}`, async (db) => {
     const plugin = requirePlugin(db, slug)
     const changed: string[] = []

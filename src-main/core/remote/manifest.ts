@@ -2,9 +2,11 @@ import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../
 import { readHeader } from '../source/plugin-source.js'
 import { zipFileName } from '../build/zip-names.js'
 import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
+import { MANIFEST_FORMAT, MAX_MANIFEST_BYTES, manifestProblem } from '../../../src-shared/manifest-schema.js'
+import { WprmError } from '../errors.js'
 
-/** The manifest's own format name; a reader that does not know it should not guess. */
-export const MANIFEST_FORMAT = 'wprm-manifest/1'
+/** The manifest's own format name; a reader that does not know it should not guess (the schema's, shared with verify). */
+export { MANIFEST_FORMAT }
 
 /** The manifest's file name, under `<remote root>/<slug>/`. */
 export const MANIFEST_FILE = 'info.json'
@@ -84,12 +86,8 @@ function changelogHtml(versions: readonly PluginVersionRecord[]): string {
     .join('\n')
 }
 
-/**
- * Builds the manifest for the current state: `versions` lists what is on the server (`onServer`), and the
- * top-level fields describe the latest live version. The download URL is the versioned ZIP, never
- * `-latest.zip`, so that it always matches its checksum.
- */
-export function buildManifest(input: {
+/** What a manifest is made from: the records, what is on the server, and the latest ZIP's texts. */
+export interface ManifestInput {
   readonly plugin: PluginRecord
   readonly versions: readonly PluginVersionRecord[]
   readonly onServer: ReadonlySet<string>
@@ -97,7 +95,19 @@ export function buildManifest(input: {
   readonly zip: ZipDescription
   readonly manifestVersion: number
   readonly now: Date
-}): Manifest {
+}
+
+/** The versions the changelog lists, newest first: every one that was ever released. */
+function changelogVersions(versions: readonly PluginVersionRecord[]): PluginVersionRecord[] {
+  return versions.filter((v) => v.status !== 'draft').sort((a, b) => compareVersions(b.version, a.version))
+}
+
+/**
+ * Builds the manifest for the current state: `versions` lists what is on the server (`onServer`), and the
+ * top-level fields describe the latest live version. The download URL is the versioned ZIP, never
+ * `-latest.zip`, so that it always matches its checksum.
+ */
+export function buildManifest(input: ManifestInput): Manifest {
   const { plugin, server, zip } = input
   const latest = latestLive(input.versions)
   if (latest === null || latest.checksum === null || latest.checksum_md5 === null || latest.file_size === null) {
@@ -122,7 +132,7 @@ export function buildManifest(input: {
     last_updated: latest.released_at,
     sections: {
       description: escapeHtml(readHeader(main, 'Description') ?? plugin.name),
-      changelog: changelogHtml(input.versions.filter((v) => v.status !== 'draft').sort((a, b) => compareVersions(b.version, a.version)))
+      changelog: changelogHtml(changelogVersions(input.versions))
     },
     upgrade_notice: firstLine,
     autoupdate: latest.force_update,
@@ -158,4 +168,106 @@ export function buildManifest(input: {
       .map((v) => v.version)
       .sort(compareVersions)
   }
+}
+
+/** The manifest's text as it is written to the server, and measured against the budget. */
+export function serializeManifest(manifest: Manifest): string {
+  return `${JSON.stringify(manifest, null, 2)}\n`
+}
+
+/**
+ * How large a manifest may be: half the updater's cap (MAX_MANIFEST_BYTES, 2 MiB), which sites refuse
+ * beyond. The other half is headroom: for the fields that come with later releases of the manifest,
+ * and so that one more version never tips a plugin over the cap between two publishes.
+ */
+export const MANIFEST_BUDGET_BYTES = MAX_MANIFEST_BYTES / 2
+
+/** A manifest that sites will accept, its size, and what was done to make it fit (said to the user). */
+export interface PublishableManifest {
+  readonly manifest: Manifest
+  readonly bytes: number
+  readonly notes: readonly string[]
+}
+
+function byteLength(manifest: Manifest): number {
+  return Buffer.byteLength(serializeManifest(manifest))
+}
+
+/**
+ * The manifest to publish: built, kept under the budget, and checked with the updater's own rules.
+ *
+ * Over the budget, `sections.changelog` keeps the newest versions that fit (the most a binary search
+ * finds) and says how many older ones it leaves out; every version keeps its entry in `versions[]`,
+ * which is what installs read. Refused when even one changelog does not fit, or when the updater
+ * would refuse a field: nothing is published then.
+ */
+export function publishableManifest(input: ManifestInput, budget: number = MANIFEST_BUDGET_BYTES): PublishableManifest {
+  const full = buildManifest(input)
+  const fitted = fitChangelog(full, changelogVersions(input.versions), budget, input.plugin.slug)
+  const problem = manifestProblem(fitted.manifest, input.plugin.slug)
+  if (problem !== null) {
+    throw new WprmError(
+      'manifest-invalid',
+      `The manifest of ${input.plugin.slug} would be refused by the updater on every site: ${problem.message}${valueOf(fitted.manifest, problem.field)}. Nothing was published.`,
+      refusalHint(problem.field, input.plugin.slug, full.version)
+    )
+  }
+  return fitted
+}
+
+function fitChangelog(full: Manifest, listed: readonly PluginVersionRecord[], budget: number, slug: string): PublishableManifest {
+  const fullBytes = byteLength(full)
+  if (fullBytes <= budget) return { manifest: full, bytes: fullBytes, notes: [] }
+  const withNewest = (count: number): Manifest => {
+    const left = listed.length - count
+    const note = left === 0 ? '' : `\n<p><em>${left} older ${left === 1 ? 'version is' : 'versions are'} not listed here.</em></p>`
+    return { ...full, sections: { ...full.sections, changelog: `${changelogHtml(listed.slice(0, count))}${note}` } }
+  }
+  // The size grows with the count: find the largest count that fits.
+  let [fits, tooMany] = [0, listed.length]
+  while (tooMany - fits > 1) {
+    const middle = Math.floor((fits + tooMany) / 2)
+    if (byteLength(withNewest(middle)) <= budget) fits = middle
+    else tooMany = middle
+  }
+  if (fits === 0) {
+    const bytes = byteLength(withNewest(Math.min(1, listed.length)))
+    throw new WprmError(
+      'manifest-invalid',
+      `The manifest of ${slug} would be ${bytes.toLocaleString('en-US')} bytes even with the changelog of its newest version alone, over its budget of ${budget.toLocaleString('en-US')} (sites refuse manifests over ${MAX_MANIFEST_BYTES.toLocaleString('en-US')}). Nothing was published.`,
+      `It lists ${full.versions.length} versions whose ZIPs are on the server: remove old deprecated ones with wprm prune ${slug} --keep 10.`
+    )
+  }
+  const manifest = withNewest(fits)
+  return {
+    manifest,
+    bytes: byteLength(manifest),
+    notes: [
+      `The changelog in the manifest lists the newest ${fits} of ${listed.length} versions: all of them would make it ${fullBytes.toLocaleString('en-US')} bytes, over its budget of ${budget.toLocaleString('en-US')}. Every version is still in versions[].`
+    ]
+  }
+}
+
+/** The refused value, for the message: `(it is " 1.2.4")`. */
+function valueOf(manifest: Manifest, field: string | null): string {
+  if (field === null) return ''
+  const value = field
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .reduce<unknown>((at, key) => (typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[key] : undefined), manifest)
+  return value === undefined ? '' : ` (it is ${JSON.stringify(value)})`
+}
+
+/** What to do about a refused field: where its value comes from. */
+function refusalHint(field: string | null, slug: string, latest: string): string {
+  const name = field?.replace(/^versions\[\d+\]\./, '') ?? ''
+  if (name === 'requires' || name === 'requires_php') {
+    const option = name === 'requires' ? '--min-wp 6.1' : '--min-php 7.4'
+    return `It is the requirement recorded for ${latest} (wprm show ${slug} ${latest}), from before wprm checked them: release a new version with ${option}.`
+  }
+  if (name === 'download_url')
+    return `Download URLs are made from the server's public URL: check it with wprm server list, and add the server again with a plain https:// address.`
+  if (name === 'version' || name === 'revoked')
+    return `A version record is not in its stored form (see wprm list ${slug}), from before wprm checked versions: deprecate it, or roll back past it.`
+  return `This is a bug in wprm: please report it with the output of wprm --json show ${slug} ${latest}.`
 }

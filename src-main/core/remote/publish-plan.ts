@@ -4,7 +4,7 @@ import { compareVersions, isLive, latestLive } from '../../../src-shared/version
 import { latestLinkName, zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
 import type { Manifest, ZipDescription } from './manifest.js'
-import { MANIFEST_FILE, buildManifest, publicUrl } from './manifest.js'
+import { MANIFEST_FILE, publicUrl, publishableManifest } from './manifest.js'
 
 /** What a publish is about: the newest live version, the live ones in order, and the versions that may be listed. */
 export interface PublishTargets {
@@ -40,6 +40,30 @@ export function publishTargets(
     listable: versions.filter((v) => v.status !== 'draft' && v.checksum !== null && !retiring.has(v.version)),
     retire: retiring
   }
+}
+
+/**
+ * The manifest check before connecting: the manifest as it will be, from the records alone (every
+ * listable ZIP taken as on the server, no texts from the ZIP, which only fill display fields). A
+ * record that would make sites refuse the manifest, or push it over its budget, stops the publish
+ * here, before the server is touched; `planPublish` checks the real one again under the lock.
+ */
+export function preflightManifest(
+  plugin: PluginRecord,
+  versions: readonly PluginVersionRecord[],
+  server: ServerProfile,
+  targets: PublishTargets,
+  now: Date
+): void {
+  publishableManifest({
+    plugin,
+    versions,
+    onServer: new Set(targets.listable.map((v) => v.version)),
+    server,
+    zip: { mainFile: null, readme: null },
+    manifestVersion: plugin.manifest_version + 1,
+    now
+  })
 }
 
 /** A ZIP as the server holds it. */
@@ -93,6 +117,8 @@ export interface PublishPlan {
   /** `name` becomes a link to `target`, beside it. */
   readonly link: { readonly name: string; readonly target: string }
   readonly manifest: Manifest
+  /** What was done to the manifest to make it publishable (a trimmed changelog), for the user. */
+  readonly notes: readonly string[]
   readonly manifestUrl: string
   /** Deprecated versions whose ZIPs are deleted after the new manifest is live. */
   readonly retire: readonly { readonly version: string; readonly name: string }[]
@@ -123,7 +149,8 @@ export function planPublish(input: PlanInput): PublishPlan {
   const uploading = new Set(zips.filter((z) => z.action === 'upload').map((z) => z.version))
   // After the uploads, the server holds what it had plus what goes up; retired ZIPs are no longer listed.
   const onServer = new Set(targets.listable.map((v) => v.version).filter((v) => remote.zips.has(v) || uploading.has(v)))
-  const manifest = buildManifest({
+  // Kept under its budget and checked with the updater's rules: a manifest sites would refuse is never planned.
+  const { manifest, notes } = publishableManifest({
     plugin,
     versions: input.versions,
     onServer,
@@ -140,6 +167,7 @@ export function planPublish(input: PlanInput): PublishPlan {
     zips,
     link: { name: latestLinkName(plugin.slug), target: zipFileName(plugin.slug, targets.latest.version) },
     manifest,
+    notes,
     manifestUrl: publicUrl(server, plugin.slug, MANIFEST_FILE),
     retire: [...targets.retire].map((version) => ({ version, name: zipFileName(plugin.slug, version) }))
   }

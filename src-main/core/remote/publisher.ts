@@ -12,9 +12,9 @@ import type {
 import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
-import { MANIFEST_FILE } from './manifest.js'
+import { MANIFEST_FILE, serializeManifest } from './manifest.js'
 import type { LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
-import { planPublish, publishTargets } from './publish-plan.js'
+import { planPublish, preflightManifest, publishTargets } from './publish-plan.js'
 import { takeRemoteLock } from './remote-lock.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
@@ -85,6 +85,7 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
 export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
   const { plugin, server, job } = request
   const targets = publishTargets(plugin, request.versions, request.retire)
+  preflightManifest(plugin, request.versions, server, targets, request.now())
   const dir = path.join(server.remote_root, plugin.slug)
   const clock = phaseClock()
   const done: string[] = []
@@ -225,7 +226,7 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
   await hooks.timed('manifest', async () => {
     const manifestPath = path.join(dir, MANIFEST_FILE)
     const temp = session.tempName(manifestPath)
-    await session.writeFile(temp, Buffer.from(`${JSON.stringify(plan.manifest, null, 2)}\n`))
+    await session.writeFile(temp, Buffer.from(serializeManifest(plan.manifest)))
     // The commit point: sites see the new release from this rename on.
     await session.rename(temp, manifestPath)
   })
@@ -241,7 +242,8 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
     latest: plan.latest,
     manifest_url: plan.manifestUrl,
     uploaded,
-    skipped
+    skipped,
+    notes: plan.notes
   }
 }
 

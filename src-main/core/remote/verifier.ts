@@ -13,6 +13,7 @@ import type { CheckTable, Outcome } from './checklist-runner.js'
 import { fail, pass, runChecklist } from './checklist-runner.js'
 import type { Manifest } from './manifest.js'
 import { MANIFEST_FILE, publicUrl } from './manifest.js'
+import { manifestProblem, manifestSizeProblem } from '../../../src-shared/manifest-schema.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
 
@@ -42,6 +43,8 @@ interface Fetched {
 type ManifestRead =
   | { readonly kind: 'http-error'; readonly url: string; readonly status: number }
   | { readonly kind: 'invalid-json'; readonly url: string }
+  /** Read, but our updater would refuse it, for `reason` (the manifest schema's words). */
+  | { readonly kind: 'refused'; readonly url: string; readonly reason: string }
   | { readonly kind: 'ok'; readonly url: string; readonly manifest: Manifest }
 
 /**
@@ -140,6 +143,7 @@ async function checkManifestLatest(ctx: VerifyContext): Promise<Outcome> {
   const read = await ctx.manifest()
   if (read.kind === 'http-error') return fail(`${read.url} → HTTP ${read.status}`)
   if (read.kind === 'invalid-json') return fail(`${read.url} is not valid JSON`)
+  if (read.kind === 'refused') return fail(`${read.url}: the updater on sites refuses it: ${read.reason}`)
   const { manifest } = read
   const expectedUrl = publicUrl(server, plugin.slug, zipFileName(plugin.slug, latest.version))
   const problems = [
@@ -238,7 +242,7 @@ const CHECKS: CheckTable<VerifyContext> = {
   },
   download: { title: () => 'The download URL answers 200 with the recorded size and SHA-256', run: checkDownload },
   'manifest-latest': {
-    title: () => 'The manifest names the expected latest version, its download URL and checksum',
+    title: () => 'The manifest names the expected latest version, its download URL and checksum; the updater accepts it',
     run: checkManifestLatest
   },
   'manifest-name': { title: () => "The manifest's name is the plugin's name", run: checkManifestName },
@@ -273,11 +277,17 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
     manifest: once(async (): Promise<ManifestRead> => {
       const { url, status, body } = await fetchBytes(publicUrl(server!, plugin.slug, MANIFEST_FILE), timeoutMs)
       if (status !== 200) return { kind: 'http-error', url, status }
+      // Sites cut a manifest off at the cap before parsing it; then judge it as our updater does.
+      const tooLarge = manifestSizeProblem(body.length)
+      if (tooLarge !== null) return { kind: 'refused', url, reason: tooLarge.message }
+      let data: unknown
       try {
-        return { kind: 'ok', url, manifest: JSON.parse(body.toString('utf8')) as Manifest }
+        data = JSON.parse(body.toString('utf8'))
       } catch {
         return { kind: 'invalid-json', url }
       }
+      const problem = manifestProblem(data, plugin.slug)
+      return problem === null ? { kind: 'ok', url, manifest: data as Manifest } : { kind: 'refused', url, reason: problem.message }
     }),
     zip: once(async () =>
       version.file_path === null

@@ -2,7 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { FormEvent } from 'react'
 import type { NextVersions, PluginDetails, VersionStatus } from '../../../src-preload/api'
 import { ErrorNotice } from '../components/error-notice'
-import { versionCodeOrNull } from '../../../src-shared/versions'
+import { newVersionProblem, versionCodeOrNull } from '../../../src-shared/versions'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
 
@@ -49,6 +49,14 @@ export function NewVersionForm({
 
   const previous = details.versions[0] ?? null
   const code = versionCodeOrNull(version)
+  // The rule addVersion applies, said while typing; an untouched or empty field waits for the user.
+  const problem =
+    touched && version.trim() !== ''
+      ? newVersionProblem(
+          version,
+          details.versions.map((v) => v.version)
+        )
+      : null
   // The first version has one suggestion (1.0.0); later ones the next patch, minor and major.
   const suggestions: readonly (readonly [string, string])[] =
     next === undefined
@@ -92,7 +100,14 @@ export function NewVersionForm({
             }}
             spellCheck={false}
             autoComplete="off"
+            aria-invalid={problem !== null}
+            aria-describedby={problem !== null ? `version-problem-${slug}` : undefined}
           />
+          {problem !== null && (
+            <p id={`version-problem-${slug}`} className="field__problem">
+              {problem}
+            </p>
+          )}
           {suggestions.length > 0 && (
             <div className="chips" role="group" aria-label="Suggested versions">
               {suggestions.map(([value, kind]) => (

@@ -6,6 +6,9 @@ import { withPluginLock } from '../db/plugin-lock.js'
 import type { Database } from '../db/store.js'
 import { recordActivity } from '../db/store.js'
 import type { ReleaseContext } from './context.js'
+import { clearIntent, writeIntent } from '../db/publish-intent.js'
+import { workstationOf } from '../db/workstation.js'
+import { reconcilePending } from './reconcile.js'
 
 /**
  * The apply step that every change of a plugin's published state shares (release, status change,
@@ -34,7 +37,11 @@ const PLUGIN_LOCK_WAIT_MS = 30_000
 export async function changePlugin<T>(ctx: ReleaseContext, slug: string, purpose: string, body: () => Promise<T>): Promise<T> {
   // A known plugin first: its slug was checked when it was added, so it is safe as a file name.
   requirePlugin(await ctx.store.read(), slug)
-  return withPluginLock(ctx.store.dataDir, slug, { purpose, waitMs: ctx.remoteLockWaitMs ?? PLUGIN_LOCK_WAIT_MS }, body)
+  return withPluginLock(ctx.store.dataDir, slug, { purpose, waitMs: ctx.remoteLockWaitMs ?? PLUGIN_LOCK_WAIT_MS }, async () => {
+    // An earlier publish that was never recorded is settled with the server first.
+    await reconcilePending(ctx, slug)
+    return body()
+  })
 }
 
 /**
@@ -47,10 +54,19 @@ export async function publishVersions(
   plugin: PluginRecord,
   versions: readonly PluginVersionRecord[],
   job: Job,
-  options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[] } = {}
+  options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[]; readonly retryCommand?: string } = {}
 ): Promise<Published | null> {
   if (plugin.server === null) return null
   const server = requireServer(snapshot, plugin.server)
+  // Durable before the server is touched: if the database never records this publish, the next command
+  // on the plugin compares with the server before it acts (reconcile.ts).
+  await writeIntent(ctx.store.dataDir, {
+    slug: plugin.slug,
+    server: server.name,
+    manifest_version: plugin.manifest_version,
+    purpose: job.id,
+    at: ctx.now().toISOString()
+  })
   const result = await publishPlugin({
     plugin,
     versions,
@@ -62,7 +78,9 @@ export async function publishVersions(
     breakStaleLock: options.breakStaleLock,
     retire: options.retire,
     lockWaitMs: ctx.remoteLockWaitMs,
-    session: ctx.sessionOptions
+    session: ctx.sessionOptions,
+    by: await workstationOf(ctx.store.dataDir),
+    retryCommand: options.retryCommand
   })
   return { result, server }
 }
@@ -100,13 +118,15 @@ export function commitChange<T>(
   apply: (db: Database) => T,
   options: { readonly publishFirst?: boolean } = {}
 ): Promise<T> {
-  return ctx.store.transact(purpose, (db) => {
+  const committed = ctx.store.transact(purpose, (db) => {
     assertUnchanged(snapshot, db, slug, published)
     if (options.publishFirst === true) recordPublish(ctx, db, published)
     const result = apply(db)
     if (options.publishFirst !== true) recordPublish(ctx, db, published)
     return result
   })
+  // Recorded: the database and the server agree again.
+  return published === null ? committed : committed.then(async (result) => (await clearIntent(ctx.store.dataDir, slug), result))
 }
 
 /** What differs for a plugin between two states of the database, in words; empty when nothing does. */

@@ -25,6 +25,8 @@ import { reconcilePending } from './reconcile.js'
 export interface Published {
   readonly result: PublishResult
   readonly server: ServerProfile
+  /** The command that finishes the job if the commit fails (it takes in what the server has first). */
+  readonly retryCommand?: string
 }
 
 /** How long a command waits for another command on the same plugin, when the context does not say. */
@@ -82,7 +84,7 @@ export async function publishVersions(
     by: await workstationOf(ctx.store.dataDir),
     retryCommand: options.retryCommand
   })
-  return { result, server }
+  return { result, server, retryCommand: options.retryCommand }
 }
 
 /** Records a publish on the plugin (its manifest version) and in the activity log. */
@@ -125,8 +127,23 @@ export function commitChange<T>(
     if (options.publishFirst !== true) recordPublish(ctx, db, published)
     return result
   })
-  // Recorded: the database and the server agree again.
-  return published === null ? committed : committed.then(async (result) => (await clearIntent(ctx.store.dataDir, slug), result))
+  if (published === null) return committed
+  return committed.then(
+    // Recorded: the database and the server agree again.
+    async (result) => (await clearIntent(ctx.store.dataDir, slug), result),
+    (error: unknown) => {
+      const code = (error as NodeJS.ErrnoException | null)?.code
+      if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw error
+      // The server has it, the database not (a full disk): the intent stays, and the next command takes it in.
+      const { result, server } = published
+      throw new WprmError(
+        'io',
+        `Manifest #${result.manifest_version} of ${slug} is live on ${server.name} (${result.latest}), but this database could not record it: ${(error as Error).message}.`,
+        `Fix that (free disk space, …), then run \`${published.retryCommand ?? `wprm publish ${slug}`}\` again: it takes in what the server has first, then finishes.`,
+        { cause: error }
+      )
+    }
+  )
 }
 
 /** What differs for a plugin between two states of the database, in words; empty when nothing does. */

@@ -438,7 +438,7 @@ export class SftpSession {
     const read = async (): Promise<{ sha256: string; size: number }> => {
       const hash = createHash('sha256')
       let size = 0
-      for await (const chunk of this.sftp.createReadStream(remotePath) as AsyncIterable<Buffer>) {
+      for await (const chunk of quietReadStream(this.sftp, remotePath)) {
         guard.progress()
         hash.update(chunk)
         size += chunk.length
@@ -467,7 +467,7 @@ export class SftpSession {
       let size = 0
       const out = await open(localPath, 'wx', 0o644)
       try {
-        for await (const chunk of this.sftp.createReadStream(remotePath) as AsyncIterable<Buffer>) {
+        for await (const chunk of quietReadStream(this.sftp, remotePath)) {
           guard.progress()
           hash.update(chunk)
           size += chunk.length
@@ -488,6 +488,17 @@ export class SftpSession {
       guard.stop()
     }
   }
+}
+
+/**
+ * An SFTP read stream whose late errors are not thrown: once the loop reading it has stopped, ssh2 may
+ * still report the closing of its handle failing (a connection cut just then) as an 'error' event that
+ * nobody listens to any more, which would crash the process. The loop still gets every error it reads.
+ */
+function quietReadStream(sftp: SFTPWrapper, remotePath: string): AsyncIterable<Buffer> {
+  const stream = sftp.createReadStream(remotePath)
+  stream.on('error', () => undefined)
+  return stream as AsyncIterable<Buffer>
 }
 
 /** Turns ssh2's connection errors into what happened and what to do. */

@@ -123,6 +123,13 @@ export async function syncPlugin(
   if (plugin.server === null)
     throw new WprmError('usage', `${slug} has no server to pull from.`, `Choose one: wprm plugin set ${slug} --server NAME.`)
   const server = requireServer(snapshot, plugin.server)
+  if (session.server.name !== server.name) {
+    throw new WprmError(
+      'invalid-transition',
+      `${slug} now publishes to ${server.name}, not ${session.server.name}: its server changed while it was being pulled. Nothing was taken in.`,
+      `Run \`wprm pull ${slug}\` again.`
+    )
+  }
   const dir = posixPath.join(server.remote_root, slug)
   const truth = await readServerTruth(session, dir, slug)
   const own = options.onlyOwn
@@ -163,6 +170,26 @@ export async function syncPlugin(
   }
   const downloaded = await fetchZips(session, server, dir, plan)
   const manifestVersion = Math.max(truth.manifest_version, plugin.manifest_version)
+  const result: PullResult = {
+    slug,
+    server: server.name,
+    manifest_version_before: plugin.manifest_version,
+    manifest_version: manifestVersion,
+    added: plan.added,
+    updated: plan.updated,
+    kept: plan.kept,
+    downloaded
+  }
+  const latest = latestLive(plan.records)
+  const pointLink = async (): Promise<void> => {
+    if (latest === null || latest.file_path !== null) await pointLatestLink(plugin.dist_dir, slug, latest?.version ?? null)
+  }
+  if (manifestVersion === plugin.manifest_version && plan.added.length + plan.updated.length === 0) {
+    // Up to date: nothing to record (the ZIPs that were missing here are back).
+    await clearIntent(ctx.store.dataDir, slug)
+    if (downloaded.length > 0) await pointLink()
+    return result
+  }
   await ctx.store.transact(`pull ${slug}`, (db) => {
     assertRecordsUnchanged(plugin, local, db, slug)
     const at = ctx.now().toISOString()
@@ -187,18 +214,8 @@ export async function syncPlugin(
     })
   })
   await clearIntent(ctx.store.dataDir, slug)
-  const latest = latestLive(plan.records)
-  if (latest === null || latest.file_path !== null) await pointLatestLink(plugin.dist_dir, slug, latest?.version ?? null)
-  return {
-    slug,
-    server: server.name,
-    manifest_version_before: plugin.manifest_version,
-    manifest_version: manifestVersion,
-    added: plan.added,
-    updated: plan.updated,
-    kept: plan.kept,
-    downloaded
-  }
+  await pointLink()
+  return result
 }
 
 /** The commit refuses when the plugin's records moved while the ZIPs came down. */

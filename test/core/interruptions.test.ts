@@ -196,4 +196,21 @@ describe('a release interrupted at each step of its publish', () => {
     expect(full.hint).toContain(`wprm release ${SLUG} 1.1.0`)
     await recovers(ws, shared, '1.1.0', '1.0.0', 'disk full')
   })
+
+  it('an unfinished publish does not hold up work here while the server is unreachable', async () => {
+    const name = 'offline'
+    const gate = await startTcpProxy(server.sshd.port)
+    const shared = sharedServer(server, name, SLUG)
+    const ws = await workstation(temp.dir, name, server, shared)
+    value(await ws.api.removeServer({ name }))
+    value(await ws.api.addServer({ ...(await server.profile(name)), port: gate.port }))
+    value(await ws.api.addPlugin({ sourceDir: await pluginSource(path.join(temp.dir, name, 'source', SLUG), SLUG), server: name }))
+    await gate.close()
+    expect(failure(await ws.api.addVersion({ slug: SLUG, version: '1.0.0', changelog: 'One', status: 'released' })).kind).toBe(
+      'connection-failed'
+    )
+    // The intent of that publish stays, but a draft needs no server.
+    value(await ws.api.addVersion({ slug: SLUG, version: '1.0.0', changelog: 'One' }))
+    expect((await ws.versions()).map((v) => v.status)).toEqual(['draft'])
+  })
 })

@@ -2,6 +2,7 @@ import { readIntent, clearIntent } from '../db/publish-intent.js'
 import { requireServer } from '../db/lookups.js'
 import { workstationOf } from '../db/workstation.js'
 import { SftpSession } from '../remote/sftp-session.js'
+import { WprmError } from '../errors.js'
 import type { ReleaseContext } from './context.js'
 import { syncPlugin } from './server-sync.js'
 
@@ -26,10 +27,20 @@ export async function reconcilePending(ctx: ReleaseContext, slug: string): Promi
   }
   const server = requireServer(db, plugin.server)
   const me = await workstationOf(ctx.store.dataDir)
-  const session = await SftpSession.open(server, ctx.secrets, ctx.sessionOptions)
+  let session: SftpSession
+  try {
+    session = await SftpSession.open(server, ctx.secrets, ctx.sessionOptions)
+  } catch (error) {
+    // Unreachable now: the intent stays for a later command. Nothing is lost meanwhile: a publish still
+    // compares under the server's lock, and a drop or a stale state is refused there (naming pull).
+    if (error instanceof WprmError) return
+    throw error
+  }
   try {
     // null: nothing of ours to take in; anything else on the server is for `wprm pull`.
     await syncPlugin(ctx, slug, session, { onlyOwn: me })
+  } catch (error) {
+    if (!(error instanceof WprmError) || error.kind !== 'publish-interrupted') throw error
   } finally {
     await session.close()
   }

@@ -16,7 +16,10 @@ import { environmentSecrets } from './core/remote/sftp-session.js'
 import { bumpSource } from './core/ops/source-bump.js'
 import { installUpdater } from './core/ops/updater-install.js'
 import { Store } from './core/db/store.js'
-import { highestVersion, suggestNext } from '../src-shared/versions.js'
+import { highestVersion, suggestFirst, suggestNext } from '../src-shared/versions.js'
+import { addPluginFromServer, importPlugin, pullPlugins } from './core/ops/pull.js'
+import { editVersion, removePlugin, removeVersion, renamePlugin } from './core/ops/undo.js'
+import { readSourceInfo } from './core/source/plugin-source.js'
 
 /** The API with what its owner needs to stop it (the source watchers). */
 export type ApiHandle = WprmApi & { close(): Promise<void> }
@@ -96,7 +99,8 @@ export function createApi(options: ApiOptions): ApiHandle {
     close: async () => watcher?.close(),
     listPlugins: () => settle(() => listPlugins(ctx)),
     addPlugin: async (input) => {
-      const result = await settle(() => addPlugin(ctx, input))
+      const { server } = input
+      const result = await settle(() => (server === undefined ? addPlugin(ctx, input) : addPluginFromServer(ctx, { ...input, server })))
       if (result.ok && watcher !== null) {
         watcher.watch(result.value.slug, result.value.source_dir)
         announce(result.value.slug)
@@ -104,7 +108,12 @@ export function createApi(options: ApiOptions): ApiHandle {
       return result
     },
     getPlugin: ({ slug }) => settle(() => getPlugin(ctx, slug)),
-    setPlugin: (input) => settle(() => setPlugin(ctx, input)),
+    setPlugin: ({ newSlug, ...input }) =>
+      settle(async () => {
+        const others = Object.keys(input).filter((key) => key !== 'slug' && input[key as keyof typeof input] !== undefined)
+        const set = newSlug === undefined || others.length > 0 ? await setPlugin(ctx, input) : null
+        return newSlug === undefined ? set! : renamePlugin(ctx, input.slug, newSlug)
+      }),
     addVersion: (input) =>
       thenAnnounce(
         input.slug,
@@ -124,9 +133,15 @@ export function createApi(options: ApiOptions): ApiHandle {
     suggestNextVersions: ({ slug }) =>
       settle(async () => {
         const db = await ctx.store.read()
-        requirePlugin(db, slug)
+        const plugin = requirePlugin(db, slug)
         const latest = highestVersion(versionsOf(db, slug).map((v) => v.version))
-        return { latest, ...suggestNext(latest) }
+        if (latest !== null) return { latest, ...suggestNext(latest) }
+        // The first version goes on from the source's own version, not from 1.0.0.
+        const header = await readSourceInfo(plugin.source_dir, plugin.main_file, plugin.version_constant).then(
+          (source) => source.header_version,
+          () => null
+        )
+        return { latest, ...suggestFirst(header) }
       }),
     bumpSource: ({ slug, version }) =>
       thenAnnounce(
@@ -164,6 +179,15 @@ export function createApi(options: ApiOptions): ApiHandle {
         await requireKnownServer(server)
         return requireVault().delete(server, kind)
       }),
+    pull: ({ slugs }) => settle(() => pullPlugins(ctx, slugs ?? [])),
+    importPlugin: async (input) => {
+      const result = await settle(() => importPlugin(ctx, input))
+      if (result.ok && watcher !== null) watcher.watch(result.value.slug, result.value.source_dir)
+      return result
+    },
+    removeVersion: ({ slug, version }) => settle(() => removeVersion(ctx, slug, version)),
+    editVersion: (input) => settle(() => editVersion(ctx, input)),
+    removePlugin: (input) => settle(() => removePlugin(ctx, input)),
     installUpdater: ({ slug }) =>
       thenAnnounce(
         slug,

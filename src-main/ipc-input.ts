@@ -18,7 +18,15 @@ type FieldKind =
 /** The fields each method takes; anything else in a payload is refused. */
 const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, FieldKind>> | null } = {
   listPlugins: null,
-  addPlugin: { sourceDir: 'string', slug: 'string?', name: 'string?', mainFile: 'string?', versionConstant: 'string?', distDir: 'string?' },
+  addPlugin: {
+    sourceDir: 'string',
+    slug: 'string?',
+    name: 'string?',
+    mainFile: 'string?',
+    versionConstant: 'string?',
+    distDir: 'string?',
+    server: 'string?'
+  },
   getPlugin: { slug: 'string' },
   addVersion: {
     slug: 'string',
@@ -42,7 +50,8 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
     server: 'nullable-string?',
     expectedStrings: 'strings?',
     forbiddenStrings: 'strings?',
-    versionConstant: 'nullable-string?'
+    versionConstant: 'nullable-string?',
+    newSlug: 'string?'
   },
   listServers: null,
   addServer: {
@@ -64,7 +73,12 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   getSecretStatus: { server: 'string' },
   storeSecret: { server: 'string', kind: 'secret-kind', value: 'string', allowWeakStorage: 'boolean?' },
   deleteSecret: { server: 'string', kind: 'secret-kind' },
-  installUpdater: { slug: 'string' }
+  installUpdater: { slug: 'string' },
+  pull: { slugs: 'strings?' },
+  importPlugin: { server: 'string', slug: 'string', sourceDir: 'string?', distDir: 'string?' },
+  removeVersion: { slug: 'string', version: 'string' },
+  editVersion: { slug: 'string', version: 'string', changelog: 'string' },
+  removePlugin: { slug: 'string', keepServer: 'boolean?' }
 }
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536
@@ -78,6 +92,8 @@ function isAuth(value: unknown): boolean {
   switch (auth.kind) {
     case 'key':
       return keys === 'key_path,kind,passphrase_env' && isShortString(auth.key_path) && isNullableString(auth.passphrase_env)
+    case 'key-env':
+      return keys === 'key_env,kind,passphrase_env' && isShortString(auth.key_env) && isNullableString(auth.passphrase_env)
     case 'agent':
       return keys === 'kind'
     case 'password':

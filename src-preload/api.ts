@@ -17,6 +17,8 @@ import type {
   BumpResult,
   ChangeStatusInput,
   ChangeStatusResult,
+  EditVersionInput,
+  ImportPluginInput,
   NextVersions,
   PluginDetails,
   PluginRecord,
@@ -25,6 +27,8 @@ import type {
   ProgressEvent,
   PruneResult,
   PublishResult,
+  PullResult,
+  RemovePluginInput,
   RestoreResult,
   Result,
   RollbackResult,
@@ -76,6 +80,14 @@ export interface WprmApi {
   storeSecret(input: StoreSecretInput): Promise<Result<SecretStatus>>
   deleteSecret(input: { readonly server: string; readonly kind: 'password' | 'passphrase' }): Promise<Result<SecretStatus>>
   installUpdater(input: { readonly slug: string }): Promise<Result<UpdaterInstallResult>>
+  /** Takes the update server's state in (every plugin with a server when no slug is given). */
+  pull(input: { readonly slugs?: readonly string[] }): Promise<Result<readonly PullResult[]>>
+  importPlugin(input: ImportPluginInput): Promise<Result<PluginRecord>>
+  /** Removes a draft; a published version is refused. */
+  removeVersion(input: { readonly slug: string; readonly version: string }): Promise<Result<PluginVersionRecord>>
+  /** Changes a version's changelog; a published one's is published at once. */
+  editVersion(input: EditVersionInput): Promise<Result<ChangeStatusResult>>
+  removePlugin(input: RemovePluginInput): Promise<Result<PluginRecord>>
 }
 
 /** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */
@@ -121,5 +133,10 @@ export const API_METHODS = [
   'getSecretStatus',
   'storeSecret',
   'deleteSecret',
-  'installUpdater'
+  'installUpdater',
+  'pull',
+  'importPlugin',
+  'removeVersion',
+  'editVersion',
+  'removePlugin'
 ] as const satisfies readonly (keyof WprmApi)[]

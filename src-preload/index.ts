@@ -29,7 +29,12 @@ const api = {
   getSecretStatus: (input) => ipcRenderer.invoke(channel('getSecretStatus'), input),
   storeSecret: (input) => ipcRenderer.invoke(channel('storeSecret'), input),
   deleteSecret: (input) => ipcRenderer.invoke(channel('deleteSecret'), input),
-  installUpdater: (input) => ipcRenderer.invoke(channel('installUpdater'), input)
+  installUpdater: (input) => ipcRenderer.invoke(channel('installUpdater'), input),
+  pull: (input) => ipcRenderer.invoke(channel('pull'), input),
+  importPlugin: (input) => ipcRenderer.invoke(channel('importPlugin'), input),
+  removeVersion: (input) => ipcRenderer.invoke(channel('removeVersion'), input),
+  editVersion: (input) => ipcRenderer.invoke(channel('editVersion'), input),
+  removePlugin: (input) => ipcRenderer.invoke(channel('removePlugin'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */

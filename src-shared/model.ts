@@ -62,6 +62,8 @@ export interface PluginVersionRecord {
 /** How wprm logs in to an update server. Secrets themselves are never stored here. */
 export type ServerAuth =
   | { readonly kind: 'key'; readonly key_path: string; readonly passphrase_env: string | null }
+  /** The private key's contents in an environment variable (as CI secret stores hold them); never written to disk. */
+  | { readonly kind: 'key-env'; readonly key_env: string; readonly passphrase_env: string | null }
   | { readonly kind: 'agent' }
   | { readonly kind: 'password'; readonly password_env: string | null }
 
@@ -120,6 +122,8 @@ export interface RollbackResult {
   readonly revoked: readonly string[]
   readonly publish: PublishResult | null
   readonly verify: VerifyReport | null
+  /** Nothing needed doing: the target was already the newest live version. */
+  readonly already?: boolean
 }
 
 /** Outcome of "test connection". */
@@ -155,6 +159,11 @@ export type ActivityAction =
   | 'server.remove'
   | 'publish'
   | 'rollback'
+  | 'pull'
+  | 'version.remove'
+  | 'version.edit'
+  | 'plugin.remove'
+  | 'plugin.rename'
 
 /** A plugin with the facts a list screen needs. */
 export interface PluginSummary {
@@ -208,6 +217,7 @@ export type ErrorKind =
   | 'remote-conflict'
   | 'publish-interrupted'
   | 'manifest-invalid'
+  | 'server-ahead'
   | 'weak-secret-storage'
 
 /** An expected failure, as it crosses IPC and reaches the user. */
@@ -288,6 +298,8 @@ export interface AddPluginInput {
   readonly mainFile?: string
   readonly versionConstant?: string
   readonly distDir?: string
+  /** Publish to this server; the plugin then takes in what the server already has (`pull`). */
+  readonly server?: string
 }
 
 /** Input of `addVersion`: three fields are required, everything else is filled. */
@@ -329,6 +341,8 @@ export interface SetPluginInput {
   readonly expectedStrings?: readonly string[]
   readonly forbiddenStrings?: readonly string[]
   readonly versionConstant?: string | null
+  /** A new slug: only before the plugin's first release. */
+  readonly newSlug?: string
 }
 
 /** What the files of one ZIP build are. */
@@ -350,6 +364,8 @@ export interface ChangeStatusResult {
   readonly builds: readonly BuildResult[]
   /** The publish that made the change public, when the plugin has a server. */
   readonly publish: PublishResult | null
+  /** Nothing needed doing: the versions already had that status, with the same bytes (a retried CI job). */
+  readonly already?: boolean
 }
 
 /** Outcome of writing a version into the source (`bump`). */
@@ -390,4 +406,43 @@ export interface UpdaterInstallResult {
   /** The header line that keeps WordPress 5.8+ from asking wordpress.org about this plugin. */
   readonly update_uri_header: string
   readonly registered: boolean
+}
+
+/** What `pull` did for one plugin: the server's state taken into this workstation's records. */
+export interface PullResult {
+  readonly slug: string
+  /** null for a plugin without a server: nothing to pull. */
+  readonly server: string | null
+  /** The manifest version this workstation had seen before, and has seen now. */
+  readonly manifest_version_before: number
+  readonly manifest_version: number
+  readonly added: readonly string[]
+  readonly updated: readonly string[]
+  /** Local versions the server does not have, kept (drafts, releases never published there). */
+  readonly kept: readonly string[]
+  /** ZIPs downloaded into the dist folder, each checked against its SHA-256. */
+  readonly downloaded: readonly string[]
+}
+
+/** Input of `importPlugin`: a plugin this workstation does not have yet, from a server's ledger. */
+export interface ImportPluginInput {
+  readonly server: string
+  readonly slug: string
+  /** The plugin's source folder; without it, versions can be rolled back and deprecated but not built. */
+  readonly sourceDir?: string
+  readonly distDir?: string
+}
+
+/** Input of `editVersion`: what changes; a published version's edit is published at once. */
+export interface EditVersionInput {
+  readonly slug: string
+  readonly version: string
+  readonly changelog: string
+}
+
+/** Input of `removePlugin`. */
+export interface RemovePluginInput {
+  readonly slug: string
+  /** Remove it here although it has live versions on its server (the server keeps them). */
+  readonly keepServer?: boolean
 }

@@ -132,6 +132,42 @@ export function suggestNext(latest: string | null): { patch: string; minor: stri
   }
 }
 
+/** The header's version when it is a valid one, else null (a header such as "2.1" or "1.0-beta" suggests nothing). */
+function validOrNull(version: string | null): string | null {
+  if (version === null) return null
+  try {
+    parseVersion(version)
+    return version.trim()
+  } catch (error) {
+    if (error instanceof WprmError) return null
+    throw error
+  }
+}
+
+/**
+ * The suggestions for a plugin's first version: the source header's version (a plugin that has been
+ * released elsewhere at 5.0.2 goes on from 5.0.2, never from 1.0.0), else 1.0.0.
+ */
+export function suggestFirst(headerVersion: string | null): { patch: string; minor: string; major: string } {
+  const header = validOrNull(headerVersion)
+  // As with 1.0.0, the first version has one suggestion, whatever part is asked for.
+  return header === null ? suggestNext(null) : { patch: header, minor: header, major: header }
+}
+
+/**
+ * Refuses a first version lower than the source header's: sites that run the plugin at the header's
+ * version would never take it as an update.
+ */
+export function assertFirstVersionFromSource(version: string, headerVersion: string | null): void {
+  const header = validOrNull(headerVersion)
+  if (header === null || compareVersions(version, header) >= 0) return
+  throw new WprmError(
+    'version-not-higher',
+    `Version ${version} is lower than ${header}, the version in the source's header, and it would be the plugin's first.`,
+    `Sites running ${header} would never install it. Start from ${header} (wprm next <slug> suggests it), or correct the header.`
+  )
+}
+
 const ALLOWED_TRANSITIONS: Readonly<Record<VersionStatus, readonly VersionStatus[]>> = {
   draft: ['released', 'update_ready'],
   released: ['update_ready', 'deprecated'],

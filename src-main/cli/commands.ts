@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises'
+import path from 'node:path'
 import type { ParseArgsConfig } from 'node:util'
 import type { ApiError, Result, ServerAuth, VersionStatus, WprmApi } from '../../src-preload/api.js'
 import { VERSION_STATUSES } from '../../src-preload/api.js'
@@ -13,7 +15,9 @@ import {
   formatPluginList,
   formatStatusChange,
   formatVersion,
-  formatVersionList
+  formatVersionList,
+  formatPull,
+  formatAddedPlugin
 } from './format.js'
 
 /** What a command produced: data for `--json` and text for people, or an expected failure. */
@@ -58,14 +62,43 @@ function stringList(values: OptionValues, name: string): string[] | undefined {
 /** The authentication options of `server add`: exactly one way to log in. */
 function parseAuth(values: OptionValues): ServerAuth {
   const key = optionalString(values, 'key')
+  const keyEnv = optionalString(values, 'key-env')
   const passwordEnv = optionalString(values, 'password-env')
   const agent = values.agent === true
-  const chosen = [key !== undefined, passwordEnv !== undefined, agent].filter(Boolean).length
-  if (chosen !== 1) throw new UsageError('give exactly one of --key FILE, --agent, --password-env VAR')
+  const chosen = [key !== undefined, keyEnv !== undefined, passwordEnv !== undefined, agent].filter(Boolean).length
+  if (chosen !== 1) throw new UsageError('give exactly one of --key FILE, --key-env VAR, --agent, --password-env VAR')
   if (key !== undefined) return { kind: 'key', key_path: key, passphrase_env: optionalString(values, 'passphrase-env') ?? null }
-  if (optionalString(values, 'passphrase-env') !== undefined) throw new UsageError('--passphrase-env goes with --key')
+  if (keyEnv !== undefined) return { kind: 'key-env', key_env: keyEnv, passphrase_env: optionalString(values, 'passphrase-env') ?? null }
+  if (optionalString(values, 'passphrase-env') !== undefined) throw new UsageError('--passphrase-env goes with --key or --key-env')
   return agent ? { kind: 'agent' } : { kind: 'password', password_env: passwordEnv! }
 }
+
+/** Everything piped into standard input, as text. */
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY === true) throw new UsageError('--changelog - reads the changelog from standard input: pipe it in')
+  const chunks: Buffer[] = []
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) chunks.push(chunk)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+/** The changelog from --changelog TEXT, --changelog - (standard input) or --changelog-file FILE. */
+async function readChangelog(values: OptionValues): Promise<string | undefined> {
+  const text = optionalString(values, 'changelog')
+  const file = optionalString(values, 'changelog-file')
+  if (text !== undefined && file !== undefined) throw new UsageError('give --changelog or --changelog-file, not both')
+  if (file !== undefined) {
+    try {
+      return await readFile(path.resolve(file), 'utf8')
+    } catch (error) {
+      const code = (error as { code?: unknown }).code
+      throw new UsageError(`cannot read --changelog-file ${file}${typeof code === 'string' ? ` (${code})` : ''}`)
+    }
+  }
+  return text === '-' ? readStdin() : text
+}
+
+/** The options that give a changelog. */
+const CHANGELOG_OPTIONS = { changelog: { type: 'string' }, 'changelog-file': { type: 'string' } } as const
 
 function parseStatus(text: string): VersionStatus {
   const status = text.replace('-', '_') as VersionStatus
@@ -90,9 +123,10 @@ function statusCommand(word: string, status: VersionStatus, summary: string): Co
 export const COMMANDS: readonly Command[] = [
   {
     words: ['plugin', 'add'],
-    args: '<source-dir> [--slug S] [--name N] [--main-file F] [--version-constant C] [--dist-dir D]',
-    summary: 'Register a plugin from its source folder (header read, slug and name filled).',
+    args: '<source-dir> [--slug S] [--name N] [--main-file F] [--version-constant C] [--dist-dir D] [--server NAME]',
+    summary: 'Register a plugin from its source folder (header read, slug and name filled); with --server, take in what that server has.',
     options: {
+      server: { type: 'string' },
       slug: { type: 'string' },
       name: { type: 'string' },
       'main-file': { type: 'string' },
@@ -108,9 +142,10 @@ export const COMMANDS: readonly Command[] = [
           name: optionalString(values, 'name'),
           mainFile: optionalString(values, 'main-file'),
           versionConstant: optionalString(values, 'version-constant'),
-          distDir: optionalString(values, 'dist-dir')
+          distDir: optionalString(values, 'dist-dir'),
+          server: optionalString(values, 'server')
         }),
-        (plugin) => `Added ${plugin.slug}.\n${formatPlugin(plugin)}`
+        (plugin) => formatAddedPlugin(plugin, sourceDir!, values.slug !== undefined)
       )
   },
   {
@@ -131,10 +166,10 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['version', 'add'],
-    args: '<slug> <version> --changelog TEXT [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V]',
-    summary: 'Add a version: three fields, the rest is filled. A live status builds the ZIP at once.',
+    args: '<slug> <version> (--changelog TEXT | --changelog - | --changelog-file FILE) [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V]',
+    summary: 'Add a version: three fields, the rest is filled. A live status builds the ZIP at once; run again, it is "already released".',
     options: {
-      changelog: { type: 'string' },
+      ...CHANGELOG_OPTIONS,
       status: { type: 'string' },
       'force-update': { type: 'boolean' },
       'min-php': { type: 'string' },
@@ -143,8 +178,9 @@ export const COMMANDS: readonly Command[] = [
     },
     positionals: [2, 2],
     run: async (api, [slug, version], values) => {
-      const changelog = optionalString(values, 'changelog')
-      if (changelog === undefined) throw new UsageError('version add needs --changelog TEXT (say what changed)')
+      const changelog = await readChangelog(values)
+      if (changelog === undefined)
+        throw new UsageError('version add needs --changelog TEXT, --changelog - or --changelog-file FILE (say what changed)')
       const statusText = optionalString(values, 'status')
       return present(
         await api.addVersion({
@@ -157,7 +193,12 @@ export const COMMANDS: readonly Command[] = [
           minPlatformVersion: optionalString(values, 'min-wp'),
           minApiVersion: optionalString(values, 'min-api')
         }),
-        (result) => (result.builds.length === 0 ? `Added ${slug} ${version} as draft.` : formatStatusChange(result))
+        (result) =>
+          result.already === true
+            ? formatStatusChange(result)
+            : result.builds.length === 0 && result.versions[0]?.status === 'draft'
+              ? `Added ${slug} ${version} as draft.`
+              : formatStatusChange(result)
       )
     }
   },
@@ -244,9 +285,11 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['plugin', 'set'],
-    args: '<slug> [--server NAME | --no-server] [--expect TEXT…] [--forbid TEXT…] [--version-constant NAME]',
-    summary: "Change a plugin's server, the strings its main file must (not) contain, or its version constant.",
+    args: '<slug> [--server NAME | --no-server] [--expect TEXT…] [--forbid TEXT…] [--version-constant NAME] [--slug NEW]',
+    summary:
+      "Change a plugin's server, the strings its main file must (not) contain, its version constant, or its slug (before the first release).",
     options: {
+      slug: { type: 'string' },
       server: { type: 'string' },
       'no-server': { type: 'boolean' },
       expect: { type: 'string', multiple: true },
@@ -263,7 +306,8 @@ export const COMMANDS: readonly Command[] = [
           server: values['no-server'] === true ? null : optionalString(values, 'server'),
           expectedStrings: stringList(values, 'expect'),
           forbiddenStrings: stringList(values, 'forbid'),
-          versionConstant: constant === undefined ? undefined : constant === '' ? null : constant
+          versionConstant: constant === undefined ? undefined : constant === '' ? null : constant,
+          newSlug: optionalString(values, 'slug')
         }),
         (plugin) => `Updated ${plugin.slug}.\n${formatPlugin(plugin)}`
       )
@@ -271,13 +315,14 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['server', 'add'],
-    args: '<name> --host H [--port P] --user U (--key FILE [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…]',
+    args: '<name> --host H [--port P] --user U (--key FILE | --key-env VAR [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…]',
     summary: 'Add an update server. Secrets are read from the named environment variable, never stored.',
     options: {
       host: { type: 'string' },
       port: { type: 'string' },
       user: { type: 'string' },
       key: { type: 'string' },
+      'key-env': { type: 'string' },
       agent: { type: 'boolean' },
       'password-env': { type: 'string' },
       'passphrase-env': { type: 'string' },
@@ -406,6 +451,72 @@ export const COMMANDS: readonly Command[] = [
         await api.restoreDatabaseBackup(),
         (r) =>
           `Restored ${r.plugins} plugins and ${r.versions} versions from ${r.restored_from}.${r.damaged_copy ? `\nThe damaged file is kept as ${r.damaged_copy}.` : ''}`
+      )
+  },
+  {
+    words: ['pull'],
+    args: '[<slug>…]',
+    summary:
+      "Take in the update server's state: versions, statuses, changelogs, revocations, and the ZIPs (each checked against its SHA-256).",
+    options: {},
+    positionals: [0, Infinity],
+    run: async (api, slugs) => present(await api.pull({ slugs }), formatPull)
+  },
+  {
+    words: ['plugin', 'import'],
+    args: '<slug> --server NAME [--source DIR] [--dist-dir D]',
+    summary: "Add a plugin from a server's ledger (every version and its ZIP); without --source it can be rolled back, not built.",
+    options: { server: { type: 'string' }, source: { type: 'string' }, 'dist-dir': { type: 'string' } },
+    positionals: [1, 1],
+    run: async (api, [slug], values) => {
+      const server = optionalString(values, 'server')
+      if (server === undefined) throw new UsageError('plugin import needs --server NAME')
+      return present(
+        await api.importPlugin({
+          slug: slug!,
+          server,
+          sourceDir: optionalString(values, 'source'),
+          distDir: optionalString(values, 'dist-dir')
+        }),
+        (plugin) => `Imported ${plugin.slug} from ${server}.\n${formatPlugin(plugin)}`
+      )
+    }
+  },
+  {
+    words: ['version', 'remove'],
+    args: '<slug> <version>',
+    summary: 'Remove a draft (a published version is deprecated or rolled back instead).',
+    options: {},
+    positionals: [2, 2],
+    run: async (api, [slug, version]) =>
+      present(await api.removeVersion({ slug: slug!, version: version! }), (v) => `Removed draft ${v.plugin} ${v.version}.`)
+  },
+  {
+    words: ['version', 'edit'],
+    args: '<slug> <version> (--changelog TEXT | --changelog - | --changelog-file FILE)',
+    summary: "Change a version's changelog; a published version's change is published at once.",
+    options: { ...CHANGELOG_OPTIONS },
+    positionals: [2, 2],
+    run: async (api, [slug, version], values) => {
+      const changelog = await readChangelog(values)
+      if (changelog === undefined) throw new UsageError('version edit needs --changelog TEXT, --changelog - or --changelog-file FILE')
+      return present(await api.editVersion({ slug: slug!, version: version!, changelog }), (r) =>
+        r.already === true
+          ? `${slug} ${version} already has that changelog; nothing to do.`
+          : [`Changed the changelog of ${slug} ${version}.`, ...(r.publish ? [formatPublish(r.publish)] : [])].join('\n')
+      )
+    }
+  },
+  {
+    words: ['plugin', 'remove'],
+    args: '<slug> [--keep-server]',
+    summary: 'Remove a plugin from this workstation (refused while it is live on a server, unless --keep-server); ZIPs stay.',
+    options: { 'keep-server': { type: 'boolean' } },
+    positionals: [1, 1],
+    run: async (api, [slug], values) =>
+      present(
+        await api.removePlugin({ slug: slug!, keepServer: values['keep-server'] === true }),
+        (p) => `Removed ${p.slug} from this workstation; its ZIPs stay in ${p.dist_dir}.`
       )
   }
 ]

@@ -7,12 +7,14 @@ import type {
   PluginSummary,
   PluginVersionRecord,
   PublishResult,
+  PullResult,
   RollbackResult,
   ServerProfile,
   VerifyCheck,
   VerifyReport
 } from '../../src-preload/api.js'
 import { formatBytes } from '../../src-shared/format.js'
+import { isLayoutFolderName } from '../../src-shared/slugs.js'
 
 /** Lays rows out in aligned columns, for a terminal. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -113,6 +115,9 @@ function formatBuild(build: BuildResult): string {
 
 /** What a status change did. */
 export function formatStatusChange(result: ChangeStatusResult): string {
+  if (result.already === true) {
+    return result.versions.map((v) => `${v.plugin} ${v.version} is already ${v.status.replace('_', ' ')}; nothing to do.`).join('\n')
+  }
   const lines = result.versions.map((v) => `${v.plugin} ${v.version} is now ${v.status}`)
   return [...lines, ...result.builds.map(formatBuild), ...(result.publish ? [formatPublish(result.publish)] : [])].join('\n')
 }
@@ -146,6 +151,7 @@ export function formatVerify(report: VerifyReport): string {
 
 /** What a rollback did. */
 export function formatRollback(result: RollbackResult): string {
+  if (result.already === true) return `${result.slug} is already rolled back: ${result.live} is the newest live version; nothing to do.`
   return [
     `${result.slug} is rolled back to ${result.live}; revoked: ${result.revoked.join(', ') || 'none'}.`,
     ...(result.publish ? [formatPublish(result.publish)] : ['Not published: the plugin has no server.']),
@@ -167,4 +173,44 @@ export function formatServers(servers: readonly ServerProfile[]): string {
 export function formatActivity(entries: readonly ActivityEntry[]): string {
   if (entries.length === 0) return 'No activity yet.'
   return entries.map((e) => `${e.at.slice(0, 19).replace('T', ' ')}  ${(e.plugin || '-').padEnd(16)} ${e.summary}`).join('\n')
+}
+
+/** What a pull did, plugin by plugin. */
+export function formatPull(results: readonly PullResult[]): string {
+  if (results.length === 0) return 'No plugin has a server: nothing to pull.'
+  return results
+    .map((r) => {
+      if (r.server === null) return `${r.slug}: no server, nothing to pull.`
+      const changed = [
+        r.added.length > 0 ? `added ${r.added.join(', ')}` : '',
+        r.updated.length > 0 ? `updated ${r.updated.join(', ')}` : '',
+        r.downloaded.length > 0 ? `downloaded ${r.downloaded.join(', ')} (SHA-256 checked)` : '',
+        r.kept.length > 0 ? `kept ${r.kept.join(', ')} (only here)` : ''
+      ].filter((part) => part !== '')
+      const head =
+        r.manifest_version === r.manifest_version_before
+          ? `${r.slug}: up to date with ${r.server} (manifest #${r.manifest_version})`
+          : `${r.slug}: took in manifest #${r.manifest_version} from ${r.server} (had #${r.manifest_version_before})`
+      return changed.length === 0 ? `${head}.` : `${head}: ${changed.join('; ')}.`
+    })
+    .join('\n')
+}
+
+/** A plugin just added, saying where its slug came from when its folder's name could not give it. */
+export function formatAddedPlugin(plugin: PluginRecord, sourceDir: string, slugGiven: boolean): string {
+  const folder =
+    sourceDir
+      .replace(/[\\/]+$/, '')
+      .split(/[\\/]/)
+      .at(-1) ?? ''
+  const lines = [`Added ${plugin.slug}.`]
+  if (!slugGiven && isLayoutFolderName(folder)) {
+    const fromFile = plugin.main_file.replace(/\.php$/i, '').toLowerCase() === plugin.slug
+    lines.push(
+      `The folder is named "${folder}", so the slug ${plugin.slug} comes from ${fromFile ? `the main file's name (${plugin.main_file})` : `its Text Domain header`}; give --slug to choose another.`
+    )
+  }
+  if (plugin.server !== null)
+    lines.push(`Publishes to ${plugin.server}; its state there is taken in (manifest #${plugin.manifest_version}).`)
+  return [...lines, formatPlugin(plugin)].join('\n')
 }

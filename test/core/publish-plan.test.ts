@@ -52,6 +52,7 @@ function input(zips: ReadonlyMap<string, RemoteZip>, extra: Partial<PlanInput> &
     remote: { manifestVersion, zips },
     local: { zipsHere: new Set(['1.1.0', '1.2.0']), latestZip: { mainFile: '<?php /* Plugin Name: Hello */', readme: null } },
     now: new Date('2026-02-01T00:00:00Z'),
+    by: { user: 'ann', host: 'ws-a', workstation: 'a1' },
     ...rest
   }
 }

@@ -448,22 +448,28 @@ describe('publishing to a real sshd + nginx', () => {
     }
   )
 
-  it('serializes two publishes at once on the server lock; the manifest version goes up by one per publish', async () => {
+  it('serializes publishes from two workstations on the server lock: each succeeds in turn or is refused as stale', async () => {
     const a = await setup()
     value(await a.api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
-    // A second workstation with its own database, publishing the same plugin to the same folder.
+    // A second workstation with its own database: it takes in the server's state when it adds the plugin.
     const b = createApi({ dataDir: path.join(temp.dir, a.name, 'data-b'), remoteLockWaitMs: 20_000 })
-    value(await b.addPlugin({ sourceDir: a.source }))
     value(await b.addServer(await server.profile(a.name)))
-    value(await b.setPlugin({ slug: 'hello-wprm', server: a.name }))
-    value(await b.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
-    expect((await a.manifest())!.manifest_version).toBe(2)
+    value(await b.addPlugin({ sourceDir: a.source, server: a.name }))
+    expect(value(await b.getPlugin({ slug: 'hello-wprm' })).plugin.manifest_version).toBe(1)
     const results = await Promise.all([
       a.api.publish({ slug: 'hello-wprm' }),
       b.publish({ slug: 'hello-wprm' }),
       a.api.publish({ slug: 'hello-wprm' })
     ])
-    expect(results.map((r) => value(r).manifest_version).sort()).toEqual([3, 4, 5])
-    expect((await a.manifest())!.manifest_version).toBe(5)
+    const published = results.filter((r) => r.ok).map((r) => value(r).manifest_version)
+    // A first: A, then A again (it saw its own), B refused; B first: both of A's refused.
+    expect(published.length).toBeGreaterThanOrEqual(1)
+    expect(published.sort()).toEqual(published.map((_, i) => 2 + i))
+    for (const refused of results.filter((r) => !r.ok)) {
+      expect(failure(refused)).toMatchObject({ kind: 'server-ahead', hint: expect.stringContaining('wprm pull hello-wprm') })
+    }
+    const live = (await a.manifest())!
+    expect(live.manifest_version).toBe(1 + published.length)
+    expect(live.versions.map((v) => v.version)).toEqual(['1.0.0'])
   })
 })

@@ -6,6 +6,9 @@ import { withPluginLock } from '../db/plugin-lock.js'
 import type { Database } from '../db/store.js'
 import { recordActivity } from '../db/store.js'
 import type { ReleaseContext } from './context.js'
+import { clearIntent, writeIntent } from '../db/publish-intent.js'
+import { workstationOf } from '../db/workstation.js'
+import { reconcilePending } from './reconcile.js'
 
 /**
  * The apply step that every change of a plugin's published state shares (release, status change,
@@ -22,6 +25,8 @@ import type { ReleaseContext } from './context.js'
 export interface Published {
   readonly result: PublishResult
   readonly server: ServerProfile
+  /** The command that finishes the job if the commit fails (it takes in what the server has first). */
+  readonly retryCommand?: string
 }
 
 /** How long a command waits for another command on the same plugin, when the context does not say. */
@@ -34,7 +39,11 @@ const PLUGIN_LOCK_WAIT_MS = 30_000
 export async function changePlugin<T>(ctx: ReleaseContext, slug: string, purpose: string, body: () => Promise<T>): Promise<T> {
   // A known plugin first: its slug was checked when it was added, so it is safe as a file name.
   requirePlugin(await ctx.store.read(), slug)
-  return withPluginLock(ctx.store.dataDir, slug, { purpose, waitMs: ctx.remoteLockWaitMs ?? PLUGIN_LOCK_WAIT_MS }, body)
+  return withPluginLock(ctx.store.dataDir, slug, { purpose, waitMs: ctx.remoteLockWaitMs ?? PLUGIN_LOCK_WAIT_MS }, async () => {
+    // An earlier publish that was never recorded is settled with the server first.
+    await reconcilePending(ctx, slug)
+    return body()
+  })
 }
 
 /**
@@ -47,10 +56,19 @@ export async function publishVersions(
   plugin: PluginRecord,
   versions: readonly PluginVersionRecord[],
   job: Job,
-  options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[] } = {}
+  options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[]; readonly retryCommand?: string } = {}
 ): Promise<Published | null> {
   if (plugin.server === null) return null
   const server = requireServer(snapshot, plugin.server)
+  // Durable before the server is touched: if the database never records this publish, the next command
+  // on the plugin compares with the server before it acts (reconcile.ts).
+  await writeIntent(ctx.store.dataDir, {
+    slug: plugin.slug,
+    server: server.name,
+    manifest_version: plugin.manifest_version,
+    purpose: job.id,
+    at: ctx.now().toISOString()
+  })
   const result = await publishPlugin({
     plugin,
     versions,
@@ -62,9 +80,11 @@ export async function publishVersions(
     breakStaleLock: options.breakStaleLock,
     retire: options.retire,
     lockWaitMs: ctx.remoteLockWaitMs,
-    session: ctx.sessionOptions
+    session: ctx.sessionOptions,
+    by: await workstationOf(ctx.store.dataDir),
+    retryCommand: options.retryCommand
   })
-  return { result, server }
+  return { result, server, retryCommand: options.retryCommand }
 }
 
 /** Records a publish on the plugin (its manifest version) and in the activity log. */
@@ -100,13 +120,30 @@ export function commitChange<T>(
   apply: (db: Database) => T,
   options: { readonly publishFirst?: boolean } = {}
 ): Promise<T> {
-  return ctx.store.transact(purpose, (db) => {
+  const committed = ctx.store.transact(purpose, (db) => {
     assertUnchanged(snapshot, db, slug, published)
     if (options.publishFirst === true) recordPublish(ctx, db, published)
     const result = apply(db)
     if (options.publishFirst !== true) recordPublish(ctx, db, published)
     return result
   })
+  if (published === null) return committed
+  return committed.then(
+    // Recorded: the database and the server agree again.
+    async (result) => (await clearIntent(ctx.store.dataDir, slug), result),
+    (error: unknown) => {
+      const code = (error as NodeJS.ErrnoException | null)?.code
+      if (typeof code !== 'string' || !/^E[A-Z]+$/.test(code)) throw error
+      // The server has it, the database not (a full disk): the intent stays, and the next command takes it in.
+      const { result, server } = published
+      throw new WprmError(
+        'io',
+        `Manifest #${result.manifest_version} of ${slug} is live on ${server.name} (${result.latest}), but this database could not record it: ${(error as Error).message}.`,
+        `Fix that (free disk space, …), then run \`${published.retryCommand ?? `wprm publish ${slug}`}\` again: it takes in what the server has first, then finishes.`,
+        { cause: error }
+      )
+    }
+  )
 }
 
 /** What differs for a plugin between two states of the database, in words; empty when nothing does. */

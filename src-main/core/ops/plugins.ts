@@ -8,6 +8,7 @@ import type { ReleaseContext } from './context.js'
 import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
 import { latestLive } from '../../../src-shared/versions.js'
+import { isLayoutFileStem, isLayoutFolderName } from '../../../src-shared/slugs.js'
 
 const SLUG = /^[a-z0-9](?:[a-z0-9_-]{0,62}[a-z0-9])?$/
 
@@ -19,6 +20,27 @@ export function slugFromFolderName(name: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')
     .replace(/^[-_]+|[-_]+$/g, '')
+}
+
+/**
+ * The slug of a plugin whose folder has a generic name: its main file's name (`hello-world.php`), else its
+ * `Text Domain` header; refused, asking for --slug, when neither names it.
+ */
+export function slugFromMainFile(mainFile: string, mainText: string, folderName: string): string {
+  const fromFile = slugFromFolderName(path.basename(mainFile, path.extname(mainFile)))
+  if (SLUG.test(fromFile) && !isLayoutFileStem(fromFile)) return fromFile
+  const fromDomain = slugFromFolderName(readHeader(mainText, 'Text Domain') ?? '')
+  if (SLUG.test(fromDomain)) return fromDomain
+  throw new WprmError(
+    'usage',
+    `The folder is named "${folderName}", and neither the main file ${mainFile} nor a Text Domain header names the plugin.`,
+    "Give the slug (the plugin's folder name on sites) with --slug, for example --slug my-plugin."
+  )
+}
+
+/** What identifies a source folder: its real path (a link to a folder already added is that folder). */
+async function sourceIdentity(dir: string): Promise<string> {
+  return realpath(dir).catch(() => path.resolve(dir))
 }
 
 /** Refuses a slug that cannot be a plugin folder name. */
@@ -119,9 +141,11 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
       "Give the plugin's folder, the one that holds its main PHP file."
     )
   }
-  const slug = input.slug ?? slugFromFolderName(path.basename(sourceDir))
-  assertValidSlug(slug)
-  const mainFile = input.mainFile !== undefined ? assertMainFilePath(input.mainFile) : await findMainFile(sourceDir, slug)
+  const generic = input.slug === undefined && isLayoutFolderName(path.basename(sourceDir))
+  const folderSlug = input.slug ?? slugFromFolderName(path.basename(sourceDir))
+  if (!generic) assertValidSlug(folderSlug)
+  const mainFile =
+    input.mainFile !== undefined ? assertMainFilePath(input.mainFile) : await findMainFile(sourceDir, generic ? undefined : folderSlug)
   const mainText = await readMainFile(sourceDir, mainFile)
   if (input.mainFile !== undefined && readHeader(mainText, 'Plugin Name') === null) {
     throw new WprmError(
@@ -138,6 +162,8 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
       'Add a line " * Version: 1.0.0" to the plugin header comment.'
     )
   }
+  // A folder named src, trunk, build, … says nothing of the plugin: its main file or text domain does.
+  const slug = generic ? slugFromMainFile(mainFile, mainText, path.basename(sourceDir)) : folderSlug
   const name = input.name ?? readHeader(mainText, 'Plugin Name') ?? slug
   const constant =
     input.versionConstant !== undefined
@@ -146,7 +172,17 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
   const distDir = input.distDir !== undefined ? path.resolve(input.distDir) : path.join(ctx.store.dataDir, 'dist', slug)
   await assertOutsideSource({ source_dir: sourceDir, dist_dir: distDir }, ctx.store.dataDir)
 
-  return ctx.store.transact(`add plugin ${slug}`, (db) => {
+  const sameSource = await sourceIdentity(sourceDir)
+  return ctx.store.transact(`add plugin ${slug}`, async (db) => {
+    if (input.server !== undefined) requireServer(db, input.server)
+    for (const other of db.plugins) {
+      if ((await sourceIdentity(other.source_dir)) !== sameSource) continue
+      throw new WprmError(
+        'already-exists',
+        `${sourceDir} is already the source of plugin "${other.slug}".`,
+        `Look at it with: wprm plugin show ${other.slug}. One source folder is one plugin.`
+      )
+    }
     if (db.plugins.some((p) => p.slug === slug)) {
       throw new WprmError(
         'already-exists',
@@ -165,7 +201,7 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
       dist_dir: distDir,
       expected_strings: [],
       forbidden_strings: [],
-      server: null,
+      server: input.server ?? null,
       manifest_version: 0,
       published_at: null,
       created_at: at,

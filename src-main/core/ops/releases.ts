@@ -36,6 +36,8 @@ interface Requirements {
   readonly min_platform_version: string | null
   readonly min_php_version: string | null
 }
+import { alreadyInStatus, repeatedAdd } from './already.js'
+import { assertFirstVersionFromSource } from '../../../src-shared/versions.js'
 
 /**
  * The requirements of a new version: each given one, else the previous version's, else the plugin
@@ -91,6 +93,14 @@ export function newVersionRecord(
   }
 }
 
+/** The CLI word of each status change, for the command an interruption's hint names. */
+const STATUS_COMMANDS: Readonly<Record<VersionStatus, string>> = {
+  draft: 'version add',
+  released: 'release',
+  update_ready: 'update-ready',
+  deprecated: 'deprecate'
+}
+
 function replaceVersion(db: Database, record: PluginVersionRecord): void {
   const index = db.versions.findIndex((v) => v.plugin === record.plugin && v.version === record.version)
   if (index === -1) db.versions.push(record)
@@ -109,15 +119,26 @@ export async function addVersion(ctx: ReleaseContext, given: AddVersionInput): P
     const snapshot = await ctx.store.read()
     const plugin = requirePlugin(snapshot, input.slug)
     const existing = versionsOf(snapshot, plugin.slug)
+    const status = input.status ?? 'draft'
+    // Run again (a retried CI job, or after an interruption was reconciled): nothing to do, or the release is left.
+    const repeat = await repeatedAdd(
+      plugin,
+      existing.find((v) => v.version === input.version),
+      input
+    )
+    if (repeat?.kind === 'done') return repeat.result
+    const retry = `wprm version add ${plugin.slug} ${input.version} --status ${status} --changelog …`
+    if (repeat?.kind === 'release')
+      return applyStatusChange(ctx, purpose, snapshot, plugin, existing, [input.version], status, () => undefined, retry)
     assertNewVersionAllowed(
       version,
       existing.map((v) => v.version)
     )
-    const status = input.status ?? 'draft'
     if (status === 'deprecated') {
       throw new WprmError('invalid-transition', 'A new version cannot start as deprecated.', 'Add it as draft, released or update_ready.')
     }
     const source = await readSourceInfo(plugin.source_dir, plugin.main_file, plugin.version_constant)
+    if (existing.length === 0) assertFirstVersionFromSource(input.version, source.header_version)
     const requirements = fillRequirements(input, existing[0] ?? null, source, plugin.main_file)
     const record = newVersionRecord(input, requirements, ctx.now())
     const add = (db: Database): void => {
@@ -135,7 +156,7 @@ export async function addVersion(ctx: ReleaseContext, given: AddVersionInput): P
       await commitChange(ctx, purpose, snapshot, plugin.slug, null, add)
       return { versions: [record], builds: [], publish: null }
     }
-    return applyStatusChange(ctx, purpose, snapshot, plugin, [...existing, record], [record.version], status, add)
+    return applyStatusChange(ctx, purpose, snapshot, plugin, [...existing, record], [record.version], status, add, retry)
   })
 }
 
@@ -149,6 +170,8 @@ export async function changeStatus(ctx: ReleaseContext, given: ChangeStatusInput
   return changePlugin(ctx, input.slug, purpose, async () => {
     const snapshot = await ctx.store.read()
     const plugin = requirePlugin(snapshot, input.slug)
+    const done = await alreadyInStatus(plugin, versionsOf(snapshot, plugin.slug), input.versions, input.status)
+    if (done !== null) return done
     return applyStatusChange(
       ctx,
       purpose,
@@ -192,7 +215,8 @@ async function applyStatusChange(
   versions: readonly PluginVersionRecord[],
   targets: readonly string[],
   status: VersionStatus,
-  before: (db: Database) => void
+  before: (db: Database) => void,
+  retryCommand = `wprm ${STATUS_COMMANDS[status]} ${plugin.slug} ${targets.join(' ')}`
 ): Promise<ChangeStatusResult> {
   const plan = planStatusChange(versions, targets, status)
   // A record from before the rule may still have its dist folder inside the source: refused before building.
@@ -221,7 +245,9 @@ async function applyStatusChange(
       changed.push(statusRecord(plan, step, at, null))
     }
     // Published before the database is written: if the server cannot take it, nothing changes here either.
-    published = await publishVersions(ctx, snapshot, plugin, withRecords(versions, changed), releaseJob(plugin.slug, plan.versions))
+    published = await publishVersions(ctx, snapshot, plugin, withRecords(versions, changed), releaseJob(plugin.slug, plan.versions), {
+      retryCommand
+    })
     await commitChange(ctx, purpose, snapshot, plugin.slug, published, (db) => {
       before(db)
       for (const next of changed) {
@@ -261,7 +287,10 @@ export function publishNow(ctx: ReleaseContext, slug: string, breakStaleLock = f
     }
     const versions = versionsOf(snapshot, slug)
     for (const record of versions.filter((v) => isLive(v.status))) await assertZipIntact(record)
-    const published = (await publishVersions(ctx, snapshot, plugin, versions, publishJob(slug), { breakStaleLock }))!
+    const published = (await publishVersions(ctx, snapshot, plugin, versions, publishJob(slug), {
+      breakStaleLock,
+      retryCommand: `wprm publish ${slug}`
+    }))!
     await commitChange(ctx, purpose, snapshot, slug, published, () => undefined)
     return published.result
   })
@@ -279,11 +308,15 @@ export async function rollback(ctx: ReleaseContext, slug: string, target: string
     const plugin = requirePlugin(snapshot, slug)
     requireVersion(snapshot, slug, to)
     const versions = versionsOf(snapshot, slug)
+    // Run again once it is done (a retry, or after an interruption was reconciled): nothing to do.
+    if (latestLive(versions)?.version === to) return { revoked: [], publish: null, already: true }
     const plan = planRollback(versions, to)
     await assertZipIntact(plan.target)
     const at = ctx.now().toISOString()
     const records = rollbackRecords(plan, at)
-    const published = await publishVersions(ctx, snapshot, plugin, withRecords(versions, records), rollbackJob(slug, to))
+    const published = await publishVersions(ctx, snapshot, plugin, withRecords(versions, records), rollbackJob(slug, to), {
+      retryCommand: `wprm rollback ${slug} --to ${to}`
+    })
     await commitChange(ctx, purpose, snapshot, slug, published, (db) => {
       for (const record of records) replaceVersion(db, record)
       recordActivity(db, {
@@ -299,10 +332,10 @@ export async function rollback(ctx: ReleaseContext, slug: string, target: string
       })
     })
     await pointLatestLink(plugin.dist_dir, slug, to)
-    return { revoked: plan.revoke.map((v) => v.version), publish: published?.result ?? null }
+    return { revoked: plan.revoke.map((v) => v.version), publish: published?.result ?? null, already: false }
   })
   const verify = changed.publish === null ? null : await verifyVersion(ctx, slug, to)
-  return { slug, live: to, revoked: changed.revoked, publish: changed.publish, verify }
+  return { slug, live: to, revoked: changed.revoked, publish: changed.publish, verify, ...(changed.already ? { already: true } : {}) }
 }
 
 /** Runs the checklist for a version (the latest live one by default). */

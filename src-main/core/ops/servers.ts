@@ -66,6 +66,12 @@ async function validateAuth(auth: ServerAuth): Promise<ServerAuth> {
       checkEnv(auth.passphrase_env)
       return { kind: 'key', key_path: keyPath, passphrase_env: auth.passphrase_env }
     }
+    case 'key-env':
+      if (auth.key_env === '')
+        usage('--key-env needs the name of a variable.', 'Name the variable that holds the private key, e.g. WPRM_SSH_KEY.')
+      checkEnv(auth.key_env)
+      checkEnv(auth.passphrase_env)
+      return auth
     case 'password':
       checkEnv(auth.password_env)
       return auth

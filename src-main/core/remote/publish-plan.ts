@@ -1,6 +1,8 @@
 import posixPath from 'node:path/posix'
 import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../src-shared/model.js'
 import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
+import type { Ledger, LedgerState, Workstation } from '../../../src-shared/ledger.js'
+import { nextLedger } from '../../../src-shared/ledger.js'
 import { latestLinkName, zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
 import type { Manifest, ZipDescription } from './manifest.js'
@@ -119,6 +121,8 @@ export interface PublishPlan {
   readonly manifest: Manifest
   /** What was done to the manifest to make it publishable (a trimmed changelog), for the user. */
   readonly notes: readonly string[]
+  /** The ledger written just before the manifest: the new state, and the server's state before it. */
+  readonly ledger: Ledger
   readonly manifestUrl: string
   /** Deprecated versions whose ZIPs are deleted after the new manifest is live. */
   readonly retire: readonly { readonly version: string; readonly name: string }[]
@@ -134,6 +138,10 @@ export interface PlanInput {
   readonly remote: RemoteState
   readonly local: LocalState
   readonly now: Date
+  /** The server's state this publish follows (its ledger's, for the manifest sites see); null: none yet. */
+  readonly base?: LedgerState | null
+  /** Who publishes, for the ledger. */
+  readonly by: Workstation
 }
 
 /**
@@ -149,6 +157,7 @@ export function planPublish(input: PlanInput): PublishPlan {
   const uploading = new Set(zips.filter((z) => z.action === 'upload').map((z) => z.version))
   // After the uploads, the server holds what it had plus what goes up; retired ZIPs are no longer listed.
   const onServer = new Set(targets.listable.map((v) => v.version).filter((v) => remote.zips.has(v) || uploading.has(v)))
+  const manifestVersion = Math.max(remote.manifestVersion, plugin.manifest_version) + 1
   // Kept under its budget and checked with the updater's rules: a manifest sites would refuse is never planned.
   const { manifest, notes } = publishableManifest({
     plugin,
@@ -156,8 +165,19 @@ export function planPublish(input: PlanInput): PublishPlan {
     onServer,
     server,
     zip: input.local.latestZip,
-    manifestVersion: Math.max(remote.manifestVersion, plugin.manifest_version) + 1,
+    manifestVersion,
     now: input.now
+  })
+  const ledger = nextLedger({
+    slug: plugin.slug,
+    plugin: { name: plugin.name, main_file: plugin.main_file, version_constant: plugin.version_constant },
+    versions: input.versions,
+    onServer,
+    base: input.base ?? null,
+    manifestVersion,
+    by: input.by,
+    at: input.now.toISOString(),
+    zipName: (version) => zipFileName(plugin.slug, version)
   })
   return {
     slug: plugin.slug,
@@ -168,6 +188,7 @@ export function planPublish(input: PlanInput): PublishPlan {
     link: { name: latestLinkName(plugin.slug), target: zipFileName(plugin.slug, targets.latest.version) },
     manifest,
     notes,
+    ledger,
     manifestUrl: publicUrl(server, plugin.slug, MANIFEST_FILE),
     retire: [...targets.retire].map((version) => ({ version, name: zipFileName(plugin.slug, version) }))
   }

@@ -13,6 +13,9 @@ import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
 import { MANIFEST_FILE, serializeManifest } from './manifest.js'
+import type { Workstation } from '../../../src-shared/ledger.js'
+import { assertServerNotAhead } from '../../../src-shared/ledger.js'
+import { LEDGER_FILE, ledgerBytes, readServerTruth } from './ledger.js'
 import type { LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
 import { planPublish, preflightManifest, publishTargets } from './publish-plan.js'
 import { takeRemoteLock } from './remote-lock.js'
@@ -37,7 +40,14 @@ export interface PublishRequest {
   /** Deprecated versions whose ZIPs leave the server (retention): dropped from the manifest, then deleted. */
   readonly retire?: readonly string[]
   readonly session?: SessionOptions
+  /** Who publishes, for the ledger (the data folder's workstation id). */
+  readonly by?: Workstation
+  /** The command an interruption's hint names: it takes in what reached the server, then finishes. */
+  readonly retryCommand?: string
 }
+
+/** The step noted just before the manifest's rename: past it, the new manifest may be live or not. */
+const MANIFEST_RENAME_SENT = 'sent the rename of info.json'
 
 /** How `applyPublishPlan` tells what it is doing: progress events, phase timing, and each step done. */
 export interface ApplyHooks {
@@ -76,7 +86,7 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
  * - folder: one lstat per component of `<remote root>/<slug>`, plus one mkdir per missing one;
  * - lock mkdir: 1 (when another publish holds it: a read of its note, 5, every 250 ms);
  * - owner note: 3 (open, write, close);
- * - previous manifest: 5 (lstat, open, fstat, read, close);
+ * - previous manifest and ledger, read at once: 5 (lstat, open, fstat, read, close);
  * - stats: 1 lstat per version the manifest may list;
  * - read-back of each live ZIP already there with the recorded size, to skip it: open, one read per
  *   64 KiB (a 20 MB ZIP: about 305), close;
@@ -101,19 +111,39 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
     await clock.timed('upload', () => session.mkdirp(dir))
     const unlock = await clock.timed('upload', () => takeRemoteLock(session, dir, request))
     try {
-      const remote = await readRemoteState(session, dir, plugin, targets, clock.timed)
+      // Compare-and-swap: the server's truth, read under its lock, before anything changes.
+      const truth = await clock.timed('manifest', () => readServerTruth(session, dir, plugin.slug))
+      assertServerNotAhead(truth, plugin, request.versions, server.host)
+      const remote = await readRemoteState(session, dir, plugin, targets, clock.timed, truth.manifest_version)
       const local = await clock.timed('upload', () => readLocalState(plugin, targets, remote))
-      const plan = planPublish({ plugin, versions: request.versions, server, retire: request.retire, remote, local, now: request.now() })
+      const by = request.by ?? { user: 'unknown', host: 'unknown', workstation: 'unknown' }
+      const plan = planPublish({
+        plugin,
+        versions: request.versions,
+        server,
+        retire: request.retire,
+        remote,
+        local,
+        now: request.now(),
+        base: truth.state,
+        by
+      })
       return { ...(await applyPublishPlan(session, plan, hooks)), phases: clock.phases }
     } finally {
       await unlock().catch(() => undefined)
     }
   } catch (error) {
     if (error instanceof WprmError && error.kind === 'publish-interrupted') {
+      const uncertain = done.includes(MANIFEST_RENAME_SENT)
+      const steps = done.filter((step) => step !== MANIFEST_RENAME_SENT)
       throw new WprmError(
         'publish-interrupted',
-        `${error.message} Done: ${done.length === 0 ? 'nothing' : done.join(', ')}. Not done: the new manifest; sites still see the previous release.`,
-        `Run \`wprm publish ${plugin.slug}\` again when the server is reachable: it finishes the job.`
+        `${error.message} Done: ${steps.length === 0 ? 'nothing' : steps.join(', ')}. ${
+          uncertain
+            ? 'Unknown: whether the new manifest went live (the connection was lost during its rename).'
+            : 'Not done: the new manifest; sites still see the previous release.'
+        }`,
+        `Run \`${request.retryCommand ?? `wprm publish ${plugin.slug}`}\` again when the server is reachable: it first takes in what reached the server, then finishes the job.`
       )
     }
     throw error
@@ -150,9 +180,9 @@ async function readRemoteState(
   dir: string,
   plugin: PluginRecord,
   targets: PublishTargets,
-  timed: ApplyHooks['timed']
+  timed: ApplyHooks['timed'],
+  manifestVersion: number
 ): Promise<RemoteState> {
-  const manifestVersion = await timed('manifest', () => readRemoteManifestVersion(session, dir))
   const zips = await timed('upload', async () => {
     const found = new Map<string, RemoteZip>()
     const live = new Set(targets.live.map((v) => v.version))
@@ -169,18 +199,6 @@ async function readRemoteState(
   return { manifestVersion, zips }
 }
 
-/** The manifest version on the server, 0 when there is none (or it is not ours and will be replaced). */
-async function readRemoteManifestVersion(session: SftpSession, dir: string): Promise<number> {
-  const text = await session.readText(path.join(dir, MANIFEST_FILE))
-  if (text === null) return 0
-  try {
-    const value = (JSON.parse(text) as { manifest_version?: unknown }).manifest_version
-    return typeof value === 'number' && Number.isInteger(value) ? value : 0
-  } catch {
-    return 0
-  }
-}
-
 /**
  * Carries out a plan over an open session that holds the plugin's lock: uploads, the `-latest.zip`
  * link, then the manifest as the commit point, then the retired ZIPs.
@@ -190,6 +208,7 @@ async function readRemoteManifestVersion(session: SftpSession, dir: string): Pro
  * - read-back of each upload before its rename: open, one read per 64 KiB, close (a 20 MB ZIP: about 305);
  * - renames: 1 per upload;
  * - symlink swap: 2 (symlink under a temporary name, rename over the link);
+ * - ledger: 3 to write it under a temporary name, 1 rename;
  * - manifest: 3 to write it under a temporary name (open, write, close), 1 rename, the commit point;
  * - retired ZIPs: 1 unlink each.
  */
@@ -222,11 +241,19 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
   })
   hooks.onStep(`pointed ${plan.link.name} at ${plan.latest}`)
 
-  hooks.report('manifest', 1, 2, 'Writing the manifest')
+  hooks.report('manifest', 1, 2, 'Writing the ledger and the manifest')
   await hooks.timed('manifest', async () => {
+    // The ledger first: it keeps the state before it, so until the manifest's rename below every reader
+    // still takes the previous state as the truth (see serverTruth).
+    const ledgerPath = path.join(dir, LEDGER_FILE)
+    const ledgerTemp = session.tempName(ledgerPath)
+    await session.writeFile(ledgerTemp, ledgerBytes(plan.ledger))
+    await session.rename(ledgerTemp, ledgerPath)
+    hooks.onStep(`wrote ${LEDGER_FILE} for manifest #${plan.manifest.manifest_version}`)
     const manifestPath = path.join(dir, MANIFEST_FILE)
     const temp = session.tempName(manifestPath)
     await session.writeFile(temp, Buffer.from(serializeManifest(plan.manifest)))
+    hooks.onStep(MANIFEST_RENAME_SENT)
     // The commit point: sites see the new release from this rename on.
     await session.rename(temp, manifestPath)
   })

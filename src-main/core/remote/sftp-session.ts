@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { open, readFile } from 'node:fs/promises'
 import path from 'node:path/posix'
 import { Client } from 'ssh2'
 import type { ConnectConfig, SFTPWrapper, Stats } from 'ssh2'
@@ -19,7 +19,7 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): Secret
       const variable =
         kind === 'password' && server.auth.kind === 'password'
           ? server.auth.password_env
-          : kind === 'passphrase' && server.auth.kind === 'key'
+          : kind === 'passphrase' && (server.auth.kind === 'key' || server.auth.kind === 'key-env')
             ? server.auth.passphrase_env
             : null
       const value = variable === null ? undefined : env[variable]
@@ -78,6 +78,8 @@ async function connectConfig(server: ServerProfile, secrets: SecretProvider, env
       const passphrase = await secrets.secret(server, 'passphrase')
       return { ...base, privateKey, ...(passphrase === null ? {} : { passphrase }) }
     }
+    case 'key-env':
+      return { ...base, ...(await keyFromEnvironment(server, server.auth.key_env, secrets, env)) }
     case 'agent': {
       const agent = env.SSH_AUTH_SOCK
       if (agent === undefined || agent === '') {
@@ -102,6 +104,29 @@ async function connectConfig(server: ServerProfile, secrets: SecretProvider, env
       return { ...base, password }
     }
   }
+}
+
+/**
+ * A private key held in an environment variable, as CI secret stores hand them out: kept in memory only,
+ * never written to disk. A key pasted with its line breaks written as `\n` is taken as well.
+ */
+async function keyFromEnvironment(
+  server: ServerProfile,
+  variable: string,
+  secrets: SecretProvider,
+  env: NodeJS.ProcessEnv
+): Promise<Pick<ConnectConfig, 'privateKey' | 'passphrase'>> {
+  const text = env[variable]
+  if (text === undefined || text.trim() === '') {
+    throw new WprmError(
+      'auth-failed',
+      `No private key for ${server.user}@${server.host}: the environment variable ${variable} is empty or not set.`,
+      `Put the private key's contents (the whole "-----BEGIN … PRIVATE KEY-----" block) in ${variable}, e.g. from your CI's secret store.`
+    )
+  }
+  const privateKey = Buffer.from(text.includes('\n') ? text : text.replace(/\\n/g, '\n'))
+  const passphrase = await secrets.secret(server, 'passphrase')
+  return { privateKey, ...(passphrase === null ? {} : { passphrase }) }
 }
 
 /**
@@ -413,7 +438,7 @@ export class SftpSession {
     const read = async (): Promise<{ sha256: string; size: number }> => {
       const hash = createHash('sha256')
       let size = 0
-      for await (const chunk of this.sftp.createReadStream(remotePath) as AsyncIterable<Buffer>) {
+      for await (const chunk of quietReadStream(this.sftp, remotePath)) {
         guard.progress()
         hash.update(chunk)
         size += chunk.length
@@ -428,6 +453,52 @@ export class SftpSession {
       guard.stop()
     }
   }
+
+  /**
+   * Downloads a remote file into a new local file (never one already there), hashing it on the way, and
+   * flushes it to disk. A failure leaves the partial file for the caller to remove.
+   */
+  async download(remotePath: string, localPath: string): Promise<{ sha256: string; size: number }> {
+    const label = `downloading ${remotePath}`
+    if (this.lost !== null) throw this.connectionLost(label)
+    const guard = this.lossGuard(label)
+    const read = async (): Promise<{ sha256: string; size: number }> => {
+      const hash = createHash('sha256')
+      let size = 0
+      const out = await open(localPath, 'wx', 0o644)
+      try {
+        for await (const chunk of quietReadStream(this.sftp, remotePath)) {
+          guard.progress()
+          hash.update(chunk)
+          size += chunk.length
+          await out.write(chunk)
+        }
+        await out.sync()
+      } finally {
+        await out.close()
+      }
+      return { sha256: hash.digest('hex'), size }
+    }
+    try {
+      return await Promise.race([read(), guard.lost])
+    } catch (error) {
+      if (error instanceof WprmError || typeof (error as { code?: unknown } | null)?.code === 'string') throw error
+      throw this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
+    } finally {
+      guard.stop()
+    }
+  }
+}
+
+/**
+ * An SFTP read stream whose late errors are not thrown: once the loop reading it has stopped, ssh2 may
+ * still report the closing of its handle failing (a connection cut just then) as an 'error' event that
+ * nobody listens to any more, which would crash the process. The loop still gets every error it reads.
+ */
+function quietReadStream(sftp: SFTPWrapper, remotePath: string): AsyncIterable<Buffer> {
+  const stream = sftp.createReadStream(remotePath)
+  stream.on('error', () => undefined)
+  return stream as AsyncIterable<Buffer>
 }
 
 /** Turns ssh2's connection errors into what happened and what to do. */
@@ -447,9 +518,11 @@ function explainConnectError(error: unknown, server: ServerProfile, seenKey: str
     const how =
       server.auth.kind === 'key'
         ? `the key ${server.auth.key_path}`
-        : server.auth.kind === 'agent'
-          ? 'the keys in the SSH agent'
-          : 'the password'
+        : server.auth.kind === 'key-env'
+          ? `the key in $${server.auth.key_env}`
+          : server.auth.kind === 'agent'
+            ? 'the keys in the SSH agent'
+            : 'the password'
     return new WprmError(
       'auth-failed',
       `${at} refused the login of ${server.user} with ${how}.`,
@@ -457,10 +530,10 @@ function explainConnectError(error: unknown, server: ServerProfile, seenKey: str
     )
   }
   if (/passphrase/i.test(message)) {
-    const variable = server.auth.kind === 'key' ? server.auth.passphrase_env : null
+    const variable = server.auth.kind === 'key' || server.auth.kind === 'key-env' ? server.auth.passphrase_env : null
     return new WprmError(
       'auth-failed',
-      `The key ${server.auth.kind === 'key' ? server.auth.key_path : ''} is encrypted and the passphrase is missing or wrong.`,
+      `The key ${server.auth.kind === 'key' ? server.auth.key_path : server.auth.kind === 'key-env' ? `in $${server.auth.key_env}` : ''} is encrypted and the passphrase is missing or wrong.`,
       variable === null
         ? 'Set the key passphrase for this server (--passphrase-env VAR on the CLI).'
         : `Put the passphrase in the environment variable ${variable}.`

@@ -19,7 +19,12 @@ const ACTION_LABELS: Readonly<Record<ActivityEntry['action'], string>> = {
   'server.add': 'Server added',
   'server.remove': 'Server removed',
   publish: 'Publish',
-  rollback: 'Rollback'
+  rollback: 'Rollback',
+  pull: 'Pull',
+  'version.remove': 'Version removed',
+  'version.edit': 'Version edited',
+  'plugin.remove': 'Plugin removed',
+  'plugin.rename': 'Slug changed'
 }
 
 function changesText(entry: ActivityEntry): string {

@@ -1,9 +1,10 @@
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { EmptyState } from '../components/empty-state'
 import { ErrorNotice } from '../components/error-notice'
 import { PageHeader } from '../components/page-header'
 import { PluginSwitcher } from '../components/plugin-switcher'
 import { RunPanel } from '../components/run-panel'
+import { ServerSyncNotice } from '../components/server-sync-notice'
 import { StatusBadge, Tag } from '../components/status-badge'
 import { usePlugin } from '../components/use-plugin'
 import { latestLive } from '../../../src-shared/versions'
@@ -38,7 +39,15 @@ export function ReleasesScreen() {
   const run = useApp((s) => (slug === null ? undefined : s.runs[slug]))
   const verifyRun = useApp((s) => (slug === null ? undefined : s.verifyRuns[slug]))
   const source = useApp((s) => (slug === null ? undefined : s.sources[slug]))
+  const sync = useApp((s) => (slug === null ? undefined : s.serverSync[slug]))
+  const pullPlugin = useApp((s) => s.pullPlugin)
   const [formOpen, setFormOpen] = useState(false)
+  const server = details?.plugin.server ?? null
+
+  // Opening the plugin takes in what other workstations published, before anything is released here.
+  useEffect(() => {
+    if (slug !== null && server !== null) void pullPlugin(slug)
+  }, [slug, server, pullPlugin])
 
   if (slug === null) return <NoPluginYet ready={ready} />
   if (details === undefined)
@@ -67,12 +76,18 @@ export function ReleasesScreen() {
         actions={
           <>
             <PluginSwitcher screen="releases" />
-            <button type="button" className="button button--primary" onClick={() => setFormOpen(true)} disabled={formOpen}>
+            <button
+              type="button"
+              className="button button--primary"
+              onClick={() => setFormOpen(true)}
+              disabled={formOpen || sync?.state === 'ahead'}
+            >
               New version
             </button>
           </>
         }
       />
+      {server !== null && <ServerSyncNotice server={server} sync={sync} onPull={() => void pullPlugin(slug)} />}
       {run !== undefined && <RunPanel run={run} verifyRun={verifyRun} />}
       {formOpen && <NewVersionForm details={details} next={next} onClose={() => setFormOpen(false)} />}
       <VersionsTable details={details} />

@@ -12,7 +12,12 @@ import { IDLE } from '../store/types'
 
 type AuthKind = ServerAuth['kind']
 
-const AUTH_TEXT: Readonly<Record<AuthKind, string>> = { key: 'Key file', agent: 'SSH agent', password: 'Password' }
+const AUTH_TEXT: Readonly<Record<AuthKind, string>> = {
+  key: 'Key file',
+  'key-env': 'Key in an environment variable',
+  agent: 'SSH agent',
+  password: 'Password'
+}
 
 /** A new server profile; the first contact shows the host key to accept. */
 function AddServerForm() {
@@ -297,6 +302,7 @@ function ServerCard({ server }: { readonly server: ServerProfile }) {
         <dd>
           {AUTH_TEXT[server.auth.kind]}
           {server.auth.kind === 'key' && <span className="mono small"> {server.auth.key_path}</span>}
+          {server.auth.kind === 'key-env' && <span className="mono small"> ${server.auth.key_env}</span>}
         </dd>
         <dt>Host key</dt>
         <dd className="mono small" title="Pinned on first contact">
@@ -320,7 +326,9 @@ function ServerCard({ server }: { readonly server: ServerProfile }) {
       <ErrorNotice error={removeOp.error} title="The server was not removed" />
       <ErrorNotice error={test?.op.error} title="The test could not run" />
       {test?.result && <Checklist checks={test.result.checks} running={false} label={`Connection test of ${server.name}`} />}
-      {server.auth.kind !== 'agent' && <SecretField server={server.name} kind={server.auth.kind === 'key' ? 'passphrase' : 'password'} />}
+      {server.auth.kind !== 'agent' && (
+        <SecretField server={server.name} kind={server.auth.kind === 'key' || server.auth.kind === 'key-env' ? 'passphrase' : 'password'} />
+      )}
     </section>
   )
 }

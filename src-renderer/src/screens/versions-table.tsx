@@ -43,6 +43,8 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
   const requestBulk = useApp((s) => s.requestBulk)
   const cancelBulk = useApp((s) => s.cancelBulk)
   const confirmBulk = useApp((s) => s.confirmBulk)
+  const removeDraft = useApp((s) => s.removeDraft)
+  const removeOp = useApp((s) => s.removeDraftOps[slug] ?? IDLE)
 
   if (versions.length === 0) {
     return (
@@ -90,9 +92,9 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
           </ConfirmPanel>
         </div>
       )}
-      {op.error !== null && (
+      {(op.error ?? removeOp.error) !== null && (
         <div className="card__inset">
-          <ErrorNotice error={op.error} title="Nothing was changed" />
+          <ErrorNotice error={op.error ?? removeOp.error} title="Nothing was changed" />
         </div>
       )}
       <table className="table" aria-label="Versions of this plugin">
@@ -129,6 +131,17 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
                 </td>
                 <td>
                   <span className="mono strong">{v.version}</span>
+                  {v.status === 'draft' && (
+                    <button
+                      type="button"
+                      className="button button--ghost button--small"
+                      aria-label={`Remove draft ${v.version}`}
+                      disabled={removeOp.busy}
+                      onClick={() => void removeDraft(slug, v.version)}
+                    >
+                      Remove
+                    </button>
+                  )}
                   <div className="muted small clamp" title={v.changelog}>
                     {v.changelog}
                   </div>

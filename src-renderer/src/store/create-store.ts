@@ -8,6 +8,8 @@ import { createReleasesSlice } from './releases-slice'
 import { createRollbackSlice } from './rollback-slice'
 import { createServersSlice } from './servers-slice'
 import { createSettingsSlice } from './settings-slice'
+import { createSyncSlice } from './sync-slice'
+import { createDraftsSlice } from './drafts-slice'
 import type { All, StoreDeps } from './types'
 import { createVerifySlice } from './verify-slice'
 
@@ -22,6 +24,8 @@ export function createAppStore(deps: StoreDeps): StoreApi<All> {
     ...createServersSlice(deps)(...a),
     ...createActivitySlice(deps)(...a),
     ...createSettingsSlice(deps)(...a),
-    ...createEventsSlice(deps)(...a)
+    ...createEventsSlice(deps)(...a),
+    ...createSyncSlice(deps)(...a),
+    ...createDraftsSlice(deps)(...a)
   }))
 }

@@ -213,6 +213,8 @@ async function runRelease(
 
   const result = await settle(call)
   if (!result.ok) {
+    // Another workstation published meanwhile: the plugin's screen says so, and how to catch up.
+    if (result.error.kind === 'server-ahead') get().markServerAhead(slug, result.error)
     set((s) => {
       const current = s.runs[slug]
       if (current === undefined || current.id !== run.id) return {}

@@ -8,6 +8,8 @@ import type { ReleasesSlice } from './releases-slice'
 import type { RollbackSlice } from './rollback-slice'
 import type { ServersSlice } from './servers-slice'
 import type { SettingsSlice } from './settings-slice'
+import type { SyncSlice } from './sync-slice'
+import type { DraftsSlice } from './drafts-slice'
 import type { VerifySlice } from './verify-slice'
 
 /** The whole store: every slice's state and actions side by side. */
@@ -19,7 +21,9 @@ export type All = NavigationSlice &
   ServersSlice &
   ActivitySlice &
   SettingsSlice &
-  EventsSlice
+  EventsSlice &
+  SyncSlice &
+  DraftsSlice
 
 /**
  * What the store talks to. Passed in rather than read from `window`, so the unit tests give a stand-in

@@ -380,7 +380,11 @@ const ROWS: readonly Row[] = [
     '--slug',
     'My Plugin'
   ]),
-  row('a plugin that exists', 1, 'already-exists', 'A plugin "good" already exists', (l) => ['plugin', 'add', l.source('good')]),
+  row('a plugin whose source is added again', 1, 'already-exists', 'is already the source of plugin "good"', (l) => [
+    'plugin',
+    'add',
+    l.source('good')
+  ]),
   row('plugin set a constant the main file lacks', 1, 'source-invalid', 'does not define the version constant NOPE', () => [
     'plugin',
     'set',

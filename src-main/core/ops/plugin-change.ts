@@ -1,4 +1,4 @@
-import type { Job, PluginRecord, PluginVersionRecord, PublishResult, ServerProfile } from '../../../src-shared/model.js'
+import type { ErrorKind, Job, PluginRecord, PluginVersionRecord, PublishResult, ServerProfile } from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
 import { publishPlugin } from '../remote/publisher.js'
 import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
@@ -46,6 +46,19 @@ export async function changePlugin<T>(ctx: ReleaseContext, slug: string, purpose
   })
 }
 
+/** Publish failures that come before the first write on the server (checks, login, lock, compare-and-swap). */
+const REFUSED_BEFORE_ANY_WRITE: ReadonlySet<ErrorKind> = new Set<ErrorKind>([
+  'manifest-invalid',
+  'server-ahead',
+  'remote-locked',
+  'connection-failed',
+  'auth-failed',
+  'host-key-unknown',
+  'host-key-changed',
+  'zip-conflict',
+  'zip-missing'
+])
+
 /**
  * Publishes `versions` (every version of the plugin, in the state to publish) to the plugin's server;
  * null for a plugin without one. Touches no database: the commit records it.
@@ -69,21 +82,28 @@ export async function publishVersions(
     purpose: job.id,
     at: ctx.now().toISOString()
   })
-  const result = await publishPlugin({
-    plugin,
-    versions,
-    server,
-    secrets: ctx.secrets,
-    now: ctx.now,
-    job,
-    onProgress: ctx.onProgress,
-    breakStaleLock: options.breakStaleLock,
-    retire: options.retire,
-    lockWaitMs: ctx.remoteLockWaitMs,
-    session: ctx.sessionOptions,
-    by: await workstationOf(ctx.store.dataDir),
-    retryCommand: options.retryCommand
-  })
+  let result: PublishResult
+  try {
+    result = await publishPlugin({
+      plugin,
+      versions,
+      server,
+      secrets: ctx.secrets,
+      now: ctx.now,
+      job,
+      onProgress: ctx.onProgress,
+      breakStaleLock: options.breakStaleLock,
+      retire: options.retire,
+      lockWaitMs: ctx.remoteLockWaitMs,
+      session: ctx.sessionOptions,
+      by: await workstationOf(ctx.store.dataDir),
+      retryCommand: options.retryCommand
+    })
+  } catch (error) {
+    // Refused before anything was written on the server: there is nothing for a later command to reconcile.
+    if (error instanceof WprmError && REFUSED_BEFORE_ANY_WRITE.has(error.kind)) await clearIntent(ctx.store.dataDir, plugin.slug)
+    throw error
+  }
   return { result, server, retryCommand: options.retryCommand }
 }
 

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path/posix'
 import { Client } from 'ssh2'
-import type { ConnectConfig, SFTPWrapper, Stats } from 'ssh2'
+import type { ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2'
 import type { ServerProfile } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { fingerprintOf } from './host-keys.js'
@@ -301,6 +301,24 @@ export class SftpSession {
       current = current === '' ? part : path.join(current, part)
       if ((await this.lstat(current)) === null) await this.mkdir(current)
     }
+  }
+
+  /** A folder's entries (without `.` and `..`) and their attributes; links are not followed. */
+  async list(remotePath: string): Promise<readonly { readonly name: string; readonly stats: Stats }[]> {
+    const entries = await this.request<FileEntryWithStats[]>(`listing ${remotePath}`, (done) => this.sftp.readdir(remotePath, done))
+    return entries.map((entry) => ({ name: entry.filename, stats: entry.attrs }))
+  }
+
+  /** Removes a file, a link, or a folder with everything in it; nothing there is no error. */
+  async remove(remotePath: string): Promise<void> {
+    const stats = await this.lstat(remotePath)
+    if (stats === null) return
+    if (!stats.isDirectory()) {
+      await this.unlink(remotePath)
+      return
+    }
+    for (const entry of await this.list(remotePath)) await this.remove(path.join(remotePath, entry.name))
+    await this.rmdir(remotePath)
   }
 
   async rmdir(remotePath: string): Promise<void> {

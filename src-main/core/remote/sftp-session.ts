@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
+import net from 'node:net'
 import path from 'node:path/posix'
 import { Client } from 'ssh2'
 import type { ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2'
@@ -30,8 +31,13 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): Secret
 
 /** Options of a session. */
 export interface SessionOptions {
-  /** An operation that makes no progress for this long is a stall: the connection is dropped. */
+  /** An operation that makes no progress for this long is a stall (a live server stuck): the connection is dropped. */
   readonly stallMs?: number
+  /**
+   * Nothing at all arriving from the server for this long while a request waits means the connection is
+   * dead (pings every quarter of it keep a live one talking, even while the server is busy).
+   */
+  readonly deadLinkMs?: number
   readonly readyTimeoutMs?: number
   readonly env?: NodeJS.ProcessEnv
 }
@@ -129,21 +135,66 @@ function startSftp(client: Client, config: ConnectConfig): Promise<SFTPWrapper> 
   })
 }
 
+/** How often the dead-link watch looks; a tick much later than this means the process itself was busy. */
+const WATCH_TICK_MS = 250
+
 /**
- * One SFTP connection for one job, with a pinned host key, keepalive, and a watchdog that drops a
- * stalled connection instead of hanging. Every failure says what it was doing.
+ * One SFTP connection for one job, with a pinned host key and two watchdogs, so that it never hangs:
+ *
+ * - a dead link (a cable pulled, a NAT that forgot us, a network that went silent) is seen within
+ *   `deadLinkMs` (10 s): while a request waits, something must arrive from the server, and the SSH
+ *   pings sent every quarter of that time are answered by the server's SSH process even while its SFTP
+ *   side is busy. Any byte counts, so an upload over a slow link (whose pings queue behind the data)
+ *   is alive as long as its writes are acknowledged. A ping reply takes one round trip plus the wait for
+ *   the next ping: links up to 3/4 of `deadLinkMs` of round trip (7.5 s) are never taken for dead;
+ * - a stalled server (alive, but no progress on a request for `stallMs`, 60 s) is dropped too.
+ *
+ * Every failure says what it was doing.
  */
 export class SftpSession {
   private lost: string | null = null
+  /** When the last bytes arrived from the server, and when the oldest of the waiting requests began. */
+  private heardAt = performance.now()
+  private waitingSince = 0
+  private waiting = 0
+  private readonly watch: NodeJS.Timeout
 
   private constructor(
     private readonly client: Client,
     private readonly sftp: SFTPWrapper,
     readonly server: ServerProfile,
-    private readonly stallMs: number
+    private readonly stallMs: number,
+    socket: net.Socket,
+    private readonly deadLinkMs: number
   ) {
     client.on('close', () => (this.lost ??= 'the connection was closed'))
     client.on('error', (error: Error) => (this.lost ??= error.message))
+    // Added once ssh2 reads the socket itself (after the login): both see every chunk.
+    socket.on('data', () => (this.heardAt = performance.now()))
+    let lastTick = performance.now()
+    this.watch = setInterval(() => {
+      const now = performance.now()
+      // A tick far later than due means this process was busy: what arrived meanwhile is not counted yet.
+      const late = now - lastTick > 4 * WATCH_TICK_MS
+      lastTick = now
+      if (late) this.heardAt = now
+      else if (this.waiting > 0 && this.lost === null && now - Math.max(this.heardAt, this.waitingSince) > this.deadLinkMs) {
+        this.lost = `nothing arrived from the server for ${Math.round(this.deadLinkMs / 1000)} s`
+        this.client.destroy()
+      }
+    }, WATCH_TICK_MS)
+    this.watch.unref()
+    client.once('close', () => clearInterval(this.watch))
+  }
+
+  /** Counts a request as waiting for the server, for the dead-link watch; returns the function that ends it. */
+  private begin(): () => void {
+    if (this.waiting++ === 0) this.waitingSince = performance.now()
+    let ended = false
+    return () => {
+      if (!ended) this.waiting--
+      ended = true
+    }
   }
 
   /** Connects and logs in; a host key other than the pinned one is refused before any credential is sent. */
@@ -153,12 +204,20 @@ export class SftpSession {
     const client = new Client()
     // ssh2 may report an error after the login failed too; an 'error' nobody listens to would crash the process.
     client.on('error', () => undefined)
+    const stallMs = options.stallMs ?? 60_000
+    const deadLinkMs = options.deadLinkMs ?? 10_000
+    const pingMs = Math.max(100, Math.floor(deadLinkMs / 4))
+    // Our own socket, handed to ssh2 (its `sock` option), so that the dead-link watch can see bytes arrive.
+    const socket = net.connect({ host: server.host, port: server.port })
     try {
       const sftp = await startSftp(client, {
         ...config,
+        sock: socket,
         readyTimeout: options.readyTimeoutMs ?? 20_000,
-        keepaliveInterval: 10_000,
-        keepaliveCountMax: 3,
+        // ssh2 gives up after this many unanswered pings: only as a last resort, well after our watch
+        // (a ping may queue behind an upload's data on a slow link while the writes are still answered).
+        keepaliveInterval: pingMs,
+        keepaliveCountMax: Math.ceil(stallMs / pingMs) + 1,
         hostVerifier: (key: Buffer) => {
           seenKey = fingerprintOf(key)
           return seenKey === server.host_key_fingerprint
@@ -166,15 +225,17 @@ export class SftpSession {
       })
       // ssh2 leaves Nagle on with one write in flight: each chunk would wait for a delayed ACK (45× slower).
       client.setNoDelay(true)
-      return new SftpSession(client, sftp, server, options.stallMs ?? 60_000)
+      return new SftpSession(client, sftp, server, stallMs, socket, deadLinkMs)
     } catch (error) {
       client.destroy()
+      socket.destroy()
       throw explainConnectError(error, server, seenKey)
     }
   }
 
   /** Closes the connection; never throws, never hangs (a stalled peer may never answer a goodbye). */
   async close(): Promise<void> {
+    clearInterval(this.watch)
     if (this.lost !== null) {
       this.client.destroy()
       return
@@ -197,16 +258,30 @@ export class SftpSession {
         reject(this.connectionLost(label))
         return
       }
+      const end = this.begin()
+      let settled = false
+      const settle = (error: unknown, value?: T): void => {
+        if (settled) return
+        settled = true
+        end()
+        clearTimeout(timer)
+        this.client.off('close', onClose)
+        if (error !== undefined && error !== null) reject(this.lost !== null ? this.connectionLost(label) : this.explain(error, label))
+        else resolve(value as T)
+      }
       const timer = setTimeout(() => {
         this.lost ??= `no answer for ${Math.round(this.stallMs / 1000)} s`
         void this.close()
-        reject(this.connectionLost(label))
+        settle(new Error('stalled'))
       }, this.stallMs)
-      start((error, value) => {
-        clearTimeout(timer)
-        if (error !== undefined && error !== null) reject(this.lost !== null ? this.connectionLost(label) : this.explain(error, label))
-        else resolve(value as T)
-      })
+      // ssh2's compound requests (readFile, writeFile, readdir: open, …, close) never call back when the
+      // connection goes in their middle: their closing request waits on a dead channel. Fail at once.
+      const onClose = (): void => {
+        this.lost ??= 'the connection was closed'
+        settle(new Error('closed'))
+      }
+      this.client.once('close', onClose)
+      start(settle)
     })
   }
 
@@ -338,6 +413,11 @@ export class SftpSession {
     await this.request<void>(`linking ${linkPath}`, (done) => this.sftp.symlink(target, linkPath, done))
   }
 
+  /** Sets a file's modification (and access) time, in whole seconds as SFTP carries it. */
+  async setModified(remotePath: string, seconds: number): Promise<void> {
+    await this.request<void>(`setting the time of ${remotePath}`, (done) => this.sftp.utimes(remotePath, seconds, seconds, done))
+  }
+
   /** Writes a small file (the manifest, a lock note) in one request. */
   async writeFile(remotePath: string, data: Buffer): Promise<void> {
     await this.request<void>(`writing ${remotePath}`, (done) => this.sftp.writeFile(remotePath, data, { mode: 0o644 }, done))
@@ -371,11 +451,13 @@ export class SftpSession {
       }, this.stallMs)
     }
     this.client.once('close', onClose)
+    const end = this.begin()
     progress()
     return {
       lost,
       progress,
       stop: () => {
+        end()
         clearTimeout(timer)
         this.client.off('close', onClose)
       }
@@ -397,25 +479,25 @@ export class SftpSession {
     const concurrency = Math.max(1, Math.floor((2 * 1024 * 1024) / chunkSize))
     const guard = this.lossGuard(label)
     try {
-      await Promise.race([
-        new Promise<void>((resolve, reject) =>
-          this.sftp.fastPut(
-            localPath,
-            remotePath,
-            {
-              chunkSize,
-              concurrency,
-              mode: 0o644,
-              step: (total) => {
-                guard.progress()
-                onBytes?.(total)
-              }
-            },
-            (error) => (error ? reject(error) : resolve())
-          )
-        ),
-        guard.lost
-      ])
+      const putting = new Promise<void>((resolve, reject) =>
+        this.sftp.fastPut(
+          localPath,
+          remotePath,
+          {
+            chunkSize,
+            concurrency,
+            mode: 0o644,
+            step: (total) => {
+              guard.progress()
+              onBytes?.(total)
+            }
+          },
+          (error) => (error ? reject(error) : resolve())
+        )
+      )
+      // When the loss wins the race, the transfer still fails later ("No response from server"): handled here.
+      putting.catch(() => undefined)
+      await Promise.race([putting, guard.lost])
     } catch (error) {
       throw error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
     } finally {
@@ -431,7 +513,11 @@ export class SftpSession {
     const read = async (): Promise<{ sha256: string; size: number }> => {
       const hash = createHash('sha256')
       let size = 0
-      for await (const chunk of this.sftp.createReadStream(remotePath) as AsyncIterable<Buffer>) {
+      const stream = this.sftp.createReadStream(remotePath)
+      // Once the connection is gone, ssh2's stream fails a second time when it closes its handle, after the
+      // loop below stopped listening: unheard, that error would crash the process.
+      stream.on('error', () => undefined)
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
         guard.progress()
         hash.update(chunk)
         size += chunk.length
@@ -439,7 +525,10 @@ export class SftpSession {
       return { sha256: hash.digest('hex'), size }
     }
     try {
-      return await Promise.race([read(), guard.lost])
+      const reading = read()
+      // When the loss wins the race, the read still fails later ("No response from server"): handled here.
+      reading.catch(() => undefined)
+      return await Promise.race([reading, guard.lost])
     } catch (error) {
       throw error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
     } finally {

@@ -13,8 +13,8 @@ import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
 import { MANIFEST_FILE } from './manifest.js'
-import type { LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
-import { planPublish, publishTargets } from './publish-plan.js'
+import type { ListedZip, LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
+import { planPublish, proofStamp, provenBefore, publishTargets } from './publish-plan.js'
 import { takeRemoteLock } from './remote-lock.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
@@ -74,12 +74,14 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
  *
  * Sequential SFTP round trips before the plan (`applyPublishPlan` lists the rest):
  * - folder: one lstat per component of `<remote root>/<slug>`, plus one mkdir per missing one;
- * - lock mkdir: 1 (when another publish holds it: a read of its note, 5, every 250 ms);
- * - owner note: 3 (open, write, close);
+ * - lock: 5 (mkdir of a temporary lock folder, its note: open, write, close; the rename into place);
+ *   when another publish holds it, a read of its note (5) and another rename every 250 ms;
+ * - leftovers of failed jobs: a listing, 4 (opendir, readdir, readdir, close), plus 1 unlink per leftover;
  * - previous manifest: 5 (lstat, open, fstat, read, close);
  * - stats: 1 lstat per version the manifest may list;
- * - read-back of each live ZIP already there with the recorded size, to skip it: open, one read per
- *   64 KiB (a 20 MB ZIP: about 305), close;
+ * - read-back of each live ZIP already there with the recorded size and not proven before (see
+ *   `provenBefore`), to skip it: open, one read per 64 KiB (a 20 MB ZIP: about 305), close; then 1 to
+ *   stamp it proven; a no-op publish reads nothing back;
  * - unlock (after the apply): 2 (unlink the note, rmdir).
  */
 export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
@@ -100,6 +102,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
     await clock.timed('upload', () => session.mkdirp(dir))
     const unlock = await clock.timed('upload', () => takeRemoteLock(session, dir, request))
     try {
+      await clock.timed('upload', () => removeLeftovers(session, dir))
       const remote = await readRemoteState(session, dir, plugin, targets, clock.timed)
       const local = await clock.timed('upload', () => readLocalState(plugin, targets, remote))
       const plan = planPublish({ plugin, versions: request.versions, server, retire: request.retire, remote, local, now: request.now() })
@@ -118,6 +121,18 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
     throw error
   } finally {
     await session.close()
+  }
+}
+
+/**
+ * Removes what failed jobs left under temporary names (`.<name>.<random>.part`: uploads, manifests,
+ * links, lock folders being made or broken). Under the lock nothing else writes this plugin's folder,
+ * so each is a leftover; a waiting publish whose lock folder goes makes it again. Never fails the publish.
+ */
+async function removeLeftovers(session: SftpSession, dir: string): Promise<void> {
+  const entries = await session.list(dir).catch(() => [])
+  for (const entry of entries) {
+    if (/^\..+\.part$/.test(entry.name)) await session.remove(path.join(dir, entry.name)).catch(() => undefined)
   }
 }
 
@@ -142,7 +157,9 @@ async function readLocalState(plugin: PluginRecord, targets: PublishTargets, rem
 
 /**
  * What the server holds for the plugin: the manifest's version, and which ZIPs are there. A live ZIP
- * with the recorded size is read back, so that the plan can tell the released bytes from others.
+ * with the recorded size is read back, so that the plan can tell the released bytes from others, unless
+ * an earlier publish proved it and it has not changed since (`provenBefore`); one read back and found
+ * to be the release is stamped proven.
  */
 async function readRemoteState(
   session: SftpSession,
@@ -151,7 +168,7 @@ async function readRemoteState(
   targets: PublishTargets,
   timed: ApplyHooks['timed']
 ): Promise<RemoteState> {
-  const manifestVersion = await timed('manifest', () => readRemoteManifestVersion(session, dir))
+  const { manifestVersion, listed } = await timed('manifest', () => readRemoteManifest(session, dir))
   const zips = await timed('upload', async () => {
     const found = new Map<string, RemoteZip>()
     const live = new Set(targets.live.map((v) => v.version))
@@ -161,23 +178,56 @@ async function readRemoteState(
       const stats = await session.lstat(remotePath)
       if (stats === null) continue
       const readBack = live.has(version.version) && stats.size === version.file_size
-      found.set(version.version, { size: stats.size, sha256: readBack ? (await session.hashRemote(remotePath)).sha256 : null })
+      found.set(version.version, {
+        size: stats.size,
+        sha256: readBack ? await proveRemoteZip(session, remotePath, version, stats, listed.get(version.version)) : null
+      })
     }
     return found
   })
   return { manifestVersion, zips }
 }
 
-/** The manifest version on the server, 0 when there is none (or it is not ours and will be replaced). */
-async function readRemoteManifestVersion(session: SftpSession, dir: string): Promise<number> {
+/** The SHA-256 of a server copy: the release's when it was proven before, else read back (and stamped if it is the release). */
+async function proveRemoteZip(
+  session: SftpSession,
+  remotePath: string,
+  version: PluginVersionRecord,
+  stats: { readonly size: number; readonly mtime: number },
+  listed: ListedZip | undefined
+): Promise<string> {
+  if (provenBefore(version, stats, listed)) return version.checksum!
+  const { sha256 } = await session.hashRemote(remotePath)
+  const stamp = proofStamp(version.checksum)
+  // Best effort: a copy another user owns cannot take our stamp, and is read back each time instead.
+  if (sha256 === version.checksum && stamp !== null) await session.setModified(remotePath, stamp).catch(() => undefined)
+  return sha256
+}
+
+/**
+ * The manifest version on the server (0 when there is none, or it is not ours and will be replaced) and
+ * the versions it lists, with their SHA-256 and size.
+ */
+async function readRemoteManifest(
+  session: SftpSession,
+  dir: string
+): Promise<{ readonly manifestVersion: number; readonly listed: ReadonlyMap<string, ListedZip> }> {
+  const listed = new Map<string, ListedZip>()
   const text = await session.readText(path.join(dir, MANIFEST_FILE))
-  if (text === null) return 0
+  if (text === null) return { manifestVersion: 0, listed }
+  let manifest: { manifest_version?: unknown; versions?: unknown }
   try {
-    const value = (JSON.parse(text) as { manifest_version?: unknown }).manifest_version
-    return typeof value === 'number' && Number.isInteger(value) ? value : 0
+    manifest = JSON.parse(text) as typeof manifest
   } catch {
-    return 0
+    return { manifestVersion: 0, listed }
   }
+  for (const entry of Array.isArray(manifest.versions) ? (manifest.versions as unknown[]) : []) {
+    const v = entry as Partial<Record<'version' | 'sha256' | 'size', unknown>> | null
+    if (typeof v?.version === 'string' && typeof v.sha256 === 'string' && typeof v.size === 'number')
+      listed.set(v.version, { sha256: v.sha256, size: v.size })
+  }
+  const value = manifest.manifest_version
+  return { manifestVersion: typeof value === 'number' && Number.isInteger(value) ? value : 0, listed }
 }
 
 /**
@@ -187,6 +237,7 @@ async function readRemoteManifestVersion(session: SftpSession, dir: string): Pro
  * Sequential SFTP round trips (what a later issue can cut):
  * - uploads, per ZIP: open, fchmod, one round of writes per 2 MiB in flight, close: 3 + size / 2 MiB;
  * - read-back of each upload before its rename: open, one read per 64 KiB, close (a 20 MB ZIP: about 305);
+ * - proof stamp (its modification time, see `provenBefore`): 1 per upload;
  * - renames: 1 per upload;
  * - symlink swap: 2 (symlink under a temporary name, rename over the link);
  * - manifest: 3 to write it under a temporary name (open, write, close), 1 rename, the commit point;
@@ -246,8 +297,9 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
 }
 
 /**
- * Uploads a ZIP under a temporary name, reads it back, and renames it into place: a ZIP under its final
- * name is always the released bytes. A failed upload leaves no file behind.
+ * Uploads a ZIP under a temporary name, reads it back, stamps it proven, and renames it into place: a
+ * ZIP under its final name is always the released bytes. A failed upload leaves no file behind (one cut
+ * off is swept up by the next publish).
  */
 async function uploadZip(
   session: SftpSession,
@@ -267,6 +319,8 @@ async function uploadZip(
         "Run the same command again: it uploads the file anew. If it happens again, check the server's disk."
       )
     }
+    // Best effort, as for a copy read back: without the stamp it is only read back once more next time.
+    await session.setModified(temp, proofStamp(zip.sha256)!).catch(() => undefined)
     await session.rename(temp, remotePath)
   } catch (error) {
     await session.unlink(temp).catch(() => undefined)

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { link, open, rename, rm, symlink } from 'node:fs/promises'
 import path from 'node:path'
+import { errnoWithPath } from '../errors.js'
 
 /** How an atomic write puts its file in place. */
 export interface AtomicWriteOptions {
@@ -74,6 +75,9 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, optio
       try {
         await handle.writeFile(data)
         await handle.sync()
+      } catch (error) {
+        // A write names no file when it fails (a full disk): name the one the user knows.
+        throw errnoWithPath(error, target)
       } finally {
         await handle.close()
       }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { readFile } from 'node:fs/promises'
+import { readFile, stat } from 'node:fs/promises'
 import net from 'node:net'
 import path from 'node:path/posix'
 import { Client } from 'ssh2'
@@ -45,6 +45,7 @@ export interface SessionOptions {
 /** SFTP status codes (draft-ietf-secsh-filexfer): what a failed request means. */
 const SFTP_NO_SUCH_FILE = 2
 const SFTP_PERMISSION_DENIED = 3
+const SFTP_FAILURE = 4
 /**
  * What the other statuses mean, for the message. OpenSSH's server sends FAILURE for every errno it has
  * no status for (a full disk, a quota, a folder in the way); codes 11 and up come from newer drafts.
@@ -281,7 +282,12 @@ export class SftpSession {
         settle(new Error('closed'))
       }
       this.client.once('close', onClose)
-      start(settle)
+      try {
+        start(settle)
+      } catch (error) {
+        // ssh2 throws at once for an extension the server lacks.
+        settle(error)
+      }
     })
   }
 
@@ -420,7 +426,46 @@ export class SftpSession {
 
   /** Writes a small file (the manifest, a lock note) in one request. */
   async writeFile(remotePath: string, data: Buffer): Promise<void> {
-    await this.request<void>(`writing ${remotePath}`, (done) => this.sftp.writeFile(remotePath, data, { mode: 0o644 }, done))
+    try {
+      await this.request<void>(`writing ${remotePath}`, (done) => this.sftp.writeFile(remotePath, data, { mode: 0o644 }, done))
+    } catch (error) {
+      throw await this.explainWrite(error, `writing ${remotePath}`, remotePath, data.length)
+    }
+  }
+
+  /** Bytes free for this user on the disk that holds `remotePath`; null when the server cannot say. */
+  async freeSpace(remotePath: string): Promise<number | null> {
+    try {
+      const info = await this.request<{ f_bavail?: number | bigint; f_frsize?: number | bigint }>(
+        `reading the free space at ${remotePath}`,
+        (done) => this.sftp.ext_openssh_statvfs(remotePath, done)
+      )
+      const free = Number(info.f_bavail) * Number(info.f_frsize)
+      return Number.isFinite(free) ? free : null
+    } catch (error) {
+      if (error instanceof WprmError && error.kind === 'publish-interrupted') throw error
+      return null
+    }
+  }
+
+  /**
+   * A write the server failed with its catch-all status, told as a full disk when the disk has less room
+   * than the write needed (OpenSSH sends FAILURE for ENOSPC and EDQUOT): what happened, which file, and
+   * that nothing half-written is kept.
+   */
+  private async explainWrite(error: unknown, label: string, remotePath: string, needed: number): Promise<unknown> {
+    if (!(error instanceof WprmError) || error.kind !== 'remote-io' || sftpCode(error.cause) !== SFTP_FAILURE) return error
+    const dir = path.dirname(remotePath)
+    const free = await this.freeSpace(dir).catch(() => null)
+    if (free === null || free >= needed) return error
+    // The file as the user knows it, not the temporary name it was written under.
+    const shown = label.replace(/\/\.([^/]+)\.[0-9a-f]{12}\.part$/, '/$1')
+    return new WprmError(
+      'remote-io',
+      `${shown.charAt(0).toUpperCase()}${shown.slice(1)} on ${this.server.host} failed: the server's disk is full (${free} bytes free, ${needed} needed).`,
+      `Free space on ${this.server.host} (the disk of ${dir}), then run the same command again: nothing half-written is kept, and what is already there stays.`,
+      { cause: error }
+    )
   }
 
   /** A temporary name beside the final one, unique to this job. */
@@ -499,7 +544,8 @@ export class SftpSession {
       putting.catch(() => undefined)
       await Promise.race([putting, guard.lost])
     } catch (error) {
-      throw error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
+      const explained = error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
+      throw await this.explainWrite(explained, label, remotePath, (await stat(localPath).catch(() => null))?.size ?? 1)
     } finally {
       guard.stop()
     }

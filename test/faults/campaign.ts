@@ -154,5 +154,8 @@ export async function checkLeftovers(world: World): Promise<string[]> {
   for (const lock of [path.join(world.dataDir, 'wprm.lock'), path.join(world.dataDir, 'locks', `${SLUG}.lock`)]) {
     if (existsSync(lock)) broke.push(`left here: ${path.basename(lock)}`)
   }
+  const dist = await readdir(path.join(world.dataDir, 'dist', SLUG)).catch(() => [] as string[])
+  const temporary = dist.filter((name) => name.startsWith('.'))
+  if (temporary.length > 0) broke.push(`left in the dist folder: ${temporary.join(', ')}`)
   return broke
 }

@@ -215,12 +215,13 @@ async function readRemoteManifest(
   const listed = new Map<string, ListedZip>()
   const text = await session.readText(path.join(dir, MANIFEST_FILE))
   if (text === null) return { manifestVersion: 0, listed }
-  let manifest: { manifest_version?: unknown; versions?: unknown }
+  let manifest: { manifest_version?: unknown; versions?: unknown } | null
   try {
     manifest = JSON.parse(text) as typeof manifest
   } catch {
     return { manifestVersion: 0, listed }
   }
+  if (typeof manifest !== 'object' || manifest === null) return { manifestVersion: 0, listed }
   for (const entry of Array.isArray(manifest.versions) ? (manifest.versions as unknown[]) : []) {
     const v = entry as Partial<Record<'version' | 'sha256' | 'size', unknown>> | null
     if (typeof v?.version === 'string' && typeof v.sha256 === 'string' && typeof v.size === 'number')

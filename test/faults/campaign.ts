@@ -59,8 +59,8 @@ export function apiOptions(dataDir: string): Parameters<typeof createApi>[0] {
 }
 
 /**
- * Makes the world: the plugin (with a file of 300 KB that does not compress, so an upload takes several
- * writes), a server profile going through `port` (a proxy, unarmed), 1.0.0 released and published; then
+ * Makes the world: the plugin (with 100 KB that does not compress, so the ZIP is read back in
+ * several requests), a server profile going through `port` (a proxy, unarmed), 1.0.0 released and published; then
  * 1.1.0 as a draft (`release` builds and publishes it), or released here but not published yet (`publish`
  * uploads it, with no build first); then saves it.
  */
@@ -74,7 +74,7 @@ export async function makeWorld(
   const dataDir = path.join(temp.dir, 'data')
   const saved = path.join(temp.dir, 'saved')
   const source = await writePluginFolder(path.join(temp.dir, SLUG), {
-    'assets/noise.bin': randomBytes(300 * 1024)
+    'assets/noise.bin': randomBytes(100 * 1024)
   })
   const profile: AddServerInput = { ...(await server.profile(name)), port }
   const remoteRoot = profile.remoteRoot

@@ -52,8 +52,8 @@ function failed(run: CliRun): { line: string; error: ApiError } {
 
 describe('a full disk on the server', () => {
   it('fails an upload that does not fit with remote-io naming the ZIP; sites keep the release; freeing space is all it takes', async () => {
-    // 1.0.0 (about 300 KB) fits; 1.1.0 does not.
-    const disk = await mount(path.join(server.sshd.root, 'full-upload'), 460 * 1024)
+    // 1.0.0 (about 100 KB) fits; 1.1.0 does not.
+    const disk = await mount(path.join(server.sshd.root, 'full-upload'), 180 * 1024)
     const proxy = await startTcpProxy(server.sshd.port)
     try {
       const world = await makeWorld(server, 'full-upload', proxy.port)

@@ -75,6 +75,20 @@ export const ERRNO_MEANINGS: Readonly<Record<string, ErrnoMeaning>> = {
   }
 }
 
+function isFile(target: string): boolean {
+  try {
+    return !statSync(target).isDirectory()
+  } catch {
+    return false
+  }
+}
+
+/** mkdir's EEXIST when a file is where the folder should be. */
+const FILE_IN_THE_WAY: ErrnoMeaning = {
+  reason: 'a file is there, not a folder',
+  hint: (where) => `Move the file${where === null ? '' : ` ${where}`} out of the way, or choose another folder.`
+}
+
 /** What a system call was doing, as the start of "Could not …". */
 const SYSCALL_VERBS: Readonly<Record<string, string>> = {
   open: 'open',
@@ -118,7 +132,12 @@ function isSystemError(error: unknown): error is NodeJS.ErrnoException & { reado
  */
 export function errnoToApiError(error: unknown): ApiError | null {
   if (!isSystemError(error)) return null
-  const meaning = ERRNO_MEANINGS[error.code!]
+  // A recursive mkdir fails with EEXIST only when a file is where the folder should be (a --data-dir
+  // that is a file): say so, rather than that "it already exists".
+  const meaning =
+    error.code === 'EEXIST' && error.syscall === 'mkdir' && typeof error.path === 'string' && isFile(error.path)
+      ? FILE_IN_THE_WAY
+      : ERRNO_MEANINGS[error.code!]
   if (meaning === undefined) return null
   const verb = SYSCALL_VERBS[error.syscall!] ?? error.syscall!
   const where = typeof error.path === 'string' ? error.path : null

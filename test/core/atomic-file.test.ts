@@ -101,6 +101,16 @@ describe('fillFileAtomic', () => {
     await expect(failing).rejects.toThrow('disk full')
     expect(await readdir(temp.dir)).toEqual([])
   })
+
+  it("removes what a killed writer left (a temporary file named after a process that is gone), and no one else's", async () => {
+    const target = path.join(temp.dir, 'out.zip')
+    const dead = `.out.zip.${2 ** 22 + 12345}-0123abcd.tmp`
+    const alive = `.out.zip.${process.ppid}-0123abcd.tmp`
+    const other = `.other.zip.${2 ** 22 + 12345}-0123abcd.tmp`
+    for (const name of [dead, alive, other]) await writeFile(path.join(temp.dir, name), 'half a zip')
+    await fillFileAtomic(target, (tempPath) => writeFile(tempPath, 'a zip'))
+    expect((await readdir(temp.dir)).sort()).toEqual([alive, other, 'out.zip'].sort())
+  })
 })
 
 describe('symlinkAtomic', () => {

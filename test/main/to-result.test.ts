@@ -54,6 +54,12 @@ describe('errnoToApiError', () => {
         `Move ${folder} out of the way`
       ],
       [
+        'EEXIST',
+        () => mkdir(file, { recursive: true }),
+        `Could not create the folder ${file}: a file is there, not a folder (EEXIST).`,
+        `Move the file ${file} out of the way, or choose another folder.`
+      ],
+      [
         'ENOTEMPTY',
         () => rmdir(folder),
         `Could not remove the folder ${folder}: the folder is not empty (ENOTEMPTY).`,

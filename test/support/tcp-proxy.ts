@@ -7,6 +7,8 @@ export interface TcpProxy {
   cut(): void
   /** Stops forwarding in both directions but keeps the connections open: a network that went silent. */
   freeze(): void
+  /** Bytes that came from the server so far, over every connection (what a publish read back shows in). */
+  readonly bytesDown: number
   close(): Promise<void>
 }
 
@@ -14,8 +16,10 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
   const pairs = new Set<readonly [net.Socket, net.Socket]>()
+  let bytesDown = 0
   const server = net.createServer((client) => {
     const upstream = net.connect(targetPort, '127.0.0.1')
+    upstream.on('data', (chunk: Buffer) => (bytesDown += chunk.length))
     for (const socket of [client, upstream]) {
       sockets.add(socket)
       socket.on('close', () => sockets.delete(socket))
@@ -35,6 +39,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   })
   return {
     port: (server.address() as net.AddressInfo).port,
+    get bytesDown() {
+      return bytesDown
+    },
     cut: () => {
       for (const socket of sockets) socket.destroy()
     },
@@ -115,6 +122,105 @@ export async function startDelayProxy(targetPort: number, delayMs: number): Prom
     },
     set delayMs(ms: number) {
       proxy.delayMs = ms
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      })
+  }
+}
+
+/**
+ * What a step proxy does at the client's n-th chunk of a connection: `cut-before` drops the connection
+ * instead of forwarding it (the server never sees that request); `cut-after` forwards it and drops the
+ * connection when the server answers (the server did it, the client never learns); `hold` forwards
+ * nothing more either way (for a test to kill the client right there).
+ */
+export type StepFault = 'cut-before' | 'cut-after' | 'hold'
+
+/** A loopback TCP proxy that counts each connection's chunks from the client and faults at one of them. */
+export interface StepProxy {
+  readonly port: number
+  /** The number of chunks the client sent on each connection so far, in order: the trace of a run. */
+  readonly chunks: readonly number[]
+  /**
+   * Faults the next connection at its client chunk `n` (1-based); `fired` is called when it does. With
+   * Nagle off on both ends, a chunk is one SSH packet, so one SFTP request, except where the client sends
+   * several at once (an upload's writes in flight).
+   */
+  arm(n: number, fault: StepFault, fired?: () => void): void
+  /** Drops every open connection now. */
+  cut(): void
+  close(): Promise<void>
+}
+
+/** Forwards 127.0.0.1:<port> to 127.0.0.1:<targetPort>, chunk by chunk, faulting where armed. */
+export async function startStepProxy(targetPort: number): Promise<StepProxy> {
+  const sockets = new Set<net.Socket>()
+  const chunks: number[] = []
+  let armed: { readonly n: number; readonly fault: StepFault; readonly fired: () => void } | null = null
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1')
+    const plan = armed
+    armed = null
+    const index = chunks.push(0) - 1
+    let cutOnAnswer = false
+    let held = false
+    const drop = (): void => {
+      client.destroy()
+      upstream.destroy()
+    }
+    for (const socket of [client, upstream]) {
+      socket.setNoDelay(true)
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => socket.destroy())
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (held) return
+      const n = ++chunks[index]!
+      if (plan !== null && n === plan.n) {
+        if (plan.fault === 'cut-before') {
+          drop()
+          plan.fired()
+          return
+        }
+        if (plan.fault === 'hold') {
+          held = true
+          plan.fired()
+          return
+        }
+        cutOnAnswer = true
+      }
+      upstream.write(chunk)
+    })
+    upstream.on('data', (chunk: Buffer) => {
+      if (held) return
+      if (cutOnAnswer) {
+        drop()
+        plan!.fired()
+        return
+      }
+      client.write(chunk)
+    })
+    client.on('end', () => upstream.end())
+    upstream.on('end', () => client.end())
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    chunks,
+    arm: (n, fault, fired = () => undefined) => {
+      armed = { n, fault, fired }
+    },
+    cut: () => {
+      for (const socket of sockets) socket.destroy()
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -97,6 +97,7 @@ export async function buildVersionZip(request: BuildRequest): Promise<BuildResul
       async (tempPath) => {
         let lastReported = 0
         const zip = await writeZip(entries, tempPath, {
+          reportPath: finalPath,
           onProgress: (done, total) => {
             // A progress event per file would flood IPC on large trees; a few hundred per build suffice.
             if (done === total || done - lastReported >= Math.max(1, Math.floor(total / 200))) {

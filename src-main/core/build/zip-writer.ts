@@ -5,7 +5,7 @@ import { open, readFile } from 'node:fs/promises'
 import type { FileHandle } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import zlib from 'node:zlib'
-import { WprmError } from '../errors.js'
+import { WprmError, errnoWithPath } from '../errors.js'
 
 /**
  * A deterministic ZIP writer on Node's zlib.
@@ -40,6 +40,8 @@ export interface ZipWriteOptions {
   /** Deflate level, 6 by default (as `zip -6`). */
   readonly level?: number
   readonly onProgress?: (done: number, total: number) => void
+  /** The file to name when writing fails (a full disk): the ZIP's final name, where `outPath` is a temporary one. */
+  readonly reportPath?: string
 }
 
 const deflateRaw = promisify(zlib.deflateRaw)
@@ -230,7 +232,10 @@ class HashingOutput {
   private pendingBytes = 0
   offset = 0
 
-  constructor(private readonly handle: FileHandle) {}
+  constructor(
+    private readonly handle: FileHandle,
+    private readonly reportPath: string
+  ) {}
 
   async write(chunk: Buffer): Promise<void> {
     this.offset += chunk.length
@@ -260,9 +265,13 @@ class HashingOutput {
     this.sha256.update(chunk)
     this.md5.update(chunk)
     let written = 0
-    while (written < chunk.length) {
-      const { bytesWritten } = await this.handle.write(chunk, written, chunk.length - written)
-      written += bytesWritten
+    try {
+      while (written < chunk.length) {
+        const { bytesWritten } = await this.handle.write(chunk, written, chunk.length - written)
+        written += bytesWritten
+      }
+    } catch (error) {
+      throw errnoWithPath(error, this.reportPath)
     }
   }
 }
@@ -331,8 +340,12 @@ export async function writeZip(entries: readonly ZipEntry[], outPath: string, op
   const weight = (entry: ZipEntry): number =>
     entry.source === null || isLarge(entry) ? 0 : entry.source.kind === 'file' ? entry.source.size : entry.source.data.length
 
-  const handle = await open(outPath, 'wx')
-  const out = new HashingOutput(handle)
+  // Writes name no file when they fail: a full disk must still say which ZIP it was.
+  const reportPath = options.reportPath ?? outPath
+  const handle = await open(outPath, 'wx').catch((error: unknown) => {
+    throw errnoWithPath(error, reportPath)
+  })
+  const out = new HashingOutput(handle, reportPath)
   const central: Buffer[] = []
   // A window of entries is prepared ahead (read and compressed on the thread pool) while the
   // writer takes them in order; the window is bounded in bytes so memory does not grow with the tree.
@@ -388,7 +401,9 @@ export async function writeZip(entries: readonly ZipEntry[], outPath: string, op
     await out.write(centralBytes)
     await out.write(endOfCentralDirectory(entries.length, centralBytes.length, centralStart))
     await out.flush()
-    await handle.sync()
+    await handle.sync().catch((error: unknown) => {
+      throw errnoWithPath(error, reportPath)
+    })
     return { size: out.offset, entries: entries.length, ...out.digests() }
   } finally {
     await Promise.allSettled(inFlight.values())

@@ -1,7 +1,5 @@
-import { mkdir, readFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import { WprmError } from '../errors.js'
-import type { LockOwner } from '../fs/file-lock.js'
 import { acquireLock } from '../fs/file-lock.js'
 
 /** The folder of the per-plugin operation locks, inside the data folder. */
@@ -29,24 +27,12 @@ export interface PluginLockOptions {
 export async function withPluginLock<T>(dataDir: string, slug: string, options: PluginLockOptions, body: () => Promise<T>): Promise<T> {
   const lockPath = pluginLockPath(dataDir, slug)
   await mkdir(path.dirname(lockPath), { recursive: true, mode: 0o700 })
-  let release: () => Promise<void>
-  try {
-    release = await acquireLock(lockPath, { purpose: options.purpose, waitMs: options.waitMs })
-  } catch (error) {
-    if (!(error instanceof WprmError) || error.kind !== 'database-locked') throw error
-    const owner = await readFile(lockPath, 'utf8').then(
-      (text) => JSON.parse(text) as LockOwner,
-      () => null
-    )
-    const who =
-      owner === null ? 'another wprm command' : `wprm (pid ${owner.pid} on ${owner.host}, "${owner.purpose}", since ${owner.since})`
-    throw new WprmError(
-      'database-locked',
-      `${slug} is being changed by ${who}.`,
-      `Wait for it to finish and try again; other plugins are not held up. If that process is gone for good, delete ${lockPath}.`,
-      { cause: error }
-    )
-  }
+  const release = await acquireLock(lockPath, {
+    purpose: options.purpose,
+    waitMs: options.waitMs,
+    subject: slug,
+    waitNote: 'other plugins are not held up'
+  })
   try {
     return await body()
   } finally {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto'
-import { link, open, rename, rm, symlink } from 'node:fs/promises'
+import { link, open, readdir, rename, rm, symlink } from 'node:fs/promises'
 import path from 'node:path'
+import { errnoWithPath } from '../errors.js'
+import { processIsAlive } from './file-lock.js'
 
 /** How an atomic write puts its file in place. */
 export interface AtomicWriteOptions {
@@ -21,6 +23,22 @@ export interface AtomicWriteOptions {
  */
 export function tempPathFor(target: string): string {
   return path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`)
+}
+
+/**
+ * Removes the temporary files of `target` that a process killed before it could clean up left behind
+ * (a ZIP half written when the build was killed can be large): those named after a process that no
+ * longer runs. Best effort: a folder that cannot be listed is left alone.
+ */
+async function removeLeftTemps(target: string): Promise<void> {
+  const base = path.basename(target)
+  const names = await readdir(path.dirname(target)).catch(() => [] as string[])
+  for (const name of names) {
+    if (!name.startsWith(`.${base}.`) || !name.endsWith('.tmp')) continue
+    const pid = Number(/^(\d+)-[0-9a-f]{8}$/.exec(name.slice(base.length + 2, -4))?.[1])
+    if (Number.isInteger(pid) && pid !== process.pid && !processIsAlive(pid))
+      await rm(path.join(path.dirname(target), name), { force: true }).catch(() => undefined)
+  }
 }
 
 /** Makes the renames, links and removals in a folder durable. */
@@ -50,6 +68,7 @@ async function syncFile(file: string): Promise<void> {
  * temporary file is removed; readers see the old file or the new one, never a part of one.
  */
 async function place<T>(target: string, produce: (tempPath: string) => Promise<T>, options: AtomicWriteOptions): Promise<T> {
+  await removeLeftTemps(target)
   const temp = tempPathFor(target)
   let value: T
   try {
@@ -74,6 +93,9 @@ export function writeFileAtomic(target: string, data: string | Uint8Array, optio
       try {
         await handle.writeFile(data)
         await handle.sync()
+      } catch (error) {
+        // A write names no file when it fails (a full disk): name the one the user knows.
+        throw errnoWithPath(error, target)
       } finally {
         await handle.close()
       }

@@ -91,6 +91,50 @@ export interface LocalState {
   readonly latestZip: ZipDescription
 }
 
+/** A version as the manifest on the server lists it. */
+export interface ListedZip {
+  readonly sha256: string
+  readonly size: number
+}
+
+/** 1980-01-01 00:00:00 UTC, the date of every entry inside our ZIPs. */
+const ZIP_EPOCH_SECONDS = 315_532_800
+
+/**
+ * The modification time (whole seconds) a server copy is given once its bytes are proven to be the
+ * release's (read back over SFTP and hashed): a moment in 1980 (the date of the ZIP's own entries) taken
+ * from its SHA-256. No write can ever give a file that time, so a copy rewritten since, even within the
+ * same second, is told apart; and two releases have different dates (and HTTP ETags). Null without a
+ * checksum.
+ */
+export function proofStamp(sha256: string | null): number | null {
+  return sha256 === null || !/^[0-9a-f]{6}/.test(sha256) ? null : ZIP_EPOCH_SECONDS + parseInt(sha256.slice(0, 6), 16)
+}
+
+/**
+ * True when a server copy was proven by an earlier publish and has not changed since, so it need not be
+ * read back again: it has the release's size and its proof stamp as modification time, and the manifest
+ * on the server lists that version with the release's SHA-256 and size.
+ *
+ * Any write to the file sets its time to the present, so a copy changed since is read back (and
+ * refused). Only a change made on purpose with the time put back escapes this; verify's download check
+ * (SHA-256 over HTTP) still catches that, and our updater refuses such a ZIP on every site.
+ */
+export function provenBefore(
+  version: PluginVersionRecord,
+  stats: { readonly size: number; readonly mtime: number },
+  listed: ListedZip | undefined
+): boolean {
+  const stamp = proofStamp(version.checksum)
+  return (
+    stamp !== null &&
+    stats.size === version.file_size &&
+    stats.mtime === stamp &&
+    listed?.sha256 === version.checksum &&
+    listed.size === version.file_size
+  )
+}
+
 /** What a planned publish does with one live version's ZIP. */
 export interface PlannedZip {
   readonly version: string

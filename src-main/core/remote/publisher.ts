@@ -16,8 +16,8 @@ import { MANIFEST_FILE, serializeManifest } from './manifest.js'
 import type { Workstation } from '../../../src-shared/ledger.js'
 import { assertServerNotAhead } from '../../../src-shared/ledger.js'
 import { LEDGER_FILE, ledgerBytes, readServerTruth } from './ledger.js'
-import type { LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
-import { planPublish, preflightManifest, publishTargets } from './publish-plan.js'
+import type { ListedZip, LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
+import { planPublish, preflightManifest, proofStamp, provenBefore, publishTargets } from './publish-plan.js'
 import { takeRemoteLock } from './remote-lock.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
@@ -84,12 +84,14 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
  *
  * Sequential SFTP round trips before the plan (`applyPublishPlan` lists the rest):
  * - folder: one lstat per component of `<remote root>/<slug>`, plus one mkdir per missing one;
- * - lock mkdir: 1 (when another publish holds it: a read of its note, 5, every 250 ms);
- * - owner note: 3 (open, write, close);
+ * - lock: 5 (mkdir of a temporary lock folder, its note: open, write, close; the rename into place);
+ *   when another publish holds it, a read of its note (5) and another rename every 250 ms;
+ * - leftovers of failed jobs: a listing, 4 (opendir, readdir, readdir, close), plus 1 unlink per leftover;
  * - previous manifest and ledger, read at once: 5 (lstat, open, fstat, read, close);
  * - stats: 1 lstat per version the manifest may list;
- * - read-back of each live ZIP already there with the recorded size, to skip it: open, one read per
- *   64 KiB (a 20 MB ZIP: about 305), close;
+ * - read-back of each live ZIP already there with the recorded size and not proven before (see
+ *   `provenBefore`), to skip it: open, one read per 64 KiB (a 20 MB ZIP: about 305), close; then 1 to
+ *   stamp it proven; a no-op publish reads nothing back;
  * - unlock (after the apply): 2 (unlink the note, rmdir).
  */
 export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
@@ -114,7 +116,16 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
       // Compare-and-swap: the server's truth, read under its lock, before anything changes.
       const truth = await clock.timed('manifest', () => readServerTruth(session, dir, plugin.slug))
       assertServerNotAhead(truth, plugin, request.versions, server.host)
-      const remote = await readRemoteState(session, dir, plugin, targets, clock.timed, truth.manifest_version)
+      await clock.timed('upload', () => removeLeftovers(session, dir))
+      const remote = await readRemoteState(
+        session,
+        dir,
+        plugin,
+        targets,
+        clock.timed,
+        truth.manifest_version,
+        listedZips(truth.manifestText)
+      )
       const local = await clock.timed('upload', () => readLocalState(plugin, targets, remote))
       const by = request.by ?? { user: 'unknown', host: 'unknown', workstation: 'unknown' }
       const plan = planPublish({
@@ -153,6 +164,18 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
 }
 
 /**
+ * Removes what failed jobs left under temporary names (`.<name>.<random>.part`: uploads, manifests,
+ * links, lock folders being made or broken). Under the lock nothing else writes this plugin's folder,
+ * so each is a leftover; a waiting publish whose lock folder goes makes it again. Never fails the publish.
+ */
+async function removeLeftovers(session: SftpSession, dir: string): Promise<void> {
+  const entries = await session.list(dir).catch(() => [])
+  for (const entry of entries) {
+    if (/^\..+\.part$/.test(entry.name)) await session.remove(path.join(dir, entry.name)).catch(() => undefined)
+  }
+}
+
+/**
  * What the workstation holds: the texts of the latest ZIP, which the manifest describes (read from the
  * ZIP: they are what sites get), and which live ZIPs missing on the server are here to upload.
  */
@@ -173,7 +196,9 @@ async function readLocalState(plugin: PluginRecord, targets: PublishTargets, rem
 
 /**
  * What the server holds for the plugin: the manifest's version, and which ZIPs are there. A live ZIP
- * with the recorded size is read back, so that the plan can tell the released bytes from others.
+ * with the recorded size is read back, so that the plan can tell the released bytes from others, unless
+ * an earlier publish proved it and it has not changed since (`provenBefore`); one read back and found
+ * to be the release is stamped proven.
  */
 async function readRemoteState(
   session: SftpSession,
@@ -181,7 +206,8 @@ async function readRemoteState(
   plugin: PluginRecord,
   targets: PublishTargets,
   timed: ApplyHooks['timed'],
-  manifestVersion: number
+  manifestVersion: number,
+  listed: ReadonlyMap<string, ListedZip>
 ): Promise<RemoteState> {
   const zips = await timed('upload', async () => {
     const found = new Map<string, RemoteZip>()
@@ -192,11 +218,49 @@ async function readRemoteState(
       const stats = await session.lstat(remotePath)
       if (stats === null) continue
       const readBack = live.has(version.version) && stats.size === version.file_size
-      found.set(version.version, { size: stats.size, sha256: readBack ? (await session.hashRemote(remotePath)).sha256 : null })
+      found.set(version.version, {
+        size: stats.size,
+        sha256: readBack ? await proveRemoteZip(session, remotePath, version, stats, listed.get(version.version)) : null
+      })
     }
     return found
   })
   return { manifestVersion, zips }
+}
+
+/** The SHA-256 of a server copy: the release's when it was proven before, else read back (and stamped if it is the release). */
+async function proveRemoteZip(
+  session: SftpSession,
+  remotePath: string,
+  version: PluginVersionRecord,
+  stats: { readonly size: number; readonly mtime: number },
+  listed: ListedZip | undefined
+): Promise<string> {
+  if (provenBefore(version, stats, listed)) return version.checksum!
+  const { sha256 } = await session.hashRemote(remotePath)
+  const stamp = proofStamp(version.checksum)
+  // Best effort: a copy another user owns cannot take our stamp, and is read back each time instead.
+  if (sha256 === version.checksum && stamp !== null) await session.setModified(remotePath, stamp).catch(() => undefined)
+  return sha256
+}
+
+/** The versions the server's manifest lists, with their SHA-256 and size (none when it is not ours). */
+function listedZips(text: string | null): ReadonlyMap<string, ListedZip> {
+  const listed = new Map<string, ListedZip>()
+  if (text === null) return listed
+  let manifest: { versions?: unknown } | null
+  try {
+    manifest = JSON.parse(text) as typeof manifest
+  } catch {
+    return listed
+  }
+  if (typeof manifest !== 'object' || manifest === null) return listed
+  for (const entry of Array.isArray(manifest.versions) ? (manifest.versions as unknown[]) : []) {
+    const v = entry as Partial<Record<'version' | 'sha256' | 'size', unknown>> | null
+    if (typeof v?.version === 'string' && typeof v.sha256 === 'string' && typeof v.size === 'number')
+      listed.set(v.version, { sha256: v.sha256, size: v.size })
+  }
+  return listed
 }
 
 /**
@@ -206,6 +270,7 @@ async function readRemoteState(
  * Sequential SFTP round trips (what a later issue can cut):
  * - uploads, per ZIP: open, fchmod, one round of writes per 2 MiB in flight, close: 3 + size / 2 MiB;
  * - read-back of each upload before its rename: open, one read per 64 KiB, close (a 20 MB ZIP: about 305);
+ * - proof stamp (its modification time, see `provenBefore`): 1 per upload;
  * - renames: 1 per upload;
  * - symlink swap: 2 (symlink under a temporary name, rename over the link);
  * - ledger: 3 to write it under a temporary name, 1 rename;
@@ -275,8 +340,9 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
 }
 
 /**
- * Uploads a ZIP under a temporary name, reads it back, and renames it into place: a ZIP under its final
- * name is always the released bytes. A failed upload leaves no file behind.
+ * Uploads a ZIP under a temporary name, reads it back, stamps it proven, and renames it into place: a
+ * ZIP under its final name is always the released bytes. A failed upload leaves no file behind (one cut
+ * off is swept up by the next publish).
  */
 async function uploadZip(
   session: SftpSession,
@@ -296,6 +362,8 @@ async function uploadZip(
         "Run the same command again: it uploads the file anew. If it happens again, check the server's disk."
       )
     }
+    // Best effort, as for a copy read back: without the stamp it is only read back once more next time.
+    await session.setModified(temp, proofStamp(zip.sha256)!).catch(() => undefined)
     await session.rename(temp, remotePath)
   } catch (error) {
     await session.unlink(temp).catch(() => undefined)

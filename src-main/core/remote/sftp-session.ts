@@ -1,8 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { open, readFile } from 'node:fs/promises'
+import { open, readFile, stat } from 'node:fs/promises'
+import net from 'node:net'
 import path from 'node:path/posix'
 import { Client } from 'ssh2'
-import type { ConnectConfig, SFTPWrapper, Stats } from 'ssh2'
+import type { ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2'
 import type { ServerProfile } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { fingerprintOf } from './host-keys.js'
@@ -30,8 +31,13 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): Secret
 
 /** Options of a session. */
 export interface SessionOptions {
-  /** An operation that makes no progress for this long is a stall: the connection is dropped. */
+  /** An operation that makes no progress for this long is a stall (a live server stuck): the connection is dropped. */
   readonly stallMs?: number
+  /**
+   * Nothing at all arriving from the server for this long while a request waits means the connection is
+   * dead (pings every quarter of it keep a live one talking, even while the server is busy).
+   */
+  readonly deadLinkMs?: number
   readonly readyTimeoutMs?: number
   readonly env?: NodeJS.ProcessEnv
 }
@@ -39,6 +45,7 @@ export interface SessionOptions {
 /** SFTP status codes (draft-ietf-secsh-filexfer): what a failed request means. */
 const SFTP_NO_SUCH_FILE = 2
 const SFTP_PERMISSION_DENIED = 3
+const SFTP_FAILURE = 4
 /**
  * What the other statuses mean, for the message. OpenSSH's server sends FAILURE for every errno it has
  * no status for (a full disk, a quota, a folder in the way); codes 11 and up come from newer drafts.
@@ -154,21 +161,66 @@ function startSftp(client: Client, config: ConnectConfig): Promise<SFTPWrapper> 
   })
 }
 
+/** How often the dead-link watch looks; a tick much later than this means the process itself was busy. */
+const WATCH_TICK_MS = 250
+
 /**
- * One SFTP connection for one job, with a pinned host key, keepalive, and a watchdog that drops a
- * stalled connection instead of hanging. Every failure says what it was doing.
+ * One SFTP connection for one job, with a pinned host key and two watchdogs, so that it never hangs:
+ *
+ * - a dead link (a cable pulled, a NAT that forgot us, a network that went silent) is seen within
+ *   `deadLinkMs` (10 s): while a request waits, something must arrive from the server, and the SSH
+ *   pings sent every quarter of that time are answered by the server's SSH process even while its SFTP
+ *   side is busy. Any byte counts, so an upload over a slow link (whose pings queue behind the data)
+ *   is alive as long as its writes are acknowledged. A ping reply takes one round trip plus the wait for
+ *   the next ping: links up to 3/4 of `deadLinkMs` of round trip (7.5 s) are never taken for dead;
+ * - a stalled server (alive, but no progress on a request for `stallMs`, 60 s) is dropped too.
+ *
+ * Every failure says what it was doing.
  */
 export class SftpSession {
   private lost: string | null = null
+  /** When the last bytes arrived from the server, and when the oldest of the waiting requests began. */
+  private heardAt = performance.now()
+  private waitingSince = 0
+  private waiting = 0
+  private readonly watch: NodeJS.Timeout
 
   private constructor(
     private readonly client: Client,
     private readonly sftp: SFTPWrapper,
     readonly server: ServerProfile,
-    private readonly stallMs: number
+    private readonly stallMs: number,
+    socket: net.Socket,
+    private readonly deadLinkMs: number
   ) {
     client.on('close', () => (this.lost ??= 'the connection was closed'))
     client.on('error', (error: Error) => (this.lost ??= error.message))
+    // Added once ssh2 reads the socket itself (after the login): both see every chunk.
+    socket.on('data', () => (this.heardAt = performance.now()))
+    let lastTick = performance.now()
+    this.watch = setInterval(() => {
+      const now = performance.now()
+      // A tick far later than due means this process was busy: what arrived meanwhile is not counted yet.
+      const late = now - lastTick > 4 * WATCH_TICK_MS
+      lastTick = now
+      if (late) this.heardAt = now
+      else if (this.waiting > 0 && this.lost === null && now - Math.max(this.heardAt, this.waitingSince) > this.deadLinkMs) {
+        this.lost = `nothing arrived from the server for ${Math.round(this.deadLinkMs / 1000)} s`
+        this.client.destroy()
+      }
+    }, WATCH_TICK_MS)
+    this.watch.unref()
+    client.once('close', () => clearInterval(this.watch))
+  }
+
+  /** Counts a request as waiting for the server, for the dead-link watch; returns the function that ends it. */
+  private begin(): () => void {
+    if (this.waiting++ === 0) this.waitingSince = performance.now()
+    let ended = false
+    return () => {
+      if (!ended) this.waiting--
+      ended = true
+    }
   }
 
   /** Connects and logs in; a host key other than the pinned one is refused before any credential is sent. */
@@ -178,12 +230,20 @@ export class SftpSession {
     const client = new Client()
     // ssh2 may report an error after the login failed too; an 'error' nobody listens to would crash the process.
     client.on('error', () => undefined)
+    const stallMs = options.stallMs ?? 60_000
+    const deadLinkMs = options.deadLinkMs ?? 10_000
+    const pingMs = Math.max(100, Math.floor(deadLinkMs / 4))
+    // Our own socket, handed to ssh2 (its `sock` option), so that the dead-link watch can see bytes arrive.
+    const socket = net.connect({ host: server.host, port: server.port })
     try {
       const sftp = await startSftp(client, {
         ...config,
+        sock: socket,
         readyTimeout: options.readyTimeoutMs ?? 20_000,
-        keepaliveInterval: 10_000,
-        keepaliveCountMax: 3,
+        // ssh2 gives up after this many unanswered pings: only as a last resort, well after our watch
+        // (a ping may queue behind an upload's data on a slow link while the writes are still answered).
+        keepaliveInterval: pingMs,
+        keepaliveCountMax: Math.ceil(stallMs / pingMs) + 1,
         hostVerifier: (key: Buffer) => {
           seenKey = fingerprintOf(key)
           return seenKey === server.host_key_fingerprint
@@ -191,15 +251,17 @@ export class SftpSession {
       })
       // ssh2 leaves Nagle on with one write in flight: each chunk would wait for a delayed ACK (45× slower).
       client.setNoDelay(true)
-      return new SftpSession(client, sftp, server, options.stallMs ?? 60_000)
+      return new SftpSession(client, sftp, server, stallMs, socket, deadLinkMs)
     } catch (error) {
       client.destroy()
+      socket.destroy()
       throw explainConnectError(error, server, seenKey)
     }
   }
 
   /** Closes the connection; never throws, never hangs (a stalled peer may never answer a goodbye). */
   async close(): Promise<void> {
+    clearInterval(this.watch)
     if (this.lost !== null) {
       this.client.destroy()
       return
@@ -222,16 +284,35 @@ export class SftpSession {
         reject(this.connectionLost(label))
         return
       }
+      const end = this.begin()
+      let settled = false
+      const settle = (error: unknown, value?: T): void => {
+        if (settled) return
+        settled = true
+        end()
+        clearTimeout(timer)
+        this.client.off('close', onClose)
+        if (error !== undefined && error !== null) reject(this.lost !== null ? this.connectionLost(label) : this.explain(error, label))
+        else resolve(value as T)
+      }
       const timer = setTimeout(() => {
         this.lost ??= `no answer for ${Math.round(this.stallMs / 1000)} s`
         void this.close()
-        reject(this.connectionLost(label))
+        settle(new Error('stalled'))
       }, this.stallMs)
-      start((error, value) => {
-        clearTimeout(timer)
-        if (error !== undefined && error !== null) reject(this.lost !== null ? this.connectionLost(label) : this.explain(error, label))
-        else resolve(value as T)
-      })
+      // ssh2's compound requests (readFile, writeFile, readdir: open, …, close) never call back when the
+      // connection goes in their middle: their closing request waits on a dead channel. Fail at once.
+      const onClose = (): void => {
+        this.lost ??= 'the connection was closed'
+        settle(new Error('closed'))
+      }
+      this.client.once('close', onClose)
+      try {
+        start(settle)
+      } catch (error) {
+        // ssh2 throws at once for an extension the server lacks.
+        settle(error)
+      }
     })
   }
 
@@ -328,6 +409,24 @@ export class SftpSession {
     }
   }
 
+  /** A folder's entries (without `.` and `..`) and their attributes; links are not followed. */
+  async list(remotePath: string): Promise<readonly { readonly name: string; readonly stats: Stats }[]> {
+    const entries = await this.request<FileEntryWithStats[]>(`listing ${remotePath}`, (done) => this.sftp.readdir(remotePath, done))
+    return entries.map((entry) => ({ name: entry.filename, stats: entry.attrs }))
+  }
+
+  /** Removes a file, a link, or a folder with everything in it; nothing there is no error. */
+  async remove(remotePath: string): Promise<void> {
+    const stats = await this.lstat(remotePath)
+    if (stats === null) return
+    if (!stats.isDirectory()) {
+      await this.unlink(remotePath)
+      return
+    }
+    for (const entry of await this.list(remotePath)) await this.remove(path.join(remotePath, entry.name))
+    await this.rmdir(remotePath)
+  }
+
   async rmdir(remotePath: string): Promise<void> {
     await this.request<void>(`removing ${remotePath}`, (done) => this.sftp.rmdir(remotePath, done))
   }
@@ -345,9 +444,53 @@ export class SftpSession {
     await this.request<void>(`linking ${linkPath}`, (done) => this.sftp.symlink(target, linkPath, done))
   }
 
+  /** Sets a file's modification (and access) time, in whole seconds as SFTP carries it. */
+  async setModified(remotePath: string, seconds: number): Promise<void> {
+    await this.request<void>(`setting the time of ${remotePath}`, (done) => this.sftp.utimes(remotePath, seconds, seconds, done))
+  }
+
   /** Writes a small file (the manifest, a lock note) in one request. */
   async writeFile(remotePath: string, data: Buffer): Promise<void> {
-    await this.request<void>(`writing ${remotePath}`, (done) => this.sftp.writeFile(remotePath, data, { mode: 0o644 }, done))
+    try {
+      await this.request<void>(`writing ${remotePath}`, (done) => this.sftp.writeFile(remotePath, data, { mode: 0o644 }, done))
+    } catch (error) {
+      throw await this.explainWrite(error, `writing ${remotePath}`, remotePath, data.length)
+    }
+  }
+
+  /** Bytes free for this user on the disk that holds `remotePath`; null when the server cannot say. */
+  async freeSpace(remotePath: string): Promise<number | null> {
+    try {
+      const info = await this.request<{ f_bavail?: number | bigint; f_frsize?: number | bigint }>(
+        `reading the free space at ${remotePath}`,
+        (done) => this.sftp.ext_openssh_statvfs(remotePath, done)
+      )
+      const free = Number(info.f_bavail) * Number(info.f_frsize)
+      return Number.isFinite(free) ? free : null
+    } catch (error) {
+      if (error instanceof WprmError && error.kind === 'publish-interrupted') throw error
+      return null
+    }
+  }
+
+  /**
+   * A write the server failed with its catch-all status, told as a full disk when the disk has less room
+   * than the write needed (OpenSSH sends FAILURE for ENOSPC and EDQUOT): what happened, which file, and
+   * that nothing half-written is kept.
+   */
+  private async explainWrite(error: unknown, label: string, remotePath: string, needed: number): Promise<unknown> {
+    if (!(error instanceof WprmError) || error.kind !== 'remote-io' || sftpCode(error.cause) !== SFTP_FAILURE) return error
+    const dir = path.dirname(remotePath)
+    const free = await this.freeSpace(dir).catch(() => null)
+    if (free === null || free >= needed) return error
+    // The file as the user knows it, not the temporary name it was written under.
+    const shown = label.replace(/\/\.([^/]+)\.[0-9a-f]{12}\.part$/, '/$1')
+    return new WprmError(
+      'remote-io',
+      `${shown.charAt(0).toUpperCase()}${shown.slice(1)} on ${this.server.host} failed: the server's disk is full (${free} bytes free, ${needed} needed).`,
+      `Free space on ${this.server.host} (the disk of ${dir}), then run the same command again: nothing half-written is kept, and what is already there stays.`,
+      { cause: error }
+    )
   }
 
   /** A temporary name beside the final one, unique to this job. */
@@ -378,11 +521,13 @@ export class SftpSession {
       }, this.stallMs)
     }
     this.client.once('close', onClose)
+    const end = this.begin()
     progress()
     return {
       lost,
       progress,
       stop: () => {
+        end()
         clearTimeout(timer)
         this.client.off('close', onClose)
       }
@@ -404,27 +549,28 @@ export class SftpSession {
     const concurrency = Math.max(1, Math.floor((2 * 1024 * 1024) / chunkSize))
     const guard = this.lossGuard(label)
     try {
-      await Promise.race([
-        new Promise<void>((resolve, reject) =>
-          this.sftp.fastPut(
-            localPath,
-            remotePath,
-            {
-              chunkSize,
-              concurrency,
-              mode: 0o644,
-              step: (total) => {
-                guard.progress()
-                onBytes?.(total)
-              }
-            },
-            (error) => (error ? reject(error) : resolve())
-          )
-        ),
-        guard.lost
-      ])
+      const putting = new Promise<void>((resolve, reject) =>
+        this.sftp.fastPut(
+          localPath,
+          remotePath,
+          {
+            chunkSize,
+            concurrency,
+            mode: 0o644,
+            step: (total) => {
+              guard.progress()
+              onBytes?.(total)
+            }
+          },
+          (error) => (error ? reject(error) : resolve())
+        )
+      )
+      // When the loss wins the race, the transfer still fails later ("No response from server"): handled here.
+      putting.catch(() => undefined)
+      await Promise.race([putting, guard.lost])
     } catch (error) {
-      throw error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
+      const explained = error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
+      throw await this.explainWrite(explained, label, remotePath, (await stat(localPath).catch(() => null))?.size ?? 1)
     } finally {
       guard.stop()
     }
@@ -446,7 +592,10 @@ export class SftpSession {
       return { sha256: hash.digest('hex'), size }
     }
     try {
-      return await Promise.race([read(), guard.lost])
+      const reading = read()
+      // When the loss wins the race, the read still fails later ("No response from server"): handled here.
+      reading.catch(() => undefined)
+      return await Promise.race([reading, guard.lost])
     } catch (error) {
       throw error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
     } finally {

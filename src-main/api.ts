@@ -8,7 +8,7 @@ import { addVersion, changeStatus, publishNow, rollback, verifyVersion } from '.
 import { pruneZips } from './core/ops/retention.js'
 import type { SecretCipher } from './core/remote/secret-vault.js'
 import { SecretVault } from './core/remote/secret-vault.js'
-import { addServer, removeServer, testServer } from './core/ops/servers.js'
+import { addServer, removeServer, setServer, testServer } from './core/ops/servers.js'
 import { computeSourceStatus } from './core/ops/source-status.js'
 import { SourceWatcher } from './core/source/source-watcher.js'
 import type { SecretProvider, SessionOptions } from './core/remote/sftp-session.js'
@@ -143,6 +143,7 @@ export function createApi(options: ApiOptions): ApiHandle {
     restoreDatabaseBackup: () => settle(() => ctx.store.restoreBackup()),
     listServers: () => settle(async () => (await ctx.store.read()).servers),
     addServer: (input) => settle(() => addServer(ctx, input)),
+    setServer: (input) => settle(() => setServer(ctx, input)),
     removeServer: ({ name }) => settle(() => removeServer(ctx, name)),
     testServer: ({ name }) => settle(() => testServer(ctx, name)),
     publish: ({ slug, breakStaleLock }) => settle(() => publishNow(ctx, slug, breakStaleLock)),

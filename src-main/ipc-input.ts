@@ -53,8 +53,10 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
     auth: 'auth',
     remoteRoot: 'string',
     publicUrl: 'string',
-    acceptHostKey: 'string?'
+    acceptHostKey: 'string?',
+    accessLogs: 'strings?'
   },
+  setServer: { name: 'string', accessLogs: 'strings?' },
   removeServer: { name: 'string' },
   testServer: { name: 'string' },
   publish: { slug: 'string', breakStaleLock: 'boolean?' },

@@ -32,6 +32,7 @@ import type {
   ServerProfile,
   ServerTestResult,
   SetPluginInput,
+  SetServerInput,
   SourceStatus,
   StoreSecretInput,
   UpdaterInstallResult,
@@ -66,6 +67,7 @@ export interface WprmApi {
   setPlugin(input: SetPluginInput): Promise<Result<PluginRecord>>
   listServers(): Promise<Result<readonly ServerProfile[]>>
   addServer(input: AddServerInput): Promise<Result<ServerProfile>>
+  setServer(input: SetServerInput): Promise<Result<ServerProfile>>
   removeServer(input: { readonly name: string }): Promise<Result<ServerProfile>>
   testServer(input: { readonly name: string }): Promise<Result<ServerTestResult>>
   publish(input: { readonly slug: string; readonly breakStaleLock?: boolean }): Promise<Result<PublishResult>>
@@ -112,6 +114,7 @@ export const API_METHODS = [
   'setPlugin',
   'listServers',
   'addServer',
+  'setServer',
   'removeServer',
   'testServer',
   'publish',

@@ -20,6 +20,7 @@ const api = {
   setPlugin: (input) => ipcRenderer.invoke(channel('setPlugin'), input),
   listServers: () => ipcRenderer.invoke(channel('listServers')),
   addServer: (input) => ipcRenderer.invoke(channel('addServer'), input),
+  setServer: (input) => ipcRenderer.invoke(channel('setServer'), input),
   removeServer: (input) => ipcRenderer.invoke(channel('removeServer'), input),
   testServer: (input) => ipcRenderer.invoke(channel('testServer'), input),
   publish: (input) => ipcRenderer.invoke(channel('publish'), input),

@@ -77,6 +77,11 @@ export interface ServerProfile {
   readonly public_url: string
   /** The pinned host key (`SHA256:…`); a different key is refused before any credential is sent. */
   readonly host_key_fingerprint: string
+  /**
+   * The web server's access logs on that host (absolute paths, nginx or Apache combined format), read
+   * over SFTP by `wprm stats pull`; their rotated `.1` and `.N.gz` siblings are found beside them.
+   */
+  readonly access_logs: readonly string[]
   readonly created_at: string
   readonly updated_at: string
 }
@@ -150,6 +155,7 @@ export type ActivityAction =
   | 'zip.prune'
   | 'database.restore'
   | 'server.add'
+  | 'server.update'
   | 'server.remove'
   | 'publish'
   | 'rollback'
@@ -317,6 +323,15 @@ export interface AddServerInput {
   readonly publicUrl: string
   /** The fingerprint the user accepts (`SHA256:…`); without it, known_hosts must know the key. */
   readonly acceptHostKey?: string
+  /** Access logs to read install statistics from (absolute paths on the server). */
+  readonly accessLogs?: readonly string[]
+}
+
+/** Input of `setServer`: what is given changes, the rest stays. */
+export interface SetServerInput {
+  readonly name: string
+  /** Replaces the list of access logs ([] for none). */
+  readonly accessLogs?: readonly string[]
 }
 
 /** Input of `setPlugin`: what is given changes, the rest stays. */

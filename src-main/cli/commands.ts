@@ -271,7 +271,7 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['server', 'add'],
-    args: '<name> --host H [--port P] --user U (--key FILE [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…]',
+    args: '<name> --host H [--port P] --user U (--key FILE [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…] [--access-log PATH…]',
     summary: 'Add an update server. Secrets are read from the named environment variable, never stored.',
     options: {
       host: { type: 'string' },
@@ -283,7 +283,8 @@ export const COMMANDS: readonly Command[] = [
       'passphrase-env': { type: 'string' },
       'remote-root': { type: 'string' },
       'public-url': { type: 'string' },
-      'accept-host-key': { type: 'string' }
+      'accept-host-key': { type: 'string' },
+      'access-log': { type: 'string', multiple: true }
     },
     positionals: [1, 1],
     run: async (api, [name], values) => {
@@ -304,7 +305,8 @@ export const COMMANDS: readonly Command[] = [
           auth: parseAuth(values),
           remoteRoot: required('remote-root'),
           publicUrl: required('public-url'),
-          acceptHostKey: optionalString(values, 'accept-host-key')
+          acceptHostKey: optionalString(values, 'accept-host-key'),
+          accessLogs: stringList(values, 'access-log')
         }),
         (server) => `Added server ${server.name}; host key ${server.host_key_fingerprint} is pinned.`
       )
@@ -407,5 +409,22 @@ export const COMMANDS: readonly Command[] = [
         (r) =>
           `Restored ${r.plugins} plugins and ${r.versions} versions from ${r.restored_from}.${r.damaged_copy ? `\nThe damaged file is kept as ${r.damaged_copy}.` : ''}`
       )
+  },
+  {
+    words: ['server', 'set'],
+    args: '<name> (--access-log PATH… | --no-access-log)',
+    summary: "Name the web server's access logs that `wprm stats pull` reads (rotated .1 and .gz copies are found beside them).",
+    options: { 'access-log': { type: 'string', multiple: true }, 'no-access-log': { type: 'boolean' } },
+    positionals: [1, 1],
+    run: async (api, [name], values) => {
+      const logs = stringList(values, 'access-log')
+      const none = values['no-access-log'] === true
+      if ((logs === undefined) === !none) throw new UsageError('give --access-log PATH (one or more) or --no-access-log')
+      return present(await api.setServer({ name: name!, accessLogs: none ? [] : logs }), (s) =>
+        s.access_logs.length === 0
+          ? `Server ${s.name} has no access log: wprm stats pull skips it.`
+          : `Server ${s.name} reads install statistics from ${s.access_logs.join(', ')}.`
+      )
+    }
   }
 ]

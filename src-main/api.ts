@@ -15,6 +15,7 @@ import type { SecretProvider, SessionOptions } from './core/remote/sftp-session.
 import { environmentSecrets } from './core/remote/sftp-session.js'
 import { bumpSource } from './core/ops/source-bump.js'
 import { installUpdater } from './core/ops/updater-install.js'
+import { getStats, pullStats } from './core/ops/stats.js'
 import { Store } from './core/db/store.js'
 import { highestVersion, suggestNext } from '../src-shared/versions.js'
 
@@ -169,6 +170,8 @@ export function createApi(options: ApiOptions): ApiHandle {
       thenAnnounce(
         slug,
         settle(() => installUpdater(ctx, slug))
-      )
+      ),
+    pullStats: ({ slug }) => settle(() => pullStats(ctx, slug)),
+    getStats: ({ slug, days }) => settle(() => getStats(ctx, slug, days))
   }
 }

@@ -66,7 +66,9 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   getSecretStatus: { server: 'string' },
   storeSecret: { server: 'string', kind: 'secret-kind', value: 'string', allowWeakStorage: 'boolean?' },
   deleteSecret: { server: 'string', kind: 'secret-kind' },
-  installUpdater: { slug: 'string' }
+  installUpdater: { slug: 'string' },
+  pullStats: { slug: 'string?' },
+  getStats: { slug: 'string', days: 'number?' }
 }
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536

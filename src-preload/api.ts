@@ -39,8 +39,10 @@ import type {
   VerifyCheck,
   VerifyReport
 } from '../src-shared/model.js'
+import type { StatsPullResult, StatsReport } from '../src-shared/stats.js'
 
 export * from '../src-shared/model.js'
+export type * from '../src-shared/stats.js'
 
 /** Events main sends to its faces. */
 export interface ApiEvents {
@@ -78,6 +80,10 @@ export interface WprmApi {
   storeSecret(input: StoreSecretInput): Promise<Result<SecretStatus>>
   deleteSecret(input: { readonly server: string; readonly kind: 'password' | 'passphrase' }): Promise<Result<SecretStatus>>
   installUpdater(input: { readonly slug: string }): Promise<Result<UpdaterInstallResult>>
+  /** Reads what is new in the access logs of the plugin's server (of every server without a slug). */
+  pullStats(input: { readonly slug?: string }): Promise<Result<StatsPullResult>>
+  /** The plugin's install statistics over the last `days` days (30 unless given). */
+  getStats(input: { readonly slug: string; readonly days?: number }): Promise<Result<StatsReport>>
 }
 
 /** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */
@@ -124,5 +130,7 @@ export const API_METHODS = [
   'getSecretStatus',
   'storeSecret',
   'deleteSecret',
-  'installUpdater'
+  'installUpdater',
+  'pullStats',
+  'getStats'
 ] as const satisfies readonly (keyof WprmApi)[]

@@ -30,7 +30,9 @@ const api = {
   getSecretStatus: (input) => ipcRenderer.invoke(channel('getSecretStatus'), input),
   storeSecret: (input) => ipcRenderer.invoke(channel('storeSecret'), input),
   deleteSecret: (input) => ipcRenderer.invoke(channel('deleteSecret'), input),
-  installUpdater: (input) => ipcRenderer.invoke(channel('installUpdater'), input)
+  installUpdater: (input) => ipcRenderer.invoke(channel('installUpdater'), input),
+  pullStats: (input) => ipcRenderer.invoke(channel('pullStats'), input),
+  getStats: (input) => ipcRenderer.invoke(channel('getStats'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */

@@ -226,10 +226,10 @@ export interface ApiError {
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError }
 
 /** The phases a job goes through; the desktop shows them as steps, the CLI as a progress line. */
-export type JobPhase = 'scan' | 'zip' | 'hash' | 'upload' | 'manifest' | 'verify'
+export type JobPhase = 'scan' | 'zip' | 'hash' | 'upload' | 'manifest' | 'verify' | 'read'
 
 /** What a job does. */
-export type JobKind = 'build' | 'release' | 'publish' | 'prune' | 'rollback' | 'verify'
+export type JobKind = 'build' | 'release' | 'publish' | 'prune' | 'rollback' | 'verify' | 'stats'
 
 /** One long job: a build, the publish of a change, a prune, a rollback or a verification. */
 export interface Job {

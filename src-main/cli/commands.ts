@@ -15,6 +15,7 @@ import {
   formatVersion,
   formatVersionList
 } from './format.js'
+import { formatStatsPull, formatStatsReport } from './stats-format.js'
 
 /** What a command produced: data for `--json` and text for people, or an expected failure. */
 export type Outcome =
@@ -425,6 +426,27 @@ export const COMMANDS: readonly Command[] = [
           ? `Server ${s.name} has no access log: wprm stats pull skips it.`
           : `Server ${s.name} reads install statistics from ${s.access_logs.join(', ')}.`
       )
+    }
+  },
+  {
+    words: ['stats', 'pull'],
+    args: '[<slug>]',
+    summary: "Read what is new in the access logs of the plugin's server (every server's without a slug); keeps counts only.",
+    options: {},
+    positionals: [0, 1],
+    run: async (api, [slug]) => present(await api.pullStats(slug === undefined ? {} : { slug }), formatStatsPull)
+  },
+  {
+    words: ['stats'],
+    args: '<slug> [--days N]',
+    summary: 'Show install statistics: active sites, version adoption, revoked versions, rollout times, WP and PHP shares.',
+    options: { days: { type: 'string' } },
+    positionals: [1, 1],
+    run: async (api, [slug], values) => {
+      const daysText = optionalString(values, 'days')
+      const days = daysText === undefined ? undefined : Number(daysText)
+      if (days !== undefined && !Number.isInteger(days)) throw new UsageError(`--days takes a whole number (got "${daysText}")`)
+      return present(await api.getStats({ slug: slug!, days }), formatStatsReport)
     }
   }
 ]

@@ -1,0 +1,357 @@
+import type { ActiveSnapshot, LineCounts, StatsDay } from '../../../src-shared/stats.js'
+import { ACTIVE_WINDOW_DAYS, dayKey, dayNumber, isActiveOn } from '../../../src-shared/stats.js'
+import { LogClock, parseCombinedLine } from './access-log-line.js'
+
+/**
+ * Folds access-log lines into per-plugin, per-day aggregates. What is kept of a line is a count; what
+ * is kept of a site, and only while it is active (7 days), is where it stood when it last checked,
+ * under the first 16 hex digits of its `site` hash, so that "distinct sites" stays exact across pulls.
+ * Addresses, URLs, user agents and raw lines are never kept.
+ */
+
+/** A site in the active window: the day it last checked and what it reported then. */
+export type SiteRecord = [day: number, version: string, wp: string, php: string, locale: string, multisite: 0 | 1]
+
+/** What one check reported, as the site record keeps it. */
+type Reported = [version: string, wp: string, php: string, locale: string, multisite: 0 | 1]
+
+/** One plugin's stored statistics. */
+export interface PluginStatsState {
+  days: Record<string, StatsDay>
+  versions: Record<string, { first_seen: string; last_seen: string }>
+  sites: Record<string, SiteRecord>
+  /** Reports with a `site` but an unusable value (counted, not used). */
+  malformed_reports: number
+}
+
+const DAY_MS = 86_400_000
+/** A tally keeps at most this many keys; more (anyone may send any text) go under "other". */
+const MAX_KEYS = 200
+const SITE = /^[0-9a-f]{64}$/
+const VERSION = /^[0-9][0-9A-Za-z.+-]{0,31}$/
+const MAJOR_MINOR = /^(\d{1,3})\.(\d{1,3})/
+const LOCALE = /^[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8}){0,2}$/
+/** Lines dated before this, or more than a day ahead of the clock, are malformed: they would skew the days. */
+const EARLIEST_MS = Date.UTC(2000, 0, 1)
+
+type MutableTally = Record<string, number>
+interface DayAcc {
+  checks: number
+  unreported: number
+  sites: number
+  versions: MutableTally
+  wp: MutableTally
+  php: MutableTally
+  locales: MutableTally
+  multisite: number
+  downloads: MutableTally
+  active: ActiveSnapshot
+}
+
+function inc(tally: MutableTally, key: string): void {
+  const current = tally[key]
+  if (current !== undefined) tally[key] = current + 1
+  else if (Object.keys(tally).length < MAX_KEYS) tally[key] = 1
+  else tally.other = (tally.other ?? 0) + 1
+}
+
+function dec(tally: MutableTally, key: string): void {
+  const target = tally[key] !== undefined ? key : 'other'
+  const current = tally[target] ?? 0
+  if (current <= 1) delete tally[target]
+  else tally[target] = current - 1
+}
+
+/** A query value, percent-decoded ('' when it cannot be). */
+function value(raw: string): string {
+  if (!raw.includes('%')) return raw
+  try {
+    return decodeURIComponent(raw)
+  } catch {
+    return ''
+  }
+}
+
+/**
+ * Normalized values by what sites sent, for the few distinct values a log holds; the copies kept hold
+ * on to nothing else (a slice of a line would keep the whole chunk it was cut from alive).
+ */
+class ValueCache {
+  private readonly values = new Map<string, string>()
+  constructor(private readonly normalize: (raw: string) => string) {}
+
+  get(raw: string): string {
+    let normalized = this.values.get(raw)
+    if (normalized === undefined) {
+      normalized = copyOf(this.normalize(raw))
+      // Anyone may send anything: past this many distinct values, new ones are not cached.
+      if (this.values.size < 10_000) this.values.set(copyOf(raw), normalized)
+    }
+    return normalized
+  }
+}
+
+function copyOf(text: string): string {
+  return Buffer.from(text, 'latin1').toString('latin1')
+}
+
+function majorMinor(version: string): string {
+  const match = MAJOR_MINOR.exec(version)
+  return match === null ? 'other' : `${Number(match[1])}.${Number(match[2])}`
+}
+
+const installedValues = new ValueCache((raw) => (VERSION.test(value(raw)) ? value(raw) : ''))
+const wpValues = new ValueCache((raw) => majorMinor(value(raw)))
+const phpValues = new ValueCache((raw) => majorMinor(value(raw)))
+const localeValues = new ValueCache((raw) => (LOCALE.test(value(raw)) ? value(raw) : 'other'))
+
+/** The install report of a manifest request's query: null without one, 'malformed' when unusable. */
+export function parseReport(query: string): { site: string; id: string; record: Reported } | null | 'malformed' {
+  let site: string | null = null
+  let installed = ''
+  let wp = ''
+  let php = ''
+  let locale = ''
+  let multisite: 0 | 1 = 0
+  let start = 0
+  while (start < query.length) {
+    let end = query.indexOf('&', start)
+    if (end < 0) end = query.length
+    // Keys compared in place: a pull reads millions of queries, and slices cost garbage.
+    if (query.startsWith('site=', start)) site = query.slice(start + 5, end)
+    else if (query.startsWith('installed=', start)) installed = query.slice(start + 10, end)
+    else if (query.startsWith('wp=', start)) wp = query.slice(start + 3, end)
+    else if (query.startsWith('php=', start)) php = query.slice(start + 4, end)
+    else if (query.startsWith('locale=', start)) locale = query.slice(start + 7, end)
+    else if (query.startsWith('multisite=', start)) multisite = end - start === 11 && query.charCodeAt(start + 10) === 49 ? 1 : 0
+    start = end + 1
+  }
+  if (site === null) return null
+  const version = installedValues.get(installed)
+  // The hex check is the check's costliest part: it runs once per site (see PluginFold.check).
+  if (site.length !== 64 || version === '') return 'malformed'
+  return { site, id: site.slice(0, 16), record: [version, wpValues.get(wp), phpValues.get(php), localeValues.get(locale), multisite] }
+}
+
+const EMPTY_TALLIES = (): Pick<DayAcc, 'versions' | 'wp' | 'php' | 'locales' | 'downloads'> => ({
+  versions: {},
+  wp: {},
+  php: {},
+  locales: {},
+  downloads: {}
+})
+
+/** One plugin's aggregates while lines are folded in. */
+class PluginFold {
+  readonly days = new Map<number, DayAcc>()
+  readonly sites = new Map<string, SiteRecord>()
+  readonly seen = new Map<string, [first: number, last: number]>()
+  malformedReports: number
+
+  constructor(state: PluginStatsState | undefined) {
+    this.malformedReports = state?.malformed_reports ?? 0
+    for (const day of Object.values(state?.days ?? {})) {
+      this.days.set(dayNumber(day.day), {
+        ...day,
+        versions: { ...day.versions },
+        wp: { ...day.wp },
+        php: { ...day.php },
+        locales: { ...day.locales },
+        downloads: { ...day.downloads }
+      })
+    }
+    for (const [id, record] of Object.entries(state?.sites ?? {})) this.sites.set(id, record)
+    for (const [version, s] of Object.entries(state?.versions ?? {}))
+      this.seen.set(version, [Date.parse(s.first_seen), Date.parse(s.last_seen)])
+  }
+
+  day(n: number): DayAcc {
+    let acc = this.days.get(n)
+    if (acc === undefined) {
+      acc = { checks: 0, unreported: 0, sites: 0, multisite: 0, ...EMPTY_TALLIES(), active: snapshotOf([], n) }
+      this.days.set(n, acc)
+    }
+    return acc
+  }
+
+  check(n: number, ms: number, query: string): void {
+    const acc = this.day(n)
+    acc.checks++
+    const report = parseReport(query)
+    if (report === null || report === 'malformed') {
+      acc.unreported++
+      if (report === 'malformed') this.malformedReports++
+      return
+    }
+    const [version, wp, php, locale, multisite] = report.record
+    const before = this.sites.get(report.id)
+    if (before === undefined && !SITE.test(report.site)) {
+      acc.unreported++
+      this.malformedReports++
+      return
+    }
+    if (before === undefined || before[0] < n) {
+      acc.sites++
+      inc(acc.versions, version)
+      inc(acc.wp, wp)
+      inc(acc.php, php)
+      inc(acc.locales, locale)
+      acc.multisite += multisite
+      this.sites.set(before === undefined ? copyOf(report.id) : report.id, [n, version, wp, php, locale, multisite])
+    } else if (before[0] === n) {
+      // Seen today already: the day counts it at what it reported last (it may have just updated).
+      const tallies = [acc.versions, acc.wp, acc.php, acc.locales] as const
+      for (let i = 0; i < 4; i++) {
+        if (before[i + 1] !== report.record[i]) {
+          dec(tallies[i]!, before[i + 1] as string)
+          inc(tallies[i]!, report.record[i] as string)
+        }
+      }
+      acc.multisite += multisite - before[5]
+      this.sites.set(report.id, [n, version, wp, php, locale, multisite])
+    }
+    // else: a line older than this site's last check (two logs, a late write): counted as a check only.
+    const seen = this.seen.get(version)
+    if (seen === undefined) {
+      if (this.seen.size < MAX_KEYS) this.seen.set(version, [ms, ms])
+    } else {
+      if (ms < seen[0]) seen[0] = ms
+      if (ms > seen[1]) seen[1] = ms
+    }
+  }
+
+  download(n: number, version: string): void {
+    inc(this.day(n).downloads, version)
+  }
+
+  /** Records the window ending on day `n`, once no later line can change it. */
+  close(n: number): void {
+    const snapshot = snapshotOf(this.sites.values(), n)
+    if (snapshot.sites > 0 || this.days.has(n)) this.day(n).active = snapshot
+  }
+
+  /** Forgets the sites that are no longer active on day `n`. */
+  prune(n: number): void {
+    for (const [id, record] of this.sites) if (record[0] <= n - ACTIVE_WINDOW_DAYS) this.sites.delete(id)
+  }
+
+  state(): PluginStatsState {
+    const days: Record<string, StatsDay> = {}
+    for (const n of [...this.days.keys()].sort((a, b) => a - b)) days[dayKey(n)] = { day: dayKey(n), ...this.days.get(n)! }
+    const versions: PluginStatsState['versions'] = {}
+    for (const [version, [first, last]] of this.seen)
+      versions[version] = { first_seen: new Date(first).toISOString(), last_seen: new Date(last).toISOString() }
+    return { days, versions, sites: Object.fromEntries(this.sites), malformed_reports: this.malformedReports }
+  }
+}
+
+/** The sites active on day `n`, at the version each last reported. */
+function snapshotOf(records: Iterable<SiteRecord>, n: number): ActiveSnapshot {
+  const versions: MutableTally = {}
+  const wp: MutableTally = {}
+  const php: MutableTally = {}
+  const locales: MutableTally = {}
+  let sites = 0
+  let multisite = 0
+  for (const record of records) {
+    if (!isActiveOn(record[0], n)) continue
+    sites++
+    inc(versions, record[1])
+    inc(wp, record[2])
+    inc(php, record[3])
+    inc(locales, record[4])
+    multisite += record[5]
+  }
+  return { sites, versions, wp, php, locales, multisite }
+}
+
+/** What a fold starts from and ends with: the newest day seen on the server, and each plugin's state. */
+export interface FoldState {
+  readonly newestDay: number | null
+  readonly plugins: Readonly<Record<string, PluginStatsState>>
+}
+
+/**
+ * Folds the lines of one server's logs, in the order they were written. Requests count for a plugin
+ * when their path is `<public URL path><slug>/info.json` (a check, answered 200 or 304) or
+ * `<public URL path><slug>/<slug>-v<version>.zip` (a download, answered 200).
+ */
+export class StatsFold {
+  readonly lines: LineCounts = { read: 0, malformed: 0, other: 0 }
+  private readonly plugins = new Map<string, PluginFold>()
+  private readonly clock = new LogClock()
+  private newestDay: number | null
+  private readonly latestMs: number
+
+  constructor(
+    start: FoldState,
+    slugs: readonly string[],
+    private readonly pathPrefix: string,
+    now: Date
+  ) {
+    this.newestDay = start.newestDay
+    for (const slug of slugs) this.plugins.set(slug, new PluginFold(start.plugins[slug]))
+    this.latestMs = now.getTime() + DAY_MS
+  }
+
+  /** One complete line, without its newline. */
+  line(text: string): void {
+    this.lines.read++
+    const request = parseCombinedLine(text, this.clock)
+    if (request === null || request.ms < EARLIEST_MS || request.ms > this.latestMs) {
+      this.lines.malformed++
+      return
+    }
+    const n = Math.floor(request.ms / DAY_MS)
+    if (this.newestDay === null) this.newestDay = n
+    else if (n > this.newestDay) this.advance(n)
+    const target = request.target
+    const queryAt = target.indexOf('?')
+    const path = queryAt < 0 ? target : target.slice(0, queryAt)
+    const slash = path.indexOf('/', this.pathPrefix.length)
+    const plugin =
+      path.startsWith(this.pathPrefix) && slash > this.pathPrefix.length
+        ? this.plugins.get(path.slice(this.pathPrefix.length, slash))
+        : undefined
+    if (plugin === undefined || request.method !== 'GET') {
+      this.lines.other++
+      return
+    }
+    const slug = path.slice(this.pathPrefix.length, slash)
+    const file = path.slice(slash + 1)
+    if (file === 'info.json' && (request.status === 200 || request.status === 304)) {
+      plugin.check(n, request.ms, queryAt < 0 ? '' : target.slice(queryAt + 1))
+      return
+    }
+    if (request.status === 200 && file.startsWith(`${slug}-`) && file.endsWith('.zip')) {
+      const version = file === `${slug}-latest.zip` ? 'latest' : file.startsWith(`${slug}-v`) ? file.slice(slug.length + 2, -4) : ''
+      if (version === 'latest' || VERSION.test(version)) {
+        plugin.download(n, version)
+        return
+      }
+    }
+    this.lines.other++
+  }
+
+  /** A line of a later day: the days before it are closed (their windows are final) and old sites forgotten. */
+  private advance(n: number): void {
+    const from = this.newestDay!
+    // After the window's length every snapshot is empty: a gap of months costs no more than a week.
+    for (let day = from; day < Math.min(n, from + ACTIVE_WINDOW_DAYS); day++) for (const plugin of this.plugins.values()) plugin.close(day)
+    for (const plugin of this.plugins.values()) plugin.prune(n)
+    this.newestDay = n
+  }
+
+  /** The state to store: the newest day's window as it stands now, and the sites still active. */
+  finish(): FoldState {
+    const plugins: Record<string, PluginStatsState> = {}
+    for (const [slug, plugin] of this.plugins) {
+      if (this.newestDay !== null) {
+        plugin.close(this.newestDay)
+        plugin.prune(this.newestDay)
+      }
+      plugins[slug] = plugin.state()
+    }
+    return { newestDay: this.newestDay, plugins }
+  }
+}

@@ -66,7 +66,7 @@ describe('wprm stats on a real nginx access log', () => {
     // The counts, computed here from nginx's own log.
     const log = await readFile(server.nginx.accessLogPath, 'utf8')
     const reports = [...log.matchAll(/"GET \/stats\/hello-wprm\/info\.json\?site=([0-9a-f]{64})&installed=([\d.]+)[^"]*" (?:200|304) /g)]
-    const latest = new Map(reports.map((m) => [m[1], m[2]]))
+    const latest = new Map(reports.map((m) => [m[1]!, m[2]!]))
     const byVersion: Record<string, number> = {}
     for (const v of latest.values()) byVersion[v] = (byVersion[v] ?? 0) + 1
     expect(latest.size).toBe(30)

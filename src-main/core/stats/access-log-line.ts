@@ -55,18 +55,19 @@ function digits(text: string, from: number, count: number): number {
  * is kept and most lines only parse their seconds.
  */
 export class LogClock {
-  private minuteKey = ''
+  private minute = ''
+  private offset = ''
   private minuteMs = NaN
 
   /** The time at `at` (just after `[`) in ms, or NaN when it is not a combined-format time. */
   ms(line: string, at: number): number {
-    const key = line.slice(at, at + 17) + line.slice(at + 20, at + TIME_LENGTH)
-    if (key !== this.minuteKey) {
-      this.minuteKey = key
+    // Compared in place: no string is made for a line of the same minute as the one before.
+    if (!line.startsWith(this.minute, at) || !line.startsWith(this.offset, at + 20) || this.minute === '') {
+      this.minute = line.slice(at, at + 17)
+      this.offset = line.slice(at + 20, at + TIME_LENGTH)
       this.minuteMs = parseMinute(line, at)
     }
-    const seconds = digits(line, at + 18, 2)
-    return this.minuteMs + seconds * 1000
+    return this.minuteMs + digits(line, at + 18, 2) * 1000
   }
 }
 

@@ -105,8 +105,32 @@ const wpValues = new ValueCache((raw) => majorMinor(value(raw)))
 const phpValues = new ValueCache((raw) => majorMinor(value(raw)))
 const localeValues = new ValueCache((raw) => (LOCALE.test(value(raw)) ? value(raw) : 'other'))
 
+/** What follows a report's `site`, parsed once per distinct text (a few thousand at most in a log). */
+const tails = new Map<string, Reported | 'malformed'>()
+const SITE_PARAM = 'site='.length + 64
+
 /** The install report of a manifest request's query: null without one, 'malformed' when unusable. */
 export function parseReport(query: string): { site: string; id: string; record: Reported } | null | 'malformed' {
+  // The updater sends `site` first: the rest of the query repeats across sites and checks.
+  if (query.startsWith('site=') && (query.length === SITE_PARAM || query.charCodeAt(SITE_PARAM) === 38) /* & */) {
+    const tail = query.slice(SITE_PARAM + 1)
+    let record = tails.get(tail)
+    if (record === undefined) {
+      record = parseParams(tail).record
+      if (tails.size < 10_000) tails.set(copyOf(tail), record)
+    }
+    if (record === 'malformed') return record
+    const site = query.slice(5, SITE_PARAM)
+    return { site, id: site.slice(0, 16), record }
+  }
+  const { site, record } = parseParams(query)
+  if (site === null) return null
+  if (site.length !== 64 || record === 'malformed') return 'malformed'
+  return { site, id: site.slice(0, 16), record }
+}
+
+/** The report's fields in any order; `record` is 'malformed' without a usable installed version. */
+function parseParams(query: string): { site: string | null; record: Reported | 'malformed' } {
   let site: string | null = null
   let installed = ''
   let wp = ''
@@ -117,20 +141,32 @@ export function parseReport(query: string): { site: string; id: string; record: 
   while (start < query.length) {
     let end = query.indexOf('&', start)
     if (end < 0) end = query.length
-    // Keys compared in place: a pull reads millions of queries, and slices cost garbage.
-    if (query.startsWith('site=', start)) site = query.slice(start + 5, end)
-    else if (query.startsWith('installed=', start)) installed = query.slice(start + 10, end)
-    else if (query.startsWith('wp=', start)) wp = query.slice(start + 3, end)
-    else if (query.startsWith('php=', start)) php = query.slice(start + 4, end)
-    else if (query.startsWith('locale=', start)) locale = query.slice(start + 7, end)
-    else if (query.startsWith('multisite=', start)) multisite = end - start === 11 && query.charCodeAt(start + 10) === 49 ? 1 : 0
+    // Keys told apart by their first letter, then compared in place: no slice for a key.
+    switch (query.charCodeAt(start)) {
+      case 115 /* s */:
+        if (query.startsWith('site=', start)) site = query.slice(start + 5, end)
+        break
+      case 105 /* i */:
+        if (query.startsWith('installed=', start)) installed = query.slice(start + 10, end)
+        break
+      case 119 /* w */:
+        if (query.startsWith('wp=', start)) wp = query.slice(start + 3, end)
+        break
+      case 112 /* p */:
+        if (query.startsWith('php=', start)) php = query.slice(start + 4, end)
+        break
+      case 108 /* l */:
+        if (query.startsWith('locale=', start)) locale = query.slice(start + 7, end)
+        break
+      case 109 /* m */:
+        if (query.startsWith('multisite=', start)) multisite = end - start === 11 && query.charCodeAt(start + 10) === 49 ? 1 : 0
+        break
+    }
     start = end + 1
   }
-  if (site === null) return null
   const version = installedValues.get(installed)
-  // The hex check is the check's costliest part: it runs once per site (see PluginFold.check).
-  if (site.length !== 64 || version === '') return 'malformed'
-  return { site, id: site.slice(0, 16), record: [version, wpValues.get(wp), phpValues.get(php), localeValues.get(locale), multisite] }
+  if (version === '') return { site, record: 'malformed' }
+  return { site, record: [version, wpValues.get(wp), phpValues.get(php), localeValues.get(locale), multisite] }
 }
 
 const EMPTY_TALLIES = (): Pick<DayAcc, 'versions' | 'wp' | 'php' | 'locales' | 'downloads'> => ({
@@ -147,8 +183,14 @@ class PluginFold {
   readonly sites = new Map<string, SiteRecord>()
   readonly seen = new Map<string, [first: number, last: number]>()
   malformedReports: number
+  /** `<prefix><slug>/info.json`: a check. */
+  readonly manifestPath: string
+  /** `<prefix><slug>/<slug>-`: a download, followed by `v<version>.zip` or `latest.zip`. */
+  readonly zipPrefix: string
 
-  constructor(state: PluginStatsState | undefined) {
+  constructor(state: PluginStatsState | undefined, prefix: string, slug: string) {
+    this.manifestPath = `${prefix}${slug}/info.json`
+    this.zipPrefix = `${prefix}${slug}/${slug}-`
     this.malformedReports = state?.malformed_reports ?? 0
     for (const day of Object.values(state?.days ?? {})) {
       this.days.set(dayNumber(day.day), {
@@ -165,12 +207,18 @@ class PluginFold {
       this.seen.set(version, [Date.parse(s.first_seen), Date.parse(s.last_seen)])
   }
 
+  private lastDay = NaN
+  private lastAcc: DayAcc | null = null
+
   day(n: number): DayAcc {
+    if (n === this.lastDay && this.lastAcc !== null) return this.lastAcc
     let acc = this.days.get(n)
     if (acc === undefined) {
       acc = { checks: 0, unreported: 0, sites: 0, multisite: 0, ...EMPTY_TALLIES(), active: snapshotOf([], n) }
       this.days.set(n, acc)
     }
+    this.lastDay = n
+    this.lastAcc = acc
     return acc
   }
 
@@ -197,7 +245,8 @@ class PluginFold {
       inc(acc.php, php)
       inc(acc.locales, locale)
       acc.multisite += multisite
-      this.sites.set(before === undefined ? copyOf(report.id) : report.id, [n, version, wp, php, locale, multisite])
+      if (before === undefined) this.sites.set(copyOf(report.id), [n, version, wp, php, locale, multisite])
+      else setRecord(before, n, report.record)
     } else if (before[0] === n) {
       // Seen today already: the day counts it at what it reported last (it may have just updated).
       const tallies = [acc.versions, acc.wp, acc.php, acc.locales] as const
@@ -208,7 +257,7 @@ class PluginFold {
         }
       }
       acc.multisite += multisite - before[5]
-      this.sites.set(report.id, [n, version, wp, php, locale, multisite])
+      setRecord(before, n, report.record)
     }
     // else: a line older than this site's last check (two logs, a late write): counted as a check only.
     const seen = this.seen.get(version)
@@ -243,6 +292,16 @@ class PluginFold {
       versions[version] = { first_seen: new Date(first).toISOString(), last_seen: new Date(last).toISOString() }
     return { days, versions, sites: Object.fromEntries(this.sites), malformed_reports: this.malformedReports }
   }
+}
+
+/** Updates a site's record in place (a pull updates millions: no new array each time). */
+function setRecord(record: SiteRecord, n: number, reported: Reported): void {
+  record[0] = n
+  record[1] = reported[0]
+  record[2] = reported[1]
+  record[3] = reported[2]
+  record[4] = reported[3]
+  record[5] = reported[4]
 }
 
 /** The sites active on day `n`, at the version each last reported. */
@@ -290,7 +349,7 @@ export class StatsFold {
     now: Date
   ) {
     this.newestDay = start.newestDay
-    for (const slug of slugs) this.plugins.set(slug, new PluginFold(start.plugins[slug]))
+    for (const slug of slugs) this.plugins.set(slug, new PluginFold(start.plugins[slug], pathPrefix, slug))
     this.latestMs = now.getTime() + DAY_MS
   }
 
@@ -306,28 +365,29 @@ export class StatsFold {
     if (this.newestDay === null) this.newestDay = n
     else if (n > this.newestDay) this.advance(n)
     const target = request.target
-    const queryAt = target.indexOf('?')
-    const path = queryAt < 0 ? target : target.slice(0, queryAt)
-    const slash = path.indexOf('/', this.pathPrefix.length)
-    const plugin =
-      path.startsWith(this.pathPrefix) && slash > this.pathPrefix.length
-        ? this.plugins.get(path.slice(this.pathPrefix.length, slash))
-        : undefined
-    if (plugin === undefined || request.method !== 'GET') {
+    if (!target.startsWith(this.pathPrefix) || request.method !== 'GET') {
       this.lines.other++
       return
     }
-    const slug = path.slice(this.pathPrefix.length, slash)
-    const file = path.slice(slash + 1)
-    if (file === 'info.json' && (request.status === 200 || request.status === 304)) {
-      plugin.check(n, request.ms, queryAt < 0 ? '' : target.slice(queryAt + 1))
-      return
-    }
-    if (request.status === 200 && file.startsWith(`${slug}-`) && file.endsWith('.zip')) {
-      const version = file === `${slug}-latest.zip` ? 'latest' : file.startsWith(`${slug}-v`) ? file.slice(slug.length + 2, -4) : ''
-      if (version === 'latest' || VERSION.test(version)) {
-        plugin.download(n, version)
-        return
+    // Each plugin's paths are compared in place: most lines are one plugin's checks.
+    for (const plugin of this.plugins.values()) {
+      if (target.startsWith(plugin.manifestPath)) {
+        const end = plugin.manifestPath.length
+        if (target.length === end || target.charCodeAt(end) === 63 /* ? */) {
+          if (request.status === 200 || request.status === 304) {
+            plugin.check(n, request.ms, target.length === end ? '' : target.slice(end + 1))
+            return
+          }
+          break
+        }
+      } else if (target.startsWith(plugin.zipPrefix) && request.status === 200 && target.endsWith('.zip')) {
+        const name = target.slice(plugin.zipPrefix.length, -4)
+        const version = name === 'latest' ? name : name.startsWith('v') && VERSION.test(name.slice(1)) ? name.slice(1) : ''
+        if (version !== '') {
+          plugin.download(n, version)
+          return
+        }
+        break
       }
     }
     this.lines.other++

@@ -8,6 +8,7 @@ import { createReleasesSlice } from './releases-slice'
 import { createRollbackSlice } from './rollback-slice'
 import { createServersSlice } from './servers-slice'
 import { createSettingsSlice } from './settings-slice'
+import { createStatsSlice } from './stats-slice'
 import type { All, StoreDeps } from './types'
 import { createVerifySlice } from './verify-slice'
 
@@ -22,6 +23,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<All> {
     ...createServersSlice(deps)(...a),
     ...createActivitySlice(deps)(...a),
     ...createSettingsSlice(deps)(...a),
+    ...createStatsSlice(deps)(...a),
     ...createEventsSlice(deps)(...a)
   }))
 }

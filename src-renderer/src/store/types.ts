@@ -8,6 +8,7 @@ import type { ReleasesSlice } from './releases-slice'
 import type { RollbackSlice } from './rollback-slice'
 import type { ServersSlice } from './servers-slice'
 import type { SettingsSlice } from './settings-slice'
+import type { StatsSlice } from './stats-slice'
 import type { VerifySlice } from './verify-slice'
 
 /** The whole store: every slice's state and actions side by side. */
@@ -19,6 +20,7 @@ export type All = NavigationSlice &
   ServersSlice &
   ActivitySlice &
   SettingsSlice &
+  StatsSlice &
   EventsSlice
 
 /**

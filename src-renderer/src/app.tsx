@@ -78,7 +78,7 @@ export function App() {
             <NavItem screen="verify" label="Verify" icon="✓" />
             <NavItem screen="rollback" label="Rollback" icon="↺" />
             <NavItem screen="emergency" label="Emergency update" icon="!" />
-            <NavItem screen="stats" label="Stats" icon="▁▃▆" />
+            <NavItem screen="stats" label="Stats" icon="▥" />
           </ul>
           <p className="nav__group">Setup</p>
           <ul className="nav">

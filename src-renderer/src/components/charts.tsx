@@ -8,9 +8,21 @@
 
 const WIDTH = 1000
 
+type Point = readonly [number, number]
+
 /** A path through points, `M x,y L x,y …`. */
-function pathOf(points: readonly (readonly [number, number])[]): string {
+function pathOf(points: readonly Point[]): string {
   return points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${x.toFixed(1)},${y.toFixed(1)}`).join('')
+}
+
+/** The points to draw: a single one (one day of data) becomes a level line across the width. */
+function spread(points: readonly Point[]): readonly Point[] {
+  return points.length === 1
+    ? [
+        [0, points[0]![1]],
+        [WIDTH, points[0]![1]]
+      ]
+    : points
 }
 
 /** A round upper bound for an axis: 1, 2 or 5 times a power of ten, at or above `max`. */
@@ -46,15 +58,15 @@ export function LineChart({
   readonly height?: number
 }) {
   const top = niceMax(Math.max(0, ...values))
-  const x = (i: number): number => (values.length < 2 ? WIDTH / 2 : (i / (values.length - 1)) * WIDTH)
+  const x = (i: number): number => (values.length < 2 ? 0 : (i / (values.length - 1)) * WIDTH)
   const y = (v: number): number => height - (v / top) * height
-  const line = pathOf(values.map((v, i) => [x(i), y(v)]))
+  const line = pathOf(spread(values.map((v, i) => [x(i), y(v)] as const)))
   return (
     <figure className="chart">
       <div className="chart__plot">
         <svg viewBox={`0 0 ${WIDTH} ${height}`} preserveAspectRatio="none" role="img" aria-label={label} style={{ height }}>
           <line className="chart__grid" x1="0" x2={WIDTH} y1={height / 2} y2={height / 2} vectorEffect="non-scaling-stroke" />
-          <path className="chart__area chart__series--0" d={`${line}L${x(values.length - 1)},${height}L${x(0)},${height}Z`} />
+          <path className="chart__area chart__series--0" d={`${line}L${WIDTH},${height}L0,${height}Z`} />
           <path className="chart__line" d={line} vectorEffect="non-scaling-stroke" />
         </svg>
         <Axis top={top} first={days[0] ?? ''} last={days.at(-1) ?? ''} />
@@ -78,13 +90,13 @@ export function StackedAreaChart({
 }) {
   const totals = days.map((_, i) => series.reduce((n, s) => n + (s.values[i] ?? 0), 0))
   const top = niceMax(Math.max(0, ...totals))
-  const x = (i: number): number => (days.length < 2 ? WIDTH / 2 : (i / (days.length - 1)) * WIDTH)
+  const x = (i: number): number => (days.length < 2 ? 0 : (i / (days.length - 1)) * WIDTH)
   const y = (v: number): number => height - (v / top) * height
   let below = days.map(() => 0)
   const layers = series.map((s) => {
     const above = below.map((b, i) => b + (s.values[i] ?? 0))
-    const upper = above.map((v, i) => [x(i), y(v)] as const)
-    const lower = below.map((v, i) => [x(i), y(v)] as const).reverse()
+    const upper = spread(above.map((v, i) => [x(i), y(v)] as const))
+    const lower = [...spread(below.map((v, i) => [x(i), y(v)] as const))].reverse()
     below = above
     return { key: s.key, d: `${pathOf(upper)}${pathOf(lower).replace('M', 'L')}Z` }
   })

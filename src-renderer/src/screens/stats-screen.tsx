@@ -96,7 +96,11 @@ function Report({ report }: { readonly report: StatsReport }) {
           note={revoked.length === 0 ? 'no active site runs a withdrawn version' : `on ${revoked.map((a) => a.key).join(', ')}`}
           tone={report.revoked_sites > 0 ? 'bad' : undefined}
         />
-        <Figure label="Downloads" value={downloads.toLocaleString('en-US')} note={`in the last ${report.days.length} days`} />
+        <Figure
+          label="Downloads"
+          value={downloads.toLocaleString('en-US')}
+          note={report.days.length === 1 ? 'on the one day with data' : `in the last ${report.days.length} days`}
+        />
         <Figure
           label="Checks without a report"
           value={report.unreported.toLocaleString('en-US')}

@@ -38,7 +38,8 @@ describe('the install report in a manifest request', () => {
     expect(parseReport(`site=${SITE}&installed=1.2.0&wp=6.4.5&php=8.2.27&locale=de_DE&multisite=1&channel=stable`)).toEqual({
       site: SITE,
       id: SITE.slice(0, 16),
-      record: ['1.2.0', '6.4', '8.2', 'de_DE', 1]
+      record: ['1.2.0', '6.4', '8.2', 'de_DE', 1],
+      tail: 'installed=1.2.0&wp=6.4.5&php=8.2.27&locale=de_DE&multisite=1&channel=stable'
     })
     expect(parseReport(`site=${SITE}&installed=1.2.0&locale=%3Cscript%3E&wp=banana`)).toMatchObject({
       record: ['1.2.0', 'other', 'other', 'other', 0]

@@ -1,4 +1,4 @@
-import type { ActiveSnapshot, LineCounts, StatsDay } from '../../../src-shared/stats.js'
+import type { ActiveSnapshot, LineCounts, StatsDay, Tally } from '../../../src-shared/stats.js'
 import { ACTIVE_WINDOW_DAYS, dayKey, dayNumber, isActiveOn } from '../../../src-shared/stats.js'
 import { LogClock, parseCombinedLine } from './access-log-line.js'
 
@@ -11,6 +11,9 @@ import { LogClock, parseCombinedLine } from './access-log-line.js'
 
 /** A site in the active window: the day it last checked and what it reported then. */
 export type SiteRecord = [day: number, version: string, wp: string, php: string, locale: string, multisite: 0 | 1]
+
+/** A site record while folding: with the text of its last report, to tell a repeat at a glance (not stored). */
+type LiveRecord = [...SiteRecord, tail: string | null]
 
 /** What one check reported, as the site record keeps it. */
 type Reported = [version: string, wp: string, php: string, locale: string, multisite: 0 | 1]
@@ -34,7 +37,8 @@ const LOCALE = /^[A-Za-z]{2,3}(?:_[A-Za-z0-9]{2,8}){0,2}$/
 /** Lines dated before this, or more than a day ahead of the clock, are malformed: they would skew the days. */
 const EARLIEST_MS = Date.UTC(2000, 0, 1)
 
-type MutableTally = Record<string, number>
+/** Counts while folding: a Map, as its keys (copies of text from lines) need no interning on each lookup. */
+type MutableTally = Map<string, number>
 interface DayAcc {
   checks: number
   unreported: number
@@ -49,18 +53,21 @@ interface DayAcc {
 }
 
 function inc(tally: MutableTally, key: string): void {
-  const current = tally[key]
-  if (current !== undefined) tally[key] = current + 1
-  else if (Object.keys(tally).length < MAX_KEYS) tally[key] = 1
-  else tally.other = (tally.other ?? 0) + 1
+  const current = tally.get(key)
+  if (current !== undefined) tally.set(key, current + 1)
+  else if (tally.size < MAX_KEYS) tally.set(key, 1)
+  else tally.set('other', (tally.get('other') ?? 0) + 1)
 }
 
 function dec(tally: MutableTally, key: string): void {
-  const target = tally[key] !== undefined ? key : 'other'
-  const current = tally[target] ?? 0
-  if (current <= 1) delete tally[target]
-  else tally[target] = current - 1
+  const target = tally.has(key) ? key : 'other'
+  const current = tally.get(target) ?? 0
+  if (current <= 1) tally.delete(target)
+  else tally.set(target, current - 1)
 }
+
+const toMap = (tally: Tally): MutableTally => new Map(Object.entries(tally))
+const toTally = (tally: MutableTally): Tally => Object.fromEntries(tally)
 
 /** A query value, percent-decoded ('' when it cannot be). */
 function value(raw: string): string {
@@ -106,27 +113,36 @@ const phpValues = new ValueCache((raw) => majorMinor(value(raw)))
 const localeValues = new ValueCache((raw) => (LOCALE.test(value(raw)) ? value(raw) : 'other'))
 
 /** What follows a report's `site`, parsed once per distinct text (a few thousand at most in a log). */
-const tails = new Map<string, Reported | 'malformed'>()
+const tails = new Map<string, { readonly text: string; readonly record: Reported | 'malformed' }>()
 const SITE_PARAM = 'site='.length + 64
 
+/** A report: the site's hash, its id (the first 16 hex digits), what it reported, and the text after `site`. */
+export interface Report {
+  readonly site: string
+  readonly id: string
+  readonly record: Reported
+  /** The query after `site=…&` when `site` came first (kept to compare the site's next check with). */
+  readonly tail: string | null
+}
+
 /** The install report of a manifest request's query: null without one, 'malformed' when unusable. */
-export function parseReport(query: string): { site: string; id: string; record: Reported } | null | 'malformed' {
+export function parseReport(query: string): Report | null | 'malformed' {
   // The updater sends `site` first: the rest of the query repeats across sites and checks.
   if (query.startsWith('site=') && (query.length === SITE_PARAM || query.charCodeAt(SITE_PARAM) === 38) /* & */) {
     const tail = query.slice(SITE_PARAM + 1)
-    let record = tails.get(tail)
-    if (record === undefined) {
-      record = parseParams(tail).record
-      if (tails.size < 10_000) tails.set(copyOf(tail), record)
+    let parsed = tails.get(tail)
+    if (parsed === undefined) {
+      parsed = { text: copyOf(tail), record: parseParams(tail).record }
+      if (tails.size < 10_000) tails.set(parsed.text, parsed)
     }
-    if (record === 'malformed') return record
+    if (parsed.record === 'malformed') return 'malformed'
     const site = query.slice(5, SITE_PARAM)
-    return { site, id: site.slice(0, 16), record }
+    return { site, id: site.slice(0, 16), record: parsed.record, tail: parsed.text }
   }
   const { site, record } = parseParams(query)
   if (site === null) return null
   if (site.length !== 64 || record === 'malformed') return 'malformed'
-  return { site, id: site.slice(0, 16), record }
+  return { site, id: site.slice(0, 16), record, tail: null }
 }
 
 /** The report's fields in any order; `record` is 'malformed' without a usable installed version. */
@@ -170,17 +186,17 @@ function parseParams(query: string): { site: string | null; record: Reported | '
 }
 
 const EMPTY_TALLIES = (): Pick<DayAcc, 'versions' | 'wp' | 'php' | 'locales' | 'downloads'> => ({
-  versions: {},
-  wp: {},
-  php: {},
-  locales: {},
-  downloads: {}
+  versions: new Map(),
+  wp: new Map(),
+  php: new Map(),
+  locales: new Map(),
+  downloads: new Map()
 })
 
 /** One plugin's aggregates while lines are folded in. */
 class PluginFold {
   readonly days = new Map<number, DayAcc>()
-  readonly sites = new Map<string, SiteRecord>()
+  readonly sites = new Map<string, LiveRecord>()
   readonly seen = new Map<string, [first: number, last: number]>()
   malformedReports: number
   /** `<prefix><slug>/info.json`: a check. */
@@ -195,14 +211,14 @@ class PluginFold {
     for (const day of Object.values(state?.days ?? {})) {
       this.days.set(dayNumber(day.day), {
         ...day,
-        versions: { ...day.versions },
-        wp: { ...day.wp },
-        php: { ...day.php },
-        locales: { ...day.locales },
-        downloads: { ...day.downloads }
+        versions: toMap(day.versions),
+        wp: toMap(day.wp),
+        php: toMap(day.php),
+        locales: toMap(day.locales),
+        downloads: toMap(day.downloads)
       })
     }
-    for (const [id, record] of Object.entries(state?.sites ?? {})) this.sites.set(id, record)
+    for (const [id, record] of Object.entries(state?.sites ?? {})) this.sites.set(id, [...record, null])
     for (const [version, s] of Object.entries(state?.versions ?? {}))
       this.seen.set(version, [Date.parse(s.first_seen), Date.parse(s.last_seen)])
   }
@@ -225,41 +241,81 @@ class PluginFold {
   check(n: number, ms: number, query: string): void {
     const acc = this.day(n)
     acc.checks++
-    const report = parseReport(query)
-    if (report === null || report === 'malformed') {
-      acc.unreported++
-      if (report === 'malformed') this.malformedReports++
-      return
+    // Most checks report what the site's last one did: compared in place with that text, nothing is parsed.
+    let before: LiveRecord | undefined
+    let reported: Reported
+    let tail: string | null
+    const repeat = query.length > SITE_PARAM && query.charCodeAt(SITE_PARAM) === 38 && query.startsWith('site=')
+    if (repeat) before = this.sites.get(query.slice(5, 21))
+    if (
+      before !== undefined &&
+      before[6] !== null &&
+      query.length === SITE_PARAM + 1 + before[6].length &&
+      query.startsWith(before[6], SITE_PARAM + 1)
+    ) {
+      reported = [before[1], before[2], before[3], before[4], before[5]]
+      tail = before[6]
+    } else {
+      const report = parseReport(query)
+      if (report === null || report === 'malformed') {
+        acc.unreported++
+        if (report === 'malformed') this.malformedReports++
+        return
+      }
+      before = this.sites.get(report.id)
+      if (before === undefined && !SITE.test(report.site)) {
+        acc.unreported++
+        this.malformedReports++
+        return
+      }
+      if (before === undefined) {
+        const [v, w, p, l, m] = report.record
+        this.newSite(acc, n, copyOf(report.id), [v, w, p, l, m], report.tail)
+        this.see(report.record[0], ms)
+        return
+      }
+      reported = report.record
+      tail = report.tail
     }
-    const [version, wp, php, locale, multisite] = report.record
-    const before = this.sites.get(report.id)
-    if (before === undefined && !SITE.test(report.site)) {
-      acc.unreported++
-      this.malformedReports++
-      return
-    }
-    if (before === undefined || before[0] < n) {
+    const [version, wp, php, locale, multisite] = reported
+    if (before[0] < n) {
       acc.sites++
       inc(acc.versions, version)
       inc(acc.wp, wp)
       inc(acc.php, php)
       inc(acc.locales, locale)
       acc.multisite += multisite
-      if (before === undefined) this.sites.set(copyOf(report.id), [n, version, wp, php, locale, multisite])
-      else setRecord(before, n, report.record)
+      setRecord(before, n, reported, tail)
     } else if (before[0] === n) {
       // Seen today already: the day counts it at what it reported last (it may have just updated).
       const tallies = [acc.versions, acc.wp, acc.php, acc.locales] as const
       for (let i = 0; i < 4; i++) {
-        if (before[i + 1] !== report.record[i]) {
+        if (before[i + 1] !== reported[i]) {
           dec(tallies[i]!, before[i + 1] as string)
-          inc(tallies[i]!, report.record[i] as string)
+          inc(tallies[i]!, reported[i] as string)
         }
       }
       acc.multisite += multisite - before[5]
-      setRecord(before, n, report.record)
+      setRecord(before, n, reported, tail)
     }
     // else: a line older than this site's last check (two logs, a late write): counted as a check only.
+    this.see(version, ms)
+  }
+
+  /** A site not in the window: counted on its day. */
+  private newSite(acc: DayAcc, n: number, id: string, reported: Reported, tail: string | null): void {
+    const [version, wp, php, locale, multisite] = reported
+    acc.sites++
+    inc(acc.versions, version)
+    inc(acc.wp, wp)
+    inc(acc.php, php)
+    inc(acc.locales, locale)
+    acc.multisite += multisite
+    this.sites.set(id, [n, version, wp, php, locale, multisite, tail])
+  }
+
+  /** First and last report of a version. */
+  private see(version: string, ms: number): void {
     const seen = this.seen.get(version)
     if (seen === undefined) {
       if (this.seen.size < MAX_KEYS) this.seen.set(version, [ms, ms])
@@ -286,30 +342,48 @@ class PluginFold {
 
   state(): PluginStatsState {
     const days: Record<string, StatsDay> = {}
-    for (const n of [...this.days.keys()].sort((a, b) => a - b)) days[dayKey(n)] = { day: dayKey(n), ...this.days.get(n)! }
+    for (const n of [...this.days.keys()].sort((a, b) => a - b)) {
+      const acc = this.days.get(n)!
+      days[dayKey(n)] = {
+        day: dayKey(n),
+        checks: acc.checks,
+        unreported: acc.unreported,
+        sites: acc.sites,
+        versions: toTally(acc.versions),
+        wp: toTally(acc.wp),
+        php: toTally(acc.php),
+        locales: toTally(acc.locales),
+        multisite: acc.multisite,
+        downloads: toTally(acc.downloads),
+        active: acc.active
+      }
+    }
     const versions: PluginStatsState['versions'] = {}
     for (const [version, [first, last]] of this.seen)
       versions[version] = { first_seen: new Date(first).toISOString(), last_seen: new Date(last).toISOString() }
-    return { days, versions, sites: Object.fromEntries(this.sites), malformed_reports: this.malformedReports }
+    const sites: Record<string, SiteRecord> = {}
+    for (const [id, r] of this.sites) sites[id] = [r[0], r[1], r[2], r[3], r[4], r[5]]
+    return { days, versions, sites, malformed_reports: this.malformedReports }
   }
 }
 
 /** Updates a site's record in place (a pull updates millions: no new array each time). */
-function setRecord(record: SiteRecord, n: number, reported: Reported): void {
+function setRecord(record: LiveRecord, n: number, reported: Reported, tail: string | null): void {
   record[0] = n
   record[1] = reported[0]
   record[2] = reported[1]
   record[3] = reported[2]
   record[4] = reported[3]
   record[5] = reported[4]
+  record[6] = tail
 }
 
 /** The sites active on day `n`, at the version each last reported. */
-function snapshotOf(records: Iterable<SiteRecord>, n: number): ActiveSnapshot {
-  const versions: MutableTally = {}
-  const wp: MutableTally = {}
-  const php: MutableTally = {}
-  const locales: MutableTally = {}
+function snapshotOf(records: Iterable<SiteRecord | LiveRecord>, n: number): ActiveSnapshot {
+  const versions: MutableTally = new Map()
+  const wp: MutableTally = new Map()
+  const php: MutableTally = new Map()
+  const locales: MutableTally = new Map()
   let sites = 0
   let multisite = 0
   for (const record of records) {
@@ -321,7 +395,7 @@ function snapshotOf(records: Iterable<SiteRecord>, n: number): ActiveSnapshot {
     inc(locales, record[4])
     multisite += record[5]
   }
-  return { sites, versions, wp, php, locales, multisite }
+  return { sites, versions: toTally(versions), wp: toTally(wp), php: toTally(php), locales: toTally(locales), multisite }
 }
 
 /** What a fold starts from and ends with: the newest day seen on the server, and each plugin's state. */

@@ -103,6 +103,7 @@ function serverRecord(input, port = input.port) {
     remote_root: input.remoteRoot,
     public_url: input.publicUrl,
     host_key_fingerprint: input.acceptHostKey,
+    access_logs: [],
     created_at: at,
     updated_at: at
   }

@@ -31,6 +31,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GNU_TIME, run, runNative, runWorker, zipNames } from './measure.js'
 import { benchPublish, publishGoals, publishNotes, publishPrerequisites, stopPublishServers } from './publish.js'
+import { benchStats, statsGoals, statsNotes } from './stats.js'
 import { prepareTrees } from './trees.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -43,6 +44,8 @@ const OUT_DIR = path.join(ROOT, '.bench-tmp', 'out')
 const args = new Set(process.argv.slice(2))
 const JSON_OUTPUT = args.has('--json')
 const RUNS = args.has('--quick') ? 3 : 5
+/** `--only-stats`: just the install-statistics rows (the trees and publishing take minutes). */
+const ONLY_STATS = args.has('--only-stats')
 const MB = 1e6
 
 /** Progress and notes go to stderr, so that stdout carries only the results. */
@@ -241,7 +244,7 @@ async function environment() {
 }
 
 function checkPrerequisites() {
-  const built = path.join(ROOT, 'out', 'cli', 'src-main', 'core', 'packager.js')
+  const built = path.join(ROOT, 'out', 'cli', 'src-main', 'core', 'build', 'packager.js')
   if (!existsSync(built)) throw new Error('out/cli is missing: run `npm run build:cli` first (or `npm run bench`).')
   if (!existsSync(GNU_TIME)) log(`note: ${GNU_TIME} is missing; the native tools' peak RSS is polled from /proc (VmHWM).`)
 }
@@ -288,6 +291,7 @@ function printTable(env, rows) {
   for (const r of rows.filter((r) => r.digests))
     lines.push(`digests  hashFile = openssl + md5sum: sha256 ${r.digests.sha256}, md5 ${r.digests.md5}`)
   lines.push(...publishNotes(rows))
+  lines.push(...statsNotes(rows))
   if (env.publishSkipped) lines.push(`publish  skipped: ${env.publishSkipped} missing`)
   lines.push('', ...goals(rows))
   process.stdout.write(lines.join('\n') + '\n')
@@ -319,6 +323,7 @@ function goals(rows) {
   const hash = rows.find((r) => r.name.startsWith('hash '))
   if (hash) lines.push(`  ${verdict(hash.ratio <= 1)} hashing no slower than openssl + md5sum: ratio ${hash.ratio.toFixed(3)}`)
   lines.push(...publishGoals(rows, verdict))
+  lines.push(...statsGoals(rows, verdict))
   return lines
 }
 
@@ -338,19 +343,22 @@ async function main() {
   checkPrerequisites()
   const env = await environment()
   rmSync(OUT_DIR, { recursive: true, force: true }) // leftovers of an interrupted run
-  const trees = prepareTrees(TREES_DIR, log)
+  const trees = ONLY_STATS ? [] : prepareTrees(TREES_DIR, log)
   env.baselineMB = await nodeBaseline()
   const rows = []
   try {
-    for (const tree of trees) rows.push(...(await benchTree(tree)))
-    const large = trees.find((t) => t.name === 'bench-large')
-    rows.push(...(await benchHash(large)))
     const publish = publishPrerequisites()
-    if (publish.ok) rows.push(...(await benchPublish({ runs: RUNS, log, alternate, row, median, outDir: OUT_DIR, trees })))
-    else {
-      env.publishSkipped = publish.missing.join(', ')
-      log(`publish: skipped, ${env.publishSkipped} missing`)
+    if (!ONLY_STATS) {
+      for (const tree of trees) rows.push(...(await benchTree(tree)))
+      const large = trees.find((t) => t.name === 'bench-large')
+      rows.push(...(await benchHash(large)))
+      if (publish.ok) rows.push(...(await benchPublish({ runs: RUNS, log, alternate, row, median, outDir: OUT_DIR, trees })))
+      else {
+        env.publishSkipped = publish.missing.join(', ')
+        log(`publish: skipped, ${env.publishSkipped} missing`)
+      }
     }
+    rows.push(...(await benchStats({ runs: RUNS, log, alternate, row, outDir: OUT_DIR, withSftp: publish.ok })))
   } finally {
     rmSync(OUT_DIR, { recursive: true, force: true })
   }

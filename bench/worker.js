@@ -112,6 +112,22 @@ async function upload(task, { SftpSession }) {
   return { phases: { connect, send, commit, close }, cipher, trace }
 }
 
+/** Ingest of a local access log exactly as a pull folds it: 1 MiB reads, the splitter, the fold. */
+async function ingest(task, { LineSplitter }, { StatsFold }) {
+  const { createReadStream } = await import('node:fs')
+  const fold = new StatsFold({ newestDay: null, plugins: {} }, [task.slug], task.prefix, new Date(task.now))
+  const splitter = new LineSplitter()
+  const onLine = (line) => fold.line(line)
+  for await (const chunk of createReadStream(task.file, { highWaterMark: 1 << 20 })) splitter.push(chunk, onLine)
+  const state = fold.finish().plugins[task.slug]
+  const perDay = Object.fromEntries(
+    Object.values(state.days)
+      .filter((d) => d.sites > 0)
+      .map((d) => [d.day, d.sites])
+  )
+  return { perDay, sites: Object.keys(state.sites).length, lines: fold.lines }
+}
+
 async function main() {
   const task = JSON.parse(process.argv[2])
   // Load before starting the clock.
@@ -120,9 +136,10 @@ async function main() {
     folder: async () => [await load('build/source-files.js'), await load('build/zip-writer.js')],
     hash: async () => [await load('build/checksums.js')],
     upload: async () => [await load('remote/sftp-session.js')],
-    baseline: async () => [await load('build/packager.js'), await load('build/zip-writer.js')]
+    baseline: async () => [await load('build/packager.js'), await load('build/zip-writer.js')],
+    ingest: async () => [await load('stats/line-splitter.js'), await load('stats/stats-fold.js')]
   }
-  const run = { package: buildPlugin, folder: buildFolder, hash, upload, baseline: async () => ({}) }[task.mode]
+  const run = { package: buildPlugin, folder: buildFolder, hash, upload, ingest, baseline: async () => ({}) }[task.mode]
   const loaded = await modules[task.mode]()
   const start = performance.now()
   const result = await run(task, ...loaded)

@@ -8,13 +8,14 @@ import { addVersion, changeStatus, publishNow, rollback, verifyVersion } from '.
 import { pruneZips } from './core/ops/retention.js'
 import type { SecretCipher } from './core/remote/secret-vault.js'
 import { SecretVault } from './core/remote/secret-vault.js'
-import { addServer, removeServer, testServer } from './core/ops/servers.js'
+import { addServer, removeServer, setServer, testServer } from './core/ops/servers.js'
 import { computeSourceStatus } from './core/ops/source-status.js'
 import { SourceWatcher } from './core/source/source-watcher.js'
 import type { SecretProvider, SessionOptions } from './core/remote/sftp-session.js'
 import { environmentSecrets } from './core/remote/sftp-session.js'
 import { bumpSource } from './core/ops/source-bump.js'
 import { installUpdater } from './core/ops/updater-install.js'
+import { getStats, pullStats } from './core/ops/stats.js'
 import { Store } from './core/db/store.js'
 import { highestVersion, suggestFirst, suggestNext } from '../src-shared/versions.js'
 import { addPluginFromServer, importPlugin, pullPlugins } from './core/ops/pull.js'
@@ -158,6 +159,7 @@ export function createApi(options: ApiOptions): ApiHandle {
     restoreDatabaseBackup: () => settle(() => ctx.store.restoreBackup()),
     listServers: () => settle(async () => (await ctx.store.read()).servers),
     addServer: (input) => settle(() => addServer(ctx, input)),
+    setServer: (input) => settle(() => setServer(ctx, input)),
     removeServer: ({ name }) => settle(() => removeServer(ctx, name)),
     testServer: ({ name }) => settle(() => testServer(ctx, name)),
     publish: ({ slug, breakStaleLock }) => settle(() => publishNow(ctx, slug, breakStaleLock)),
@@ -192,6 +194,8 @@ export function createApi(options: ApiOptions): ApiHandle {
       thenAnnounce(
         slug,
         settle(() => installUpdater(ctx, slug))
-      )
+      ),
+    pullStats: ({ slug }) => settle(() => pullStats(ctx, slug)),
+    getStats: ({ slug, days }) => settle(() => getStats(ctx, slug, days))
   }
 }

@@ -62,8 +62,10 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
     auth: 'auth',
     remoteRoot: 'string',
     publicUrl: 'string',
-    acceptHostKey: 'string?'
+    acceptHostKey: 'string?',
+    accessLogs: 'strings?'
   },
+  setServer: { name: 'string', accessLogs: 'strings?' },
   removeServer: { name: 'string' },
   testServer: { name: 'string' },
   publish: { slug: 'string', breakStaleLock: 'boolean?' },
@@ -78,7 +80,9 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   importPlugin: { server: 'string', slug: 'string', sourceDir: 'string?', distDir: 'string?' },
   removeVersion: { slug: 'string', version: 'string' },
   editVersion: { slug: 'string', version: 'string', changelog: 'string' },
-  removePlugin: { slug: 'string', keepServer: 'boolean?' }
+  removePlugin: { slug: 'string', keepServer: 'boolean?' },
+  pullStats: { slug: 'string?' },
+  getStats: { slug: 'string', days: 'number?' }
 }
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536

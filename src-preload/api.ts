@@ -36,14 +36,17 @@ import type {
   ServerProfile,
   ServerTestResult,
   SetPluginInput,
+  SetServerInput,
   SourceStatus,
   StoreSecretInput,
   UpdaterInstallResult,
   VerifyCheck,
   VerifyReport
 } from '../src-shared/model.js'
+import type { StatsPullResult, StatsReport } from '../src-shared/stats.js'
 
 export * from '../src-shared/model.js'
+export type * from '../src-shared/stats.js'
 
 /** Events main sends to its faces. */
 export interface ApiEvents {
@@ -70,6 +73,7 @@ export interface WprmApi {
   setPlugin(input: SetPluginInput): Promise<Result<PluginRecord>>
   listServers(): Promise<Result<readonly ServerProfile[]>>
   addServer(input: AddServerInput): Promise<Result<ServerProfile>>
+  setServer(input: SetServerInput): Promise<Result<ServerProfile>>
   removeServer(input: { readonly name: string }): Promise<Result<ServerProfile>>
   testServer(input: { readonly name: string }): Promise<Result<ServerTestResult>>
   publish(input: { readonly slug: string; readonly breakStaleLock?: boolean }): Promise<Result<PublishResult>>
@@ -88,6 +92,10 @@ export interface WprmApi {
   /** Changes a version's changelog; a published one's is published at once. */
   editVersion(input: EditVersionInput): Promise<Result<ChangeStatusResult>>
   removePlugin(input: RemovePluginInput): Promise<Result<PluginRecord>>
+  /** Reads what is new in the access logs of the plugin's server (of every server without a slug). */
+  pullStats(input: { readonly slug?: string }): Promise<Result<StatsPullResult>>
+  /** The plugin's install statistics over the last `days` days (30 unless given). */
+  getStats(input: { readonly slug: string; readonly days?: number }): Promise<Result<StatsReport>>
 }
 
 /** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */
@@ -124,6 +132,7 @@ export const API_METHODS = [
   'setPlugin',
   'listServers',
   'addServer',
+  'setServer',
   'removeServer',
   'testServer',
   'publish',
@@ -138,5 +147,7 @@ export const API_METHODS = [
   'importPlugin',
   'removeVersion',
   'editVersion',
-  'removePlugin'
+  'removePlugin',
+  'pullStats',
+  'getStats'
 ] as const satisfies readonly (keyof WprmApi)[]

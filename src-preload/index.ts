@@ -20,6 +20,7 @@ const api = {
   setPlugin: (input) => ipcRenderer.invoke(channel('setPlugin'), input),
   listServers: () => ipcRenderer.invoke(channel('listServers')),
   addServer: (input) => ipcRenderer.invoke(channel('addServer'), input),
+  setServer: (input) => ipcRenderer.invoke(channel('setServer'), input),
   removeServer: (input) => ipcRenderer.invoke(channel('removeServer'), input),
   testServer: (input) => ipcRenderer.invoke(channel('testServer'), input),
   publish: (input) => ipcRenderer.invoke(channel('publish'), input),
@@ -34,7 +35,9 @@ const api = {
   importPlugin: (input) => ipcRenderer.invoke(channel('importPlugin'), input),
   removeVersion: (input) => ipcRenderer.invoke(channel('removeVersion'), input),
   editVersion: (input) => ipcRenderer.invoke(channel('editVersion'), input),
-  removePlugin: (input) => ipcRenderer.invoke(channel('removePlugin'), input)
+  removePlugin: (input) => ipcRenderer.invoke(channel('removePlugin'), input),
+  pullStats: (input) => ipcRenderer.invoke(channel('pullStats'), input),
+  getStats: (input) => ipcRenderer.invoke(channel('getStats'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */

@@ -34,3 +34,8 @@ export function rollbackJob(slug: string, to: string): Job {
 export function verifyJob(slug: string, version: string): Job {
   return { id: `${slug}@verify-${version}`, slug, kind: 'verify', versions: [version] }
 }
+
+/** Reading the access logs for install statistics: of one plugin's server, or ('') of every server. */
+export function statsJob(slug: string): Job {
+  return { id: `${slug === '' ? 'all' : slug}@stats`, slug, kind: 'stats', versions: [] }
+}

@@ -79,6 +79,11 @@ export interface ServerProfile {
   readonly public_url: string
   /** The pinned host key (`SHA256:…`); a different key is refused before any credential is sent. */
   readonly host_key_fingerprint: string
+  /**
+   * The web server's access logs on that host (absolute paths, nginx or Apache combined format), read
+   * over SFTP by `wprm stats pull`; their rotated `.1` and `.N.gz` siblings are found beside them.
+   */
+  readonly access_logs: readonly string[]
   readonly created_at: string
   readonly updated_at: string
 }
@@ -156,6 +161,7 @@ export type ActivityAction =
   | 'zip.prune'
   | 'database.restore'
   | 'server.add'
+  | 'server.update'
   | 'server.remove'
   | 'publish'
   | 'rollback'
@@ -233,10 +239,10 @@ export interface ApiError {
 export type Result<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ApiError }
 
 /** The phases a job goes through; the desktop shows them as steps, the CLI as a progress line. */
-export type JobPhase = 'scan' | 'zip' | 'hash' | 'upload' | 'manifest' | 'verify'
+export type JobPhase = 'scan' | 'zip' | 'hash' | 'upload' | 'manifest' | 'verify' | 'read'
 
 /** What a job does. */
-export type JobKind = 'build' | 'release' | 'publish' | 'prune' | 'rollback' | 'verify'
+export type JobKind = 'build' | 'release' | 'publish' | 'prune' | 'rollback' | 'verify' | 'stats'
 
 /** One long job: a build, the publish of a change, a prune, a rollback or a verification. */
 export interface Job {
@@ -332,6 +338,15 @@ export interface AddServerInput {
   readonly publicUrl: string
   /** The fingerprint the user accepts (`SHA256:…`); without it, known_hosts must know the key. */
   readonly acceptHostKey?: string
+  /** Access logs to read install statistics from (absolute paths on the server). */
+  readonly accessLogs?: readonly string[]
+}
+
+/** Input of `setServer`: what is given changes, the rest stays. */
+export interface SetServerInput {
+  readonly name: string
+  /** Replaces the list of access logs ([] for none). */
+  readonly accessLogs?: readonly string[]
 }
 
 /** Input of `setPlugin`: what is given changes, the rest stays. */

@@ -604,12 +604,14 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				}
 			}
 			$response = wp_remote_get(
-				$this->manifest_url,
+				$this->report_url(),
 				array(
 					'timeout'             => self::MANIFEST_TIMEOUT,
 					'redirection'         => 3,
 					'limit_response_size' => self::MAX_MANIFEST_BYTES,
 					'headers'             => $headers,
+					// WordPress's default user agent carries the home URL, which the anonymous report never sends.
+					'user-agent'          => 'WordPress/' . get_bloginfo( 'version' ) . '; wprm-updater/1.0',
 				)
 			);
 			if ( is_wp_error( $response ) ) {
@@ -639,6 +641,29 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				'etag'          => $this->header( $response, 'etag', '' ),
 				'last_modified' => $this->header( $response, 'last-modified', '' ),
 			);
+		}
+
+		/**
+		 * The manifest URL with the anonymous install report that the update server's access log records: `site`
+		 * (SHA-256 of the home URL, "#" and the plugin's folder: the same site counts once, and the URL is never sent),
+		 * `installed`, `wp`, `php`, `locale`, `multisite` (0/1), `channel`. Off when the constant
+		 * WPRM_UPDATER_DISABLE_STATS is true or the filter `wprm_updater_send_stats` ($send, $folder) returns false.
+		 */
+		private function report_url(): string {
+			$send = ! ( defined( 'WPRM_UPDATER_DISABLE_STATS' ) && WPRM_UPDATER_DISABLE_STATS );
+			if ( ! apply_filters( 'wprm_updater_send_stats', $send, $this->folder ) ) {
+				return $this->manifest_url;
+			}
+			$report = array(
+				'site'      => hash( 'sha256', network_home_url() . '#' . $this->folder ),
+				'installed' => $this->installed_version(),
+				'wp'        => (string) get_bloginfo( 'version' ),
+				'php'       => PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION . '.' . PHP_RELEASE_VERSION,
+				'locale'    => (string) get_locale(),
+				'multisite' => is_multisite() ? '1' : '0',
+				'channel'   => 'stable',
+			);
+			return add_query_arg( array_map( 'rawurlencode', $report ), $this->manifest_url );
 		}
 
 		private function header( $response, string $name, string $fallback ): string {

@@ -19,6 +19,7 @@ import {
   formatPull,
   formatAddedPlugin
 } from './format.js'
+import { formatStatsPull, formatStatsReport } from './stats-format.js'
 
 /** What a command produced: data for `--json` and text for people, or an expected failure. */
 export type Outcome =
@@ -315,7 +316,7 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['server', 'add'],
-    args: '<name> --host H [--port P] --user U (--key FILE | --key-env VAR [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…]',
+    args: '<name> --host H [--port P] --user U (--key FILE | --key-env VAR [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…] [--access-log PATH…]',
     summary: 'Add an update server. Secrets are read from the named environment variable, never stored.',
     options: {
       host: { type: 'string' },
@@ -328,7 +329,8 @@ export const COMMANDS: readonly Command[] = [
       'passphrase-env': { type: 'string' },
       'remote-root': { type: 'string' },
       'public-url': { type: 'string' },
-      'accept-host-key': { type: 'string' }
+      'accept-host-key': { type: 'string' },
+      'access-log': { type: 'string', multiple: true }
     },
     positionals: [1, 1],
     run: async (api, [name], values) => {
@@ -349,7 +351,8 @@ export const COMMANDS: readonly Command[] = [
           auth: parseAuth(values),
           remoteRoot: required('remote-root'),
           publicUrl: required('public-url'),
-          acceptHostKey: optionalString(values, 'accept-host-key')
+          acceptHostKey: optionalString(values, 'accept-host-key'),
+          accessLogs: stringList(values, 'access-log')
         }),
         (server) => `Added server ${server.name}; host key ${server.host_key_fingerprint} is pinned.`
       )
@@ -518,5 +521,43 @@ export const COMMANDS: readonly Command[] = [
         await api.removePlugin({ slug: slug!, keepServer: values['keep-server'] === true }),
         (p) => `Removed ${p.slug} from this workstation; its ZIPs stay in ${p.dist_dir}.`
       )
+  },
+  {
+    words: ['server', 'set'],
+    args: '<name> (--access-log PATH… | --no-access-log)',
+    summary: "Name the web server's access logs that `wprm stats pull` reads (rotated .1 and .gz copies are found beside them).",
+    options: { 'access-log': { type: 'string', multiple: true }, 'no-access-log': { type: 'boolean' } },
+    positionals: [1, 1],
+    run: async (api, [name], values) => {
+      const logs = stringList(values, 'access-log')
+      const none = values['no-access-log'] === true
+      if ((logs === undefined) === !none) throw new UsageError('give --access-log PATH (one or more) or --no-access-log')
+      return present(await api.setServer({ name: name!, accessLogs: none ? [] : logs }), (s) =>
+        s.access_logs.length === 0
+          ? `Server ${s.name} has no access log: wprm stats pull skips it.`
+          : `Server ${s.name} reads install statistics from ${s.access_logs.join(', ')}.`
+      )
+    }
+  },
+  {
+    words: ['stats', 'pull'],
+    args: '[<slug>]',
+    summary: "Read what is new in the access logs of the plugin's server (every server's without a slug); keeps counts only.",
+    options: {},
+    positionals: [0, 1],
+    run: async (api, [slug]) => present(await api.pullStats(slug === undefined ? {} : { slug }), formatStatsPull)
+  },
+  {
+    words: ['stats'],
+    args: '<slug> [--days N]',
+    summary: 'Show install statistics: active sites, version adoption, revoked versions, rollout times, WP and PHP shares.',
+    options: { days: { type: 'string' } },
+    positionals: [1, 1],
+    run: async (api, [slug], values) => {
+      const daysText = optionalString(values, 'days')
+      const days = daysText === undefined ? undefined : Number(daysText)
+      if (days !== undefined && !Number.isInteger(days)) throw new UsageError(`--days takes a whole number (got "${daysText}")`)
+      return present(await api.getStats({ slug: slug!, days }), formatStatsReport)
+    }
   }
 ]

@@ -8,6 +8,7 @@ import { PluginsScreen } from './screens/plugins-screen'
 import { ReleasesScreen } from './screens/releases-screen'
 import { RollbackScreen } from './screens/rollback-screen'
 import { ServersScreen } from './screens/servers-screen'
+import { StatsScreen } from './screens/stats-screen'
 import { VerifyScreen } from './screens/verify-screen'
 
 const SCREENS: Readonly<Record<Screen, () => ReactNode>> = {
@@ -16,6 +17,7 @@ const SCREENS: Readonly<Record<Screen, () => ReactNode>> = {
   verify: VerifyScreen,
   rollback: RollbackScreen,
   emergency: EmergencyScreen,
+  stats: StatsScreen,
   servers: ServersScreen,
   activity: ActivityScreen
 }
@@ -76,6 +78,7 @@ export function App() {
             <NavItem screen="verify" label="Verify" icon="✓" />
             <NavItem screen="rollback" label="Rollback" icon="↺" />
             <NavItem screen="emergency" label="Emergency update" icon="!" />
+            <NavItem screen="stats" label="Stats" icon="▥" />
           </ul>
           <p className="nav__group">Setup</p>
           <ul className="nav">

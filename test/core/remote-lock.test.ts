@@ -33,6 +33,7 @@ function profile(port = server.sshd.port): ServerProfile {
     remote_root: server.sshd.root,
     public_url: server.nginx.baseUrl,
     host_key_fingerprint: server.sshd.hostKeyFingerprint,
+    access_logs: [],
     created_at: at,
     updated_at: at
   }

@@ -35,6 +35,7 @@ function profile(port: number): ServerProfile {
     remote_root: '/srv',
     public_url: 'https://updates.example.com/',
     host_key_fingerprint: 'SHA256:none',
+    access_logs: [],
     created_at: at,
     updated_at: at
   }

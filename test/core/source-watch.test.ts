@@ -94,6 +94,7 @@ describe('secrets', () => {
       remote_root: '/r',
       public_url: 'https://x/',
       host_key_fingerprint: 'SHA256:x',
+      access_logs: [],
       created_at: '',
       updated_at: ''
     })

@@ -8,6 +8,7 @@ import { createApi } from '../../src-main/api.js'
 import { createAesCipher } from '../../src-main/core/remote/secret-vault.js'
 import type { AddServerInput } from '../../src-preload/api.js'
 import { mainFileText, makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
+import { siteHash } from '../support/access-log.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
 import { EventRelay, bindApi } from './support/api-bridge.js'
@@ -471,6 +472,44 @@ describe('the desktop screens, walked by a release manager', () => {
     expect(new Set(pluginCells)).toEqual(new Set(['Hello WPRM']))
     await see(table.getByText(/Rolled back to 1\.0\.0/))
     await shot('activity')
+  })
+
+  it('shows install statistics from the access log: asks for the log, pulls it in the background, counts sites on the revoked 1.1.0', async () => {
+    await setPluginServer('prod')
+    // Sites report with their manifest checks, as the updater does; nginx logs them.
+    const manifest = `${updateServer.nginx.baseUrl}prod/${SLUG}/info.json`
+    const versions = [...Array(12).fill('1.1.0'), ...Array(20).fill('1.1.1'), ...Array(3).fill('1.0.0')] as string[]
+    for (const [i, installed] of versions.entries()) {
+      const query = new URLSearchParams({
+        site: siteHash(`https://site-${i}.example`, SLUG),
+        installed,
+        wp: ['6.4.5', '6.7.1'][i % 2]!,
+        php: ['7.4.33', '8.2.27', '8.3.15'][i % 3]!,
+        locale: 'en_US',
+        multisite: '0',
+        channel: 'stable'
+      })
+      expect((await fetch(`${manifest}?${query}`)).status).toBe(200)
+    }
+    await nav('Stats').click()
+    await see(page.getByRole('heading', { name: 'Stats', level: 1 }))
+    const form = await see(page.getByRole('region', { name: 'Access log' }))
+    await form.getByLabel('Access log path').fill(updateServer.nginx.accessLogPath)
+    await form.getByRole('button', { name: 'Save access log' }).click()
+    const active = await see(page.getByRole('group', { name: 'Active sites' }))
+    await expect.poll(() => active.textContent()).toContain('35')
+    expect(await page.getByRole('group', { name: 'Still on a revoked version' }).textContent()).toMatch(
+      /^Still on a revoked version12on 1\.1\.0/
+    )
+    await see(page.getByRole('img', { name: /Active sites per day, 35 on/ }))
+    const inUse = page.getByRole('list', { name: 'Active sites by version' })
+    expect(await inUse.getByRole('listitem').allTextContents()).toEqual([
+      expect.stringMatching(/^1\.1\.1.*20/),
+      expect.stringMatching(/^1\.1\.0.*12.*revoked/),
+      expect.stringMatching(/^1\.0\.0.*3/)
+    ])
+    await page.getByRole('button', { name: 'Pull now' }).waitFor({ state: 'visible', timeout: WAIT })
+    await shot('stats')
   })
 
   it('follows the OS into dark mode, and the walk raised no page or CSP error', async () => {

@@ -22,6 +22,7 @@ const profile: ServerProfile = {
   remote_root: '/var/www/updates',
   public_url: 'https://updates.example.com/',
   host_key_fingerprint: FINGERPRINT,
+  access_logs: [],
   created_at: '2025-01-01T00:00:00.000Z',
   updated_at: '2025-01-01T00:00:00.000Z'
 }

@@ -18,6 +18,8 @@ export interface NginxServer {
   port: number
   /** pid of the nginx master process. */
   pid: number
+  /** nginx's access log (combined format, written unbuffered), in nginx's temp folder: the install statistics read it. */
+  accessLogPath: string
   /** nginx's stderr plus its error_log, for failure messages. */
   stderr(): Promise<string>
   /** Stops master and workers, then deletes nginx's temp folder (not the served root). Never throws. */
@@ -53,7 +55,8 @@ http {
 ${types.join('\n')}
   }
   default_type application/octet-stream;
-  access_log ${join(dir, 'access.log')};
+  # The predefined combined format, unbuffered: the stats tests read each request as soon as it is answered.
+  access_log ${join(dir, 'access.log')} combined;
   client_body_temp_path ${join(dir, 'client_body')};
   proxy_temp_path ${join(dir, 'proxy')};
   fastcgi_temp_path ${join(dir, 'fastcgi')};
@@ -86,6 +89,7 @@ export async function startNginx(opts: NginxOptions): Promise<NginxServer> {
     baseUrl: `http://127.0.0.1:${port}/`,
     port,
     pid: proc.pid,
+    accessLogPath: join(dir, 'access.log'),
     stderr: async () => proc.output() + (await readFile(join(dir, 'error.log'), 'utf8').catch(() => '')),
     async stop() {
       await stopProcessTree(proc.pid)

@@ -378,11 +378,15 @@ describe('the updater on a real WordPress with real releases', () => {
     await writeFile(manifestPath, published)
 
     await server.nginx.stop()
-    const first = await php<{ entries: Entries; requests: { status: unknown }[]; cache: Record<string, unknown> }>(`
+    const first = await php<{ entries: Entries; requests: { url: string; status: unknown }[]; cache: Record<string, unknown> }>(`
       $entries = wprm_test_check_for_updates();
       echo json_encode(array('entries' => $entries, 'requests' => $GLOBALS['wprm_test_requests'], 'cache' => wprm_test_cache()));
     `)
-    expect(first.requests).toEqual([{ url: releases.manifestUrl, status: 'http_request_failed', ifNoneMatch: null }])
+    // The manifest URL with the anonymous install report (test/wordpress/stats.test.ts checks its fields).
+    expect(first.requests).toEqual([
+      { url: expect.stringMatching(/\?site=[0-9a-f]{64}&installed=1\.1\.0&/), status: 'http_request_failed', ifNoneMatch: null }
+    ])
+    expect(first.requests[0]!.url.startsWith(`${releases.manifestUrl}?`)).toBe(true)
     expect(first.cache).toMatchObject({ failures: 1, cacheSeconds: 300 })
     expect(first.cache.error).toContain('the update server did not answer')
     expect(first.entries).toMatchObject({ response: null, no_update: { new_version: '1.1.0' } })

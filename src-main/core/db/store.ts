@@ -28,7 +28,7 @@ function emptyDatabase(): Database {
  * Fills fields that databases written by earlier builds lack, so that the code can rely on them.
  */
 function withDefaults(db: Database): Database {
-  db.servers ??= []
+  db.servers = (db.servers ?? []).map((s) => ({ ...s, access_logs: s.access_logs ?? [] }))
   db.plugins = db.plugins.map((p) => ({
     ...p,
     server: p.server ?? null,

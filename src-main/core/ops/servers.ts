@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import posixPath from 'node:path/posix'
-import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, VerifyCheck } from '../../../src-shared/model.js'
+import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, SetServerInput, VerifyCheck } from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
 import { assertFingerprint, knownHostFingerprints, probeHostKey } from '../remote/host-keys.js'
 import type { ReleaseContext } from './context.js'
@@ -41,8 +41,29 @@ async function validateProfile(input: AddServerInput): Promise<Omit<ServerProfil
     user: input.user,
     auth,
     remote_root: posixPath.normalize(input.remoteRoot),
-    public_url: publicUrl
+    public_url: publicUrl,
+    access_logs: validateAccessLogs(input.accessLogs ?? [])
   }
+}
+
+/** At most this many logs per server: each one costs a stat on every pull. */
+const MAX_ACCESS_LOGS = 16
+
+/** Access log paths: absolute, normalized, no duplicates. */
+function validateAccessLogs(paths: readonly string[]): string[] {
+  if (paths.length > MAX_ACCESS_LOGS)
+    usage(`${paths.length} access logs is too many.`, `Give at most ${MAX_ACCESS_LOGS}: the logs of the host that serves the updates.`)
+  const normalized: string[] = []
+  for (const given of paths) {
+    if (!posixPath.isAbsolute(given) || given.includes('\0') || given.length > 1024 || given.endsWith('/'))
+      usage(
+        `The access log "${given}" is not an absolute file path on the server.`,
+        'Give the log file itself, e.g. /var/log/nginx/access.log (its rotated .1 and .gz copies are found beside it).'
+      )
+    const clean = posixPath.normalize(given)
+    if (!normalized.includes(clean)) normalized.push(clean)
+  }
+  return normalized
 }
 
 async function validateAuth(auth: ServerAuth): Promise<ServerAuth> {
@@ -124,6 +145,27 @@ export async function addServer(ctx: ReleaseContext, input: AddServerInput): Pro
       changes: { server: [null, server.name] }
     })
     return server
+  })
+}
+
+/** Changes a server profile's settings that need no new login: its access logs. */
+export function setServer(ctx: ReleaseContext, input: SetServerInput): Promise<ServerProfile> {
+  const accessLogs = input.accessLogs === undefined ? undefined : validateAccessLogs(input.accessLogs)
+  return ctx.store.transact(`update server ${input.name}`, (db) => {
+    const before = requireServer(db, input.name)
+    if (accessLogs === undefined) return before
+    const at = ctx.now().toISOString()
+    const after: ServerProfile = { ...before, access_logs: accessLogs, updated_at: at }
+    db.servers = db.servers.map((s) => (s.name === before.name ? after : s))
+    recordActivity(db, {
+      at,
+      plugin: '',
+      version: null,
+      action: 'server.update',
+      summary: `Server ${before.name} reads install statistics from ${accessLogs.length === 0 ? 'no access log' : accessLogs.join(', ')}`,
+      changes: { access_logs: [before.access_logs, accessLogs] }
+    })
+    return after
   })
 }
 

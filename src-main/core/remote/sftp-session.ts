@@ -29,6 +29,14 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): Secret
   }
 }
 
+/** What a stat or a folder listing tells about a file. */
+export interface RemoteFileInfo {
+  readonly size: number
+  /** Seconds since 1970, as SFTP gives it. */
+  readonly mtime: number
+  readonly isFile: boolean
+}
+
 /** Options of a session. */
 export interface SessionOptions {
   /** An operation that makes no progress for this long is a stall (a live server stuck): the connection is dropped. */
@@ -633,6 +641,58 @@ export class SftpSession {
     } catch (error) {
       if (error instanceof WprmError || typeof (error as { code?: unknown } | null)?.code === 'string') throw error
       throw this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
+    } finally {
+      guard.stop()
+    }
+  }
+
+  /** A file's size and modification time (links followed), or null when it does not exist. */
+  async stat(remotePath: string): Promise<RemoteFileInfo | null> {
+    try {
+      const stats = await this.request<Stats>(`reading ${remotePath}`, (done) => this.sftp.stat(remotePath, done))
+      return { size: stats.size, mtime: stats.mtime, isFile: stats.isFile() }
+    } catch (error) {
+      if (error instanceof WprmError && error.kind === 'remote-not-found') return null
+      throw error
+    }
+  }
+
+  /** The entries of a folder with their sizes, times and kinds, in one request. */
+  async listInfo(remoteDir: string): Promise<(RemoteFileInfo & { readonly name: string })[]> {
+    const entries = await this.request<{ filename: string; attrs: Stats }[]>(`listing ${remoteDir}`, (done) =>
+      this.sftp.readdir(remoteDir, done)
+    )
+    return entries.map((e) => ({ name: e.filename, size: e.attrs.size, mtime: e.attrs.mtime, isFile: e.attrs.isFile() }))
+  }
+
+  /**
+   * Streams the bytes [start, end) of a file to `onChunk`, in order, under the watchdog (a stalled or
+   * dropped connection fails the read instead of hanging it). Returns the number of bytes read.
+   */
+  async readRange(remotePath: string, start: number, end: number, onChunk: (chunk: Buffer) => void | Promise<void>): Promise<number> {
+    if (end <= start) return 0
+    const label = `reading ${remotePath}`
+    if (this.lost !== null) throw this.connectionLost(label)
+    const guard = this.lossGuard(label)
+    const read = async (): Promise<number> => {
+      let bytes = 0
+      // end is inclusive in the stream's options; 256 KiB per request rather than 64 (4x fewer round trips).
+      const stream = this.sftp.createReadStream(remotePath, { start, end: end - 1, highWaterMark: 256 * 1024 })
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        guard.progress()
+        bytes += chunk.length
+        await onChunk(chunk)
+      }
+      // The stream closes its handle after its last chunk: wait for that answer, or a session closed
+      // right after would fail the request with nobody listening (an uncaught error).
+      stream.on('error', () => undefined)
+      if (!stream.closed) await new Promise((resolve) => stream.once('close', resolve))
+      return bytes
+    }
+    try {
+      return await Promise.race([read(), guard.lost])
+    } catch (error) {
+      throw error instanceof WprmError ? error : this.lost !== null ? this.connectionLost(label) : this.explain(error, label)
     } finally {
       guard.stop()
     }

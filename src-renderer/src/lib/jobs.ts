@@ -10,5 +10,6 @@ export const PHASE_LABELS: Readonly<Record<JobPhase, string>> = {
   hash: 'Hash',
   upload: 'Upload',
   manifest: 'Manifest',
-  verify: 'Verify'
+  verify: 'Verify',
+  read: 'Read logs'
 }

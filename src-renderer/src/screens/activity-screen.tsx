@@ -17,6 +17,7 @@ const ACTION_LABELS: Readonly<Record<ActivityEntry['action'], string>> = {
   'zip.prune': 'Prune',
   'database.restore': 'Restore',
   'server.add': 'Server added',
+  'server.update': 'Server changed',
   'server.remove': 'Server removed',
   publish: 'Publish',
   rollback: 'Rollback',

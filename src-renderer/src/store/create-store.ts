@@ -10,6 +10,7 @@ import { createServersSlice } from './servers-slice'
 import { createSettingsSlice } from './settings-slice'
 import { createSyncSlice } from './sync-slice'
 import { createDraftsSlice } from './drafts-slice'
+import { createStatsSlice } from './stats-slice'
 import type { All, StoreDeps } from './types'
 import { createVerifySlice } from './verify-slice'
 
@@ -26,6 +27,8 @@ export function createAppStore(deps: StoreDeps): StoreApi<All> {
     ...createSettingsSlice(deps)(...a),
     ...createEventsSlice(deps)(...a),
     ...createSyncSlice(deps)(...a),
-    ...createDraftsSlice(deps)(...a)
+    ...createDraftsSlice(deps)(...a),
+    ...createStatsSlice(deps)(...a),
+    ...createEventsSlice(deps)(...a)
   }))
 }

@@ -12,7 +12,7 @@ export const createEventsSlice: SliceCreator<EventsSlice> =
   (_set, get) => ({
     connectEvents: () => {
       const off = [
-        api.on('progress', (event) => get().receiveProgress(event)),
+        api.on('progress', (event) => (event.job.kind === 'stats' ? get().receiveStatsProgress(event) : get().receiveProgress(event))),
         api.on('check', (event) => get().receiveCheck(event)),
         api.on('source', (event) => get().receiveSource(event))
       ]

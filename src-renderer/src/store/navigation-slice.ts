@@ -1,7 +1,7 @@
 import type { SliceCreator } from './types'
 
 /** The screens of the app. The plugin screens work on the selected plugin (`slug`). */
-export type Screen = 'plugins' | 'releases' | 'verify' | 'rollback' | 'emergency' | 'servers' | 'activity'
+export type Screen = 'plugins' | 'releases' | 'verify' | 'rollback' | 'emergency' | 'stats' | 'servers' | 'activity'
 
 /** Which screen is open, and for which plugin. */
 export interface NavigationSlice {

@@ -10,6 +10,7 @@ import type { ServersSlice } from './servers-slice'
 import type { SettingsSlice } from './settings-slice'
 import type { SyncSlice } from './sync-slice'
 import type { DraftsSlice } from './drafts-slice'
+import type { StatsSlice } from './stats-slice'
 import type { VerifySlice } from './verify-slice'
 
 /** The whole store: every slice's state and actions side by side. */
@@ -23,7 +24,8 @@ export type All = NavigationSlice &
   SettingsSlice &
   EventsSlice &
   SyncSlice &
-  DraftsSlice
+  DraftsSlice &
+  StatsSlice
 
 /**
  * What the store talks to. Passed in rather than read from `window`, so the unit tests give a stand-in

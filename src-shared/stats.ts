@@ -1,0 +1,299 @@
+/**
+ * Install statistics: what is stored per plugin and day, and the rules that turn it into a report (what
+ * counts as active, adoption, rollout times). Pure TypeScript: the core builds the report with these
+ * rules, and the CLI and the Stats screen show the same report, so they always agree.
+ */
+
+/** A site is active on a day when it checked for updates on that day or the 6 days before it. */
+export const ACTIVE_WINDOW_DAYS = 7
+
+/** Counts by key (a version, a WordPress or PHP major.minor, a locale). */
+export type Tally = Readonly<Record<string, number>>
+
+/** The sites active on a day (its 7-day window), each counted once, at the version it last reported. */
+export interface ActiveSnapshot {
+  readonly sites: number
+  readonly versions: Tally
+  readonly wp: Tally
+  readonly php: Tally
+  readonly locales: Tally
+  readonly multisite: number
+}
+
+/** One plugin's aggregates for one UTC day. No IP address, URL or raw line is ever kept. */
+export interface StatsDay {
+  /** `YYYY-MM-DD`, UTC. */
+  readonly day: string
+  /** Manifest requests answered (200 or 304). */
+  readonly checks: number
+  /** Of those, requests without a usable install report (older updaters, reports turned off, other clients). */
+  readonly unreported: number
+  /** Distinct sites that checked this day, each at the last version it reported this day. */
+  readonly sites: number
+  readonly versions: Tally
+  readonly wp: Tally
+  readonly php: Tally
+  readonly locales: Tally
+  readonly multisite: number
+  /** ZIP downloads answered 200, by version (`latest` for the -latest.zip link). */
+  readonly downloads: Tally
+  /** The 7-day window ending this day. */
+  readonly active: ActiveSnapshot
+}
+
+/** When a version was first and last reported by a site. */
+export interface VersionSeen {
+  readonly version: string
+  readonly first_seen: string
+  readonly last_seen: string
+}
+
+/** What a release looks like to the report: its status, whether it was forced, when it went out. */
+export interface ReleaseFacts {
+  readonly version: string
+  readonly status: string
+  readonly force_update: boolean
+  readonly released_at: string | null
+  readonly revoked_at: string | null
+}
+
+/** A share of active sites. */
+export interface Share {
+  readonly key: string
+  readonly sites: number
+  /** 0…1 of the active sites. */
+  readonly share: number
+}
+
+/** How long a release took to reach half and nine tenths of the active sites (them or a higher version). */
+export interface Rollout {
+  readonly version: string
+  readonly force_update: boolean
+  readonly released_at: string
+  /** Whole days from the release day to the first day the share was reached; null: not (yet) reached. */
+  readonly days_to_50: number | null
+  readonly days_to_90: number | null
+  /** Its share (with higher versions) on the last day. */
+  readonly share_now: number
+}
+
+/** The install statistics of one plugin, as `wprm stats` and the Stats screen show them. */
+export interface StatsReport {
+  readonly slug: string
+  /** The last day with data (UTC), or null before the first pull that found any. */
+  readonly as_of: string | null
+  readonly pulled_at: string | null
+  /** The days asked for (the last N), oldest first, with no day missing between the first and the last. */
+  readonly days: readonly StatsDay[]
+  readonly active_sites: number
+  /** Active sites by the version they run, highest version first. */
+  readonly adoption: readonly (Share & { readonly status: string | null; readonly revoked: boolean })[]
+  /** Active sites still on a version that a rollback withdrew. */
+  readonly revoked_sites: number
+  readonly rollouts: readonly Rollout[]
+  readonly wp: readonly Share[]
+  readonly php: readonly Share[]
+  readonly locales: readonly Share[]
+  readonly multisite_sites: number
+  /** Downloads in the days asked for, by version, highest first. */
+  readonly downloads: readonly { readonly version: string; readonly downloads: number }[]
+  readonly versions_seen: readonly VersionSeen[]
+  /** Checks in the days asked for, and how many of them carried no report. */
+  readonly checks: number
+  readonly unreported: number
+  /** Every line read from the server's logs so far (all plugins), or null before the first pull. */
+  readonly lines: LineCounts | null
+}
+
+/** Lines read from a server's access logs, by what they were. */
+export interface LineCounts {
+  read: number
+  /** Not in the combined format (or with an impossible time): counted, never fatal. */
+  malformed: number
+  /** Fine, but not a check or download of a plugin here (another path or virtual host, a 404, a probe). */
+  other: number
+}
+
+/** What one pull did with one access log. */
+export interface StatsLogOutcome {
+  readonly path: string
+  /** `appended`: the same file, grown; `rotated`: a new file (rotated copies read first); `new`: the first pull. */
+  readonly state: 'unchanged' | 'appended' | 'rotated' | 'new' | 'missing'
+  /** The files read, oldest first. */
+  readonly files: readonly string[]
+  readonly bytes: number
+  /** The file of the last position was not found among the rotated copies: lines in between were missed. */
+  readonly gap: boolean
+  /** SFTP requests made (a stat, a listing, a read of first bytes; a file's read counts once). */
+  readonly requests: number
+}
+
+/** What a pull did on one server. */
+export interface StatsServerPull {
+  readonly server: string
+  /** The plugins whose statistics it updated (those published to this server). */
+  readonly plugins: readonly string[]
+  readonly logs: readonly StatsLogOutcome[]
+  /** The lines this pull read. */
+  readonly lines: LineCounts
+}
+
+/** What `wprm stats pull` did. */
+export interface StatsPullResult {
+  readonly pulled_at: string
+  readonly servers: readonly StatsServerPull[]
+}
+
+/** What the stored data gives the report. */
+export interface StatsInput {
+  readonly slug: string
+  /** Every stored day, in any order. */
+  readonly days: readonly StatsDay[]
+  readonly versionsSeen: readonly VersionSeen[]
+  readonly releases: readonly ReleaseFacts[]
+  readonly pulledAt: string | null
+  readonly lines: LineCounts | null
+  /** How many days to show (the last N, counted back from the last day with data). */
+  readonly windowDays: number
+}
+
+const DAY_MS = 86_400_000
+
+/** `YYYY-MM-DD` of a day number (days since 1970-01-01, UTC). */
+export function dayKey(dayNumber: number): string {
+  return new Date(dayNumber * DAY_MS).toISOString().slice(0, 10)
+}
+
+/** The day number of `YYYY-MM-DD` or of an ISO timestamp (UTC). */
+export function dayNumber(isoOrDay: string): number {
+  return Math.floor(Date.parse(isoOrDay.length === 10 ? `${isoOrDay}T00:00:00Z` : isoOrDay) / DAY_MS)
+}
+
+/** True when a site last seen on `lastSeenDay` is active on `day`. */
+export function isActiveOn(lastSeenDay: number, day: number): boolean {
+  return lastSeenDay <= day && lastSeenDay > day - ACTIVE_WINDOW_DAYS
+}
+
+const EMPTY_SNAPSHOT: ActiveSnapshot = { sites: 0, versions: {}, wp: {}, php: {}, locales: {}, multisite: 0 }
+
+/** A day with nothing in it (a day between two days with data). */
+export function emptyDay(day: string): StatsDay {
+  return {
+    day,
+    checks: 0,
+    unreported: 0,
+    sites: 0,
+    versions: {},
+    wp: {},
+    php: {},
+    locales: {},
+    multisite: 0,
+    downloads: {},
+    active: EMPTY_SNAPSHOT
+  }
+}
+
+/** Shares of a tally, largest first (ties by key, so the order is stable). */
+export function sharesOf(tally: Tally, total: number, order: 'count' | 'version' = 'count'): Share[] {
+  const entries = Object.entries(tally).filter(([, n]) => n > 0)
+  entries.sort(order === 'version' ? ([a], [b]) => compareLoose(b, a) : ([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0))
+  return entries.map(([key, sites]) => ({ key, sites, share: total > 0 ? sites / total : 0 }))
+}
+
+/**
+ * Versions compared part by part, numbers as numbers (6.10 after 6.9), anything else as text: sites
+ * report WordPress and PHP versions as major.minor, and a report may hold any text at all.
+ */
+export function compareLoose(a: string, b: string): number {
+  const x = a.split('.')
+  const y = b.split('.')
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    const p = x[i] ?? ''
+    const q = y[i] ?? ''
+    if (p === q) continue
+    const m = /^\d+$/.test(p) ? Number(p) : NaN
+    const n = /^\d+$/.test(q) ? Number(q) : NaN
+    if (!Number.isNaN(m) && !Number.isNaN(n)) return m - n
+    if (p === '') return -1
+    if (q === '') return 1
+    return p < q ? -1 : 1
+  }
+  return 0
+}
+
+/** Active sites on `version` or a higher one, of a snapshot. */
+export function sitesAtOrAbove(snapshot: ActiveSnapshot, version: string): number {
+  let n = 0
+  for (const [v, sites] of Object.entries(snapshot.versions)) if (compareLoose(v, version) >= 0) n += sites
+  return n
+}
+
+/**
+ * The first day (counted from the release day) on which `share` of the day's active sites ran the
+ * version or a higher one; null when no day has reached it yet.
+ */
+export function daysToShare(days: readonly StatsDay[], version: string, releasedDay: number, share: number): number | null {
+  for (const day of days) {
+    const n = dayNumber(day.day)
+    if (n < releasedDay || day.active.sites === 0) continue
+    if (sitesAtOrAbove(day.active, version) / day.active.sites >= share) return n - releasedDay
+  }
+  return null
+}
+
+/** The days from the first to the last, with empty days where nothing was stored, oldest first. */
+function continuous(days: readonly StatsDay[]): StatsDay[] {
+  const sorted = [...days].sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0))
+  if (sorted.length === 0) return []
+  const byDay = new Map(sorted.map((d) => [d.day, d]))
+  const out: StatsDay[] = []
+  for (let n = dayNumber(sorted[0]!.day); n <= dayNumber(sorted.at(-1)!.day); n++) out.push(byDay.get(dayKey(n)) ?? emptyDay(dayKey(n)))
+  return out
+}
+
+/** Builds the report from the stored days and the plugin's releases. */
+export function buildStatsReport(input: StatsInput): StatsReport {
+  const all = continuous(input.days)
+  const last = all.at(-1)
+  const shown = all.slice(Math.max(0, all.length - Math.max(1, input.windowDays)))
+  const now = last?.active ?? EMPTY_SNAPSHOT
+  const releases = new Map(input.releases.map((r) => [r.version, r]))
+  const revoked = new Set(input.releases.filter((r) => r.revoked_at !== null).map((r) => r.version))
+  const adoption = sharesOf(now.versions, now.sites, 'version').map((s) => ({
+    ...s,
+    status: releases.get(s.key)?.status ?? null,
+    revoked: revoked.has(s.key)
+  }))
+  const rollouts: Rollout[] = input.releases
+    .filter((r): r is ReleaseFacts & { released_at: string } => r.released_at !== null && r.revoked_at === null)
+    .sort((a, b) => compareLoose(b.version, a.version))
+    .map((r) => ({
+      version: r.version,
+      force_update: r.force_update,
+      released_at: r.released_at,
+      days_to_50: daysToShare(all, r.version, dayNumber(r.released_at), 0.5),
+      days_to_90: daysToShare(all, r.version, dayNumber(r.released_at), 0.9),
+      share_now: now.sites > 0 ? sitesAtOrAbove(now, r.version) / now.sites : 0
+    }))
+  const downloads = new Map<string, number>()
+  for (const day of shown) for (const [v, n] of Object.entries(day.downloads)) downloads.set(v, (downloads.get(v) ?? 0) + n)
+  return {
+    slug: input.slug,
+    as_of: last?.day ?? null,
+    pulled_at: input.pulledAt,
+    days: shown,
+    active_sites: now.sites,
+    adoption,
+    revoked_sites: adoption.filter((a) => a.revoked).reduce((n, a) => n + a.sites, 0),
+    rollouts,
+    wp: sharesOf(now.wp, now.sites, 'version'),
+    php: sharesOf(now.php, now.sites, 'version'),
+    locales: sharesOf(now.locales, now.sites),
+    multisite_sites: now.multisite,
+    downloads: [...downloads.entries()].sort(([a], [b]) => compareLoose(b, a)).map(([version, n]) => ({ version, downloads: n })),
+    versions_seen: [...input.versionsSeen].sort((a, b) => compareLoose(b.version, a.version)),
+    checks: shown.reduce((n, d) => n + d.checks, 0),
+    unreported: shown.reduce((n, d) => n + d.unreported, 0),
+    lines: input.lines
+  }
+}

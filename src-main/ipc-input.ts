@@ -23,14 +23,15 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   addVersion: {
     slug: 'string',
     version: 'string',
-    changelog: 'string',
+    changelog: 'string?',
     status: 'status?',
     forceUpdate: 'boolean?',
     minPhpVersion: 'string?',
     minPlatformVersion: 'string?',
-    minApiVersion: 'string?'
+    minApiVersion: 'string?',
+    allow: 'strings?'
   },
-  changeStatus: { slug: 'string', versions: 'strings', status: 'status' },
+  changeStatus: { slug: 'string', versions: 'strings', status: 'status', allow: 'strings?' },
   getVersion: { slug: 'string', version: 'string' },
   suggestNextVersions: { slug: 'string' },
   bumpSource: { slug: 'string', version: 'string' },

@@ -76,13 +76,15 @@ function parseStatus(text: string): VersionStatus {
 }
 
 function statusCommand(word: string, status: VersionStatus, summary: string): Command {
+  const builds = status !== 'deprecated'
   return {
     words: [word],
-    args: '<slug> <version…>',
+    args: builds ? '<slug> <version…> [--allow PATH…]' : '<slug> <version…>',
     summary,
-    options: {},
+    options: builds ? { allow: { type: 'string', multiple: true } } : {},
     positionals: [2, Infinity],
-    run: async (api, [slug, ...versions]) => present(await api.changeStatus({ slug: slug!, versions, status }), formatStatusChange)
+    run: async (api, [slug, ...versions], values) =>
+      present(await api.changeStatus({ slug: slug!, versions, status, allow: stringList(values, 'allow') }), formatStatusChange)
   }
 }
 
@@ -131,10 +133,11 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['version', 'add'],
-    args: '<slug> <version> --changelog TEXT [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V]',
+    args: '<slug> <version> --changelog TEXT [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V] [--allow PATH…]',
     summary: 'Add a version: three fields, the rest is filled. A live status builds the ZIP at once.',
     options: {
       changelog: { type: 'string' },
+      allow: { type: 'string', multiple: true },
       status: { type: 'string' },
       'force-update': { type: 'boolean' },
       'min-php': { type: 'string' },
@@ -155,7 +158,8 @@ export const COMMANDS: readonly Command[] = [
           forceUpdate: values['force-update'] === true,
           minPhpVersion: optionalString(values, 'min-php'),
           minPlatformVersion: optionalString(values, 'min-wp'),
-          minApiVersion: optionalString(values, 'min-api')
+          minApiVersion: optionalString(values, 'min-api'),
+          allow: stringList(values, 'allow')
         }),
         (result) => (result.builds.length === 0 ? `Added ${slug} ${version} as draft.` : formatStatusChange(result))
       )

@@ -42,7 +42,7 @@ export function autoFillVersion(
     plugin: input.slug,
     version: input.version,
     status: 'draft',
-    changelog: input.changelog.trim(),
+    changelog: (input.changelog ?? '').trim(),
     version_code: versionCode(input.version),
     min_api_version: input.minApiVersion ?? previous?.min_api_version ?? null,
     min_platform_version: input.minPlatformVersion ?? previous?.min_platform_version ?? header.requires_wp,
@@ -54,6 +54,7 @@ export function autoFillVersion(
     checksum_md5: null,
     released_at: null,
     revoked_at: null,
+    allowed_files: [...new Set(input.allow ?? [])],
     created_at: at,
     updated_at: at
   }
@@ -78,7 +79,7 @@ export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise
       input.version,
       existing.map((v) => v.version)
     )
-    if (input.changelog.trim() === '') {
+    if ((input.changelog ?? '').trim() === '') {
       throw new WprmError('usage', 'The changelog is empty.', 'Say what changed in this version (--changelog "Fixed …").')
     }
     const status = input.status ?? 'draft'
@@ -102,7 +103,7 @@ export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise
       await commitChange(ctx, purpose, snapshot, plugin.slug, null, add)
       return { versions: [record], builds: [], publish: null }
     }
-    return applyStatusChange(ctx, purpose, snapshot, plugin, [...existing, record], [record.version], status, add)
+    return applyStatusChange(ctx, purpose, snapshot, plugin, [...existing, record], [record.version], status, [], add)
   })
 }
 
@@ -125,6 +126,7 @@ export function changeStatus(ctx: ReleaseContext, input: ChangeStatusInput): Pro
       versionsOf(snapshot, plugin.slug),
       input.versions,
       input.status,
+      input.allow ?? [],
       () => undefined
     )
   })
@@ -150,7 +152,8 @@ async function assertZipIntact(record: PluginVersionRecord): Promise<void> {
 
 /**
  * Applies a status change over `versions` (the plugin's versions as planned from, newest first): plan,
- * build, publish, then commit with `before` (what else the command records, run first).
+ * build, publish, then commit with `before` (what else the command records, run first). A build may
+ * carry the flagged files its version allows and those in `allow`.
  */
 async function applyStatusChange(
   ctx: ReleaseContext,
@@ -160,6 +163,7 @@ async function applyStatusChange(
   versions: readonly PluginVersionRecord[],
   targets: readonly string[],
   status: VersionStatus,
+  allow: readonly string[],
   before: (db: Database) => void
 ): Promise<ChangeStatusResult> {
   const plan = planStatusChange(versions, targets, status)
@@ -176,7 +180,8 @@ async function applyStatusChange(
           plugin,
           version: step.before.version,
           job: buildJob(plugin.slug, step.before.version),
-          onProgress: ctx.onProgress
+          onProgress: ctx.onProgress,
+          allow: [...step.before.allowed_files, ...allow]
         })
         builds.push(build)
         if (!build.reused) created.push(build.file_path)

@@ -10,6 +10,7 @@ import type { SecretCipher } from './core/remote/secret-vault.js'
 import { SecretVault } from './core/remote/secret-vault.js'
 import { addServer, removeServer, testServer } from './core/ops/servers.js'
 import { computeSourceStatus } from './core/ops/source-status.js'
+import { previewFiles } from './core/ops/file-preview.js'
 import { SourceWatcher } from './core/source/source-watcher.js'
 import type { SecretProvider, SessionOptions } from './core/remote/sftp-session.js'
 import { environmentSecrets } from './core/remote/sftp-session.js'
@@ -168,6 +169,7 @@ export function createApi(options: ApiOptions): ApiHandle {
       thenAnnounce(
         slug,
         settle(() => installUpdater(ctx, slug))
-      )
+      ),
+    previewFiles: ({ slug, version }) => settle(() => previewFiles(ctx, slug, version))
   }
 }

@@ -65,7 +65,8 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   getSecretStatus: { server: 'string' },
   storeSecret: { server: 'string', kind: 'secret-kind', value: 'string', allowWeakStorage: 'boolean?' },
   deleteSecret: { server: 'string', kind: 'secret-kind' },
-  installUpdater: { slug: 'string' }
+  installUpdater: { slug: 'string' },
+  previewFiles: { slug: 'string', version: 'string?' }
 }
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536

@@ -17,6 +17,7 @@ import type {
   BumpResult,
   ChangeStatusInput,
   ChangeStatusResult,
+  FilePreview,
   NextVersions,
   PluginDetails,
   PluginRecord,
@@ -76,6 +77,8 @@ export interface WprmApi {
   storeSecret(input: StoreSecretInput): Promise<Result<SecretStatus>>
   deleteSecret(input: { readonly server: string; readonly kind: 'password' | 'passphrase' }): Promise<Result<SecretStatus>>
   installUpdater(input: { readonly slug: string }): Promise<Result<UpdaterInstallResult>>
+  /** What a version's ZIP would hold (or holds, once built), with the rule behind each left-out path; writes nothing. */
+  previewFiles(input: { readonly slug: string; readonly version?: string }): Promise<Result<FilePreview>>
 }
 
 /** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */
@@ -121,5 +124,6 @@ export const API_METHODS = [
   'getSecretStatus',
   'storeSecret',
   'deleteSecret',
-  'installUpdater'
+  'installUpdater',
+  'previewFiles'
 ] as const satisfies readonly (keyof WprmApi)[]

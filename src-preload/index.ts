@@ -29,7 +29,8 @@ const api = {
   getSecretStatus: (input) => ipcRenderer.invoke(channel('getSecretStatus'), input),
   storeSecret: (input) => ipcRenderer.invoke(channel('storeSecret'), input),
   deleteSecret: (input) => ipcRenderer.invoke(channel('deleteSecret'), input),
-  installUpdater: (input) => ipcRenderer.invoke(channel('installUpdater'), input)
+  installUpdater: (input) => ipcRenderer.invoke(channel('installUpdater'), input),
+  previewFiles: (input) => ipcRenderer.invoke(channel('previewFiles'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */

@@ -3,6 +3,7 @@ import type { ApiError, Result, ServerAuth, VersionStatus, WprmApi } from '../..
 import { VERSION_STATUSES } from '../../src-preload/api.js'
 import {
   formatActivity,
+  formatFilePreview,
   formatPublish,
   formatRollback,
   formatServers,
@@ -183,6 +184,22 @@ export const COMMANDS: readonly Command[] = [
     options: {},
     positionals: [2, 2],
     run: async (api, [slug, version]) => present(await api.getVersion({ slug: slug!, version: version! }), formatVersion)
+  },
+  {
+    words: ['files'],
+    args: '<slug> [version]',
+    summary:
+      'Show what the ZIP would hold, what is left out and by which rule, what the secret guard flags, and what changed since the last release.',
+    options: {},
+    positionals: [1, 2],
+    run: async (api, [slug, version]) => {
+      const result = await api.previewFiles({ slug: slug!, version })
+      if (!result.ok) return result
+      const preview = result.value
+      // A preview the guard would stop fails, so that a script or CI job sees it before a release.
+      const blocked = preview.unsafe.some((f) => !preview.allowed.includes(f.path))
+      return { ok: true, json: preview, text: formatFilePreview(preview), failed: blocked }
+    }
   },
   {
     words: ['bump'],

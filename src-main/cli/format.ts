@@ -2,6 +2,8 @@ import type {
   ActivityEntry,
   BuildResult,
   ChangeStatusResult,
+  ExclusionRule,
+  FilePreview,
   PluginDetails,
   PluginRecord,
   PluginSummary,
@@ -166,4 +168,49 @@ export function formatServers(servers: readonly ServerProfile[]): string {
 export function formatActivity(entries: readonly ActivityEntry[]): string {
   if (entries.length === 0) return 'No activity yet.'
   return entries.map((e) => `${e.at.slice(0, 19).replace('T', ' ')}  ${(e.plugin || '-').padEnd(16)} ${e.summary}`).join('\n')
+}
+
+/** Where a left-out path's rule comes from, in words. */
+export function formatRule(rule: ExclusionRule): string {
+  return rule.source === 'default' ? `default list: ${rule.pattern}` : `.distignore line ${rule.line}: ${rule.pattern}`
+}
+
+const CHANGE_MARKS = { added: '+', changed: '~', unchanged: ' ' } as const
+
+/** `wprm files`: what the ZIP holds, what it leaves out and why, what the guard found, and the changes. */
+export function formatFilePreview(preview: FilePreview): string {
+  const files = preview.files
+  const counts = ['added', 'changed'].map((kind) => `${files.filter((f) => f.change === kind).length} ${kind}`)
+  const compared =
+    preview.compared_with === null ? '' : `; since ${preview.compared_with}: ${[...counts, `${preview.removed.length} removed`].join(', ')}`
+  const what = preview.from === 'zip' ? 'its built ZIP' : 'from the source now'
+  const width = Math.max(0, ...files.map((f) => f.path.length), ...preview.excluded.map((e) => e.path.length + 1))
+  const lines = [
+    `${preview.slug} ${preview.version}: ${files.length} files, ${formatBytes(preview.total_size)} (${what}${compared})`,
+    ...files.map((f) => `  ${f.change === null ? ' ' : CHANGE_MARKS[f.change]} ${f.path.padEnd(width)}  ${formatBytes(f.size)}`),
+    ...preview.removed.map((p) => `  - ${p.padEnd(width)}  (removed)`)
+  ]
+  if (preview.excluded.length > 0) {
+    lines.push(`Left out (${preview.excluded.length}):`)
+    for (const e of preview.excluded)
+      lines.push(`    ${`${e.path}${e.kind === 'directory' ? '/' : ''}`.padEnd(width)}  ${formatRule(e.rule)}`)
+  }
+  if (preview.unsafe.length > 0) {
+    lines.push('Flagged by the secret and junk guard:')
+    for (const f of preview.unsafe) {
+      const where = `${f.path}${f.line === null ? '' : ` line ${f.line}`}`
+      const verdict = preview.allowed.includes(f.path)
+        ? 'allowed for this version'
+        : `stops the build: add /${f.path} to .distignore, or --allow ${f.path}`
+      lines.push(`  ${preview.allowed.includes(f.path) ? '✓' : '✗'} ${where} (${f.reason}): ${verdict}`)
+    }
+  }
+  if (!preview.has_distignore) {
+    lines.push(
+      preview.suggested_distignore === null
+        ? 'No .distignore: only the default list leaves files out.'
+        : `No .distignore: only the default list leaves files out. A suggested one:\n${preview.suggested_distignore.trimEnd().replace(/^/gm, '    ')}`
+    )
+  }
+  return [...lines, ...preview.warnings.map((w) => `warning: ${w}`)].join('\n')
 }

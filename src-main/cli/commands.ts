@@ -1,6 +1,7 @@
 import type { ParseArgsConfig } from 'node:util'
 import type { ApiError, Result, ServerAuth, VersionStatus, WprmApi } from '../../src-preload/api.js'
 import { VERSION_STATUSES } from '../../src-preload/api.js'
+import { blockingFindings } from '../../src-shared/file-preview.js'
 import {
   formatActivity,
   formatFilePreview,
@@ -197,7 +198,7 @@ export const COMMANDS: readonly Command[] = [
       if (!result.ok) return result
       const preview = result.value
       // A preview the guard would stop fails, so that a script or CI job sees it before a release.
-      const blocked = preview.unsafe.some((f) => !preview.allowed.includes(f.path))
+      const blocked = blockingFindings(preview).length > 0
       return { ok: true, json: preview, text: formatFilePreview(preview), failed: blocked }
     }
   },

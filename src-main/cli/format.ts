@@ -2,7 +2,6 @@ import type {
   ActivityEntry,
   BuildResult,
   ChangeStatusResult,
-  ExclusionRule,
   FilePreview,
   PluginDetails,
   PluginRecord,
@@ -14,6 +13,7 @@ import type {
   VerifyCheck,
   VerifyReport
 } from '../../src-preload/api.js'
+import { changeCounts, describeExclusion } from '../../src-shared/file-preview.js'
 import { formatBytes } from '../../src-shared/format.js'
 
 /** Lays rows out in aligned columns, for a terminal. */
@@ -170,19 +170,16 @@ export function formatActivity(entries: readonly ActivityEntry[]): string {
   return entries.map((e) => `${e.at.slice(0, 19).replace('T', ' ')}  ${(e.plugin || '-').padEnd(16)} ${e.summary}`).join('\n')
 }
 
-/** Where a left-out path's rule comes from, in words. */
-export function formatRule(rule: ExclusionRule): string {
-  return rule.source === 'default' ? `default list: ${rule.pattern}` : `.distignore line ${rule.line}: ${rule.pattern}`
-}
-
 const CHANGE_MARKS = { added: '+', changed: '~', unchanged: ' ' } as const
 
 /** `wprm files`: what the ZIP holds, what it leaves out and why, what the guard found, and the changes. */
 export function formatFilePreview(preview: FilePreview): string {
   const files = preview.files
-  const counts = ['added', 'changed'].map((kind) => `${files.filter((f) => f.change === kind).length} ${kind}`)
+  const counts = changeCounts(preview)
   const compared =
-    preview.compared_with === null ? '' : `; since ${preview.compared_with}: ${[...counts, `${preview.removed.length} removed`].join(', ')}`
+    preview.compared_with === null
+      ? ''
+      : `; since ${preview.compared_with}: ${counts.added} added, ${counts.changed} changed, ${counts.removed} removed`
   const what = preview.from === 'zip' ? 'its built ZIP' : 'from the source now'
   const width = Math.max(0, ...files.map((f) => f.path.length), ...preview.excluded.map((e) => e.path.length + 1))
   const lines = [
@@ -193,7 +190,7 @@ export function formatFilePreview(preview: FilePreview): string {
   if (preview.excluded.length > 0) {
     lines.push(`Left out (${preview.excluded.length}):`)
     for (const e of preview.excluded)
-      lines.push(`    ${`${e.path}${e.kind === 'directory' ? '/' : ''}`.padEnd(width)}  ${formatRule(e.rule)}`)
+      lines.push(`    ${`${e.path}${e.kind === 'directory' ? '/' : ''}`.padEnd(width)}  ${describeExclusion(e.rule)}`)
   }
   if (preview.unsafe.length > 0) {
     lines.push('Flagged by the secret and junk guard:')

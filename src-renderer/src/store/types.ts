@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand'
 import type { ApiError, DesktopApi, WindowApi } from '../../../src-preload/api'
 import type { ActivitySlice } from './activity-slice'
 import type { EventsSlice } from './events-slice'
+import type { FilesSlice } from './files-slice'
 import type { NavigationSlice } from './navigation-slice'
 import type { PluginsSlice } from './plugins-slice'
 import type { ReleasesSlice } from './releases-slice'
@@ -19,6 +20,7 @@ export type All = NavigationSlice &
   ServersSlice &
   ActivitySlice &
   SettingsSlice &
+  FilesSlice &
   EventsSlice
 
 /**

@@ -135,8 +135,9 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['version', 'add'],
-    args: '<slug> <version> --changelog TEXT [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V] [--allow PATH…]',
-    summary: 'Add a version: three fields, the rest is filled. A live status builds the ZIP at once.',
+    args: '<slug> <version> [--changelog TEXT] [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V] [--allow PATH…]',
+    summary:
+      "Add a version: three fields, the rest is filled (the changelog from readme.txt's entry when not given). A live status builds the ZIP at once.",
     options: {
       changelog: { type: 'string' },
       allow: { type: 'string', multiple: true },
@@ -149,7 +150,6 @@ export const COMMANDS: readonly Command[] = [
     positionals: [2, 2],
     run: async (api, [slug, version], values) => {
       const changelog = optionalString(values, 'changelog')
-      if (changelog === undefined) throw new UsageError('version add needs --changelog TEXT (say what changed)')
       const statusText = optionalString(values, 'status')
       return present(
         await api.addVersion({

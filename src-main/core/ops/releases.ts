@@ -18,6 +18,8 @@ import { hashFile } from '../build/checksums.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { buildVersionZip, pointLatestLink } from '../build/packager.js'
 import { readSourceInfo } from '../source/plugin-source.js'
+import { readSourceReadme } from '../source/readme-file.js'
+import { entryFor } from '../source/readme-txt.js'
 import { requirePlugin, requireServer, requireVersion, versionsOf } from '../db/lookups.js'
 import type { ReleaseContext } from './context.js'
 import { buildJob, publishJob, releaseJob, rollbackJob, verifyJob } from '../../../src-shared/jobs.js'
@@ -60,6 +62,12 @@ export function autoFillVersion(
   }
 }
 
+/** The version's entry in the source's readme.txt changelog, as written there (Markdown); null when none. */
+async function readmeChangelog(sourceDir: string, version: string): Promise<string | null> {
+  const readme = await readSourceReadme(sourceDir)
+  return readme === null ? null : entryFor(readme.changelog, version)
+}
+
 function replaceVersion(db: Database, record: PluginVersionRecord): void {
   const index = db.versions.findIndex((v) => v.plugin === record.plugin && v.version === record.version)
   if (index === -1) db.versions.push(record)
@@ -67,7 +75,8 @@ function replaceVersion(db: Database, record: PluginVersionRecord): void {
 }
 
 /**
- * Adds a version with three fields (version, changelog, status); a live status builds it at once.
+ * Adds a version with three fields (version, changelog, status); a live status builds it at once. Without
+ * a changelog, the version's entry in readme.txt's changelog is taken.
  */
 export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise<ChangeStatusResult> {
   const purpose = `add version ${input.slug} ${input.version}`
@@ -79,15 +88,20 @@ export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise
       input.version,
       existing.map((v) => v.version)
     )
-    if ((input.changelog ?? '').trim() === '') {
-      throw new WprmError('usage', 'The changelog is empty.', 'Say what changed in this version (--changelog "Fixed …").')
+    const changelog = (input.changelog ?? '').trim() || (await readmeChangelog(plugin.source_dir, input.version))
+    if (changelog === null) {
+      throw new WprmError(
+        'usage',
+        `The changelog is empty, and readme.txt has no entry for ${input.version}.`,
+        `Say what changed in this version (--changelog "Fixed …"), or add a "= ${input.version} =" entry under "== Changelog ==" in readme.txt.`
+      )
     }
     const status = input.status ?? 'draft'
     if (status === 'deprecated') {
       throw new WprmError('invalid-transition', 'A new version cannot start as deprecated.', 'Add it as draft, released or update_ready.')
     }
     const source = await readSourceInfo(plugin.source_dir, plugin.main_file, plugin.version_constant)
-    const record = autoFillVersion(input, existing[0] ?? null, source, ctx.now())
+    const record = autoFillVersion({ ...input, changelog }, existing[0] ?? null, source, ctx.now())
     const add = (db: Database): void => {
       db.versions.push(record)
       recordActivity(db, {

@@ -12,7 +12,7 @@ import { isLive, latestLive } from '../../../src-shared/versions.js'
 import type { CheckTable, Outcome } from './checklist-runner.js'
 import { fail, pass, runChecklist } from './checklist-runner.js'
 import type { Manifest } from './manifest.js'
-import { MANIFEST_FILE, publicUrl } from './manifest.js'
+import { MANIFEST_FILE, manifestName, publicUrl } from './manifest.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
 
@@ -163,7 +163,9 @@ async function checkManifestName(ctx: VerifyContext): Promise<Outcome> {
   const read = ctx.latest === null ? null : await ctx.manifest().catch(() => null)
   if (read === null || read.kind !== 'ok') return fail('no manifest could be read (see the check before)')
   const { manifest } = read
-  return manifest.name === ctx.plugin.name ? pass(`"${manifest.name}"`) : fail(`"${manifest.name}", expected "${ctx.plugin.name}"`)
+  // The manifest carries the name as safe plain text (tags stripped, entities): compare with that form.
+  const expected = manifestName(ctx.plugin)
+  return manifest.name === expected ? pass(`"${manifest.name}"`) : fail(`"${manifest.name}", expected "${expected}"`)
 }
 
 /** 6: inside the ZIP, the Version header (and the version constant) say the version; the top folder is the slug. */

@@ -126,11 +126,10 @@ export function NewVersionForm({
         <label className="field new-version__changelog">
           <span className="field__label">Changelog</span>
           <textarea
-            required
             rows={3}
             value={changelog}
             onChange={(e) => setChangelog(e.target.value)}
-            placeholder="What changed in this version, for site owners"
+            placeholder="What changed in this version, for site owners (left empty: readme.txt's changelog entry for it)"
           />
         </label>
       </div>

@@ -60,12 +60,20 @@ export interface PluginReleases {
   manifest(): Promise<Manifest>
 }
 
-/** Registers the test plugin and a server profile `name` with a fresh WP Release Manager data folder in `workDir`. */
-export async function setUpReleases(server: UpdateServer, workDir: string, name: string): Promise<PluginReleases> {
+/**
+ * Registers the test plugin and a server profile `name` with a fresh WP Release Manager data folder in `workDir`.
+ * `writeSource` writes another source folder for the plugin (its main file must register the updater).
+ */
+export async function setUpReleases(
+  server: UpdateServer,
+  workDir: string,
+  name: string,
+  writeSource: (dir: string, manifestUrl: string) => Promise<void> = writePluginSource
+): Promise<PluginReleases> {
   const api = createApi({ dataDir: path.join(workDir, 'data') })
   const manifestUrl = `${server.nginx.baseUrl}${name}/${PLUGIN_SLUG}/info.json`
   const sourceDir = path.join(workDir, PLUGIN_SLUG)
-  await writePluginSource(sourceDir, manifestUrl)
+  await writeSource(sourceDir, manifestUrl)
   value(await api.addPlugin({ sourceDir }))
   const profile = await server.profile(name)
   value(await api.addServer(profile))

@@ -22,9 +22,9 @@ export interface PluginRecord {
   /** The `define()` constant that carries the version, when one was detected or configured. */
   readonly version_constant: string | null
   readonly dist_dir: string
-  /** Strings that must appear in the built main file (verification). */
+  /** Strings that must appear in a text file of the built ZIP (verification, check 7). */
   readonly expected_strings: readonly string[]
-  /** Strings that must not appear in the built main file (verification). */
+  /** Strings that must not appear in any text file of the built ZIP (verification, check 7). */
   readonly forbidden_strings: readonly string[]
   /** The server profile the plugin is published to, if any. */
   readonly server: string | null

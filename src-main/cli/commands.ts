@@ -267,7 +267,7 @@ export const COMMANDS: readonly Command[] = [
   {
     words: ['plugin', 'set'],
     args: '<slug> [--server NAME | --no-server] [--expect TEXT…] [--forbid TEXT…] [--version-constant NAME]',
-    summary: "Change a plugin's server, the strings its main file must (not) contain, or its version constant.",
+    summary: "Change a plugin's server, the strings its ZIP's text files must (not) contain, or its version constant.",
     options: {
       server: { type: 'string' },
       'no-server': { type: 'boolean' },

@@ -13,8 +13,10 @@
  * WHAT IT DOES
  * - Offers the manifest's `version` (Dashboard > Updates, Plugins screen) when it is higher than the installed one
  *   and the site meets its `requires` (WordPress) and `requires_php`; otherwise lists the plugin as up to date, so
- *   the auto-update toggle works. "View version details" shows the manifest's name, version, changelog,
- *   requirements, last update and download link.
+ *   the auto-update toggle works. "View version details" shows the manifest's name, version, sections (description,
+ *   installation, FAQ, screenshots, changelog, upgrade notice), banners and icons, requirements, last update and
+ *   download link; the Updates screen shows its icon. Every text is made safe before WordPress sees it (plain text
+ *   escaped, HTML reduced to what the plugin-information screen allows, http(s) addresses only), whoever wrote it.
  * - Downloads the package itself before WordPress installs it and checks its size and SHA-256 against the manifest.
  *   On a mismatch the install stops with an error that says so, the download is deleted, and the installed
  *   version stays as it was. A package whose top folder is not this plugin's folder is refused too.
@@ -402,8 +404,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				'new_version'  => '',
 				'url'          => $known ? WPRM_Updater_Html_1_0::url( $manifest['homepage'] ) : '',
 				'package'      => '',
-				'icons'        => array(),
-				'banners'      => array(),
+				'icons'        => $known ? $manifest['icons'] : array(),
+				'banners'      => $known ? $manifest['banners'] : array(),
 				'banners_rtl'  => array(),
 				'tested'       => $known ? WPRM_Updater_Html_1_0::text( $manifest['tested'] ) : '',
 				'requires'     => $known ? (string) $manifest['requires'] : '',
@@ -440,8 +442,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				'last_updated'  => WPRM_Updater_Html_1_0::text( $manifest['last_updated'] ),
 				'sections'      => array_map( array( 'WPRM_Updater_Html_1_0', 'html' ), $manifest['sections'] ),
 				'download_link' => $manifest['download_url'],
-				'banners'       => array(),
-				'icons'         => array(),
+				'banners'       => $manifest['banners'],
+				'icons'         => $manifest['icons'],
 				'external'      => true,
 			);
 		}
@@ -737,6 +739,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 					'last_updated'   => self::display_text( $data, 'last_updated' ),
 					'upgrade_notice' => self::display_text( $data, 'upgrade_notice' ),
 					'sections'       => self::sections( $data ),
+					'banners'        => WPRM_Updater_Html_1_0::images( $data, 'banners', array( 'low', 'high' ) ),
+					'icons'          => WPRM_Updater_Html_1_0::images( $data, 'icons', array( '1x', '2x', 'svg' ) ),
 				);
 			} catch ( InvalidArgumentException $malformed ) {
 				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %1$s is malformed: %2$s.', $this->manifest_url, $malformed->getMessage() ) );
@@ -978,6 +982,28 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				$html
 			);
 			return is_string( $html ) ? $html : '';
+		}
+
+		/**
+		 * Image URLs from a manifest field such as banners (low, high) or icons (1x, 2x, svg): the given keys only,
+		 * each an http(s) URL; anything else is left out (a display field never makes a manifest unusable).
+		 *
+		 * @param array    $data The decoded manifest.
+		 * @param string   $key  The field.
+		 * @param string[] $keys The sizes WordPress knows.
+		 * @return array<string, string>
+		 */
+		public static function images( array $data, string $key, array $keys ): array {
+			$images = array();
+			if ( isset( $data[ $key ] ) && is_array( $data[ $key ] ) ) {
+				foreach ( $keys as $size ) {
+					$url = isset( $data[ $key ][ $size ] ) ? self::url( $data[ $key ][ $size ] ) : '';
+					if ( '' !== $url ) {
+						$images[ $size ] = $url;
+					}
+				}
+			}
+			return $images;
 		}
 
 		/**

@@ -7,10 +7,11 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import JSZip from 'jszip'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
-import { HOSTILE_MARK, SAFE_NAME, writeHostilePluginSource } from './support/hostile-plugin.js'
+import { ARTWORK, HOSTILE_MARK, SAFE_NAME, writeHostilePluginSource } from './support/hostile-plugin.js'
 import { phpString } from './support/php-literal.js'
 import type { PluginReleases } from './support/releases.js'
 import { PLUGIN_FILE, PLUGIN_SLUG, setUpReleases } from './support/releases.js'
@@ -119,6 +120,69 @@ describe('"View details" of a plugin with hostile texts, on a real WordPress', (
     expect(screen.body).toContain(`<h2>${SAFE_NAME}</h2>`)
     expect(screen.body).not.toContain(HOSTILE_MARK)
     expect(screen.body).toContain('Sells more.')
+  })
+
+  it('lists the artwork of .wordpress-org/ beside the ZIP (not in it); View details shows banners and icons, the Updates row the icon', async () => {
+    const manifest = (await releases.manifest()) as unknown as {
+      banners: Record<string, string>
+      icons: Record<string, string>
+      screenshots: { number: number; url: string }[]
+      download_url: string
+    }
+    const base = `${path.dirname(releases.manifestUrl)}/assets/`
+    const rev = /\?rev=[0-9a-f]{12}$/
+    expect(Object.keys(manifest.banners)).toEqual(['low', 'high'])
+    expect(Object.keys(manifest.icons)).toEqual(['1x', '2x', 'svg'])
+    expect(manifest.banners.low).toMatch(new RegExp(`^${base}banner-772x250\\.png\\?rev=`))
+    for (const [name, url] of [
+      ['banner-772x250.png', manifest.banners.low],
+      ['banner-1544x500.png', manifest.banners.high],
+      ['icon-128x128.png', manifest.icons['1x']],
+      ['icon-256x256.png', manifest.icons['2x']],
+      ['icon.svg', manifest.icons.svg],
+      ['screenshot-1.png', manifest.screenshots[0]!.url]
+    ] as const) {
+      expect(url, name).toMatch(rev)
+      const image = await fetch(url!)
+      expect(image.status, name).toBe(200)
+      expect(Buffer.from(await image.arrayBuffer())).toEqual(ARTWORK[name])
+    }
+    const zip = await JSZip.loadAsync(await (await fetch(manifest.download_url)).arrayBuffer())
+    expect(Object.keys(zip.files).filter((n) => n.includes('.wordpress-org') || /banner|icon-|screenshot-/.test(n))).toEqual([])
+
+    const info = (await pluginsApi()) as {
+      banners: Record<string, string>
+      icons: Record<string, string>
+      sections: Record<string, string>
+    }
+    expect(info.banners).toEqual(manifest.banners)
+    expect(info.icons).toEqual(manifest.icons)
+    expect(info.sections.screenshots).toBe(
+      `<ol>\n<li><a href="${manifest.screenshots[0]!.url}"><img src="${manifest.screenshots[0]!.url}" alt="The shop screen." /></a><p>The shop screen.</p></li>\n</ol>`
+    )
+    const screen = await site.getAsAdmin(`/wp-admin/plugin-install.php?tab=plugin-information&plugin=${PLUGIN_SLUG}`)
+    expect(screen.body).toContain(`background-image: url( ${manifest.banners.low} );`)
+    expect(screen.body).toContain(`background-image: url( ${manifest.banners.high} );`)
+
+    await php(`wprm_test_check_for_updates(); echo json_encode(true);`)
+    const updates = await site.getAsAdmin('/wp-admin/update-core.php')
+    expect(updates.body).toContain(`<img src="${manifest.icons.svg}" alt="" />`)
+  })
+
+  it('uploads an image again only when it changed: an unchanged one at the same revision is not sent again', async () => {
+    const published = (await releases.manifest()) as unknown as { icons: Record<string, string> }
+    const onServer = path.join(releases.remoteDir, 'assets', 'icon.svg')
+    await rm(onServer)
+    await releases.publish()
+    // The live manifest listed icon.svg at this revision: it was taken to be there, and not sent.
+    expect(await readFile(onServer).catch(() => null)).toBeNull()
+    const changed = Buffer.from('<svg xmlns="http://www.w3.org/2000/svg"><circle r="9"/></svg>')
+    await writeFile(path.join(releases.sourceDir, '.wordpress-org', 'icon.svg'), changed)
+    await releases.publish()
+    const now = (await releases.manifest()) as unknown as { icons: Record<string, string> }
+    expect(now.icons.svg).not.toBe(published.icons.svg)
+    expect(await readFile(onServer)).toEqual(changed)
+    expect(Buffer.from(await (await fetch(now.icons.svg!)).arrayBuffer())).toEqual(changed)
   })
 
   it('the Updates and Plugins screens carry nothing executable of it', async () => {

@@ -1,5 +1,7 @@
 import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../src-shared/model.js'
 import { plainTextOrNull, requirementVersion, utf8FromLatin1 } from '../source/safe-text.js'
+import type { ManifestArtwork } from './artwork.js'
+import { NO_ARTWORK } from './artwork.js'
 import type { ManifestSections } from './manifest-texts.js'
 import { manifestTexts } from './manifest-texts.js'
 import { zipFileName } from '../build/zip-names.js'
@@ -61,6 +63,10 @@ export interface Manifest {
   readonly min_api_version: string | null
   readonly versions: readonly ManifestVersion[]
   readonly revoked: readonly string[]
+  /** wordpress.org artwork beside the ZIPs, in plugin-update-checker's fields (and ours for screenshots). */
+  readonly banners: ManifestArtwork['banners']
+  readonly icons: ManifestArtwork['icons']
+  readonly screenshots: ManifestArtwork['screenshots']
 }
 
 /** The public URL of a file under the plugin's folder on the server. */
@@ -92,6 +98,8 @@ export function buildManifest(input: {
   readonly zip: ZipDescription
   readonly manifestVersion: number
   readonly now: Date
+  /** The published artwork to list (none when absent). */
+  readonly artwork?: ManifestArtwork
 }): Manifest {
   const { plugin, server, zip } = input
   const latest = latestLive(input.versions)
@@ -101,7 +109,13 @@ export function buildManifest(input: {
   const published = input.versions
     .filter((v) => v.status !== 'draft' && v.checksum !== null && input.onServer.has(v.version))
     .sort((a, b) => compareVersions(b.version, a.version))
-  const texts = manifestTexts({ versions: input.versions, latest, zip })
+  const artwork = input.artwork ?? NO_ARTWORK
+  const texts = manifestTexts({
+    versions: input.versions,
+    latest,
+    zip,
+    screenshots: new Map(artwork.screenshots.map((s) => [s.number, s.url]))
+  })
   // Every text below reaches wp-admin: plain text is stripped and escaped, URLs are http(s), requirements versions.
   return {
     name: manifestName(plugin),
@@ -147,6 +161,9 @@ export function buildManifest(input: {
     revoked: input.versions
       .filter((v) => v.revoked_at !== null && !isLive(v.status))
       .map((v) => v.version)
-      .sort(compareVersions)
+      .sort(compareVersions),
+    banners: artwork.banners,
+    icons: artwork.icons,
+    screenshots: artwork.screenshots
   }
 }

@@ -3,6 +3,8 @@ import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../
 import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
 import { latestLinkName, zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
+import type { ArtworkFile, ManifestArtwork } from './artwork.js'
+import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkUrl, artworkUrlsOf, manifestArtwork } from './artwork.js'
 import type { Manifest, ZipDescription } from './manifest.js'
 import { MANIFEST_FILE, buildManifest, publicUrl } from './manifest.js'
 
@@ -55,6 +57,8 @@ export interface RemoteState {
   readonly manifestVersion: number
   /** The listable versions whose ZIP is on the server, by version. */
   readonly zips: ReadonlyMap<string, RemoteZip>
+  /** The artwork the live manifest lists (its images are on the server). */
+  readonly artwork?: ManifestArtwork
 }
 
 /** What the workstation holds, read just before planning. */
@@ -63,6 +67,18 @@ export interface LocalState {
   readonly zipsHere: ReadonlySet<string>
   /** The texts of the latest version's ZIP, which the manifest describes. */
   readonly latestZip: ZipDescription
+  /** The source's wordpress.org artwork; null when the source folder is not here (what was published stays). */
+  readonly artwork?: readonly ArtworkFile[] | null
+}
+
+/** What a planned publish does with one image: upload it beside the ZIPs, or keep the one there. */
+export interface PlannedArtwork {
+  readonly name: string
+  /** Path under the plugin's folder on the server (`assets/banner-772x250.png`). */
+  readonly remoteName: string
+  readonly localPath: string
+  readonly size: number
+  readonly action: 'upload' | 'skip'
 }
 
 /** What a planned publish does with one live version's ZIP. */
@@ -94,6 +110,8 @@ export interface PublishPlan {
   readonly link: { readonly name: string; readonly target: string }
   readonly manifest: Manifest
   readonly manifestUrl: string
+  /** The source's artwork: uploaded before the manifest that lists it. */
+  readonly artwork: readonly PlannedArtwork[]
   /** Deprecated versions whose ZIPs are deleted after the new manifest is live. */
   readonly retire: readonly { readonly version: string; readonly name: string }[]
 }
@@ -123,7 +141,9 @@ export function planPublish(input: PlanInput): PublishPlan {
   const uploading = new Set(zips.filter((z) => z.action === 'upload').map((z) => z.version))
   // After the uploads, the server holds what it had plus what goes up; retired ZIPs are no longer listed.
   const onServer = new Set(targets.listable.map((v) => v.version).filter((v) => remote.zips.has(v) || uploading.has(v)))
+  const { artwork, planned } = planArtwork(input)
   const manifest = buildManifest({
+    artwork,
     plugin,
     versions: input.versions,
     onServer,
@@ -141,7 +161,28 @@ export function planPublish(input: PlanInput): PublishPlan {
     link: { name: latestLinkName(plugin.slug), target: zipFileName(plugin.slug, targets.latest.version) },
     manifest,
     manifestUrl: publicUrl(server, plugin.slug, MANIFEST_FILE),
+    artwork: planned,
     retire: [...targets.retire].map((version) => ({ version, name: zipFileName(plugin.slug, version) }))
+  }
+}
+
+/**
+ * The artwork to list and what to upload: an image whose URL (with its revision) the live manifest lists
+ * already is on the server; without a source folder here, the published artwork stays as it is.
+ */
+function planArtwork(input: PlanInput): { artwork: ManifestArtwork; planned: PlannedArtwork[] } {
+  const files = input.local.artwork
+  if (files === undefined || files === null) return { artwork: input.remote.artwork ?? NO_ARTWORK, planned: [] }
+  const published = new Set(artworkUrlsOf(input.remote.artwork ?? NO_ARTWORK))
+  return {
+    artwork: manifestArtwork(input.server, input.plugin.slug, files),
+    planned: files.map((file) => ({
+      name: file.name,
+      remoteName: `${ARTWORK_REMOTE_FOLDER}/${file.name}`,
+      localPath: file.localPath,
+      size: file.size,
+      action: published.has(artworkUrl(input.server, input.plugin.slug, file)) ? 'skip' : 'upload'
+    }))
   }
 }
 

@@ -12,6 +12,8 @@ import type {
 import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
+import type { ManifestArtwork } from './artwork.js'
+import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkOfManifest, findArtwork } from './artwork.js'
 import { MANIFEST_FILE } from './manifest.js'
 import type { LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
 import { planPublish, publishTargets } from './publish-plan.js'
@@ -137,7 +139,11 @@ async function readLocalState(plugin: PluginRecord, targets: PublishTargets, rem
     )
       zipsHere.add(version.version)
   }
-  return { zipsHere, latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file) }
+  return {
+    zipsHere,
+    latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file),
+    artwork: await findArtwork(plugin.source_dir)
+  }
 }
 
 /**
@@ -151,7 +157,7 @@ async function readRemoteState(
   targets: PublishTargets,
   timed: ApplyHooks['timed']
 ): Promise<RemoteState> {
-  const manifestVersion = await timed('manifest', () => readRemoteManifestVersion(session, dir))
+  const { manifestVersion, artwork } = await timed('manifest', () => readRemoteManifest(session, dir))
   const zips = await timed('upload', async () => {
     const found = new Map<string, RemoteZip>()
     const live = new Set(targets.live.map((v) => v.version))
@@ -165,18 +171,22 @@ async function readRemoteState(
     }
     return found
   })
-  return { manifestVersion, zips }
+  return { manifestVersion, zips, artwork }
 }
 
-/** The manifest version on the server, 0 when there is none (or it is not ours and will be replaced). */
-async function readRemoteManifestVersion(session: SftpSession, dir: string): Promise<number> {
+/**
+ * The manifest on the server: its version (0 when there is none, or it is not ours and will be replaced)
+ * and the artwork it lists.
+ */
+async function readRemoteManifest(session: SftpSession, dir: string): Promise<{ manifestVersion: number; artwork: ManifestArtwork }> {
   const text = await session.readText(path.join(dir, MANIFEST_FILE))
-  if (text === null) return 0
+  if (text === null) return { manifestVersion: 0, artwork: NO_ARTWORK }
   try {
-    const value = (JSON.parse(text) as { manifest_version?: unknown }).manifest_version
-    return typeof value === 'number' && Number.isInteger(value) ? value : 0
+    const parsed = JSON.parse(text) as { manifest_version?: unknown }
+    const value = parsed.manifest_version
+    return { manifestVersion: typeof value === 'number' && Number.isInteger(value) ? value : 0, artwork: artworkOfManifest(parsed) }
   } catch {
-    return 0
+    return { manifestVersion: 0, artwork: NO_ARTWORK }
   }
 }
 
@@ -211,6 +221,7 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
     sentBefore += zip.size
   }
   hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
+  await uploadArtwork(session, plan, hooks)
 
   hooks.report('manifest', 0, 2, 'Pointing the -latest link')
   await hooks.timed('manifest', async () => {
@@ -243,6 +254,32 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
     uploaded,
     skipped
   }
+}
+
+/**
+ * Uploads the artwork that is not on the server yet beside the ZIPs (`assets/`), each under a temporary
+ * name renamed into place, before the manifest that lists it. Sequential SFTP round trips: 1 mkdir when
+ * there is one to upload, then per image open, fchmod, writes, close and rename.
+ */
+async function uploadArtwork(session: SftpSession, plan: PublishPlan, hooks: ApplyHooks): Promise<void> {
+  const pending = plan.artwork.filter((a) => a.action === 'upload')
+  if (pending.length === 0) return
+  await hooks.timed('upload', async () => {
+    await session.mkdirp(path.join(plan.dir, ARTWORK_REMOTE_FOLDER))
+    for (const image of pending) {
+      const remotePath = path.join(plan.dir, image.remoteName)
+      const temp = session.tempName(remotePath)
+      try {
+        await session.upload(image.localPath, temp)
+        await session.rename(temp, remotePath)
+      } catch (error) {
+        await session.unlink(temp).catch(() => undefined)
+        throw error
+      }
+      hooks.onStep(`uploaded ${image.remoteName}`)
+    }
+  })
+  hooks.report('upload', pending.length, pending.length, `${pending.length} images uploaded`)
 }
 
 /**

@@ -84,10 +84,24 @@ Upgrade <script>${HOSTILE_MARK}</script> now.
 `
 }
 
-/** Writes the hostile plugin's source folder: its main file, readme.txt and a copy of the updater. */
+/** A 1×1 PNG: WordPress shows artwork by URL, so any real image will do. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNg+M/wHwAEBgIApD5fRAAAAABJRU5ErkJggg==', 'base64')
+
+/** wordpress.org artwork as plugin repositories keep it, in `.wordpress-org/`. */
+export const ARTWORK: Readonly<Record<string, Buffer>> = {
+  'banner-772x250.png': PNG,
+  'banner-1544x500.png': Buffer.concat([PNG, Buffer.from('2x')]),
+  'icon-128x128.png': Buffer.concat([PNG, Buffer.from('1x')]),
+  'icon-256x256.png': Buffer.concat([PNG, Buffer.from('2x icon')]),
+  'icon.svg': Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="128" height="128"><rect width="128" height="128"/></svg>'),
+  'screenshot-1.png': Buffer.concat([PNG, Buffer.from('shot')])
+}
+
+/** Writes the hostile plugin's source folder: its main file, readme.txt, artwork and a copy of the updater. */
 export async function writeHostilePluginSource(dir: string, manifestUrl: string): Promise<void> {
-  await mkdir(dir, { recursive: true })
+  await mkdir(path.join(dir, '.wordpress-org'), { recursive: true })
   await writeFile(path.join(dir, `${PLUGIN_SLUG}.php`), hostileMainFile(manifestUrl))
   await writeFile(path.join(dir, 'readme.txt'), hostileReadme())
+  for (const [name, bytes] of Object.entries(ARTWORK)) await writeFile(path.join(dir, '.wordpress-org', name), bytes)
   await copyFile(UPDATER_PATH, path.join(dir, 'wprm-updater.php'))
 }

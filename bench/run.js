@@ -241,7 +241,7 @@ async function environment() {
 }
 
 function checkPrerequisites() {
-  const built = path.join(ROOT, 'out', 'cli', 'src-main', 'core', 'packager.js')
+  const built = path.join(ROOT, 'out', 'cli', 'src-main', 'core', 'build', 'packager.js')
   if (!existsSync(built)) throw new Error('out/cli is missing: run `npm run build:cli` first (or `npm run bench`).')
   if (!existsSync(GNU_TIME)) log(`note: ${GNU_TIME} is missing; the native tools' peak RSS is polled from /proc (VmHWM).`)
 }

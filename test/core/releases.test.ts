@@ -72,6 +72,20 @@ describe('versions', () => {
     value(await api.addPlugin({ sourceDir: source }))
   })
 
+  it("takes the requirements a main file's header lacks from readme.txt's header, read as wordpress.org reads them", async () => {
+    const bare = await writePluginFolder(
+      path.join(temp.dir, 'bare'),
+      {
+        'bare.php': '<?php\n/*\n * Plugin Name: Bare\n * Version: 1.0.0\n */\n',
+        'readme.txt': '=== Bare ===\nRequires at least: WordPress 6.2 or higher\nRequires PHP: 8.1\nStable tag: 1.0.0\n\nBare.\n'
+      },
+      'bare'
+    )
+    value(await api.addPlugin({ sourceDir: bare }))
+    const first = value(await api.addVersion({ slug: 'bare', version: '1.0.0', changelog: 'First' })).versions[0]!
+    expect(first).toMatchObject({ min_php_version: '8.1', min_platform_version: '6.2' })
+  })
+
   it('fills everything but version, changelog and status', async () => {
     const first = value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'First' })).versions[0]!
     expect(first).toMatchObject({

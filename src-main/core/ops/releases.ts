@@ -62,12 +62,6 @@ export function autoFillVersion(
   }
 }
 
-/** The version's entry in the source's readme.txt changelog, as written there (Markdown); null when none. */
-async function readmeChangelog(sourceDir: string, version: string): Promise<string | null> {
-  const readme = await readSourceReadme(sourceDir)
-  return readme === null ? null : entryFor(readme.changelog, version)
-}
-
 function replaceVersion(db: Database, record: PluginVersionRecord): void {
   const index = db.versions.findIndex((v) => v.plugin === record.plugin && v.version === record.version)
   if (index === -1) db.versions.push(record)
@@ -76,7 +70,8 @@ function replaceVersion(db: Database, record: PluginVersionRecord): void {
 
 /**
  * Adds a version with three fields (version, changelog, status); a live status builds it at once. Without
- * a changelog, the version's entry in readme.txt's changelog is taken.
+ * a changelog, the version's entry in readme.txt's changelog is taken; requirements the main file's
+ * header lacks come from readme.txt's header.
  */
 export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise<ChangeStatusResult> {
   const purpose = `add version ${input.slug} ${input.version}`
@@ -88,7 +83,8 @@ export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise
       input.version,
       existing.map((v) => v.version)
     )
-    const changelog = (input.changelog ?? '').trim() || (await readmeChangelog(plugin.source_dir, input.version))
+    const readme = await readSourceReadme(plugin.source_dir)
+    const changelog = (input.changelog ?? '').trim() || (readme === null ? null : entryFor(readme.changelog, input.version))
     if (changelog === null) {
       throw new WprmError(
         'usage',
@@ -101,7 +97,12 @@ export function addVersion(ctx: ReleaseContext, input: AddVersionInput): Promise
       throw new WprmError('invalid-transition', 'A new version cannot start as deprecated.', 'Add it as draft, released or update_ready.')
     }
     const source = await readSourceInfo(plugin.source_dir, plugin.main_file, plugin.version_constant)
-    const record = autoFillVersion({ ...input, changelog }, existing[0] ?? null, source, ctx.now())
+    // The main file's requirements first, as WordPress reads them; readme.txt's where the header has none.
+    const requirements = {
+      requires_php: source.requires_php ?? readme?.headers.requires_php ?? null,
+      requires_wp: source.requires_wp ?? readme?.headers.requires ?? null
+    }
+    const record = autoFillVersion({ ...input, changelog }, existing[0] ?? null, requirements, ctx.now())
     const add = (db: Database): void => {
       db.versions.push(record)
       recordActivity(db, {

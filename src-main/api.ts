@@ -10,6 +10,7 @@ import type { SecretCipher } from './core/remote/secret-vault.js'
 import { SecretVault } from './core/remote/secret-vault.js'
 import { addServer, removeServer, setServer, testServer } from './core/ops/servers.js'
 import { computeSourceStatus } from './core/ops/source-status.js'
+import { previewFiles } from './core/ops/file-preview.js'
 import { SourceWatcher } from './core/source/source-watcher.js'
 import type { SecretProvider, SessionOptions } from './core/remote/sftp-session.js'
 import { environmentSecrets } from './core/remote/sftp-session.js'
@@ -196,6 +197,7 @@ export function createApi(options: ApiOptions): ApiHandle {
         settle(() => installUpdater(ctx, slug))
       ),
     pullStats: ({ slug }) => settle(() => pullStats(ctx, slug)),
-    getStats: ({ slug, days }) => settle(() => getStats(ctx, slug, days))
+    getStats: ({ slug, days }) => settle(() => getStats(ctx, slug, days)),
+    previewFiles: ({ slug, version }) => settle(() => previewFiles(ctx, slug, version))
   }
 }

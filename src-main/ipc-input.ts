@@ -31,14 +31,15 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   addVersion: {
     slug: 'string',
     version: 'string',
-    changelog: 'string',
+    changelog: 'string?',
     status: 'status?',
     forceUpdate: 'boolean?',
     minPhpVersion: 'string?',
     minPlatformVersion: 'string?',
-    minApiVersion: 'string?'
+    minApiVersion: 'string?',
+    allow: 'strings?'
   },
-  changeStatus: { slug: 'string', versions: 'strings', status: 'status' },
+  changeStatus: { slug: 'string', versions: 'strings', status: 'status', allow: 'strings?' },
   getVersion: { slug: 'string', version: 'string' },
   suggestNextVersions: { slug: 'string' },
   bumpSource: { slug: 'string', version: 'string' },
@@ -82,7 +83,8 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   editVersion: { slug: 'string', version: 'string', changelog: 'string' },
   removePlugin: { slug: 'string', keepServer: 'boolean?' },
   pullStats: { slug: 'string?' },
-  getStats: { slug: 'string', days: 'number?' }
+  getStats: { slug: 'string', days: 'number?' },
+  previewFiles: { slug: 'string', version: 'string?' }
 }
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536

@@ -19,6 +19,7 @@ import type {
   ChangeStatusResult,
   EditVersionInput,
   ImportPluginInput,
+  FilePreview,
   NextVersions,
   PluginDetails,
   PluginRecord,
@@ -96,6 +97,8 @@ export interface WprmApi {
   pullStats(input: { readonly slug?: string }): Promise<Result<StatsPullResult>>
   /** The plugin's install statistics over the last `days` days (30 unless given). */
   getStats(input: { readonly slug: string; readonly days?: number }): Promise<Result<StatsReport>>
+  /** What a version's ZIP would hold (or holds, once built), with the rule behind each left-out path; writes nothing. */
+  previewFiles(input: { readonly slug: string; readonly version?: string }): Promise<Result<FilePreview>>
 }
 
 /** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */
@@ -149,5 +152,6 @@ export const API_METHODS = [
   'editVersion',
   'removePlugin',
   'pullStats',
-  'getStats'
+  'getStats',
+  'previewFiles'
 ] as const satisfies readonly (keyof WprmApi)[]

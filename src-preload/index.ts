@@ -37,7 +37,8 @@ const api = {
   editVersion: (input) => ipcRenderer.invoke(channel('editVersion'), input),
   removePlugin: (input) => ipcRenderer.invoke(channel('removePlugin'), input),
   pullStats: (input) => ipcRenderer.invoke(channel('pullStats'), input),
-  getStats: (input) => ipcRenderer.invoke(channel('getStats'), input)
+  getStats: (input) => ipcRenderer.invoke(channel('getStats'), input),
+  previewFiles: (input) => ipcRenderer.invoke(channel('previewFiles'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */

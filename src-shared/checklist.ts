@@ -59,8 +59,9 @@ export const CHECKLIST = [
   {
     id: 7,
     key: 'main-file-strings',
-    title: 'Expected strings are in the main file, forbidden ones are not',
-    about: 'The build carries the production settings (for example the live API host) and none of the staging ones.'
+    title: "Expected strings are in the ZIP's text files, forbidden ones are not",
+    about:
+      'The build carries the production settings (for example the live API host) and none of the staging ones, in any of its text files; the check says where each was found and how many files it searched.'
   },
   {
     id: 8,

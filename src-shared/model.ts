@@ -22,9 +22,9 @@ export interface PluginRecord {
   /** The `define()` constant that carries the version, when one was detected or configured. */
   readonly version_constant: string | null
   readonly dist_dir: string
-  /** Strings that must appear in the built main file (verification). */
+  /** Strings that must appear in a text file of the built ZIP (verification, check 7). */
   readonly expected_strings: readonly string[]
-  /** Strings that must not appear in the built main file (verification). */
+  /** Strings that must not appear in any text file of the built ZIP (verification, check 7). */
   readonly forbidden_strings: readonly string[]
   /** The server profile the plugin is published to, if any. */
   readonly server: string | null
@@ -55,6 +55,11 @@ export interface PluginVersionRecord {
   readonly released_at: string | null
   /** When a rollback withdrew this version (it is then listed as `revoked` in the manifest). */
   readonly revoked_at: string | null
+  /**
+   * Files the secret and junk guard flagged that the user let into this version's ZIP (`--allow PATH`):
+   * on a draft, what its build may let through; once built, what it did let through.
+   */
+  readonly allowed_files: readonly string[]
   readonly created_at: string
   readonly updated_at: string
 }
@@ -225,6 +230,7 @@ export type ErrorKind =
   | 'manifest-invalid'
   | 'server-ahead'
   | 'weak-secret-storage'
+  | 'unsafe-files'
 
 /** An expected failure, as it crosses IPC and reaches the user. */
 export interface ApiError {
@@ -312,8 +318,11 @@ export interface AddPluginInput {
 export interface AddVersionInput {
   readonly slug: string
   readonly version: string
-  readonly changelog: string
+  /** What changed; when absent, the version's entry in readme.txt's changelog. */
+  readonly changelog?: string
   readonly status?: VersionStatus
+  /** Paths the secret and junk guard flagged that may go into the ZIP anyway (recorded on the version). */
+  readonly allow?: readonly string[]
   readonly forceUpdate?: boolean
   readonly minPhpVersion?: string
   readonly minPlatformVersion?: string
@@ -325,6 +334,8 @@ export interface ChangeStatusInput {
   readonly slug: string
   readonly versions: readonly string[]
   readonly status: VersionStatus
+  /** Paths the secret and junk guard flagged that the versions built now may carry (recorded on them). */
+  readonly allow?: readonly string[]
 }
 
 /** Input of `addServer`. Secrets are named by environment variable, never given. */
@@ -370,6 +381,68 @@ export interface BuildResult {
   readonly files: number
   /** True when an identical ZIP was already in place and was kept. */
   readonly reused: boolean
+  /** Flagged files that went in because they were allowed (`--allow`). */
+  readonly allowed_files: readonly string[]
+  readonly warnings: readonly string[]
+}
+
+/** A file the secret and junk guard found in a source folder: it stops a build unless allowed. */
+export interface UnsafeFile {
+  /** Path inside the plugin folder. */
+  readonly path: string
+  /** `secret`: credentials or keys; `junk`: logs, dumps, archives, editor and VCS leftovers. */
+  readonly kind: 'secret' | 'junk'
+  /** What it is, in words: "environment file", "AWS access key ID". */
+  readonly reason: string
+  /** The line a secret was found on (content rules); null for a rule on the name. */
+  readonly line: number | null
+}
+
+/** Why a file or folder was left out of the ZIP: the default list, or a line of the plugin's `.distignore`. */
+export interface ExclusionRule {
+  readonly source: 'default' | 'distignore'
+  /** 1-based line of `.distignore`; null for the default list. */
+  readonly line: number | null
+  readonly pattern: string
+}
+
+/** One file of a previewed ZIP, and how it differs from the last release's ZIP. */
+export interface PreviewFile {
+  /** Path inside the plugin folder (the ZIP holds it under `<slug>/`). */
+  readonly path: string
+  readonly size: number
+  /** Against the last release's ZIP; null when there is none to compare with. */
+  readonly change: 'added' | 'changed' | 'unchanged' | null
+}
+
+/** A file or folder the ZIP will not hold, with the rule that left it out. */
+export interface PreviewExclusion {
+  readonly path: string
+  readonly kind: 'file' | 'directory'
+  readonly rule: ExclusionRule
+}
+
+/** What a version's ZIP would hold (or holds, once built), before anything ships. */
+export interface FilePreview {
+  readonly slug: string
+  /** The version the ZIP is for (the source's header version when none was named). */
+  readonly version: string
+  /** `source`: what a build would take from the source folder now; `zip`: the built ZIP's own list. */
+  readonly from: 'source' | 'zip'
+  readonly files: readonly PreviewFile[]
+  readonly total_size: number
+  /** What was left out, with the rule (empty for a built ZIP: the rules ran when it was built). */
+  readonly excluded: readonly PreviewExclusion[]
+  /** What the secret and junk guard found, and which of those the version allows. */
+  readonly unsafe: readonly UnsafeFile[]
+  readonly allowed: readonly string[]
+  /** Whether the plugin has its own `.distignore`, and, without one, a suggested one. */
+  readonly has_distignore: boolean
+  readonly suggested_distignore: string | null
+  /** The release compared with (the newest built version below this one), if any. */
+  readonly compared_with: string | null
+  /** Paths the last release's ZIP held that this one will not. */
+  readonly removed: readonly string[]
   readonly warnings: readonly string[]
 }
 

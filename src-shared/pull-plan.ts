@@ -47,6 +47,7 @@ function recordOf(
 ): PluginVersionRecord {
   const record: PluginVersionRecord = {
     plugin: slug,
+    allowed_files: local?.allowed_files ?? [],
     version: entry.version,
     status: entry.status,
     changelog: entry.changelog,

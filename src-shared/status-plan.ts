@@ -29,6 +29,8 @@ export interface BuiltZip {
   readonly file_size: number
   readonly checksum: string
   readonly checksum_md5: string
+  /** Flagged files the build let through because the version allowed them. */
+  readonly allowed_files: readonly string[]
 }
 
 /**
@@ -86,8 +88,8 @@ export function statusRecord(plan: StatusPlan, step: StatusStep, at: string, bui
   }
   if (built === null) return next
   // Only the ZIP's fields: a build result carries more than the record keeps.
-  const { file_path, file_size, checksum, checksum_md5 } = built
-  return { ...next, file_path, file_size, checksum, checksum_md5, released_at: before.released_at ?? at }
+  const { file_path, file_size, checksum, checksum_md5, allowed_files } = built
+  return { ...next, file_path, file_size, checksum, checksum_md5, allowed_files, released_at: before.released_at ?? at }
 }
 
 /** A plugin's versions with `changed` records in place of theirs (and added where new), newest first. */

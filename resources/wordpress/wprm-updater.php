@@ -13,8 +13,10 @@
  * WHAT IT DOES
  * - Offers the manifest's `version` (Dashboard > Updates, Plugins screen) when it is higher than the installed one
  *   and the site meets its `requires` (WordPress) and `requires_php`; otherwise lists the plugin as up to date, so
- *   the auto-update toggle works. "View version details" shows the manifest's name, version, changelog,
- *   requirements, last update and download link.
+ *   the auto-update toggle works. "View version details" shows the manifest's name, version, sections (description,
+ *   installation, FAQ, screenshots, changelog, upgrade notice), banners and icons, requirements, last update and
+ *   download link; the Updates screen shows its icon. Every text is made safe before WordPress sees it (plain text
+ *   escaped, HTML reduced to what the plugin-information screen allows, http(s) addresses only), whoever wrote it.
  * - Downloads the package itself before WordPress installs it and checks its size and SHA-256 against the manifest.
  *   On a mismatch the install stops with an error that says so, the download is deleted, and the installed
  *   version stays as it was. A package whose top folder is not this plugin's folder is refused too.
@@ -198,7 +200,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			$manifest = $this->manifest( true );
 			if ( null === $manifest ) {
 				// Answering false would send WordPress to wordpress.org, which may know another plugin by this slug.
-				return new WP_Error( 'wprm_updater_unavailable', sprintf( 'The details of %1$s are not available: %2$s', $this->display_name(), $this->last_error() ) );
+				return new WP_Error( 'wprm_updater_unavailable', sprintf( 'The details of %1$s are not available: %2$s', $this->display_name(), esc_html( $this->last_error() ) ) );
 			}
 			return $this->plugin_information( $manifest );
 		}
@@ -253,8 +255,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				sprintf(
 					'The update package of %1$s unpacks into the folder "%2$s", but the plugin is installed in "%3$s". It was not installed, so that the site does not end up with two copies of the plugin.',
 					$this->display_name(),
-					$top,
-					$this->folder
+					esc_html( $top ),
+					esc_html( $this->folder )
 				)
 			);
 		}
@@ -381,7 +383,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			$item->new_version    = $manifest['version'];
 			$item->package        = $manifest['download_url'];
 			$item->autoupdate     = $manifest['force_update'] || $manifest['autoupdate'];
-			$item->upgrade_notice = $withdrawn ? $this->withdrawn_message( $manifest, $installed ) : $manifest['upgrade_notice'];
+			$item->upgrade_notice = $withdrawn ? $this->withdrawn_message( $manifest, $installed ) : WPRM_Updater_Html_1_0::text( $manifest['upgrade_notice'] );
 			return $item;
 		}
 
@@ -400,12 +402,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				'slug'         => $this->folder,
 				'plugin'       => $this->basename,
 				'new_version'  => '',
-				'url'          => $known ? $manifest['homepage'] : '',
+				'url'          => $known ? WPRM_Updater_Html_1_0::url( $manifest['homepage'] ) : '',
 				'package'      => '',
-				'icons'        => array(),
-				'banners'      => array(),
+				'icons'        => $known ? $manifest['icons'] : array(),
+				'banners'      => $known ? $manifest['banners'] : array(),
 				'banners_rtl'  => array(),
-				'tested'       => $known ? $manifest['tested'] : '',
+				'tested'       => $known ? WPRM_Updater_Html_1_0::text( $manifest['tested'] ) : '',
 				'requires'     => $known ? (string) $manifest['requires'] : '',
 				'requires_php' => $known ? (string) $manifest['requires_php'] : '',
 				'autoupdate'   => false,
@@ -421,22 +423,27 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return sprintf( '%1$s Update it to version %2$s: it replaces the withdrawn version%3$s.', $withdrawn, $manifest['version'], $lower );
 		}
 
-		/** @return object The plugins_api answer, in the shape of wordpress.org's. */
+		/**
+		 * The plugins_api answer, in the shape of wordpress.org's. Every text is made safe here, whoever wrote the
+		 * manifest: WordPress 6.1 prints the name unfiltered ("<h2>{$api->name}</h2>").
+		 *
+		 * @return object
+		 */
 		private function plugin_information( array $manifest ) {
 			return (object) array(
-				'name'          => $manifest['name'],
+				'name'          => WPRM_Updater_Html_1_0::text( $manifest['name'] ),
 				'slug'          => $this->folder,
 				'version'       => $manifest['version'],
-				'author'        => $manifest['author'],
-				'homepage'      => $manifest['homepage'],
+				'author'        => WPRM_Updater_Html_1_0::text( $manifest['author'] ),
+				'homepage'      => WPRM_Updater_Html_1_0::url( $manifest['homepage'] ),
 				'requires'      => $manifest['requires'],
-				'tested'        => $manifest['tested'],
+				'tested'        => WPRM_Updater_Html_1_0::text( $manifest['tested'] ),
 				'requires_php'  => $manifest['requires_php'],
-				'last_updated'  => $manifest['last_updated'],
-				'sections'      => $manifest['sections'],
+				'last_updated'  => WPRM_Updater_Html_1_0::text( $manifest['last_updated'] ),
+				'sections'      => array_map( array( 'WPRM_Updater_Html_1_0', 'html' ), $manifest['sections'] ),
 				'download_link' => $manifest['download_url'],
-				'banners'       => array(),
-				'icons'         => array(),
+				'banners'       => $manifest['banners'],
+				'icons'         => $manifest['icons'],
 				'external'      => true,
 			);
 		}
@@ -467,7 +474,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			}
 			return new WP_Error(
 				'wprm_updater_unknown_package',
-				sprintf( 'The package %1$s is not listed in the manifest of %2$s, so its checksum cannot be checked. It was not installed.', $package, $this->display_name() )
+				sprintf( 'The package %1$s is not listed in the manifest of %2$s, so its checksum cannot be checked. It was not installed.', esc_html( $package ), $this->display_name() )
 			);
 		}
 
@@ -495,7 +502,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( is_wp_error( $file ) ) {
 				return new WP_Error(
 					'wprm_updater_download_failed',
-					sprintf( 'The update package of %1$s could not be downloaded from %2$s: %3$s', $this->display_name(), $package, $file->get_error_message() )
+					sprintf( 'The update package of %1$s could not be downloaded from %2$s: %3$s', $this->display_name(), esc_html( $package ), esc_html( $file->get_error_message() ) )
 				);
 			}
 			$problem = $this->package_problem( $file, $expected );
@@ -757,6 +764,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 					'last_updated'   => self::display_text( $data, 'last_updated' ),
 					'upgrade_notice' => self::display_text( $data, 'upgrade_notice' ),
 					'sections'       => self::sections( $data ),
+					'banners'        => WPRM_Updater_Html_1_0::images( $data, 'banners', array( 'low', 'high' ) ),
+					'icons'          => WPRM_Updater_Html_1_0::images( $data, 'icons', array( '1x', '2x', 'svg' ) ),
 				);
 			} catch ( InvalidArgumentException $malformed ) {
 				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %1$s is malformed: %2$s.', $this->manifest_url, $malformed->getMessage() ) );
@@ -889,14 +898,15 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return $this->plugin_header( 'Version' );
 		}
 
-		/** The manifest's name for the plugin, else its own "Plugin Name", else its folder. */
+		/**
+		 * The manifest's name for the plugin, else its own "Plugin Name", else its folder: as safe text, since
+		 * WordPress prints upgrader errors and notices that carry it as HTML.
+		 */
 		private function display_name(): string {
 			$state = $this->load_state();
-			if ( null !== $state['manifest'] ) {
-				return $state['manifest']['name'];
-			}
-			$name = $this->plugin_header( 'Plugin Name' );
-			return '' !== $name ? $name : $this->folder;
+			$name  = null !== $state['manifest'] ? $state['manifest']['name'] : $this->plugin_header( 'Plugin Name' );
+			$safe  = WPRM_Updater_Html_1_0::text( $name );
+			return '' !== $safe ? $safe : esc_html( $this->folder );
 		}
 
 		/** A header of the installed main file, read from disk: it changes when an update is installed. */
@@ -915,6 +925,128 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 
 		private function print_notice( string $type, string $message ) {
 			printf( '<div class="notice notice-%1$s wprm-updater-notice"><p>%2$s</p></div>', esc_attr( $type ), esc_html( $message ) );
+		}
+	}
+
+	/**
+	 * Makes manifest texts safe for wp-admin, whoever wrote the manifest: plain text without tags, HTML reduced to
+	 * what WordPress's plugin-information screen shows (no script, no event handler, no javascript: URL), and
+	 * http(s) URLs only. WP Release Manager writes its manifests this way already; this is the second line.
+	 */
+	final class WPRM_Updater_Html_1_0 {
+
+		/**
+		 * The tags of install_plugin_information()'s allow-list, without class and target (they could restyle
+		 * wp-admin or open windows). The same list as WP Release Manager's own sanitizer.
+		 */
+		const ALLOWED_TAGS = array(
+			'a'          => array(
+				'href'  => true,
+				'title' => true,
+			),
+			'abbr'       => array( 'title' => true ),
+			'acronym'    => array( 'title' => true ),
+			'blockquote' => array( 'cite' => true ),
+			'br'         => array(),
+			'code'       => array(),
+			'div'        => array(),
+			'em'         => array(),
+			'h1'         => array(),
+			'h2'         => array(),
+			'h3'         => array(),
+			'h4'         => array(),
+			'h5'         => array(),
+			'h6'         => array(),
+			'img'        => array(
+				'src' => true,
+				'alt' => true,
+			),
+			'li'         => array(),
+			'ol'         => array(),
+			'p'          => array(),
+			'pre'        => array(),
+			'span'       => array(),
+			'strong'     => array(),
+			'ul'         => array(),
+		);
+
+		/** Links and images may point to these only. */
+		const PROTOCOLS = array( 'http', 'https', 'mailto' );
+
+		/**
+		 * Plain text: tags (and script and style with their content) stripped, then escaped. Entities already in the
+		 * text are kept, so a text made safe twice reads the same.
+		 *
+		 * @param mixed $text
+		 */
+		public static function text( $text ): string {
+			if ( ! is_string( $text ) ) {
+				return '';
+			}
+			return esc_html( trim( preg_replace( '/\s+/', ' ', wp_strip_all_tags( $text ) ) ) );
+		}
+
+		/** Elements whose content is code or a widget, not text: they go with everything inside them. */
+		const DROPPED_ELEMENTS = 'script|style|iframe|frame|frameset|object|embed|applet|noscript|noembed|noframes|template|textarea|select|title|xmp|svg|math';
+
+		/**
+		 * HTML for a "View details" section: script-like elements dropped with their content, then wp_kses with the
+		 * list above, then every link or image address that is not http(s), mailto: or #fragment removed (wp_kses
+		 * strips a bad protocol but keeps the rest of the address).
+		 *
+		 * @param mixed $html
+		 */
+		public static function html( $html ): string {
+			if ( ! is_string( $html ) ) {
+				return '';
+			}
+			$elements = self::DROPPED_ELEMENTS;
+			$html     = preg_replace( "#<({$elements})\\b[^>]*>.*?(</\\1\\s*>|$)#is", '', $html );
+			$html     = wp_kses( is_string( $html ) ? $html : '', self::ALLOWED_TAGS, self::PROTOCOLS );
+			$html     = preg_replace_callback(
+				'#\\s(href|src|cite)="([^"]*)"#i',
+				function ( $attribute ) {
+					return preg_match( '#^(https?://|mailto:|\\#)#i', html_entity_decode( $attribute[2] ) ) ? $attribute[0] : '';
+				},
+				$html
+			);
+			return is_string( $html ) ? $html : '';
+		}
+
+		/**
+		 * Image URLs from a manifest field such as banners (low, high) or icons (1x, 2x, svg): the given keys only,
+		 * each an http(s) URL; anything else is left out (a display field never makes a manifest unusable).
+		 *
+		 * @param array    $data The decoded manifest.
+		 * @param string   $key  The field.
+		 * @param string[] $keys The sizes WordPress knows.
+		 * @return array<string, string>
+		 */
+		public static function images( array $data, string $key, array $keys ): array {
+			$images = array();
+			if ( isset( $data[ $key ] ) && is_array( $data[ $key ] ) ) {
+				foreach ( $keys as $size ) {
+					$url = isset( $data[ $key ][ $size ] ) ? self::url( $data[ $key ][ $size ] ) : '';
+					if ( '' !== $url ) {
+						$images[ $size ] = $url;
+					}
+				}
+			}
+			return $images;
+		}
+
+		/**
+		 * An http(s) URL, or '' for anything else (an address with quotes, brackets or white space in it is not
+		 * repaired: it is refused).
+		 *
+		 * @param mixed $url
+		 */
+		public static function url( $url ): string {
+			if ( ! is_string( $url ) || '' === $url || preg_match( '/[\\s"\'<>`]/', $url ) ) {
+				return '';
+			}
+			$scheme = wp_parse_url( $url, PHP_URL_SCHEME );
+			return is_string( $scheme ) && in_array( strtolower( $scheme ), array( 'http', 'https' ), true ) ? esc_url_raw( $url, array( 'http', 'https' ) ) : '';
 		}
 	}
 

@@ -3,8 +3,10 @@ import path from 'node:path'
 import type { ParseArgsConfig } from 'node:util'
 import type { ApiError, Result, ServerAuth, VersionStatus, WprmApi } from '../../src-preload/api.js'
 import { VERSION_STATUSES } from '../../src-preload/api.js'
+import { blockingFindings } from '../../src-shared/file-preview.js'
 import {
   formatActivity,
+  formatFilePreview,
   formatPublish,
   formatRollback,
   formatServers,
@@ -110,13 +112,15 @@ function parseStatus(text: string): VersionStatus {
 }
 
 function statusCommand(word: string, status: VersionStatus, summary: string): Command {
+  const builds = status !== 'deprecated'
   return {
     words: [word],
-    args: '<slug> <version…>',
+    args: builds ? '<slug> <version…> [--allow PATH…]' : '<slug> <version…>',
     summary,
-    options: {},
+    options: builds ? { allow: { type: 'string', multiple: true } } : {},
     positionals: [2, Infinity],
-    run: async (api, [slug, ...versions]) => present(await api.changeStatus({ slug: slug!, versions, status }), formatStatusChange)
+    run: async (api, [slug, ...versions], values) =>
+      present(await api.changeStatus({ slug: slug!, versions, status, allow: stringList(values, 'allow') }), formatStatusChange)
   }
 }
 
@@ -167,10 +171,12 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['version', 'add'],
-    args: '<slug> <version> (--changelog TEXT | --changelog - | --changelog-file FILE) [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V]',
-    summary: 'Add a version: three fields, the rest is filled. A live status builds the ZIP at once; run again, it is "already released".',
+    args: '<slug> <version> [--changelog TEXT | --changelog - | --changelog-file FILE] [--status draft|released|update_ready] [--force-update] [--min-php V] [--min-wp V] [--min-api V] [--allow PATH…]',
+    summary:
+      'Add a version: three fields, the rest is filled (the changelog from readme.txt\'s entry when not given). A live status builds the ZIP at once; run again, it is "already released".',
     options: {
       ...CHANGELOG_OPTIONS,
+      allow: { type: 'string', multiple: true },
       status: { type: 'string' },
       'force-update': { type: 'boolean' },
       'min-php': { type: 'string' },
@@ -180,8 +186,6 @@ export const COMMANDS: readonly Command[] = [
     positionals: [2, 2],
     run: async (api, [slug, version], values) => {
       const changelog = await readChangelog(values)
-      if (changelog === undefined)
-        throw new UsageError('version add needs --changelog TEXT, --changelog - or --changelog-file FILE (say what changed)')
       const statusText = optionalString(values, 'status')
       return present(
         await api.addVersion({
@@ -192,7 +196,8 @@ export const COMMANDS: readonly Command[] = [
           forceUpdate: values['force-update'] === true,
           minPhpVersion: optionalString(values, 'min-php'),
           minPlatformVersion: optionalString(values, 'min-wp'),
-          minApiVersion: optionalString(values, 'min-api')
+          minApiVersion: optionalString(values, 'min-api'),
+          allow: stringList(values, 'allow')
         }),
         (result) =>
           result.already === true
@@ -221,6 +226,22 @@ export const COMMANDS: readonly Command[] = [
     options: {},
     positionals: [2, 2],
     run: async (api, [slug, version]) => present(await api.getVersion({ slug: slug!, version: version! }), formatVersion)
+  },
+  {
+    words: ['files'],
+    args: '<slug> [version]',
+    summary:
+      'Show what the ZIP would hold, what is left out and by which rule, what the secret guard flags, and what changed since the last release.',
+    options: {},
+    positionals: [1, 2],
+    run: async (api, [slug, version]) => {
+      const result = await api.previewFiles({ slug: slug!, version })
+      if (!result.ok) return result
+      const preview = result.value
+      // A preview the guard would stop fails, so that a script or CI job sees it before a release.
+      const blocked = blockingFindings(preview).length > 0
+      return { ok: true, json: preview, text: formatFilePreview(preview), failed: blocked }
+    }
   },
   {
     words: ['bump'],
@@ -288,7 +309,7 @@ export const COMMANDS: readonly Command[] = [
     words: ['plugin', 'set'],
     args: '<slug> [--server NAME | --no-server] [--expect TEXT…] [--forbid TEXT…] [--version-constant NAME] [--slug NEW]',
     summary:
-      "Change a plugin's server, the strings its main file must (not) contain, its version constant, or its slug (before the first release).",
+      "Change a plugin's server, the strings its ZIP's text files must (not) contain, its version constant, or its slug (before the first release).",
     options: {
       slug: { type: 'string' },
       server: { type: 'string' },

@@ -2,6 +2,7 @@ import type {
   ActivityEntry,
   BuildResult,
   ChangeStatusResult,
+  FilePreview,
   PluginDetails,
   PluginRecord,
   PluginSummary,
@@ -13,6 +14,7 @@ import type {
   VerifyCheck,
   VerifyReport
 } from '../../src-preload/api.js'
+import { changeCounts, describeExclusion } from '../../src-shared/file-preview.js'
 import { formatBytes } from '../../src-shared/format.js'
 import { isLayoutFolderName } from '../../src-shared/slugs.js'
 
@@ -213,4 +215,46 @@ export function formatAddedPlugin(plugin: PluginRecord, sourceDir: string, slugG
   if (plugin.server !== null)
     lines.push(`Publishes to ${plugin.server}; its state there is taken in (manifest #${plugin.manifest_version}).`)
   return [...lines, formatPlugin(plugin)].join('\n')
+}
+
+const CHANGE_MARKS = { added: '+', changed: '~', unchanged: ' ' } as const
+
+/** `wprm files`: what the ZIP holds, what it leaves out and why, what the guard found, and the changes. */
+export function formatFilePreview(preview: FilePreview): string {
+  const files = preview.files
+  const counts = changeCounts(preview)
+  const compared =
+    preview.compared_with === null
+      ? ''
+      : `; since ${preview.compared_with}: ${counts.added} added, ${counts.changed} changed, ${counts.removed} removed`
+  const what = preview.from === 'zip' ? 'its built ZIP' : 'from the source now'
+  const width = Math.max(0, ...files.map((f) => f.path.length), ...preview.excluded.map((e) => e.path.length + 1))
+  const lines = [
+    `${preview.slug} ${preview.version}: ${files.length} files, ${formatBytes(preview.total_size)} (${what}${compared})`,
+    ...files.map((f) => `  ${f.change === null ? ' ' : CHANGE_MARKS[f.change]} ${f.path.padEnd(width)}  ${formatBytes(f.size)}`),
+    ...preview.removed.map((p) => `  - ${p.padEnd(width)}  (removed)`)
+  ]
+  if (preview.excluded.length > 0) {
+    lines.push(`Left out (${preview.excluded.length}):`)
+    for (const e of preview.excluded)
+      lines.push(`    ${`${e.path}${e.kind === 'directory' ? '/' : ''}`.padEnd(width)}  ${describeExclusion(e.rule)}`)
+  }
+  if (preview.unsafe.length > 0) {
+    lines.push('Flagged by the secret and junk guard:')
+    for (const f of preview.unsafe) {
+      const where = `${f.path}${f.line === null ? '' : ` line ${f.line}`}`
+      const verdict = preview.allowed.includes(f.path)
+        ? 'allowed for this version'
+        : `stops the build: add /${f.path} to .distignore, or --allow ${f.path}`
+      lines.push(`  ${preview.allowed.includes(f.path) ? '✓' : '✗'} ${where} (${f.reason}): ${verdict}`)
+    }
+  }
+  if (!preview.has_distignore) {
+    lines.push(
+      preview.suggested_distignore === null
+        ? 'No .distignore: only the default list leaves files out.'
+        : `No .distignore: only the default list leaves files out. A suggested one:\n${preview.suggested_distignore.trimEnd().replace(/^/gm, '    ')}`
+    )
+  }
+  return [...lines, ...preview.warnings.map((w) => `warning: ${w}`)].join('\n')
 }

@@ -4,7 +4,7 @@ import { readFile, readdir, readlink, symlink, writeFile } from 'node:fs/promise
 import path from 'node:path'
 import JSZip from 'jszip'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { PluginRecord, PluginVersionRecord } from '../../src-preload/api.js'
+import type { FilePreview, PluginRecord, PluginVersionRecord } from '../../src-preload/api.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import { requireTool } from '../support/require-tool.js'
 import { runCli } from './run-cli.js'
@@ -47,9 +47,9 @@ describe('wprm', () => {
     const unknown = await wprm('frobnicate')
     expect(unknown.code).toBe(2)
     expect(unknown.stderr.trim().split('\n')).toHaveLength(1)
-    const missing = await wprm('version', 'add', 'x', '1.0.0')
+    const missing = await wprm('version', 'add', 'x')
     expect(missing.code).toBe(2)
-    expect(missing.stderr).toContain('--changelog')
+    expect(missing.stderr).toContain('wrong number of arguments')
     const badFlag = await wprm('release', 'x', '1.0.0', '--nope')
     expect(badFlag.code).toBe(2)
     expect(badFlag.stderr).toMatch(/Unknown option '--nope'/)
@@ -100,6 +100,37 @@ describe('wprm', () => {
 
     const list = await wprm('list', 'hello-wprm')
     expect(list.stdout).toMatch(/1\.1\.0\s+released\s+10100/)
+  })
+
+  it('previews the ZIP with `files`: kept files, left-out paths with their rule, the guard (exit 1 while it would stop the build), --json', async () => {
+    const source = await writePluginFolder(path.join(temp.dir, 'hello-wprm'), {
+      '.distignore': '/docs/\n',
+      'docs/guide.md': '# guide',
+      'tests/test-plugin.php': '<?php',
+      'includes/helpers.php': '<?php // helpers',
+      '.env': 'API_KEY=1'
+    })
+    expect((await wprm('plugin', 'add', source)).code).toBe(0)
+    const blocked = await wprm('files', 'hello-wprm')
+    expect(blocked.code, blocked.stderr).toBe(1)
+    expect(blocked.stdout).toMatch(/^hello-wprm 1\.0\.0: \d+ files, .* \(from the source now\)$/m)
+    expect(blocked.stdout).toMatch(/^ {4}docs\/ +\.distignore line 1: \/docs\/$/m)
+    expect(blocked.stdout).toMatch(/^ {4}tests\/ +default list: \/tests\/$/m)
+    expect(blocked.stdout).toContain(
+      '✗ .env (environment file (API keys, passwords)): stops the build: add /.env to .distignore, or --allow .env'
+    )
+    const refused = await wprm('version', 'add', 'hello-wprm', '1.1.0', '--changelog', 'x', '--status', 'released')
+    expect(refused.code).toBe(1)
+    expect(refused.stderr).toMatch(/^wprm: The build of hello-wprm 1\.1\.0 stopped: a file that should never ship is in the source: \.env/)
+
+    const released = await wprm('version', 'add', 'hello-wprm', '1.1.0', '--changelog', 'x', '--status', 'released', '--allow', '.env')
+    expect(released.code, released.stderr).toBe(0)
+    expect(released.stdout).toContain('warning: Allowed into the ZIP although flagged: .env.')
+    const json = await wprm('--json', 'files', 'hello-wprm', '1.1.0')
+    expect(json.code).toBe(0)
+    const preview = JSON.parse(json.stdout) as FilePreview
+    expect(preview).toMatchObject({ from: 'zip', version: '1.1.0', allowed: ['.env'] })
+    expect(preview.files.map((f) => f.path)).toContain('.env')
   })
 
   it('builds byte-identical ZIPs from the same source in two data folders', async () => {

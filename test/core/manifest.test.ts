@@ -21,6 +21,7 @@ const version = (v: string, status: PluginVersionRecord['status'], extra: Partia
     checksum_md5: 'b'.repeat(32),
     released_at: '2026-01-10T12:00:00.000Z',
     revoked_at: null,
+    allowed_files: [],
     ...extra
   }) as PluginVersionRecord
 
@@ -46,7 +47,8 @@ describe('buildManifest', () => {
 
   it('describes the latest live version with a versioned, URL-encoded download URL', () => {
     expect(manifest).toMatchObject({
-      name: 'My <Plugin>',
+      // Plain text, as wordpress.org's readme parser makes it: tags stripped (WordPress prints the name raw).
+      name: 'My',
       version: '1.1.0',
       download_url: 'https://updates.example.com/plugins/my%20plugin/my%20plugin-v1.1.0.zip',
       homepage: 'https://example.com/x',
@@ -64,16 +66,18 @@ describe('buildManifest', () => {
     expect(manifest.download_url).not.toContain('latest')
   })
 
-  it('lists published versions newest first and escapes HTML in the sections', () => {
+  it('lists published versions newest first; without a readme, the header describes it as plain text', () => {
     expect(manifest.versions.map((v) => [v.version, v.status, v.revoked])).toEqual([
       ['1.2.0', 'deprecated', true],
       ['1.1.0', 'update_ready', false],
       ['1.0.0', 'released', false]
     ])
     expect(manifest.versions[0]).toMatchObject({ requires: '6.0', requires_php: '7.4' })
-    expect(manifest.sections.description).toBe('Does &lt;things&gt;')
+    // The readme given has no sections: the header's Description, tags stripped (wordpress.org's plain text).
+    expect(manifest.sections.description).toBe('<p>Does</p>')
     expect(manifest.sections.changelog).toContain('<h4>1.2.0 (withdrawn)</h4>')
-    expect(manifest.sections.changelog).toContain('Changes of 1.0.0<br>\nsecond line')
+    // A changelog is Markdown: two lines are one paragraph, as wordpress.org renders them.
+    expect(manifest.sections.changelog).toContain('<p>Changes of 1.0.0\nsecond line</p>')
     expect(manifest.sections.changelog).not.toContain('1.3.0')
   })
 

@@ -26,6 +26,7 @@ function version(v: string, status: VersionStatus, overrides: Partial<PluginVers
     checksum_md5: built ? `md5-${v}` : null,
     released_at: built ? AT : null,
     revoked_at: null,
+    allowed_files: [],
     created_at: AT,
     updated_at: AT,
     ...overrides
@@ -136,6 +137,7 @@ describe('planStatusChange', () => {
       checksum_md5: 'def',
       files: 3,
       reused: false,
+      allowed_files: [],
       warnings: []
     }
     const [again, fresh] = [statusRecord(plan, plan.steps[0]!, LATER, null), statusRecord(plan, plan.steps[1]!, LATER, built)]

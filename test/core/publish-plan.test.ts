@@ -30,6 +30,7 @@ function version(v: string, status: PluginVersionRecord['status'], extra: Partia
     checksum_md5: 'b'.repeat(32),
     released_at: '2026-01-10T12:00:00.000Z',
     revoked_at: null,
+    allowed_files: [],
     ...extra
   } as PluginVersionRecord
 }

@@ -100,7 +100,10 @@ describe('publishing to a real sshd + nginx', () => {
 
     const report = value(await api.verify({ slug: 'hello-wprm' }))
     expect(report.checks.map((c) => [c.id, c.ok])).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((id) => [id, true]))
-    expect(report.checks[6]!.detail).toContain('"api.example.com" found')
+    // Every text file of the ZIP is searched, and each place is named.
+    expect(report.checks[6]!.detail).toMatch(
+      /^"api\.example\.com" found 2× \(hello-wprm\.php:12, includes\/api\.php:1\); "staging\.example\.com" absent; searched \d+ text files in the ZIP$/
+    )
 
     value(await api.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'Second', status: 'released' }))
     const ready = value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.1.0'], status: 'update_ready' }))

@@ -72,6 +72,20 @@ describe('versions', () => {
     value(await api.addPlugin({ sourceDir: source }))
   })
 
+  it("takes the requirements a main file's header lacks from readme.txt's header, read as wordpress.org reads them", async () => {
+    const bare = await writePluginFolder(
+      path.join(temp.dir, 'bare'),
+      {
+        'bare.php': '<?php\n/*\n * Plugin Name: Bare\n * Version: 1.0.0\n */\n',
+        'readme.txt': '=== Bare ===\nRequires at least: WordPress 6.2 or higher\nRequires PHP: 8.1\nStable tag: 1.0.0\n\nBare.\n'
+      },
+      'bare'
+    )
+    value(await api.addPlugin({ sourceDir: bare }))
+    const first = value(await api.addVersion({ slug: 'bare', version: '1.0.0', changelog: 'First' })).versions[0]!
+    expect(first).toMatchObject({ min_php_version: '8.1', min_platform_version: '6.2' })
+  })
+
   it('fills everything but version, changelog and status', async () => {
     const first = value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'First' })).versions[0]!
     expect(first).toMatchObject({
@@ -90,10 +104,19 @@ describe('versions', () => {
     expect(third).toMatchObject({ min_php_version: '8.0', min_api_version: '2.0', min_platform_version: '6.0', version_code: 10200 })
     expect(failure(await api.addVersion({ slug: 'hello-wprm', version: '1.1.5', changelog: 'x' })).kind).toBe('version-not-higher')
     expect(failure(await api.addVersion({ slug: 'hello-wprm', version: '1.3.0', changelog: '  ' })).message).toContain('changelog is empty')
+    // Without a changelog, readme.txt's entry for the version is taken, as written there.
+    await writeFile(
+      path.join(source, 'readme.txt'),
+      '=== Hello WPRM ===\nStable tag: 1.2.0\n\nA test plugin.\n\n== Changelog ==\n\n= 1.3.0 =\n* Faster.\n* Safer.\n\n= 1.2.0 =\n* Third.\n'
+    )
+    expect(value(await api.addVersion({ slug: 'hello-wprm', version: '1.3.0' })).versions[0]!.changelog).toBe('* Faster.\n* Safer.')
+    expect(failure(await api.addVersion({ slug: 'hello-wprm', version: '1.4.0' })).message).toBe(
+      'The changelog is empty, and readme.txt has no entry for 1.4.0.'
+    )
     expect(value(await api.suggestNextVersions({ slug: 'hello-wprm' }))).toEqual({
-      latest: '1.2.0',
-      patch: '1.2.1',
-      minor: '1.3.0',
+      latest: '1.3.0',
+      patch: '1.3.1',
+      minor: '1.4.0',
       major: '2.0.0'
     })
   })

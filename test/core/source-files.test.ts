@@ -85,4 +85,58 @@ describe('collectSourceEntries', () => {
     expect(list).toContain('caf\u00e9.php')
     expect(list).toEqual(['Z.php', 'caf\u00e9.php', 'hello-wprm.php', 'readme.txt', 'zz.php', 'ñ/', 'ñ/😀.txt'])
   })
+
+  it("keeps a library's own phpunit.xml under vendor/ (as wp dist-archive does), and leaves out the plugin's build files and wordpress.org artwork", async () => {
+    const dir = await writePluginFolder(path.join(temp.dir, 'p'), {
+      'vendor/acme/lib/phpunit.xml': '<phpunit/>',
+      'vendor/acme/lib/composer.json': '{}',
+      'phpunit.xml': '<phpunit/>',
+      'composer.json': '{}',
+      'composer.lock': '{}',
+      'package.json': '{}',
+      'webpack.config.js': 'x',
+      '.eslintrc.js': 'x',
+      '.wp-env.json': '{}',
+      'assets/banner-772x250.png': 'x',
+      'assets/icon-128x128.png': 'x',
+      'assets/icon.svg': '<svg/>',
+      'assets/screenshot-1.png': 'x',
+      'assets/css/admin.css': 'x',
+      'wporg-assets/icon.svg': '<svg/>'
+    })
+    expect(await names(dir)).toEqual([
+      'assets/',
+      'assets/css/',
+      'assets/css/admin.css',
+      'hello-wprm.php',
+      'readme.txt',
+      'vendor/',
+      'vendor/acme/',
+      'vendor/acme/lib/',
+      'vendor/acme/lib/composer.json',
+      'vendor/acme/lib/phpunit.xml'
+    ])
+  })
+
+  it('says which rule left each path out: the default list, or a line of .distignore (a folder once, for all it holds)', async () => {
+    const dir = await writePluginFolder(path.join(temp.dir, 'p'), {
+      '.distignore': '# build\n/src/\n\n*.map\n',
+      'src/a.ts': 'x',
+      'src/b.ts': 'x',
+      'js/app.js.map': 'x',
+      'node_modules/x/index.js': 'x',
+      'package.json': '{}'
+    })
+    const excluded: string[] = []
+    await collectSourceEntries(dir, undefined, (e) =>
+      excluded.push(`${e.relPath} ${e.kind} ${e.rule.source}${e.rule.line === null ? '' : `:${e.rule.line}`} ${e.rule.pattern}`)
+    )
+    expect(excluded.sort()).toEqual([
+      '.distignore file default .distignore',
+      'js/app.js.map file distignore:4 *.map',
+      'node_modules directory default node_modules/',
+      'package.json file default /package.json',
+      'src directory distignore:2 /src/'
+    ])
+  })
 })

@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
@@ -223,6 +223,8 @@ describe('the desktop screens, walked by a release manager', () => {
     await see(page.getByText('No versions yet'))
     await setPluginServer('prod')
 
+    // A log file left in the folder: the form shows what the ZIP would hold, and that the build would stop.
+    await writeFile(path.join(sourceDir, 'debug.log'), 'PHP Notice: undefined index')
     await page.getByRole('button', { name: 'New version' }).click()
     const form = await see(page.getByRole('form', { name: 'New version' }))
     const version = form.getByLabel('Version', { exact: true })
@@ -232,6 +234,15 @@ describe('the desktop screens, walked by a release manager', () => {
     await see(form.getByText('"1.2" is not a valid version: it needs three parts. Write all three parts, for example 1.2.0 for "1.2".'))
     await version.fill('1.0.0')
     await expect.poll(() => form.getByText('is not a valid version').count()).toBe(0)
+    const files = await see(form.getByRole('region', { name: `Files of ${SLUG} 1.0.0` }))
+    await see(files.getByText(/What goes into the ZIP: 3 files, .* no earlier release to compare with/))
+    const flagged = await see(files.getByRole('alert'))
+    expect(await flagged.getByRole('list', { name: 'Flagged files' }).textContent()).toContain('debug.log — log file')
+    expect(await flagged.textContent()).toContain('Leave them out with lines in .distignore (/debug.log)')
+    // Removed from the folder: the watcher's event lists the files again, and nothing is flagged.
+    await rm(path.join(sourceDir, 'debug.log'))
+    await files.getByRole('alert').waitFor({ state: 'detached', timeout: WAIT })
+    await see(files.getByText(/What goes into the ZIP: 2 files/))
     await form.getByLabel('Changelog').fill('First release: a friendly greeting.')
     expect(await form.getByLabel('Status').inputValue()).toBe('draft')
     await form.getByLabel('Status').selectOption('released')
@@ -333,6 +344,15 @@ describe('the desktop screens, walked by a release manager', () => {
     await page.getByRole('checkbox', { name: 'Select 1.1.0' }).check()
     await page.getByRole('toolbar', { name: 'Bulk actions' }).getByRole('button', { name: 'Release', exact: true }).click()
     const confirm = await see(page.getByRole('alertdialog', { name: 'Release 1.1.0?' }))
+    // Before confirming: what 1.1.0's ZIP will hold, against 1.0.0's.
+    const files = await see(confirm.getByRole('region', { name: `Files of ${SLUG} 1.1.0` }))
+    await see(files.getByText(/since 1\.0\.0: 1 added, 2 changed, 0 removed/))
+    const changes = files.getByRole('list', { name: 'Changes since 1.0.0' })
+    expect((await changes.getByRole('listitem').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual([
+      expect.stringMatching(/^Changed hello-wprm\.php /),
+      expect.stringMatching(/^Added includes\/greeting\.php /),
+      expect.stringMatching(/^Changed readme\.txt /)
+    ])
     await confirm.getByRole('button', { name: 'Release 1.1.0' }).click()
     const run = await finishedRun('Release 1.1.0')
     await see(run.getByText('All 8 checks passed'))

@@ -17,7 +17,9 @@ describe('validateInput (payloads from the window are untrusted)', () => {
   it.each([
     ['changeStatus', { slug: 'x', versions: '1.0.0', status: 'released' }, /versions/],
     ['changeStatus', { slug: 'x', versions: ['1.0.0'], status: 'gone' }, /status/],
-    ['addVersion', { slug: 'x', version: '1.0.0' }, /changelog/],
+    // The changelog may be left out (the readme's entry is used), but not be of another type.
+    ['addVersion', { slug: 'x', version: '1.0.0', changelog: 7 }, /changelog/],
+    ['addVersion', { slug: 'x', version: '1.0.0', allow: ['a', 1] }, /allow/],
     ['getPlugin', { slug: 'x', extra: 1 }, /does not take "extra"/],
     ['getPlugin', null, /needs an object/],
     ['getPlugin', ['x'], /needs an object/],

@@ -49,6 +49,7 @@ export function version(
     checksum_md5: built ? 'b'.repeat(32) : null,
     released_at: built ? AT : null,
     revoked_at: null,
+    allowed_files: [],
     created_at: AT,
     updated_at: AT,
     ...overrides

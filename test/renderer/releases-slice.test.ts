@@ -30,6 +30,7 @@ function releasesApi(options: {
           checksum_md5: 'd'.repeat(32),
           files: 3,
           reused: false,
+          allowed_files: [],
           warnings: []
         }))
       : [],

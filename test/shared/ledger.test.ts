@@ -12,6 +12,7 @@ function record(version: string, status: PluginVersionRecord['status'], extra: P
   const built = status !== 'draft'
   return {
     plugin: 'hello',
+    allowed_files: [],
     version,
     status,
     changelog: `Changes in ${version}`,

@@ -1,4 +1,4 @@
-import { mkdir, readFile, unlink } from 'node:fs/promises'
+import { access, mkdir, readFile, unlink } from 'node:fs/promises'
 import path from 'node:path'
 import type { BuildResult, Job, PluginRecord, ProgressEvent } from '../../../src-shared/model.js'
 import { hashFile } from './checksums.js'
@@ -6,7 +6,9 @@ import { WprmError, isErrnoCode } from '../errors.js'
 import { fillFileAtomic, symlinkAtomic } from '../fs/atomic-file.js'
 import { SOURCE_ENCODING } from '../source/plugin-source.js'
 import { carriesVersion, versionedText } from '../source/versioned-text.js'
-import { collectSourceEntries } from './source-files.js'
+import { missingDistignoreWarning } from './distignore-advice.js'
+import { findUnsafeFiles, judgeFindings, unsafeFilesError } from './secret-guard.js'
+import { DISTIGNORE_FILE, collectSourceEntries } from './source-files.js'
 import type { SourceEntry } from './source-files.js'
 import { UPDATER_FILE, updaterWarning } from '../source/updater-file.js'
 import { writeZip } from './zip-writer.js'
@@ -19,10 +21,12 @@ export interface BuildRequest {
   readonly version: string
   readonly job: Job
   readonly onProgress?: (event: ProgressEvent) => void
+  /** Files the secret and junk guard flags that this version may carry anyway (`--allow PATH`). */
+  readonly allow?: readonly string[]
 }
 
 /** The ZIP entries for the source, with the main file and readme.txt carrying the new version. */
-async function zipEntriesFor(
+export async function zipEntriesFor(
   plugin: PluginRecord,
   version: string,
   sources: readonly SourceEntry[]
@@ -74,8 +78,15 @@ export async function buildVersionZip(request: BuildRequest): Promise<BuildResul
     if (found % 250 === 0) report('scan', found, 0, `Found ${found} files`)
   })
   const fileCount = sources.filter((entry) => entry.kind === 'file').length
+  // Before anything is written: a secret found here never reaches a ZIP.
+  const findings = await findUnsafeFiles(sources)
+  const guard = judgeFindings(findings, request.allow ?? [])
+  if (guard.blocking.length > 0) throw unsafeFilesError(plugin.slug, version, guard.blocking)
   report('scan', fileCount, fileCount, `Found ${fileCount} files`)
   const { entries, warnings } = await zipEntriesFor(plugin, version, sources)
+  if (guard.allowed.length > 0) warnings.push(`Allowed into the ZIP although flagged: ${guard.allowed.join(', ')}.`)
+  if (guard.unusedAllows.length > 0) warnings.push(`--allow named files the guard did not flag: ${guard.unusedAllows.join(', ')}.`)
+  if (!(await hasDistignore(plugin.source_dir))) warnings.push(missingDistignoreWarning(plugin.slug, sources))
 
   await mkdir(plugin.dist_dir, { recursive: true })
   const finalPath = path.join(plugin.dist_dir, zipFileName(plugin.slug, version))
@@ -87,6 +98,7 @@ export async function buildVersionZip(request: BuildRequest): Promise<BuildResul
     checksum_md5: written.md5,
     files: fileCount,
     reused,
+    allowed_files: guard.allowed,
     warnings
   })
   let written: ZipWriteResult | undefined
@@ -118,6 +130,14 @@ export async function buildVersionZip(request: BuildRequest): Promise<BuildResul
     await keepIdentical(finalPath, written.sha256)
     return result(written, true)
   }
+}
+
+/** Whether the plugin folder has its own `.distignore`. */
+export async function hasDistignore(sourceDir: string): Promise<boolean> {
+  return access(path.join(sourceDir, DISTIGNORE_FILE)).then(
+    () => true,
+    () => false
+  )
 }
 
 /** A ZIP of this version is already there: kept when it has the same bytes, a conflict otherwise. */

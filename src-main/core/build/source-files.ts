@@ -3,16 +3,23 @@ import { readFile, readdir, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import ignore from 'ignore'
 import type { Ignore } from 'ignore'
+import type { ExclusionRule } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { caseFoldKey, fileNameProblem, quoted } from '../../../src-shared/input-rules.js'
 import { ZIP32_LIMITS } from './zip-writer.js'
 
 /**
  * What never goes into a distribution ZIP: the clean-up list of the system we replace (tests, `.git`,
- * `__pycache__`, `*.bak`) and what users of `wp dist-archive` expect to be left out. A plugin's own
- * `.distignore` (gitignore syntax) comes after these, so it can add to them or re-include with `!`.
+ * `__pycache__`, `*.bak`), what users of `wp dist-archive` expect to be left out, and the plugin's own
+ * development files at its top (build configs, package manifests, wordpress.org artwork, which is
+ * uploaded beside the ZIP instead). A plugin's own `.distignore` (gitignore syntax) comes after these, so
+ * it can add to them or re-include with `!`.
+ *
+ * Tool configs are anchored to the top (`/phpunit.xml`): a library under `vendor/` keeps its own, as
+ * `wp dist-archive` keeps them. The README lists where these defaults differ from `wp dist-archive`.
  */
 export const DEFAULT_EXCLUDES: readonly string[] = [
+  // Version control, CI and editors, at any depth.
   '.git/',
   '.svn/',
   '.hg/',
@@ -20,13 +27,10 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '.github/',
   '.gitlab/',
   '.circleci/',
-  '.wordpress-org/',
   '.idea/',
   '.vscode/',
   'node_modules/',
   '__pycache__/',
-  '/tests/',
-  '/test/',
   '*.bak',
   '*.orig',
   '*.rej',
@@ -38,16 +42,63 @@ export const DEFAULT_EXCLUDES: readonly string[] = [
   '.gitignore',
   '.gitattributes',
   '.gitmodules',
-  '.editorconfig',
-  '.travis.yml',
-  'phpunit.xml',
-  'phpunit.xml.dist',
-  'phpcs.xml',
-  'phpcs.xml.dist',
-  '.phpcs.xml',
-  '.phpcs.xml.dist',
-  '.phpunit.result.cache'
+  // The plugin's own tests and tool configs, at its top only.
+  '/tests/',
+  '/test/',
+  '/.editorconfig',
+  '/.travis.yml',
+  '/phpunit.xml',
+  '/phpunit.xml.dist',
+  '/phpcs.xml',
+  '/phpcs.xml.dist',
+  '/.phpcs.xml',
+  '/.phpcs.xml.dist',
+  '/.phpunit.result.cache',
+  '/phpcompat.xml',
+  '/phpcompat.xml.dist',
+  '/phpstan.neon',
+  '/phpstan.neon.dist',
+  '/psalm.xml',
+  '/psalm.xml.dist',
+  // Package manifests and build configs, at the top only: the build has run before the release.
+  '/composer.json',
+  '/composer.lock',
+  '/package.json',
+  '/package-lock.json',
+  '/yarn.lock',
+  '/pnpm-lock.yaml',
+  '/webpack.config.js',
+  '/Gruntfile.js',
+  '/gulpfile.js',
+  '/.babelrc',
+  '/.browserslistrc',
+  '/.eslintrc*',
+  '/.eslintignore',
+  '/.stylelintrc*',
+  '/.prettierrc*',
+  '/.prettierignore',
+  '/.jscsrc',
+  '/.jshintrc',
+  '/.nvmrc',
+  '/.wp-env.json',
+  '/.wp-env.override.json',
+  // wordpress.org artwork (banners, icons, screenshots, Playground blueprints): published beside the ZIP.
+  '/.wordpress-org/',
+  '/wporg-assets/',
+  '/assets/banner-*.png',
+  '/assets/banner-*.jpg',
+  '/assets/icon-*.png',
+  '/assets/icon-*.jpg',
+  '/assets/icon.svg',
+  '/assets/screenshot-*.png',
+  '/assets/screenshot-*.jpg',
+  '/assets/screenshot-*.jpeg',
+  '/assets/screenshot-*.gif',
+  '/assets/blueprints/'
 ]
+
+/** The plugin's own ignore file, read with gitignore syntax. */
+export const DISTIGNORE_FILE = '.distignore'
 
 /** A file or folder that goes into the ZIP. */
 export interface SourceEntry {
@@ -59,15 +110,35 @@ export interface SourceEntry {
   readonly size: number
 }
 
-/** Reads the plugin's `.distignore`, if it has one. */
+/** A path left out of the ZIP, and the rule that left it out (a folder stands for all it holds). */
+export interface ExcludedEntry {
+  readonly relPath: string
+  readonly kind: 'file' | 'directory'
+  readonly rule: ExclusionRule
+}
+
+/**
+ * The default list, then the plugin's `.distignore`, each rule marked with where it comes from (`default`
+ * or its line number), so that a preview can say which rule left a file out.
+ */
 async function loadRules(root: string): Promise<Ignore> {
-  const rules = ignore().add([...DEFAULT_EXCLUDES])
+  const rules = ignore().add(DEFAULT_EXCLUDES.map((pattern) => ({ pattern, mark: 'default' })))
   try {
-    rules.add(await readFile(path.join(root, '.distignore'), 'utf8'))
+    const lines = (await readFile(path.join(root, DISTIGNORE_FILE), 'utf8')).split(/\r?\n/)
+    rules.add(lines.map((pattern, index) => ({ pattern, mark: String(index + 1) })))
   } catch (error) {
     if (!isErrnoCode(error, 'ENOENT')) throw error
   }
   return rules
+}
+
+/** The rule that leaves a path out, or null when none does (`isDir`: tested as a folder). */
+function exclusionOf(rules: Ignore, relPath: string, isDir: boolean): ExclusionRule | null {
+  const { rule } = rules.test(isDir ? `${relPath}/` : relPath)
+  if (rule === undefined) return null
+  return rule.mark === 'default'
+    ? { source: 'default', line: null, pattern: rule.pattern }
+    : { source: 'distignore', line: Number(rule.mark), pattern: rule.pattern }
 }
 
 function isInside(root: string, target: string): boolean {
@@ -132,9 +203,13 @@ export function compareUtf8(a: string, b: string): number {
  * Lists what goes into the ZIP, sorted, with folders only where they hold something.
  *
  * Refuses a link that leads outside the folder (naming it): a build must never pick up files from
- * elsewhere on the machine.
+ * elsewhere on the machine. `onExcluded` hears of each path left out, with its rule (a folder once).
  */
-export async function collectSourceEntries(sourceDir: string, onProgress?: (found: number) => void): Promise<SourceEntry[]> {
+export async function collectSourceEntries(
+  sourceDir: string,
+  onProgress?: (found: number) => void,
+  onExcluded?: (excluded: ExcludedEntry) => void
+): Promise<SourceEntry[]> {
   const root = await realpath(sourceDir).catch((error: unknown) => {
     if (isErrnoCode(error, 'ENOENT')) {
       throw new WprmError(
@@ -150,6 +225,11 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
   const seenDirs = new Set<string>([root])
   const byNormalName = new Map<string, string>()
   const byCaseKey = new Map<string, string>()
+  const leftOut = (relPath: string, isDir: boolean): boolean => {
+    const rule = exclusionOf(rules, relPath, isDir)
+    if (rule !== null) onExcluded?.({ relPath: relPath.normalize('NFC'), kind: isDir ? 'directory' : 'file', rule })
+    return rule !== null
+  }
 
   const visit = async (absDir: string, relDir: string, name: string, kind: 'file' | 'directory' | 'link' | 'other'): Promise<void> => {
     const relRaw = relDir === '' ? name : `${relDir}/${name}`
@@ -161,7 +241,7 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
       // A link is judged by what it leads to, and where that is.
       const target = await stat(absPath).catch((error: unknown) => error as NodeJS.ErrnoException)
       if (target instanceof Error) {
-        if (rules.ignores(relRaw)) return
+        if (leftOut(relRaw, false)) return
         if (isErrnoCode(target, 'ENOENT')) {
           throw new WprmError(
             'source-invalid',
@@ -172,7 +252,7 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
         throw target
       }
       isDir = target.isDirectory()
-      if (rules.ignores(isDir ? `${relRaw}/` : relRaw)) return
+      if (leftOut(relRaw, isDir)) return
       real = await realpath(absPath)
       if (!isInside(root, real)) {
         throw new WprmError(
@@ -183,7 +263,7 @@ export async function collectSourceEntries(sourceDir: string, onProgress?: (foun
       }
       if (!isDir && !target.isFile()) return
       size = target.size
-    } else if (kind === 'other' || rules.ignores(isDir ? `${relRaw}/` : relRaw)) {
+    } else if (kind === 'other' || leftOut(relRaw, isDir)) {
       // Sockets, pipes and devices have no place in a plugin and are passed over.
       return
     }

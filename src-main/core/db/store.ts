@@ -35,7 +35,7 @@ function withDefaults(db: Database): Database {
     manifest_version: p.manifest_version ?? 0,
     published_at: p.published_at ?? null
   }))
-  db.versions = db.versions.map((v) => ({ ...v, revoked_at: v.revoked_at ?? null }))
+  db.versions = db.versions.map((v) => ({ ...v, revoked_at: v.revoked_at ?? null, allowed_files: v.allowed_files ?? [] }))
   return db
 }
 

@@ -71,7 +71,8 @@ export async function repeatedAdd(
   existing: PluginVersionRecord | undefined,
   input: AddVersionInput
 ): Promise<{ readonly kind: 'done'; readonly result: ChangeStatusResult } | { readonly kind: 'release' } | null> {
-  if (existing === undefined || existing.changelog !== input.changelog.trim()) return null
+  // Without a changelog the readme's entry is taken: a rerun is the same version whatever it says now.
+  if (existing === undefined || (input.changelog !== undefined && existing.changelog !== input.changelog.trim())) return null
   if ((input.forceUpdate ?? false) !== existing.force_update) return null
   const status = input.status ?? 'draft'
   if (existing.status === status) {

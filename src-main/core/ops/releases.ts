@@ -20,6 +20,8 @@ import { hashFile } from '../build/checksums.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { buildVersionZip, pointLatestLink } from '../build/packager.js'
 import { readSourceInfo } from '../source/plugin-source.js'
+import { readSourceReadme } from '../source/readme-file.js'
+import { entryFor } from '../source/readme-txt.js'
 import { requirePlugin, requireServer, requireVersion, versionsOf } from '../db/lookups.js'
 import type { ReleaseContext } from './context.js'
 import { buildJob, publishJob, releaseJob, rollbackJob, verifyJob } from '../../../src-shared/jobs.js'
@@ -88,6 +90,7 @@ export function newVersionRecord(
     checksum_md5: null,
     released_at: null,
     revoked_at: null,
+    allowed_files: [...new Set(input.allow ?? [])],
     created_at: at,
     updated_at: at
   }
@@ -108,12 +111,19 @@ function replaceVersion(db: Database, record: PluginVersionRecord): void {
 }
 
 /**
- * Adds a version with three fields (version, changelog, status); a live status builds it at once.
+ * Adds a version with three fields (version, changelog, status); a live status builds it at once. Without
+ * a changelog, the version's entry in readme.txt's changelog is taken; requirements the main file's
+ * header lacks come from readme.txt's header.
  */
 export async function addVersion(ctx: ReleaseContext, given: AddVersionInput): Promise<ChangeStatusResult> {
   // Checked and put in their stored form at the door: " 1.2.4" is 1.2.4 in the record, the ZIP name and the source.
   const version = normalizeVersion(given.version)
-  const input = { ...given, version, changelog: normalizeChangelog(given.changelog) }
+  // Without a changelog, the version's entry in readme.txt is taken (below).
+  const input = {
+    ...given,
+    version,
+    changelog: given.changelog === undefined || given.changelog.trim() === '' ? undefined : normalizeChangelog(given.changelog)
+  }
   const purpose = `add version ${input.slug} ${version}`
   return changePlugin(ctx, input.slug, purpose, async () => {
     const snapshot = await ctx.store.read()
@@ -129,18 +139,33 @@ export async function addVersion(ctx: ReleaseContext, given: AddVersionInput): P
     if (repeat?.kind === 'done') return repeat.result
     const retry = `wprm version add ${plugin.slug} ${input.version} --status ${status} --changelog …`
     if (repeat?.kind === 'release')
-      return applyStatusChange(ctx, purpose, snapshot, plugin, existing, [input.version], status, () => undefined, retry)
+      return applyStatusChange(ctx, purpose, snapshot, plugin, existing, [input.version], status, input.allow ?? [], () => undefined, retry)
     assertNewVersionAllowed(
       version,
       existing.map((v) => v.version)
     )
+    const readme = await readSourceReadme(plugin.source_dir)
+    const fromReadme = input.changelog === undefined && readme !== null ? entryFor(readme.changelog, input.version) : null
+    if (input.changelog === undefined && fromReadme === null) {
+      throw new WprmError(
+        'usage',
+        `The changelog is empty, and readme.txt has no entry for ${input.version}.`,
+        `Say what changed in this version (--changelog "Fixed …"), or add a "= ${input.version} =" entry under "== Changelog ==" in readme.txt.`
+      )
+    }
+    const changelog = input.changelog ?? normalizeChangelog(fromReadme!)
     if (status === 'deprecated') {
       throw new WprmError('invalid-transition', 'A new version cannot start as deprecated.', 'Add it as draft, released or update_ready.')
     }
     const source = await readSourceInfo(plugin.source_dir, plugin.main_file, plugin.version_constant)
     if (existing.length === 0) assertFirstVersionFromSource(input.version, source.header_version)
-    const requirements = fillRequirements(input, existing[0] ?? null, source, plugin.main_file)
-    const record = newVersionRecord(input, requirements, ctx.now())
+    // The main file's requirements first, as WordPress reads them; readme.txt's where the header has none.
+    const header = {
+      requires_php: source.requires_php ?? readme?.headers.requires_php ?? null,
+      requires_wp: source.requires_wp ?? readme?.headers.requires ?? null
+    }
+    const requirements = fillRequirements(input, existing[0] ?? null, header, plugin.main_file)
+    const record = newVersionRecord({ ...input, changelog }, requirements, ctx.now())
     const add = (db: Database): void => {
       db.versions.push(record)
       recordActivity(db, {
@@ -156,7 +181,7 @@ export async function addVersion(ctx: ReleaseContext, given: AddVersionInput): P
       await commitChange(ctx, purpose, snapshot, plugin.slug, null, add)
       return { versions: [record], builds: [], publish: null }
     }
-    return applyStatusChange(ctx, purpose, snapshot, plugin, [...existing, record], [record.version], status, add, retry)
+    return applyStatusChange(ctx, purpose, snapshot, plugin, [...existing, record], [record.version], status, [], add, retry)
   })
 }
 
@@ -180,6 +205,7 @@ export async function changeStatus(ctx: ReleaseContext, given: ChangeStatusInput
       versionsOf(snapshot, plugin.slug),
       input.versions,
       input.status,
+      input.allow ?? [],
       () => undefined
     )
   })
@@ -205,7 +231,8 @@ async function assertZipIntact(record: PluginVersionRecord): Promise<void> {
 
 /**
  * Applies a status change over `versions` (the plugin's versions as planned from, newest first): plan,
- * build, publish, then commit with `before` (what else the command records, run first).
+ * build, publish, then commit with `before` (what else the command records, run first). A build may
+ * carry the flagged files its version allows and those in `allow`.
  */
 async function applyStatusChange(
   ctx: ReleaseContext,
@@ -215,6 +242,7 @@ async function applyStatusChange(
   versions: readonly PluginVersionRecord[],
   targets: readonly string[],
   status: VersionStatus,
+  allow: readonly string[],
   before: (db: Database) => void,
   retryCommand = `wprm ${STATUS_COMMANDS[status]} ${plugin.slug} ${targets.join(' ')}`
 ): Promise<ChangeStatusResult> {
@@ -234,7 +262,8 @@ async function applyStatusChange(
           plugin,
           version: step.before.version,
           job: buildJob(plugin.slug, step.before.version),
-          onProgress: ctx.onProgress
+          onProgress: ctx.onProgress,
+          allow: [...step.before.allowed_files, ...allow]
         })
         builds.push(build)
         if (!build.reused) created.push(build.file_path)

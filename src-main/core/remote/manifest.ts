@@ -1,5 +1,9 @@
 import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../src-shared/model.js'
-import { readHeader } from '../source/plugin-source.js'
+import { plainTextOrNull, requirementVersion, utf8FromLatin1 } from '../source/safe-text.js'
+import type { ManifestArtwork } from './artwork.js'
+import { NO_ARTWORK } from './artwork.js'
+import type { ManifestSections } from './manifest-texts.js'
+import { manifestTexts } from './manifest-texts.js'
 import { zipFileName } from '../build/zip-names.js'
 import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
 import { MANIFEST_FORMAT, MAX_MANIFEST_BYTES, manifestProblem } from '../../../src-shared/manifest-schema.js'
@@ -42,7 +46,8 @@ export interface Manifest {
   readonly tested: string | null
   readonly requires_php: string | null
   readonly last_updated: string | null
-  readonly sections: { readonly description: string; readonly changelog: string }
+  /** HTML: description and changelog always; installation, faq, screenshots, upgrade_notice when the readme has them. */
+  readonly sections: ManifestSections
   readonly upgrade_notice: string
   readonly autoupdate: boolean
   readonly format: typeof MANIFEST_FORMAT
@@ -60,11 +65,20 @@ export interface Manifest {
   readonly min_api_version: string | null
   readonly versions: readonly ManifestVersion[]
   readonly revoked: readonly string[]
+  /** wordpress.org artwork beside the ZIPs, in plugin-update-checker's fields (and ours for screenshots). */
+  readonly banners: ManifestArtwork['banners']
+  readonly icons: ManifestArtwork['icons']
+  readonly screenshots: ManifestArtwork['screenshots']
 }
 
 /** The public URL of a file under the plugin's folder on the server. */
 export function publicUrl(server: ServerProfile, slug: string, file: string): string {
   return new URL(`${encodeURIComponent(slug)}/${encodeURIComponent(file)}`, server.public_url).toString()
+}
+
+/** The name sites are shown: the plugin's name as plain text (its slug when nothing readable is left). */
+export function manifestName(plugin: PluginRecord): string {
+  return plainTextOrNull(utf8FromLatin1(plugin.name)) ?? plugin.slug
 }
 
 /** Texts of the latest ZIP that describe the plugin (read from the ZIP, so they match what sites get). */
@@ -95,6 +109,8 @@ export interface ManifestInput {
   readonly zip: ZipDescription
   readonly manifestVersion: number
   readonly now: Date
+  /** The published artwork to list (none when absent). */
+  readonly artwork?: ManifestArtwork
 }
 
 /** The versions the changelog lists, newest first: every one that was ever released. */
@@ -116,25 +132,27 @@ export function buildManifest(input: ManifestInput): Manifest {
   const published = input.versions
     .filter((v) => v.status !== 'draft' && v.checksum !== null && input.onServer.has(v.version))
     .sort((a, b) => compareVersions(b.version, a.version))
-  const main = zip.mainFile ?? ''
-  const readme = zip.readme ?? ''
-  const firstLine = latest.changelog.split(/\r?\n/)[0] ?? ''
+  const artwork = input.artwork ?? NO_ARTWORK
+  const texts = manifestTexts({
+    versions: input.versions,
+    latest,
+    zip,
+    screenshots: new Map(artwork.screenshots.map((s) => [s.number, s.url]))
+  })
+  // Every text below reaches wp-admin: plain text is stripped and escaped, URLs are http(s), requirements versions.
   return {
-    name: plugin.name,
+    name: manifestName(plugin),
     slug: plugin.slug,
     version: latest.version,
     download_url: publicUrl(server, plugin.slug, zipFileName(plugin.slug, latest.version)),
-    homepage: readHeader(main, 'Plugin URI'),
-    author: readHeader(main, 'Author'),
-    requires: latest.min_platform_version,
-    tested: readHeader(readme, 'Tested up to') ?? readHeader(main, 'Tested up to'),
-    requires_php: latest.min_php_version,
+    homepage: texts.homepage,
+    author: texts.author,
+    requires: requirementVersion(latest.min_platform_version),
+    tested: texts.tested,
+    requires_php: requirementVersion(latest.min_php_version),
     last_updated: latest.released_at,
-    sections: {
-      description: escapeHtml(readHeader(main, 'Description') ?? plugin.name),
-      changelog: changelogHtml(changelogVersions(input.versions))
-    },
-    upgrade_notice: firstLine,
+    sections: texts.sections,
+    upgrade_notice: texts.upgrade_notice,
     autoupdate: latest.force_update,
     format: MANIFEST_FORMAT,
     manifest_version: input.manifestVersion,
@@ -160,13 +178,16 @@ export function buildManifest(input: ManifestInput): Manifest {
       released_at: v.released_at,
       force_update: v.force_update,
       revoked: v.revoked_at !== null,
-      requires: v.min_platform_version,
-      requires_php: v.min_php_version
+      requires: requirementVersion(v.min_platform_version),
+      requires_php: requirementVersion(v.min_php_version)
     })),
     revoked: input.versions
       .filter((v) => v.revoked_at !== null && !isLive(v.status))
       .map((v) => v.version)
-      .sort(compareVersions)
+      .sort(compareVersions),
+    banners: artwork.banners,
+    icons: artwork.icons,
+    screenshots: artwork.screenshots
   }
 }
 

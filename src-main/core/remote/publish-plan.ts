@@ -5,6 +5,8 @@ import type { Ledger, LedgerState, Workstation } from '../../../src-shared/ledge
 import { nextLedger } from '../../../src-shared/ledger.js'
 import { latestLinkName, zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
+import type { ArtworkFile, ManifestArtwork } from './artwork.js'
+import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkUrl, artworkUrlsOf, manifestArtwork } from './artwork.js'
 import type { Manifest, ZipDescription } from './manifest.js'
 import { MANIFEST_FILE, publicUrl, publishableManifest } from './manifest.js'
 
@@ -81,6 +83,8 @@ export interface RemoteState {
   readonly manifestVersion: number
   /** The listable versions whose ZIP is on the server, by version. */
   readonly zips: ReadonlyMap<string, RemoteZip>
+  /** The artwork the live manifest lists (its images are on the server). */
+  readonly artwork?: ManifestArtwork
 }
 
 /** What the workstation holds, read just before planning. */
@@ -89,6 +93,18 @@ export interface LocalState {
   readonly zipsHere: ReadonlySet<string>
   /** The texts of the latest version's ZIP, which the manifest describes. */
   readonly latestZip: ZipDescription
+  /** The source's wordpress.org artwork; null when the source folder is not here (what was published stays). */
+  readonly artwork?: readonly ArtworkFile[] | null
+}
+
+/** What a planned publish does with one image: upload it beside the ZIPs, or keep the one there. */
+export interface PlannedArtwork {
+  readonly name: string
+  /** Path under the plugin's folder on the server (`assets/banner-772x250.png`). */
+  readonly remoteName: string
+  readonly localPath: string
+  readonly size: number
+  readonly action: 'upload' | 'skip'
 }
 
 /** A version as the manifest on the server lists it. */
@@ -168,6 +184,8 @@ export interface PublishPlan {
   /** The ledger written just before the manifest: the new state, and the server's state before it. */
   readonly ledger: Ledger
   readonly manifestUrl: string
+  /** The source's artwork: uploaded before the manifest that lists it. */
+  readonly artwork: readonly PlannedArtwork[]
   /** Deprecated versions whose ZIPs are deleted after the new manifest is live. */
   readonly retire: readonly { readonly version: string; readonly name: string }[]
 }
@@ -202,8 +220,10 @@ export function planPublish(input: PlanInput): PublishPlan {
   // After the uploads, the server holds what it had plus what goes up; retired ZIPs are no longer listed.
   const onServer = new Set(targets.listable.map((v) => v.version).filter((v) => remote.zips.has(v) || uploading.has(v)))
   const manifestVersion = Math.max(remote.manifestVersion, plugin.manifest_version) + 1
+  const { artwork, planned } = planArtwork(input)
   // Kept under its budget and checked with the updater's rules: a manifest sites would refuse is never planned.
   const { manifest, notes } = publishableManifest({
+    artwork,
     plugin,
     versions: input.versions,
     onServer,
@@ -234,7 +254,28 @@ export function planPublish(input: PlanInput): PublishPlan {
     notes,
     ledger,
     manifestUrl: publicUrl(server, plugin.slug, MANIFEST_FILE),
+    artwork: planned,
     retire: [...targets.retire].map((version) => ({ version, name: zipFileName(plugin.slug, version) }))
+  }
+}
+
+/**
+ * The artwork to list and what to upload: an image whose URL (with its revision) the live manifest lists
+ * already is on the server; without a source folder here, the published artwork stays as it is.
+ */
+function planArtwork(input: PlanInput): { artwork: ManifestArtwork; planned: PlannedArtwork[] } {
+  const files = input.local.artwork
+  if (files === undefined || files === null) return { artwork: input.remote.artwork ?? NO_ARTWORK, planned: [] }
+  const published = new Set(artworkUrlsOf(input.remote.artwork ?? NO_ARTWORK))
+  return {
+    artwork: manifestArtwork(input.server, input.plugin.slug, files),
+    planned: files.map((file) => ({
+      name: file.name,
+      remoteName: `${ARTWORK_REMOTE_FOLDER}/${file.name}`,
+      localPath: file.localPath,
+      size: file.size,
+      action: published.has(artworkUrl(input.server, input.plugin.slug, file)) ? 'skip' : 'upload'
+    }))
   }
 }
 

@@ -12,6 +12,8 @@ import type {
 import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
+import type { ManifestArtwork } from './artwork.js'
+import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkOfManifest, findArtwork } from './artwork.js'
 import { MANIFEST_FILE, serializeManifest } from './manifest.js'
 import type { Workstation } from '../../../src-shared/ledger.js'
 import { assertServerNotAhead } from '../../../src-shared/ledger.js'
@@ -124,7 +126,8 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
         targets,
         clock.timed,
         truth.manifest_version,
-        listedZips(truth.manifestText)
+        listedZips(truth.manifestText),
+        listedArtwork(truth.manifestText)
       )
       const local = await clock.timed('upload', () => readLocalState(plugin, targets, remote))
       const by = request.by ?? { user: 'unknown', host: 'unknown', workstation: 'unknown' }
@@ -191,7 +194,11 @@ async function readLocalState(plugin: PluginRecord, targets: PublishTargets, rem
     )
       zipsHere.add(version.version)
   }
-  return { zipsHere, latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file) }
+  return {
+    zipsHere,
+    latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file),
+    artwork: await findArtwork(plugin.source_dir)
+  }
 }
 
 /**
@@ -207,7 +214,8 @@ async function readRemoteState(
   targets: PublishTargets,
   timed: ApplyHooks['timed'],
   manifestVersion: number,
-  listed: ReadonlyMap<string, ListedZip>
+  listed: ReadonlyMap<string, ListedZip>,
+  artwork: ManifestArtwork
 ): Promise<RemoteState> {
   const zips = await timed('upload', async () => {
     const found = new Map<string, RemoteZip>()
@@ -225,7 +233,7 @@ async function readRemoteState(
     }
     return found
   })
-  return { manifestVersion, zips }
+  return { manifestVersion, zips, artwork }
 }
 
 /** The SHA-256 of a server copy: the release's when it was proven before, else read back (and stamped if it is the release). */
@@ -242,6 +250,16 @@ async function proveRemoteZip(
   // Best effort: a copy another user owns cannot take our stamp, and is read back each time instead.
   if (sha256 === version.checksum && stamp !== null) await session.setModified(remotePath, stamp).catch(() => undefined)
   return sha256
+}
+
+/** The artwork the server's manifest lists (none when there is no manifest of ours). */
+function listedArtwork(text: string | null): ManifestArtwork {
+  if (text === null) return NO_ARTWORK
+  try {
+    return artworkOfManifest(JSON.parse(text) as { manifest_version?: unknown })
+  } catch {
+    return NO_ARTWORK
+  }
 }
 
 /** The versions the server's manifest lists, with their SHA-256 and size (none when it is not ours). */
@@ -296,6 +314,7 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
     sentBefore += zip.size
   }
   hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
+  await uploadArtwork(session, plan, hooks)
 
   hooks.report('manifest', 0, 2, 'Pointing the -latest link')
   await hooks.timed('manifest', async () => {
@@ -337,6 +356,32 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
     skipped,
     notes: plan.notes
   }
+}
+
+/**
+ * Uploads the artwork that is not on the server yet beside the ZIPs (`assets/`), each under a temporary
+ * name renamed into place, before the manifest that lists it. Sequential SFTP round trips: 1 mkdir when
+ * there is one to upload, then per image open, fchmod, writes, close and rename.
+ */
+async function uploadArtwork(session: SftpSession, plan: PublishPlan, hooks: ApplyHooks): Promise<void> {
+  const pending = plan.artwork.filter((a) => a.action === 'upload')
+  if (pending.length === 0) return
+  await hooks.timed('upload', async () => {
+    await session.mkdirp(path.join(plan.dir, ARTWORK_REMOTE_FOLDER))
+    for (const image of pending) {
+      const remotePath = path.join(plan.dir, image.remoteName)
+      const temp = session.tempName(remotePath)
+      try {
+        await session.upload(image.localPath, temp)
+        await session.rename(temp, remotePath)
+      } catch (error) {
+        await session.unlink(temp).catch(() => undefined)
+        throw error
+      }
+      hooks.onStep(`uploaded ${image.remoteName}`)
+    }
+  })
+  hooks.report('upload', pending.length, pending.length, `${pending.length} images uploaded`)
 }
 
 /**

@@ -7,12 +7,14 @@ import { hashFile } from '../build/checksums.js'
 import type { ZipContents } from '../build/zip-inspect.js'
 import { inspectPluginZip } from '../build/zip-inspect.js'
 import { latestLinkName, zipFileName } from '../build/zip-names.js'
+import type { TextHit, TextSearch } from '../build/zip-text-search.js'
+import { searchZipTexts } from '../build/zip-text-search.js'
 import { readConstant, readHeader } from '../source/plugin-source.js'
 import { isLive, latestLive } from '../../../src-shared/versions.js'
 import type { CheckTable, Outcome } from './checklist-runner.js'
 import { fail, pass, runChecklist } from './checklist-runner.js'
 import type { Manifest } from './manifest.js'
-import { MANIFEST_FILE, publicUrl } from './manifest.js'
+import { MANIFEST_FILE, manifestName, publicUrl } from './manifest.js'
 import { manifestProblem, manifestSizeProblem } from '../../../src-shared/manifest-schema.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
@@ -67,6 +69,8 @@ interface VerifyContext {
   readonly manifest: () => Promise<ManifestRead>
   /** The local ZIP's contents; null when no ZIP is recorded, the Error when it cannot be read. */
   readonly zip: () => Promise<ZipContents | Error | null>
+  /** The expected and forbidden strings searched for in every text file of the local ZIP (same nulls and Errors). */
+  readonly texts: () => Promise<TextSearch | Error | null>
 }
 
 function bytes(n: number | null | undefined): string {
@@ -167,7 +171,9 @@ async function checkManifestName(ctx: VerifyContext): Promise<Outcome> {
   const read = ctx.latest === null ? null : await ctx.manifest().catch(() => null)
   if (read === null || read.kind !== 'ok') return fail('no manifest could be read (see the check before)')
   const { manifest } = read
-  return manifest.name === ctx.plugin.name ? pass(`"${manifest.name}"`) : fail(`"${manifest.name}", expected "${ctx.plugin.name}"`)
+  // The manifest carries the name as safe plain text (tags stripped, entities): compare with that form.
+  const expected = manifestName(ctx.plugin)
+  return manifest.name === expected ? pass(`"${manifest.name}"`) : fail(`"${manifest.name}", expected "${expected}"`)
 }
 
 /** 6: inside the ZIP, the Version header (and the version constant) say the version; the top folder is the slug. */
@@ -186,24 +192,37 @@ async function checkZipVersion(ctx: VerifyContext): Promise<Outcome> {
   return { ok, detail: `Version: ${header ?? 'missing'}; ${constantPart}; top folder ${zip.topFolders.join(', ')}` }
 }
 
-/** 7: expected strings are in the main file, forbidden ones are not. */
-async function checkMainFileStrings(ctx: VerifyContext): Promise<Outcome> {
+/** Where a string was found, in words: "class.akismet.php:12, views/config.php:3" (the first few). */
+function places(hits: readonly TextHit[]): string {
+  const shown = hits.slice(0, 5).map((h) => `${h.file}:${h.line}`)
+  return `${shown.join(', ')}${hits.length > shown.length ? `, … ${hits.length - shown.length} more` : ''}`
+}
+
+/** 7: expected strings are in the ZIP's text files, forbidden ones are not; says where, and what was searched. */
+async function checkZipStrings(ctx: VerifyContext): Promise<Outcome> {
   const { plugin } = ctx
-  const zip = await ctx.zip()
-  if (zip === null || zip instanceof Error || zip.mainFile === null) return fail('the main file could not be read from the ZIP')
-  const text = zip.mainFile
-  const count = (needle: string): number => text.split(needle).length - 1
   if (plugin.expected_strings.length === 0 && plugin.forbidden_strings.length === 0) {
     return pass("none configured (add them in the plugin's Publishing settings, or `wprm plugin set <slug> --expect TEXT --forbid TEXT`)")
   }
+  const search = await ctx.texts()
+  if (search === null) return fail('no ZIP recorded')
+  if (search instanceof Error) return fail(search.message)
+  const hitsOf = (s: string): readonly TextHit[] => search.hits.get(s) ?? []
   const parts = [
-    ...plugin.expected_strings.map((s) => ({ ok: count(s) > 0, text: `"${s}" found ${count(s)}×` })),
-    ...plugin.forbidden_strings.map((s) => ({
-      ok: count(s) === 0,
-      text: count(s) === 0 ? `"${s}" absent` : `forbidden "${s}" found ${count(s)}×`
-    }))
+    ...plugin.expected_strings.map((s) => {
+      const hits = hitsOf(s)
+      return { ok: hits.length > 0, text: hits.length > 0 ? `"${s}" found ${hits.length}× (${places(hits)})` : `expected "${s}" not found` }
+    }),
+    ...plugin.forbidden_strings.map((s) => {
+      const hits = hitsOf(s)
+      return {
+        ok: hits.length === 0,
+        text: hits.length === 0 ? `"${s}" absent` : `forbidden "${s}" found ${hits.length}× (${places(hits)})`
+      }
+    })
   ]
-  return { ok: parts.every((p) => p.ok), detail: parts.map((p) => p.text).join('; ') }
+  const scope = `searched ${search.searched.length} text files in the ZIP${search.binary > 0 ? ` (${search.binary} binary passed over)` : ''}`
+  return { ok: parts.every((p) => p.ok), detail: `${parts.map((p) => p.text).join('; ')}; ${scope}` }
 }
 
 /** 8: the database record is complete and consistent, and the local ZIP matches its checksums. */
@@ -251,7 +270,7 @@ const CHECKS: CheckTable<VerifyContext> = {
       `Inside the ZIP, the Version header${c.plugin.version_constant ? ` and ${c.plugin.version_constant}` : ''} say ${c.version.version}`,
     run: checkZipVersion
   },
-  'main-file-strings': { title: () => 'Expected strings are in the main file, forbidden ones are not', run: checkMainFileStrings },
+  'main-file-strings': { title: () => "Expected strings are in the ZIP's text files, forbidden ones are not", run: checkZipStrings },
   record: { title: () => 'The database record is complete and consistent', run: checkRecord }
 }
 
@@ -293,6 +312,13 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
       version.file_path === null
         ? null
         : await inspectPluginZip(version.file_path, plugin.slug, plugin.main_file).catch((error: unknown) => error as Error)
+    ),
+    texts: once(async () =>
+      version.file_path === null
+        ? null
+        : await searchZipTexts(version.file_path, plugin.slug, [...plugin.expected_strings, ...plugin.forbidden_strings]).catch(
+            (error: unknown) => error as Error
+          )
     )
   }
   try {

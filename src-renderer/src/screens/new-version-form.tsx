@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from 'react'
 import type { FormEvent } from 'react'
 import type { NextVersions, PluginDetails, VersionStatus } from '../../../src-preload/api'
 import { ErrorNotice } from '../components/error-notice'
+import { FilePreviewPanel } from '../components/file-preview-panel'
 import { newVersionProblem, versionCodeOrNull } from '../../../src-shared/versions'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
@@ -39,6 +40,8 @@ export function NewVersionForm({
   const [touched, setTouched] = useState(false)
   const [changelog, setChangelog] = useState('')
   const [status, setStatus] = useState<Exclude<VersionStatus, 'deprecated'>>('draft')
+  // Flagged files the user lets into this version (the CLI's --allow); recorded on the version.
+  const [allow, setAllow] = useState<readonly string[]>([])
   const versionRef = useRef<HTMLInputElement>(null)
 
   // The suggestion arrives after the form opens; it fills the field unless the user typed already.
@@ -71,7 +74,7 @@ export function NewVersionForm({
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
-    const ok = await addVersion({ slug, version: version.trim(), changelog, status })
+    const ok = await addVersion({ slug, version: version.trim(), changelog, status, ...(allow.length > 0 ? { allow } : {}) })
     if (ok) onClose()
   }
   return (
@@ -138,14 +141,14 @@ export function NewVersionForm({
         <label className="field new-version__changelog">
           <span className="field__label">Changelog</span>
           <textarea
-            required
             rows={3}
             value={changelog}
             onChange={(e) => setChangelog(e.target.value)}
-            placeholder="What changed in this version, for site owners"
+            placeholder="What changed in this version, for site owners (left empty: readme.txt's changelog entry for it)"
           />
         </label>
       </div>
+      <FilePreviewPanel slug={slug} version={version.trim()} allow={allow} onAllowChange={setAllow} />
       <details className="filled">
         <summary>Filled for you</summary>
         <dl className="facts">

@@ -11,7 +11,7 @@ const lines = (text: string): string[] =>
     .map((l) => l.trim())
     .filter((l) => l !== '')
 
-/** Where the plugin is published, and the strings verification expects or forbids in the built main file. */
+/** Where the plugin is published, and the strings verification expects or forbids in the built ZIP's text files. */
 export function PublishingPanel({ plugin }: { readonly plugin: PluginRecord }) {
   const servers = useApp((s) => s.servers)
   const serversLoaded = useApp((s) => s.serversLoaded)
@@ -97,7 +97,9 @@ export function PublishingPanel({ plugin }: { readonly plugin: PluginRecord }) {
           />
         </label>
       </div>
-      <p className="card__help">One string per line; verification looks for them in the built main file.</p>
+      <p className="card__help">
+        One string per line; verification looks for them in every text file of the built ZIP and says where it found each.
+      </p>
       <div className="row">
         <button type="submit" className="button" disabled={op.busy}>
           {op.busy ? 'Saving…' : 'Save publishing settings'}

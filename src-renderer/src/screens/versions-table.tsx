@@ -2,8 +2,10 @@ import type { PluginDetails, VersionStatus } from '../../../src-preload/api'
 import { ConfirmPanel } from '../components/confirm-panel'
 import { EmptyState } from '../components/empty-state'
 import { ErrorNotice } from '../components/error-notice'
+import { FilePreviewPanel } from '../components/file-preview-panel'
 import { StatusBadge, Tag } from '../components/status-badge'
 import { formatBytes } from '../../../src-shared/format'
+import { isLive } from '../../../src-shared/versions'
 import { formatCompact, formatDateTime, shortChecksum } from '../lib/format'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
@@ -89,6 +91,11 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
             onCancel={cancelBulk}
           >
             <p>{consequence(pending.status, plugin.server)} All of them change, or none.</p>
+            {/* The drafts are built now: what their ZIPs will hold is shown before the confirmation. */}
+            {isLive(pending.status) &&
+              pending.versions
+                .filter((v) => versions.find((r) => r.version === v)?.status === 'draft')
+                .map((v) => <FilePreviewPanel key={v} slug={slug} version={v} />)}
           </ConfirmPanel>
         </div>
       )}

@@ -2,6 +2,7 @@ import { createStore } from 'zustand/vanilla'
 import type { StoreApi } from 'zustand/vanilla'
 import { createActivitySlice } from './activity-slice'
 import { createEventsSlice } from './events-slice'
+import { createFilesSlice } from './files-slice'
 import { createNavigationSlice } from './navigation-slice'
 import { createPluginsSlice } from './plugins-slice'
 import { createReleasesSlice } from './releases-slice'
@@ -29,6 +30,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<All> {
     ...createSyncSlice(deps)(...a),
     ...createDraftsSlice(deps)(...a),
     ...createStatsSlice(deps)(...a),
+    ...createFilesSlice(deps)(...a),
     ...createEventsSlice(deps)(...a)
   }))
 }

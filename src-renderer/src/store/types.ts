@@ -2,6 +2,7 @@ import type { StateCreator } from 'zustand'
 import type { ApiError, DesktopApi, WindowApi } from '../../../src-preload/api'
 import type { ActivitySlice } from './activity-slice'
 import type { EventsSlice } from './events-slice'
+import type { FilesSlice } from './files-slice'
 import type { NavigationSlice } from './navigation-slice'
 import type { PluginsSlice } from './plugins-slice'
 import type { ReleasesSlice } from './releases-slice'
@@ -25,7 +26,8 @@ export type All = NavigationSlice &
   EventsSlice &
   SyncSlice &
   DraftsSlice &
-  StatsSlice
+  StatsSlice &
+  FilesSlice
 
 /**
  * What the store talks to. Passed in rather than read from `window`, so the unit tests give a stand-in

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createApi } from '../../../src-main/api.js'
 import type { Manifest } from '../../../src-main/core/remote/manifest.js'
-import type { AddVersionInput, ChangeStatusResult, Result, RollbackResult } from '../../../src-preload/api.js'
+import type { AddVersionInput, ChangeStatusResult, PublishResult, Result, RollbackResult } from '../../../src-preload/api.js'
 import type { UpdateServer } from '../../support/update-server.js'
 
 /** The updater under test, exactly as plugin authors get it. */
@@ -56,16 +56,26 @@ export interface PluginReleases {
   /** Adds a version through the API (a live status builds and publishes it); throws on failure. */
   release(input: Omit<AddVersionInput, 'slug'>): Promise<ChangeStatusResult>
   rollback(to: string): Promise<RollbackResult>
+  /** Publishes the plugin's current state again (as `wprm publish`). */
+  publish(): Promise<PublishResult>
   /** The published info.json, fetched over HTTP. */
   manifest(): Promise<Manifest>
 }
 
-/** Registers the test plugin and a server profile `name` with a fresh WP Release Manager data folder in `workDir`. */
-export async function setUpReleases(server: UpdateServer, workDir: string, name: string): Promise<PluginReleases> {
+/**
+ * Registers the test plugin and a server profile `name` with a fresh WP Release Manager data folder in `workDir`.
+ * `writeSource` writes another source folder for the plugin (its main file must register the updater).
+ */
+export async function setUpReleases(
+  server: UpdateServer,
+  workDir: string,
+  name: string,
+  writeSource: (dir: string, manifestUrl: string) => Promise<void> = writePluginSource
+): Promise<PluginReleases> {
   const api = createApi({ dataDir: path.join(workDir, 'data') })
   const manifestUrl = `${server.nginx.baseUrl}${name}/${PLUGIN_SLUG}/info.json`
   const sourceDir = path.join(workDir, PLUGIN_SLUG)
-  await writePluginSource(sourceDir, manifestUrl)
+  await writeSource(sourceDir, manifestUrl)
   value(await api.addPlugin({ sourceDir }))
   const profile = await server.profile(name)
   value(await api.addServer(profile))
@@ -76,6 +86,7 @@ export async function setUpReleases(server: UpdateServer, workDir: string, name:
     remoteDir: path.join(profile.remoteRoot, PLUGIN_SLUG),
     release: async (input) => value(await api.addVersion({ slug: PLUGIN_SLUG, ...input })),
     rollback: async (to) => value(await api.rollback({ slug: PLUGIN_SLUG, to })),
+    publish: async () => value(await api.publish({ slug: PLUGIN_SLUG })),
     async manifest() {
       const response = await fetch(manifestUrl)
       if (response.status !== 200) throw new Error(`GET ${manifestUrl}: HTTP ${response.status}`)

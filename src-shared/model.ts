@@ -108,6 +108,8 @@ export interface VerifyReport {
   readonly version: string
   readonly ok: boolean
   readonly checks: readonly VerifyCheck[]
+  /** Facts beside the checks, neither passed nor failed: after a rollback, how many active sites still run a revoked version. */
+  readonly notes?: readonly string[]
 }
 
 /** What one publish did. */

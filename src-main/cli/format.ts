@@ -147,7 +147,8 @@ export function formatVerify(report: VerifyReport): string {
   return [
     `Verification of ${report.slug} ${report.version}:`,
     ...report.checks.map(formatCheck),
-    `${passed} passed, ${report.checks.length - passed} failed`
+    `${passed} passed, ${report.checks.length - passed} failed`,
+    ...(report.notes ?? []).map((note) => `note: ${note}`)
   ].join('\n')
 }
 

@@ -94,5 +94,24 @@ describe('wprm stats on a real nginx access log', () => {
     expect(again.code).toBe(0)
     expect(again.stdout).toContain(`${server.nginx.accessLogPath}: unchanged (1 SFTP request)`)
     expect((await wprm('stats', 'hello-wprm', '--days', 'x')).code).toBe(2)
+
+    // After a rollback, the checklist says how many active sites still run the revoked version.
+    expect((await wprm('version', 'add', 'hello-wprm', '1.1.0', '--changelog', 'Second', '--status', 'released')).code).toBe(0)
+    for (let i = 30; i < 35; i++) {
+      const query = new URLSearchParams({
+        site: siteHash(`https://site-${i}.example`, 'hello-wprm'),
+        installed: '1.1.0',
+        wp: '6.7.1',
+        php: '8.3.15'
+      })
+      expect((await fetch(`${manifest}?${query}`)).status).toBe(200)
+    }
+    expect((await wprm('stats', 'pull', 'hello-wprm')).code).toBe(0)
+    const rollback = await wprm('rollback', 'hello-wprm', '--to', '1.0.0')
+    expect(rollback.code, rollback.stderr).toBe(0)
+    expect(rollback.stdout).toMatch(/note: 5 of 35 active sites still run a revoked version: 1\.1\.0 \(5\) \(statistics of \d{4}-\d\d-\d\d/)
+    const verify = JSON.parse((await wprm('--json', 'verify', 'hello-wprm')).stdout) as { ok: boolean; notes: string[] }
+    expect(verify.ok).toBe(true)
+    expect(verify.notes).toEqual([expect.stringMatching(/^5 of 35 active sites still run a revoked version/)])
   })
 })

@@ -26,6 +26,7 @@ import { requirePlugin, requireServer, requireVersion, versionsOf } from '../db/
 import type { ReleaseContext } from './context.js'
 import { buildJob, publishJob, releaseJob, rollbackJob, verifyJob } from '../../../src-shared/jobs.js'
 import { CHECKLIST_LENGTH, verifyRelease } from '../remote/verifier.js'
+import { revokedSitesNotes } from './stats.js'
 import type { Database } from '../db/store.js'
 import { recordActivity } from '../db/store.js'
 import type { Published } from './plugin-change.js'
@@ -377,7 +378,7 @@ export async function verifyVersion(ctx: ReleaseContext, slug: string, version?:
     throw new WprmError('not-found', `${slug} has no live version to verify.`, `Name a version: wprm verify ${slug} <version>.`)
   }
   const job = verifyJob(slug, record.version)
-  return verifyRelease({
+  const report = await verifyRelease({
     plugin,
     versions,
     version: record,
@@ -386,4 +387,6 @@ export async function verifyVersion(ctx: ReleaseContext, slug: string, version?:
     session: ctx.sessionOptions,
     onCheck: (check) => ctx.onCheck?.({ ...check, job, total: CHECKLIST_LENGTH })
   })
+  const notes = await revokedSitesNotes(ctx, slug)
+  return notes.length === 0 ? report : { ...report, notes }
 }

@@ -1,7 +1,7 @@
 import type { ServerProfile } from '../../../src-shared/model.js'
 import { statsJob } from '../../../src-shared/jobs.js'
 import type { StatsPullResult, StatsReport, StatsServerPull } from '../../../src-shared/stats.js'
-import { buildStatsReport } from '../../../src-shared/stats.js'
+import { ACTIVE_WINDOW_DAYS, buildStatsReport } from '../../../src-shared/stats.js'
 import { WprmError } from '../errors.js'
 import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
 import { SftpSession } from '../remote/sftp-session.js'
@@ -123,4 +123,27 @@ export async function getStats(ctx: ReleaseContext, slug: string, days = DEFAULT
     lines: stats?.lines ?? null,
     windowDays: days
   })
+}
+
+/**
+ * For the checklist after a rollback: how many active sites still ran a revoked version at the last
+ * pull. Nothing when the plugin has no revoked version or no statistics; never an error (statistics
+ * are no reason for a checklist to fail).
+ */
+export async function revokedSitesNotes(ctx: ReleaseContext, slug: string): Promise<string[]> {
+  try {
+    const report = await getStats(ctx, slug, ACTIVE_WINDOW_DAYS)
+    const db = await ctx.store.read()
+    const revoked = versionsOf(db, slug).filter((v) => v.revoked_at !== null)
+    if (report.as_of === null || revoked.length === 0) return []
+    const on = report.adoption.filter((a) => a.revoked && a.sites > 0).map((a) => `${a.key} (${a.sites})`)
+    const when = `statistics of ${report.as_of}, pulled ${report.pulled_at ?? '-'}`
+    return [
+      on.length === 0
+        ? `No active site runs a revoked version (${when}).`
+        : `${report.revoked_sites} of ${report.active_sites} active sites still run a revoked version: ${on.join(', ')} (${when}; wprm stats pull ${slug} for newer).`
+    ]
+  } catch {
+    return []
+  }
 }

@@ -61,6 +61,11 @@ export function RollbackScreen() {
               />
             </>
           )}
+          {result?.verify?.notes?.map((note) => (
+            <p key={note} className="notice notice--warn" role="note">
+              {note}
+            </p>
+          ))}
         </section>
       )}
       {candidates.length === 0 && !rollbackOp.busy ? (

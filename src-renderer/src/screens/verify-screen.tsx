@@ -134,6 +134,11 @@ export function VerifyScreen() {
               <Checklist checks={run.checks} running={running} />
             </>
           )}
+          {run.report?.notes?.map((note) => (
+            <p key={note} className="notice notice--warn" role="note">
+              {note}
+            </p>
+          ))}
           <ErrorNotice error={run.error} title="The checklist could not run" />
         </section>
       )}

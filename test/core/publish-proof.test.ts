@@ -103,7 +103,8 @@ describe('a publish sweeps up what failed jobs left', () => {
       'hello-wprm-latest.zip',
       'hello-wprm-v1.0.0.zip',
       'hello-wprm-v1.1.0.zip',
-      'info.json'
+      'info.json',
+      'ledger.json'
     ])
   })
 })

@@ -212,7 +212,12 @@ const ROWS: readonly Row[] = [
     '--changelog',
     'x'.repeat(MAX_CHANGELOG_LENGTH + 1)
   ]),
-  row('no changelog', 2, 'usage', 'needs --changelog', () => ['version', 'add', 'good', '1.2.0']),
+  row('no changelog', 2, 'usage', 'The changelog is empty, and readme.txt has no entry for 1.2.0', () => [
+    'version',
+    'add',
+    'good',
+    '1.2.0'
+  ]),
   row('a new version as deprecated', 1, 'invalid-transition', 'cannot start as deprecated', add('1.2.0', '--status', 'deprecated')),
   row('an unknown status', 2, 'usage', '--status must be one of', add('1.2.0', '--status', 'live')),
   // ---- requirements ----

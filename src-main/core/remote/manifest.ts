@@ -1,5 +1,5 @@
 import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../src-shared/model.js'
-import { plainTextOrNull, requirementVersion, utf8FromLatin1 } from '../source/safe-text.js'
+import { plainTextOrNull, utf8FromLatin1 } from '../source/safe-text.js'
 import type { ManifestArtwork } from './artwork.js'
 import { NO_ARTWORK } from './artwork.js'
 import type { ManifestSections } from './manifest-texts.js'
@@ -147,9 +147,10 @@ export function buildManifest(input: ManifestInput): Manifest {
     download_url: publicUrl(server, plugin.slug, zipFileName(plugin.slug, latest.version)),
     homepage: texts.homepage,
     author: texts.author,
-    requires: requirementVersion(latest.min_platform_version),
+    // The records' requirements are checked at the door; one that is not a version is refused by the schema, never dropped.
+    requires: latest.min_platform_version,
     tested: texts.tested,
-    requires_php: requirementVersion(latest.min_php_version),
+    requires_php: latest.min_php_version,
     last_updated: latest.released_at,
     sections: texts.sections,
     upgrade_notice: texts.upgrade_notice,
@@ -178,8 +179,8 @@ export function buildManifest(input: ManifestInput): Manifest {
       released_at: v.released_at,
       force_update: v.force_update,
       revoked: v.revoked_at !== null,
-      requires: requirementVersion(v.min_platform_version),
-      requires_php: requirementVersion(v.min_php_version)
+      requires: v.min_platform_version,
+      requires_php: v.min_php_version
     })),
     revoked: input.versions
       .filter((v) => v.revoked_at !== null && !isLive(v.status))

@@ -1,6 +1,10 @@
 import { readIntent, clearIntent } from '../db/publish-intent.js'
 import { requireServer } from '../db/lookups.js'
 import { workstationOf } from '../db/workstation.js'
+import posixPath from 'node:path/posix'
+import { publishJob } from '../../../src-shared/jobs.js'
+import type { ServerProfile } from '../../../src-shared/model.js'
+import { takeRemoteLock } from '../remote/remote-lock.js'
 import { SftpSession } from '../remote/sftp-session.js'
 import { WprmError } from '../errors.js'
 import type { ReleaseContext } from './context.js'
@@ -39,9 +43,30 @@ export async function reconcilePending(ctx: ReleaseContext, slug: string): Promi
   try {
     // null: nothing of ours to take in; anything else on the server is for `wprm pull`.
     await syncPlugin(ctx, slug, session, { onlyOwn: me })
+    await clearOwnAbandonedLock(ctx, session, server, slug)
   } catch (error) {
     if (!(error instanceof WprmError) || error.kind !== 'publish-interrupted') throw error
   } finally {
     await session.close()
+  }
+}
+
+/**
+ * A cut during the unlock (after the manifest, the commit point) leaves this workstation's own lock on
+ * the server, and the command that follows may have nothing left to publish. Taking the lock breaks it
+ * when it is ours and abandoned; a lock another publish holds is left alone (no wait).
+ */
+async function clearOwnAbandonedLock(ctx: ReleaseContext, session: SftpSession, server: ServerProfile, slug: string): Promise<void> {
+  try {
+    const unlock = await takeRemoteLock(session, posixPath.join(server.remote_root, slug), {
+      plugin: { slug },
+      server,
+      job: publishJob(slug),
+      now: ctx.now,
+      lockWaitMs: 0
+    })
+    await unlock()
+  } catch (error) {
+    if (!(error instanceof WprmError)) throw error
   }
 }

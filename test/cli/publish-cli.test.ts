@@ -5,7 +5,7 @@ import type { RollbackResult, VerifyReport } from '../../src-preload/api.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
-import { runCli } from './run-cli.js'
+import { runCli, serverAddArgs } from './run-cli.js'
 
 let server: UpdateServer
 let temp: { dir: string; cleanup: () => Promise<void> }
@@ -26,43 +26,11 @@ describe('wprm publishing commands on real servers', () => {
     const profile = await server.profile('cli')
     expect((await wprm('plugin', 'add', source)).code).toBe(0)
 
-    const noKey = await wprm(
-      'server',
-      'add',
-      'prod',
-      '--host',
-      profile.host,
-      '--port',
-      String(profile.port),
-      '--user',
-      profile.user,
-      '--key',
-      server.sshd.privateKeyPath,
-      '--remote-root',
-      profile.remoteRoot,
-      '--public-url',
-      profile.publicUrl
-    )
+    const noKey = await wprm(...serverAddArgs('prod', profile, { keyPath: server.sshd.privateKeyPath }))
     expect(noKey.code).toBe(1)
     expect(noKey.stderr).toContain(`--accept-host-key ${server.sshd.hostKeyFingerprint}`)
     const added = await wprm(
-      'server',
-      'add',
-      'prod',
-      '--host',
-      profile.host,
-      '--port',
-      String(profile.port),
-      '--user',
-      profile.user,
-      '--key',
-      server.sshd.privateKeyPath,
-      '--remote-root',
-      profile.remoteRoot,
-      '--public-url',
-      profile.publicUrl,
-      '--accept-host-key',
-      server.sshd.hostKeyFingerprint
+      ...serverAddArgs('prod', profile, { keyPath: server.sshd.privateKeyPath, acceptHostKey: server.sshd.hostKeyFingerprint })
     )
     expect(added.code, added.stderr).toBe(0)
     const tested = await wprm('server', 'test', 'prod')

@@ -6,7 +6,7 @@ import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
 import type { CliRun } from './run-cli.js'
-import { runCli } from './run-cli.js'
+import { runCli, serverAddArgs } from './run-cli.js'
 
 let server: UpdateServer
 let temp: { dir: string; cleanup: () => Promise<void> }
@@ -27,23 +27,11 @@ async function setUp(name: string, remoteRoot: (profile: AddServerInput) => stri
   const profile = await server.profile(name)
   expect((await wprm('plugin', 'add', source)).code).toBe(0)
   const added = await wprm(
-    'server',
-    'add',
-    name,
-    '--host',
-    profile.host,
-    '--port',
-    String(profile.port),
-    '--user',
-    profile.user,
-    '--key',
-    server.sshd.privateKeyPath,
-    '--remote-root',
-    remoteRoot(profile),
-    '--public-url',
-    profile.publicUrl,
-    '--accept-host-key',
-    server.sshd.hostKeyFingerprint
+    ...serverAddArgs(name, profile, {
+      keyPath: server.sshd.privateKeyPath,
+      remoteRoot: remoteRoot(profile),
+      acceptHostKey: server.sshd.hostKeyFingerprint
+    })
   )
   expect(added.code, added.stderr).toBe(0)
   expect((await wprm('plugin', 'set', 'hello-wprm', '--server', name)).code).toBe(0)

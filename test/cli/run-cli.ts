@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
+import type { AddServerInput } from '../../src-preload/api.js'
 
 /** The built `wprm` entry, as `npx wprm` runs it. */
 export const WPRM_BIN = fileURLToPath(new URL('../../bin/wprm.js', import.meta.url))
@@ -32,4 +33,33 @@ export function runProcess(
     child.on('error', reject)
     child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }))
   })
+}
+
+/**
+ * The arguments of `wprm server add` for a profile of the loopback update server, logging in with
+ * `keyPath`; `acceptHostKey` as given (none: the first-contact prompt).
+ */
+export function serverAddArgs(
+  name: string,
+  profile: AddServerInput,
+  options: { readonly keyPath: string; readonly remoteRoot?: string; readonly acceptHostKey?: string }
+): string[] {
+  return [
+    'server',
+    'add',
+    name,
+    '--host',
+    profile.host,
+    '--port',
+    String(profile.port),
+    '--user',
+    profile.user,
+    '--key',
+    options.keyPath,
+    '--remote-root',
+    options.remoteRoot ?? profile.remoteRoot,
+    '--public-url',
+    profile.publicUrl,
+    ...(options.acceptHostKey === undefined ? [] : ['--accept-host-key', options.acceptHostKey])
+  ]
 }

@@ -23,20 +23,7 @@ afterAll(async () => {
 })
 
 function profile(port: number): ServerProfile {
-  const at = new Date().toISOString()
-  return {
-    name: 'dead-link',
-    host: server.sshd.host,
-    port,
-    user: server.sshd.user,
-    auth: { kind: 'key', key_path: server.sshd.privateKeyPath, passphrase_env: null },
-    remote_root: server.sshd.root,
-    public_url: server.nginx.baseUrl,
-    host_key_fingerprint: server.sshd.hostKeyFingerprint,
-    access_logs: [],
-    created_at: at,
-    updated_at: at
-  }
+  return server.storedProfile('dead-link', port)
 }
 
 const open = (port: number, options: SessionOptions) => SftpSession.open(profile(port), { secret: async () => null }, options)

@@ -23,20 +23,7 @@ const DEAD_PID = 2 ** 22 + 12345
 
 /** A server profile for sshd, through `port` (a proxy) if given. */
 function profile(port = server.sshd.port): ServerProfile {
-  const at = new Date().toISOString()
-  return {
-    name: 'lock-test',
-    host: server.sshd.host,
-    port,
-    user: server.sshd.user,
-    auth: { kind: 'key', key_path: server.sshd.privateKeyPath, passphrase_env: null },
-    remote_root: server.sshd.root,
-    public_url: server.nginx.baseUrl,
-    host_key_fingerprint: server.sshd.hostKeyFingerprint,
-    access_logs: [],
-    created_at: at,
-    updated_at: at
-  }
+  return server.storedProfile('lock-test', port)
 }
 
 const noSecrets = { secret: async () => null }

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { AddServerInput } from '../../src-preload/api.js'
+import type { AddServerInput, ServerProfile } from '../../src-preload/api.js'
 import type { NginxServer } from './nginx.js'
 import { startNginx } from './nginx.js'
 import type { SshdOptions, SshdServer } from './sshd.js'
@@ -12,6 +12,8 @@ export interface UpdateServer {
   readonly nginx: NginxServer
   /** A server profile for a fresh sub-folder of the SFTP root (one per test keeps tests apart). */
   profile(name: string, overrides?: Partial<AddServerInput>): Promise<AddServerInput>
+  /** The profile as the database stores it, for the SFTP root, reached through `port` (a proxy) if given. */
+  storedProfile(name: string, port?: number): ServerProfile
   stop(): Promise<void>
 }
 
@@ -41,6 +43,22 @@ export async function startUpdateServer(options: SshdOptions = {}): Promise<Upda
         publicUrl: `${nginx.baseUrl}${name}/`,
         acceptHostKey: sshd.hostKeyFingerprint,
         ...overrides
+      }
+    },
+    storedProfile(name, port = sshd.port) {
+      const at = new Date().toISOString()
+      return {
+        name,
+        host: sshd.host,
+        port,
+        user: sshd.user,
+        auth: { kind: 'key', key_path: sshd.privateKeyPath, passphrase_env: null },
+        remote_root: sshd.root,
+        public_url: nginx.baseUrl,
+        host_key_fingerprint: sshd.hostKeyFingerprint,
+        access_logs: [],
+        created_at: at,
+        updated_at: at
       }
     },
     async stop() {

@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, readlink, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, readlink, stat, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { fillFileAtomic, symlinkAtomic, tempPathFor, writeFileAtomic } from '../../src-main/core/fs/atomic-file.js'
@@ -120,6 +120,15 @@ describe('symlinkAtomic', () => {
     await symlinkAtomic('v2.zip', link)
     expect(await readlink(link)).toBe('v2.zip')
     expect(await readdir(temp.dir)).toEqual(['latest.zip'])
+  })
+
+  it("removes the temporary link a killed writer left, and no one else's", async () => {
+    const link = path.join(temp.dir, 'latest.zip')
+    const dead = `.latest.zip.${2 ** 22 + 12345}-0123abcd.tmp`
+    const alive = `.latest.zip.${process.ppid}-0123abcd.tmp`
+    for (const name of [dead, alive]) await symlink('v0.zip', path.join(temp.dir, name))
+    await symlinkAtomic('v1.zip', link)
+    expect((await readdir(temp.dir)).sort()).toEqual([alive, 'latest.zip'].sort())
   })
 })
 

@@ -1,10 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { cp, readdir, rm } from 'node:fs/promises'
+import { cp, readdir, readlink, rm } from 'node:fs/promises'
 import path from 'node:path'
 import type { AddServerInput, Result, WprmApi } from '../../src-preload/api.js'
 import { createApi } from '../../src-main/api.js'
 import { Store } from '../../src-main/core/db/store.js'
+import { latestLive } from '../../src-shared/versions.js'
 import type { Manifest } from '../../src-main/core/remote/manifest.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { UpdateServer } from '../support/update-server.js'
@@ -157,5 +158,17 @@ export async function checkLeftovers(world: World): Promise<string[]> {
   const dist = await readdir(path.join(world.dataDir, 'dist', SLUG)).catch(() => [] as string[])
   const temporary = dist.filter((name) => name.startsWith('.'))
   if (temporary.length > 0) broke.push(`left in the dist folder: ${temporary.join(', ')}`)
+  broke.push(...(await checkLatestLink(world)))
   return broke
+}
+
+/** The dist folder's `-latest.zip` link follows the database: it names the newest live version's ZIP. */
+async function checkLatestLink(world: World): Promise<string[]> {
+  const db = await new Store(world.dataDir).read()
+  const newest = latestLive(db.versions.filter((v) => v.plugin === SLUG))?.version
+  const linked = await readlink(path.join(world.dataDir, 'dist', SLUG, `${SLUG}-latest.zip`)).catch(() => null)
+  const expected = newest === undefined ? null : `${SLUG}-v${newest}.zip`
+  return linked === expected
+    ? []
+    : [`the -latest.zip link names ${linked ?? 'nothing'}, the database's newest live version is ${expected ?? 'none'}`]
 }

@@ -126,6 +126,7 @@ export function fillFileAtomic<T>(target: string, fill: (tempPath: string) => Pr
  * missing or half-made for anyone reading the folder.
  */
 export async function symlinkAtomic(linkTarget: string, linkPath: string): Promise<void> {
+  await removeLeftTemps(linkPath)
   const temp = tempPathFor(linkPath)
   try {
     await symlink(linkTarget, temp)

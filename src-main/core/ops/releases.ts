@@ -322,6 +322,9 @@ export function publishNow(ctx: ReleaseContext, slug: string, breakStaleLock = f
       retryCommand: `wprm publish ${slug}`
     }))!
     await commitChange(ctx, purpose, snapshot, slug, published, () => undefined)
+    // Finishing an interrupted change finishes its local side too: the link a killed command left
+    // pointing at the old version (or half-made) follows the database again.
+    await pointLatestLink(plugin.dist_dir, slug, latestLive(versions)?.version ?? null)
     return published.result
   })
 }

@@ -42,7 +42,7 @@ function coreLayerRule(layer) {
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'release/**', 'docs/**', 'resources/**', '.bench-tmp/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'release/**', 'docs/**', 'resources/**', '.bench-tmp/**', 'test/vendor/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

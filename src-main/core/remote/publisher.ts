@@ -20,7 +20,9 @@ import { assertServerNotAhead } from '../../../src-shared/ledger.js'
 import { LEDGER_FILE, ledgerBytes, readServerTruth } from './ledger.js'
 import type { ListedZip, LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
 import { planPublish, preflightManifest, proofStamp, provenBefore, publishTargets } from './publish-plan.js'
+import type { RemoteLockRequest } from './remote-lock.js'
 import { takeRemoteLock } from './remote-lock.js'
+import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
 
@@ -42,6 +44,8 @@ export interface PublishRequest {
   /** Deprecated versions whose ZIPs leave the server (retention): dropped from the manifest, then deleted. */
   readonly retire?: readonly string[]
   readonly session?: SessionOptions
+  /** Where the connection comes from: a pool keeps it for the checklist that follows (else one of its own). */
+  readonly sessions?: SessionPool
   /** Who publishes, for the ledger (the data folder's workstation id). */
   readonly by?: Workstation
   /** The command an interruption's hint names: it takes in what reached the server, then finishes. */
@@ -84,17 +88,17 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
  * Under the server's lock it reads what the server holds, plans (`planPublish`, pure) and applies
  * (`applyPublishPlan`): the plan is made from the server's state as it is while no one else can change it.
  *
- * Sequential SFTP round trips before the plan (`applyPublishPlan` lists the rest):
- * - folder: one lstat per component of `<remote root>/<slug>`, plus one mkdir per missing one;
- * - lock: 5 (mkdir of a temporary lock folder, its note: open, write, close; the rename into place);
- *   when another publish holds it, a read of its note (5) and another rename every 250 ms;
- * - leftovers of failed jobs: a listing, 4 (opendir, readdir, readdir, close), plus 1 unlink per leftover;
- * - previous manifest and ledger, read at once: 5 (lstat, open, fstat, read, close);
- * - stats: 1 lstat per version the manifest may list;
+ * Sequential SFTP round trips before the plan (`applyPublishPlan` lists the rest), with a kept
+ * connection (a new one first costs its login, about ten; the local ZIP is read meanwhile):
+ * - lock: 3 (`takeRemoteLock`; the plugin's folder is made only when that finds it missing: the first
+ *   publish); when another publish holds it, a read of its note (2) and another try every 250 ms;
+ * - server state, all at once: the previous manifest and ledger (open; reads: 2), the stat of every
+ *   version the manifest may list (1), the listing for the leftovers of failed jobs (opendir; reads: 2,
+ *   then 1 for all the unlinks when there are any): 2;
  * - read-back of each live ZIP already there with the recorded size and not proven before (see
- *   `provenBefore`), to skip it: open, one read per 64 KiB (a 20 MB ZIP: about 305), close; then 1 to
- *   stamp it proven; a no-op publish reads nothing back;
- * - unlock (after the apply): 2 (unlink the note, rmdir).
+ *   `provenBefore`), to skip it, all at once: open, then one per 2 MiB of 64 reads in flight (a 20 MB ZIP
+ *   about 10), then 1 to stamp it proven; a no-op publish reads nothing back;
+ * - unlock (after the apply): 1 (the note's unlink and the rmdir together).
  */
 export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
   const { plugin, server, job } = request
@@ -109,27 +113,25 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
     onStep: (step) => done.push(step)
   }
 
+  // The local ZIP is read (CPU) while the login runs: nothing in it depends on the server.
+  const local = readLocalState(plugin, targets)
+  local.catch(() => undefined)
   hooks.report('upload', 0, 0, `Connecting to ${server.host}`)
-  const session = await clock.timed('upload', () => SftpSession.open(server, request.secrets, request.session))
+  const pool = request.sessions ?? new SessionPool()
+  const lease = await clock.timed('upload', () => pool.lease(server, () => SftpSession.open(server, request.secrets, request.session)))
+  const session = lease.session
   try {
-    await clock.timed('upload', () => session.mkdirp(dir))
-    const unlock = await clock.timed('upload', () => takeRemoteLock(session, dir, request))
+    const unlock = await clock.timed('upload', () => lockPluginFolder(session, dir, request))
     try {
-      // Compare-and-swap: the server's truth, read under its lock, before anything changes.
-      const truth = await clock.timed('manifest', () => readServerTruth(session, dir, plugin.slug))
-      assertServerNotAhead(truth, plugin, request.versions, server.host)
-      await clock.timed('upload', () => removeLeftovers(session, dir))
-      const remote = await readRemoteState(
-        session,
-        dir,
-        plugin,
-        targets,
-        clock.timed,
-        truth.manifest_version,
-        listedZips(truth.manifestText),
-        listedArtwork(truth.manifestText)
+      // Compare-and-swap: the server's truth, read under its lock, before anything changes; the stats
+      // and the sweep of leftovers ride in the same round trips.
+      const [truth, stats] = await clock.timed('manifest', () =>
+        Promise.all([readServerTruth(session, dir, plugin.slug), statZips(session, dir, plugin, targets), removeLeftovers(session, dir)])
       )
-      const local = await clock.timed('upload', () => readLocalState(plugin, targets, remote))
+      assertServerNotAhead(truth, plugin, request.versions, server.host)
+      const zips = await clock.timed('upload', () => proveRemoteZips(session, targets, stats, listedZips(truth.manifestText)))
+      const remote: RemoteState = { manifestVersion: truth.manifest_version, zips, artwork: listedArtwork(truth.manifestText) }
+      const here = await clock.timed('upload', () => local)
       const by = request.by ?? { user: 'unknown', host: 'unknown', workstation: 'unknown' }
       const plan = planPublish({
         plugin,
@@ -137,7 +139,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
         server,
         retire: request.retire,
         remote,
-        local,
+        local: here,
         now: request.now(),
         base: truth.state,
         by
@@ -162,8 +164,22 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
     }
     throw error
   } finally {
-    await session.close()
+    await lease.release()
   }
+}
+
+/**
+ * Takes the plugin's lock in its folder. The folder is made only when taking the lock finds it missing
+ * (the first publish of the plugin): the round trips of looking at every level are saved on every other.
+ */
+async function lockPluginFolder(session: SftpSession, dir: string, request: RemoteLockRequest): Promise<() => Promise<void>> {
+  try {
+    return await takeRemoteLock(session, dir, request)
+  } catch (error) {
+    if (!(error instanceof WprmError) || error.kind !== 'remote-not-found') throw error
+  }
+  await session.mkdirp(dir)
+  return takeRemoteLock(session, dir, request)
 }
 
 /**
@@ -173,67 +189,74 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
  */
 async function removeLeftovers(session: SftpSession, dir: string): Promise<void> {
   const entries = await session.list(dir).catch(() => [])
-  for (const entry of entries) {
-    if (/^\..+\.part$/.test(entry.name)) await session.remove(path.join(dir, entry.name)).catch(() => undefined)
-  }
+  const leftovers = entries.filter((entry) => /^\..+\.part$/.test(entry.name))
+  await Promise.all(leftovers.map((entry) => session.remove(path.join(dir, entry.name)).catch(() => undefined)))
 }
 
 /**
  * What the workstation holds: the texts of the latest ZIP, which the manifest describes (read from the
- * ZIP: they are what sites get), and which live ZIPs missing on the server are here to upload.
+ * ZIP: they are what sites get), and which live versions have their ZIP here (the plan uploads those
+ * the server lacks). Read while the connection is made and the server read: nothing here depends on them.
  */
-async function readLocalState(plugin: PluginRecord, targets: PublishTargets, remote: RemoteState): Promise<LocalState> {
-  const zipsHere = new Set<string>()
-  for (const version of targets.live) {
-    if (remote.zips.has(version.version) || version.file_path === null) continue
-    if (
-      await stat(version.file_path).then(
-        (s) => s.isFile(),
-        () => false
-      )
+async function readLocalState(plugin: PluginRecord, targets: PublishTargets): Promise<LocalState> {
+  const here = await Promise.all(
+    targets.live.map((version) =>
+      version.file_path === null
+        ? false
+        : stat(version.file_path).then(
+            (s) => s.isFile(),
+            () => false
+          )
     )
-      zipsHere.add(version.version)
-  }
+  )
   return {
-    zipsHere,
-    latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file),
+    zipsHere: new Set(targets.live.filter((_, i) => here[i]).map((v) => v.version)),
+    // Only the texts: every upload is read back against the release's SHA-256, and the checklist checks every CRC.
+    latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file, { checkCrc: false }),
     artwork: await findArtwork(plugin.source_dir)
   }
 }
 
-/**
- * What the server holds for the plugin: the manifest's version, and which ZIPs are there. A live ZIP
- * with the recorded size is read back, so that the plan can tell the released bytes from others, unless
- * an earlier publish proved it and it has not changed since (`provenBefore`); one read back and found
- * to be the release is stamped proven.
- */
-async function readRemoteState(
+/** The server copies of the versions the manifest may list: path and attributes, all in one round trip. */
+async function statZips(
   session: SftpSession,
   dir: string,
   plugin: PluginRecord,
-  targets: PublishTargets,
-  timed: ApplyHooks['timed'],
-  manifestVersion: number,
-  listed: ReadonlyMap<string, ListedZip>,
-  artwork: ManifestArtwork
-): Promise<RemoteState> {
-  const zips = await timed('upload', async () => {
-    const found = new Map<string, RemoteZip>()
-    const live = new Set(targets.live.map((v) => v.version))
-    const wanted = new Map([...targets.live, ...targets.listable].map((v) => [v.version, v]))
-    for (const version of wanted.values()) {
+  targets: PublishTargets
+): Promise<
+  readonly { readonly version: PluginVersionRecord; readonly remotePath: string; readonly size: number; readonly mtime: number }[]
+> {
+  const wanted = [...new Map([...targets.live, ...targets.listable].map((v) => [v.version, v])).values()]
+  const found = await Promise.all(
+    wanted.map(async (version) => {
       const remotePath = path.join(dir, zipFileName(plugin.slug, version.version))
       const stats = await session.lstat(remotePath)
-      if (stats === null) continue
-      const readBack = live.has(version.version) && stats.size === version.file_size
-      found.set(version.version, {
-        size: stats.size,
-        sha256: readBack ? await proveRemoteZip(session, remotePath, version, stats, listed.get(version.version)) : null
-      })
-    }
-    return found
-  })
-  return { manifestVersion, zips, artwork }
+      return stats === null ? null : { version, remotePath, size: stats.size, mtime: stats.mtime }
+    })
+  )
+  return found.filter((f) => f !== null)
+}
+
+/**
+ * Which ZIPs are on the server. A live ZIP with the recorded size is read back, so that the plan can
+ * tell the released bytes from others, unless an earlier publish proved it and it has not changed
+ * since (`provenBefore`); one read back and found to be the release is stamped proven. All at once.
+ */
+async function proveRemoteZips(
+  session: SftpSession,
+  targets: PublishTargets,
+  found: Awaited<ReturnType<typeof statZips>>,
+  listed: ReadonlyMap<string, ListedZip>
+): Promise<ReadonlyMap<string, RemoteZip>> {
+  const live = new Set(targets.live.map((v) => v.version))
+  const zips = await Promise.all(
+    found.map(async ({ version, remotePath, size, mtime }): Promise<[string, RemoteZip]> => {
+      const readBack = live.has(version.version) && size === version.file_size
+      const sha256 = readBack ? await proveRemoteZip(session, remotePath, version, { size, mtime }, listed.get(version.version)) : null
+      return [version.version, { size, sha256 }]
+    })
+  )
+  return new Map(zips)
 }
 
 /** The SHA-256 of a server copy: the release's when it was proven before, else read back (and stamped if it is the release). */
@@ -245,7 +268,7 @@ async function proveRemoteZip(
   listed: ListedZip | undefined
 ): Promise<string> {
   if (provenBefore(version, stats, listed)) return version.checksum!
-  const { sha256 } = await session.hashRemote(remotePath)
+  const { sha256 } = await session.hashRemote(remotePath, stats.size)
   const stamp = proofStamp(version.checksum)
   // Best effort: a copy another user owns cannot take our stamp, and is read back each time instead.
   if (sha256 === version.checksum && stamp !== null) await session.setModified(remotePath, stamp).catch(() => undefined)
@@ -285,67 +308,74 @@ function listedZips(text: string | null): ReadonlyMap<string, ListedZip> {
  * Carries out a plan over an open session that holds the plugin's lock: uploads, the `-latest.zip`
  * link, then the manifest as the commit point, then the retired ZIPs.
  *
- * Sequential SFTP round trips (what a later issue can cut):
- * - uploads, per ZIP: open, fchmod, one round of writes per 2 MiB in flight, close: 3 + size / 2 MiB;
- * - read-back of each upload before its rename: open, one read per 64 KiB, close (a 20 MB ZIP: about 305);
- * - proof stamp (its modification time, see `provenBefore`): 1 per upload;
- * - renames: 1 per upload;
- * - symlink swap: 2 (symlink under a temporary name, rename over the link);
- * - ledger: 3 to write it under a temporary name, 1 rename;
- * - manifest: 3 to write it under a temporary name (open, write, close), 1 rename, the commit point;
- * - retired ZIPs: 1 unlink each.
+ * Sequential SFTP round trips:
+ * - staging, while the first upload runs (nothing sites see changes): the link, the ledger and the
+ *   manifest under temporary names, all at once (symlink; open, then writes and close: 2);
+ * - uploads, per ZIP: open (1), the writes with a read of each right behind it, about one per 2 MiB
+ *   (the SSH window of OpenSSH's sshd; a 20 MB ZIP about 10, a small one 1), then the close, the proof
+ *   stamp (its modification time, see `provenBefore`) and the rename into place together (1);
+ * - artwork not on the server yet: see `uploadArtwork`;
+ * - link swap and ledger: 1 for both renames, once the ZIPs are in place (a link to a missing ZIP would
+ *   be public; the ledger keeps the state before it, so it may land before the manifest, never after);
+ * - manifest: 1 rename, the commit point, once the link and the ledger are in place;
+ * - retired ZIPs: 1 for all the unlinks.
  */
 export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, hooks: ApplyHooks): Promise<Omit<PublishResult, 'phases'>> {
   const { dir } = plan
+  const linkPath = path.join(dir, plan.link.name)
+  const ledgerPath = path.join(dir, LEDGER_FILE)
+  const manifestPath = path.join(dir, MANIFEST_FILE)
+  const tempLink = session.tempName(linkPath)
+  const tempLedger = session.tempName(ledgerPath)
+  const tempManifest = session.tempName(manifestPath)
+  // Sent before the first upload's open, so that the server answers them before its first write.
+  const staged = Promise.all([
+    session.symlink(plan.link.target, tempLink),
+    session.writeFile(tempLedger, ledgerBytes(plan.ledger)),
+    session.writeFile(tempManifest, Buffer.from(serializeManifest(plan.manifest)))
+  ])
+  staged.catch(() => undefined)
   const uploaded: string[] = []
   const skipped: string[] = []
-  const totalBytes = plan.zips.reduce((sum, z) => sum + z.size, 0)
-  let sentBefore = 0
-  for (const zip of plan.zips) {
-    if (zip.action === 'upload') {
-      await hooks.timed('upload', () =>
-        uploadZip(session, dir, zip, (sent) => hooks.report('upload', sentBefore + sent, totalBytes, `Uploading ${zip.name}`))
-      )
-      uploaded.push(zip.version)
-      hooks.onStep(`uploaded ${zip.name}`)
-    } else {
-      skipped.push(zip.version)
+  try {
+    const totalBytes = plan.zips.reduce((sum, z) => sum + z.size, 0)
+    let sentBefore = 0
+    for (const zip of plan.zips) {
+      if (zip.action === 'upload') {
+        await hooks.timed('upload', () =>
+          uploadZip(session, dir, zip, (sent) => hooks.report('upload', sentBefore + sent, totalBytes, `Uploading ${zip.name}`))
+        )
+        uploaded.push(zip.version)
+        hooks.onStep(`uploaded ${zip.name}`)
+      } else {
+        skipped.push(zip.version)
+      }
+      sentBefore += zip.size
     }
-    sentBefore += zip.size
-  }
-  hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
-  await uploadArtwork(session, plan, hooks)
+    hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
+    await uploadArtwork(session, plan, hooks)
 
-  hooks.report('manifest', 0, 2, 'Pointing the -latest link')
-  await hooks.timed('manifest', async () => {
-    const linkPath = path.join(dir, plan.link.name)
-    const tempLink = session.tempName(linkPath)
-    await session.symlink(plan.link.target, tempLink)
-    await session.rename(tempLink, linkPath)
-  })
-  hooks.onStep(`pointed ${plan.link.name} at ${plan.latest}`)
+    hooks.report('manifest', 0, 2, 'Pointing the -latest link and writing the ledger')
+    await hooks.timed('manifest', async () => {
+      await staged
+      const [linked, ledgered] = await Promise.allSettled([session.rename(tempLink, linkPath), session.rename(tempLedger, ledgerPath)])
+      if (linked.status === 'fulfilled') hooks.onStep(`pointed ${plan.link.name} at ${plan.latest}`)
+      if (ledgered.status === 'fulfilled') hooks.onStep(`wrote ${LEDGER_FILE} for manifest #${plan.manifest.manifest_version}`)
+      for (const renamed of [linked, ledgered]) if (renamed.status === 'rejected') throw renamed.reason
+    })
 
-  hooks.report('manifest', 1, 2, 'Writing the ledger and the manifest')
-  await hooks.timed('manifest', async () => {
-    // The ledger first: it keeps the state before it, so until the manifest's rename below every reader
-    // still takes the previous state as the truth (see serverTruth).
-    const ledgerPath = path.join(dir, LEDGER_FILE)
-    const ledgerTemp = session.tempName(ledgerPath)
-    await session.writeFile(ledgerTemp, ledgerBytes(plan.ledger))
-    await session.rename(ledgerTemp, ledgerPath)
-    hooks.onStep(`wrote ${LEDGER_FILE} for manifest #${plan.manifest.manifest_version}`)
-    const manifestPath = path.join(dir, MANIFEST_FILE)
-    const temp = session.tempName(manifestPath)
-    await session.writeFile(temp, Buffer.from(serializeManifest(plan.manifest)))
+    hooks.report('manifest', 1, 2, 'Writing the manifest')
     hooks.onStep(MANIFEST_RENAME_SENT)
     // The commit point: sites see the new release from this rename on.
-    await session.rename(temp, manifestPath)
-  })
+    await hooks.timed('manifest', () => session.rename(tempManifest, manifestPath))
+  } catch (error) {
+    // Nothing half-done: what was staged goes too (as far as the connection allows; else the next publish sweeps it).
+    await Promise.all([tempLink, tempLedger, tempManifest].map((temp) => session.unlink(temp).catch(() => undefined)))
+    throw error
+  }
   hooks.report('manifest', 2, 2, `Manifest #${plan.manifest.manifest_version} is live: ${plan.manifest.version}`)
   // Only now that no manifest lists them may the retired ZIPs go.
-  for (const retired of plan.retire) {
-    await session.unlink(path.join(dir, retired.name)).catch(() => undefined)
-  }
+  await Promise.all(plan.retire.map((retired) => session.unlink(path.join(dir, retired.name)).catch(() => undefined)))
   return {
     slug: plan.slug,
     server: plan.server.name,
@@ -360,8 +390,8 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
 
 /**
  * Uploads the artwork that is not on the server yet beside the ZIPs (`assets/`), each under a temporary
- * name renamed into place, before the manifest that lists it. Sequential SFTP round trips: 1 mkdir when
- * there is one to upload, then per image open, fchmod, writes, close and rename.
+ * name, read back as it goes and renamed into place, before the manifest that lists it. Sequential SFTP
+ * round trips: 1 mkdir when there is one to upload, then per image open, its writes, close and rename.
  */
 async function uploadArtwork(session: SftpSession, plan: PublishPlan, hooks: ApplyHooks): Promise<void> {
   const pending = plan.artwork.filter((a) => a.action === 'upload')
@@ -372,8 +402,16 @@ async function uploadArtwork(session: SftpSession, plan: PublishPlan, hooks: App
       const remotePath = path.join(plan.dir, image.remoteName)
       const temp = session.tempName(remotePath)
       try {
-        await session.upload(image.localPath, temp)
-        await session.rename(temp, remotePath)
+        const arrived = await session.upload(image.localPath, temp)
+        if (arrived.sha256 !== arrived.sentSha256) {
+          await arrived.finish(null).catch(() => undefined)
+          throw new WprmError(
+            'remote-conflict',
+            `The upload of ${image.remoteName} arrived with other bytes than were sent; it was not put in place.`,
+            "Run the same command again: it uploads the file anew. If it happens again, check the server's disk."
+          )
+        }
+        await arrived.finish(remotePath)
       } catch (error) {
         await session.unlink(temp).catch(() => undefined)
         throw error
@@ -385,9 +423,9 @@ async function uploadArtwork(session: SftpSession, plan: PublishPlan, hooks: App
 }
 
 /**
- * Uploads a ZIP under a temporary name, reads it back, stamps it proven, and renames it into place: a
- * ZIP under its final name is always the released bytes. A failed upload leaves no file behind (one cut
- * off is swept up by the next publish).
+ * Uploads a ZIP under a temporary name, reading it back as it goes, then closes it, stamps it proven and
+ * renames it into place in one round trip: a ZIP under its final name is always the released bytes. A
+ * failed upload leaves no file behind (one cut off is swept up by the next publish).
  */
 async function uploadZip(
   session: SftpSession,
@@ -398,18 +436,17 @@ async function uploadZip(
   const remotePath = path.join(dir, zip.name)
   const temp = session.tempName(remotePath)
   try {
-    await session.upload(zip.localPath!, temp, onBytes)
-    const arrived = await session.hashRemote(temp)
+    const arrived = await session.upload(zip.localPath!, temp, onBytes)
     if (arrived.size !== zip.size || arrived.sha256 !== zip.sha256) {
+      await arrived.finish(null).catch(() => undefined)
       throw new WprmError(
         'remote-conflict',
         `The upload of ${zip.name} arrived as ${arrived.size} of ${zip.size} bytes with SHA-256 ${arrived.sha256.slice(0, 12)}… (released ${zip.sha256.slice(0, 12)}…); it was not put in place.`,
         "Run the same command again: it uploads the file anew. If it happens again, check the server's disk."
       )
     }
-    // Best effort, as for a copy read back: without the stamp it is only read back once more next time.
-    await session.setModified(temp, proofStamp(zip.sha256)!).catch(() => undefined)
-    await session.rename(temp, remotePath)
+    // The stamp is best effort, as for a copy read back: without it the ZIP is only read back once more next time.
+    await arrived.finish(remotePath, proofStamp(zip.sha256) ?? undefined)
   } catch (error) {
     await session.unlink(temp).catch(() => undefined)
     throw error

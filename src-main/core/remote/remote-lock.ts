@@ -111,12 +111,21 @@ function isAbandoned(owner: RemoteLockOwner): boolean {
   return !processIsAlive(owner.pid)
 }
 
-/** Makes a whole lock folder under a temporary name: the folder, then its note. */
+/**
+ * Makes a whole lock folder under a temporary name: the folder, then its note. The note's open goes out
+ * right behind the mkdir (the server handles them in order; a failed mkdir fails the open too): 2 round
+ * trips for both.
+ */
 async function prepareLock(session: SftpSession, dir: string, me: RemoteLockOwner): Promise<string> {
   const temp = tempLockPath(dir)
   try {
-    await session.mkdir(temp)
-    await session.writeFile(path.join(temp, LOCK_NOTE), Buffer.from(JSON.stringify(me)))
+    const [made, noted] = await Promise.allSettled([
+      session.mkdir(temp),
+      session.writeFile(path.join(temp, LOCK_NOTE), Buffer.from(JSON.stringify(me)))
+    ])
+    // The mkdir's failure says why (a missing plugin folder, a full disk); the note's follows from it.
+    if (made.status === 'rejected') throw made.reason
+    if (noted.status === 'rejected') throw noted.reason
     return temp
   } catch (error) {
     // A full disk fails the note: nothing may stay behind that could look like a lock.
@@ -184,7 +193,8 @@ function lockedError(request: RemoteLockRequest, lockDir: string, owner: RemoteL
  * `staleLockMs`. A lock held by a live publish is reported with the owner it names and the command
  * that clears it.
  *
- * Sequential SFTP round trips when the lock is free: 5 (mkdir, note: open, write, close; rename).
+ * Sequential SFTP round trips when the lock is free: 3 (mkdir and the note's open; its write and
+ * close; the rename into place); the release: 1.
  */
 export async function takeRemoteLock(session: SftpSession, dir: string, request: RemoteLockRequest): Promise<() => Promise<void>> {
   const lockDir = path.join(dir, LOCK_DIR)
@@ -213,9 +223,9 @@ export async function takeRemoteLock(session: SftpSession, dir: string, request:
         heldTokens.add(me.token)
         return async () => {
           heldTokens.delete(me.token)
-          await session.unlink(path.join(lockDir, LOCK_NOTE)).catch(() => undefined)
-          // Only rmdir: had another publish's lock taken the name meanwhile, it is not empty and stays.
-          await session.rmdir(lockDir).catch(() => undefined)
+          // One round trip: the server handles the two in order. Only rmdir: had another publish's lock
+          // taken the name meanwhile, it is not empty and stays.
+          await Promise.all([session.unlink(path.join(lockDir, LOCK_NOTE)), session.rmdir(lockDir)].map((p) => p.catch(() => undefined)))
         }
       }
       const found = await readLock(session, lockDir)

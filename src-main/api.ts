@@ -14,6 +14,7 @@ import { previewFiles } from './core/ops/file-preview.js'
 import { SourceWatcher } from './core/source/source-watcher.js'
 import type { SecretProvider, SessionOptions } from './core/remote/sftp-session.js'
 import { environmentSecrets } from './core/remote/sftp-session.js'
+import { SessionPool } from './core/remote/session-pool.js'
 import { bumpSource } from './core/ops/source-bump.js'
 import { installUpdater } from './core/ops/updater-install.js'
 import { getStats, pullStats } from './core/ops/stats.js'
@@ -23,7 +24,7 @@ import { addPluginFromServer, importPlugin, pullPlugins } from './core/ops/pull.
 import { editVersion, removePlugin, removeVersion, renamePlugin } from './core/ops/undo.js'
 import { readSourceInfo } from './core/source/plugin-source.js'
 
-/** The API with what its owner needs to stop it (the source watchers). */
+/** The API with what its owner needs to stop it (the source watchers, the kept connections). */
 export type ApiHandle = WprmApi & { close(): Promise<void> }
 
 /** What the API implementation needs: where the data lives, where secrets come from, where events go. */
@@ -35,6 +36,12 @@ export interface ApiOptions {
   /** Passwords and key passphrases: the environment (CLI) unless given (the app's safeStorage). */
   readonly secrets?: SecretProvider
   readonly sessionOptions?: SessionOptions
+  /**
+   * How long a connection stays open after its job, for the next job on that server (the window's
+   * checklist right after a publish): 0 (the default) closes it at once, except between a rollback's
+   * publish and its checklist. With more, `close()` closes what is kept.
+   */
+  readonly keepSessionsMs?: number
   readonly remoteLockWaitMs?: number
   /** Watch every plugin's source folder and send `source` events (the desktop app). */
   readonly watchSources?: boolean
@@ -59,6 +66,7 @@ export function createApi(options: ApiOptions): ApiHandle {
     onProgress: (event) => options.onEvent?.('progress', event),
     onCheck: (check) => options.onEvent?.('check', check),
     sessionOptions: options.sessionOptions,
+    sessions: new SessionPool(options.keepSessionsMs ?? 0),
     remoteLockWaitMs: options.remoteLockWaitMs
   }
   const sourceStatusOf = async (slug: string): Promise<SourceStatus> => {
@@ -98,7 +106,9 @@ export function createApi(options: ApiOptions): ApiHandle {
   }
 
   return {
-    close: async () => watcher?.close(),
+    close: async () => {
+      await Promise.all([watcher?.close(), ctx.sessions?.close()])
+    },
     listPlugins: () => settle(() => listPlugins(ctx)),
     addPlugin: async (input) => {
       const { server } = input

@@ -5,6 +5,7 @@ import { isLastCheck } from '../src-shared/checklist.js'
 import type { ApiHandle } from './api.js'
 import { createApi } from './api.js'
 import { resolveDataDir } from './core/fs/data-dir.js'
+import { KEEP_SESSION_MS } from './core/remote/session-pool.js'
 import { sendEvent, setupDesktopIpc, setupIpc } from './ipc.js'
 import { setupMenu } from './shell/menu.js'
 import { safeStorageCipher } from './shell/safe-storage-cipher.js'
@@ -67,6 +68,8 @@ if (!app.requestSingleInstanceLock()) {
     api = createApi({
       dataDir,
       watchSources: true,
+      // The window runs the checklist right after a publish: on the same connection.
+      keepSessionsMs: KEEP_SESSION_MS,
       cipher: safeStorageCipher(),
       onEvent: (name, payload) => {
         sendEvent(mainWindow, name, payload)

@@ -83,6 +83,43 @@ describe('runChecklist', () => {
     expect(checks.every((c) => Number.isInteger(c.ms) && c.ms >= 0)).toBe(true)
   })
 
+  it('runs the checks at once: a check may wait for one after it without holding the list up', async () => {
+    const context = { seen: [] as string[] }
+    const base = table(context, {})
+    // Check 1 finishes only once check 8 has started: run one after another, this would never end.
+    let eighthStarted!: () => void
+    const eighth = new Promise<void>((resolve) => (eighthStarted = resolve))
+    const checks = await runChecklist(
+      {
+        ...base,
+        'zip-present': { ...base['zip-present'], run: async () => (await eighth, pass('after 8 started')) },
+        record: { ...base.record, run: async () => (eighthStarted(), pass('started')) }
+      },
+      context
+    )
+    expect(checks.map((c) => c.detail)).toContain('after 8 started')
+  })
+
+  it('reports in checklist order, however the checks finish', async () => {
+    const context = { seen: [] as string[] }
+    const base = table(context, {})
+    const reported: number[] = []
+    let releaseFirst!: () => void
+    const first = new Promise<void>((resolve) => (releaseFirst = resolve))
+    const checks = await runChecklist(
+      {
+        ...base,
+        // The first finishes last: the others are done and wait for it to be reported first.
+        'zip-present': { ...base['zip-present'], run: async () => (await first, pass('last to finish')) },
+        record: { ...base.record, run: async () => (setTimeout(releaseFirst, 20), pass('first to finish')) }
+      },
+      context,
+      (check) => reported.push(check.id)
+    )
+    expect(reported).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+    expect(checks.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8])
+  })
+
   it('times each check on its own', async () => {
     const context = { seen: [] as string[] }
     const slow = table(context, {})

@@ -9,6 +9,8 @@ export interface TcpProxy {
   freeze(): void
   /** Bytes that came from the server so far, over every connection (what a publish read back shows in). */
   readonly bytesDown: number
+  /** How many connections it has forwarded so far (one per SSH login). */
+  readonly connections: number
   close(): Promise<void>
 }
 
@@ -17,7 +19,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>()
   const pairs = new Set<readonly [net.Socket, net.Socket]>()
   let bytesDown = 0
+  let connections = 0
   const server = net.createServer((client) => {
+    connections++
     const upstream = net.connect(targetPort, '127.0.0.1')
     upstream.on('data', (chunk: Buffer) => (bytesDown += chunk.length))
     for (const socket of [client, upstream]) {
@@ -41,6 +45,9 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     port: (server.address() as net.AddressInfo).port,
     get bytesDown() {
       return bytesDown
+    },
+    get connections() {
+      return connections
     },
     cut: () => {
       for (const socket of sockets) socket.destroy()

@@ -96,6 +96,7 @@ export async function publishVersions(
       retire: options.retire,
       lockWaitMs: ctx.remoteLockWaitMs,
       session: ctx.sessionOptions,
+      sessions: ctx.sessions,
       by: await workstationOf(ctx.store.dataDir),
       retryCommand: options.retryCommand
     })

@@ -334,6 +334,13 @@ export function publishNow(ctx: ReleaseContext, slug: string, breakStaleLock = f
  * target is live again, and the result is published in one publish; then the checklist runs.
  */
 export async function rollback(ctx: ReleaseContext, slug: string, target: string): Promise<RollbackResult> {
+  // One connection for the job: the checklist uses the one the publish logged in with.
+  return ctx.sessions === undefined
+    ? rollbackAndVerify(ctx, slug, target)
+    : ctx.sessions.holdWhile(() => rollbackAndVerify(ctx, slug, target))
+}
+
+async function rollbackAndVerify(ctx: ReleaseContext, slug: string, target: string): Promise<RollbackResult> {
   const to = normalizeVersion(target)
   const purpose = `rollback ${slug} to ${to}`
   const changed = await changePlugin(ctx, slug, purpose, async () => {
@@ -388,6 +395,7 @@ export async function verifyVersion(ctx: ReleaseContext, slug: string, version?:
     server: plugin.server === null ? null : requireServer(db, plugin.server),
     secrets: ctx.secrets,
     session: ctx.sessionOptions,
+    sessions: ctx.sessions,
     onCheck: (check) => ctx.onCheck?.({ ...check, job, total: CHECKLIST_LENGTH })
   })
   const notes = await revokedSitesNotes(ctx, slug)

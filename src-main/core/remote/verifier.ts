@@ -16,6 +16,8 @@ import { fail, pass, runChecklist } from './checklist-runner.js'
 import type { Manifest } from './manifest.js'
 import { MANIFEST_FILE, manifestName, publicUrl } from './manifest.js'
 import { manifestProblem, manifestSizeProblem } from '../../../src-shared/manifest-schema.js'
+import type { SessionLease } from './session-pool.js'
+import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
 
@@ -31,6 +33,8 @@ export interface VerifyRequest {
   readonly secrets: SecretProvider
   readonly onCheck?: (check: VerifyCheck) => void
   readonly session?: SessionOptions
+  /** Where the connection comes from: the one a publish just used, when a pool kept it (else one of its own). */
+  readonly sessions?: SessionPool
   readonly httpTimeoutMs?: number
 }
 
@@ -120,8 +124,12 @@ async function checkLatestLink(ctx: VerifyContext): Promise<Outcome> {
   const localPart = `local → ${localTarget ?? 'no link'}`
   if (server === null) return fail(`${localPart}; server: ${NOT_PUBLISHED}`)
   const session = await ctx.remote()
-  const remoteTarget = await session.readlink(posixPath.join(ctx.remoteDir!, linkName))
-  const remoteTargetOk = remoteTarget === expected && (await session.lstat(posixPath.join(ctx.remoteDir!, expected))) !== null
+  // Both in one round trip: the target to look for is known before the link is read.
+  const [remoteTarget, targetStats] = await Promise.all([
+    session.readlink(posixPath.join(ctx.remoteDir!, linkName)),
+    session.lstat(posixPath.join(ctx.remoteDir!, expected))
+  ])
+  const remoteTargetOk = remoteTarget === expected && targetStats !== null
   return { ok: localTargetOk && remoteTargetOk, detail: `expected → ${expected}; ${localPart}; server → ${remoteTarget ?? 'no link'}` }
 }
 
@@ -276,13 +284,16 @@ const CHECKS: CheckTable<VerifyContext> = {
 
 /**
  * Runs the release checklist for one version against the local dist folder, the server over SFTP and
- * the public URL over HTTP. Every check says what it saw; one failing does not stop the others.
+ * the public URL over HTTP. Every check says what it saw; one failing does not stop the others. The
+ * checks run at once: with a kept connection, the SFTP ones cost one round trip, the HTTP ones those
+ * of their requests (a connection and the answer), side by side.
  */
 export async function verifyRelease(request: VerifyRequest): Promise<VerifyReport> {
   const { plugin, version, server } = request
   const timeoutMs = request.httpTimeoutMs ?? 30_000
   const zipName = zipFileName(plugin.slug, version.version)
-  let opened: SftpSession | null = null
+  let lease: SessionLease | null = null
+  const pool = request.sessions ?? new SessionPool()
   const context: VerifyContext = {
     plugin,
     version,
@@ -291,7 +302,10 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
     zipName,
     remoteDir: server === null ? null : posixPath.join(server.remote_root, plugin.slug),
     // Opened once for every check that looks at the server; a refused login fails each of them the same way.
-    remote: once(async () => (opened = await SftpSession.open(server!, request.secrets, request.session))),
+    remote: once(async () => {
+      lease = await pool.lease(server!, () => SftpSession.open(server!, request.secrets, request.session))
+      return lease.session
+    }),
     download: once(() => fetchBytes(publicUrl(server!, plugin.slug, zipName), timeoutMs)),
     manifest: once(async (): Promise<ManifestRead> => {
       const { url, status, body } = await fetchBytes(publicUrl(server!, plugin.slug, MANIFEST_FILE), timeoutMs)
@@ -325,6 +339,6 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
     const checks = await runChecklist(CHECKS, context, request.onCheck)
     return { slug: plugin.slug, version: version.version, ok: checks.every((c) => c.ok), checks }
   } finally {
-    await (opened as SftpSession | null)?.close()
+    await (lease as SessionLease | null)?.release()
   }
 }

@@ -1,6 +1,6 @@
 // Benchmark: our ZIP builder and hasher against the native tools.
 //
-//   node --expose-gc bench/run.js [--json] [--quick]      (npm run bench builds out/cli first)
+//   node --expose-gc bench/run.js [--json] [--quick] [--publish-only]   (npm run bench builds out/cli first)
 //
 // What it measures, per source tree (a generated 150-file plugin, a generated 3,000-file / 90 MB
 // WordPress-like tree, and a copy of /usr/share/wordpress when it is installed):
@@ -12,9 +12,11 @@
 // and the hashing of the large tree's ZIP: hashFile (SHA-256 + MD5 in one read, in a fresh process)
 // against `openssl dgst -sha256` followed by `md5sum` (their two wall times added);
 // then publishing (bench/publish.js, on a private sshd + nginx): a 50 MiB upload against OpenSSH's
-// sftp, on loopback and with 10 ms RTT added, and a whole release of the generated plugin end to end
-// (build, upload, manifest, verify) with the time of each phase. Rows without a native counterpart
-// have native and ratio null in the JSON ('-' in the table).
+// sftp, on loopback and with 10 ms RTT added, and (bench/far.js) whole releases of a 100 KB and a 20 MB
+// plugin end to end (build, publish, verify) and verify alone, at 0, 10, 50 and 100 ms RTT, against
+// `sftp -b` + `curl`, with each phase's time and the sequential round trips it costs. Rows without a
+// native counterpart have native and ratio null in the JSON ('-' in the table). --publish-only skips
+// the ZIP and hash rows (the publishing section alone, for working on it).
 //
 // How: the trees are generated once from a seeded PRNG (bench/trees.js) into $TMPDIR/wprm-bench-trees
 // (or $WPRM_BENCH_TREES) and reused; each tool gets one untimed warm-up run (the page cache cannot be
@@ -46,6 +48,8 @@ const JSON_OUTPUT = args.has('--json')
 const RUNS = args.has('--quick') ? 3 : 5
 /** `--only-stats`: just the install-statistics rows (the trees and publishing take minutes). */
 const ONLY_STATS = args.has('--only-stats')
+/** `--publish-only`: just the publishing rows (upload, far releases, verify), for working on them. */
+const PUBLISH_ONLY = args.has('--publish-only')
 const MB = 1e6
 
 /** Progress and notes go to stderr, so that stdout carries only the results. */
@@ -115,11 +119,11 @@ async function compareEntries(treeName, oursZip, nativeZip) {
   return { ours: ours.length, native: native.length, emptyFolders: native.filter(emptyFolder).length }
 }
 
-/** Runs `measure(i)` for ours and native alternately, starting with each half the time. */
-async function alternate(oursRun, nativeRun) {
+/** Runs `measure(i)` for ours and native alternately, starting with each half the time; `runs` times each. */
+async function alternate(oursRun, nativeRun, runs = RUNS) {
   const ours = []
   const native = []
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < runs; i++) {
     // Alternating who goes first spreads the effect of whatever ran just before (cache, other jobs).
     const order =
       i % 2 === 0
@@ -352,16 +356,17 @@ async function main() {
   try {
     const publish = publishPrerequisites()
     if (!ONLY_STATS) {
-      for (const tree of trees) rows.push(...(await benchTree(tree)))
-      const large = trees.find((t) => t.name === 'bench-large')
-      rows.push(...(await benchHash(large)))
+      if (!PUBLISH_ONLY) {
+        for (const tree of trees.filter((t) => !t.releaseOnly)) rows.push(...(await benchTree(tree)))
+        rows.push(...(await benchHash(trees.find((t) => t.name === 'bench-large'))))
+      }
       if (publish.ok) rows.push(...(await benchPublish({ runs: RUNS, log, alternate, row, median, outDir: OUT_DIR, trees })))
       else {
         env.publishSkipped = publish.missing.join(', ')
         log(`publish: skipped, ${env.publishSkipped} missing`)
       }
     }
-    rows.push(...(await benchStats({ runs: RUNS, log, alternate, row, outDir: OUT_DIR, withSftp: publish.ok })))
+    if (!PUBLISH_ONLY) rows.push(...(await benchStats({ runs: RUNS, log, alternate, row, outDir: OUT_DIR, withSftp: publish.ok })))
   } finally {
     rmSync(OUT_DIR, { recursive: true, force: true })
   }

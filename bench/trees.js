@@ -43,6 +43,33 @@ export const GENERATED_TREES = [
     maxDepth: 4,
     dirs: 160,
     plugin: { name: 'Bench Large', mainFile: 'bench-large.php', constant: 'BENCH_LARGE_VERSION' }
+  },
+  // Released whole against a far server (bench/far.js), not zipped on their own rows.
+  {
+    slug: 'bench-tiny',
+    label: 'tiny plugin (a ZIP of about 100 KB)',
+    releaseOnly: true,
+    seed: 0x5eed0003,
+    files: 24,
+    textBytes: 260_000,
+    imageBytes: 30_000,
+    image: { min: 10_000, max: 16_000 },
+    maxDepth: 2,
+    dirs: 4,
+    plugin: { name: 'Bench Tiny', mainFile: 'bench-tiny.php', constant: 'BENCH_TINY_VERSION' }
+  },
+  {
+    slug: 'bench-media',
+    label: 'media plugin (a ZIP of about 20 MB)',
+    releaseOnly: true,
+    seed: 0x5eed0004,
+    files: 260,
+    textBytes: 6_000_000,
+    imageBytes: 18_500_000,
+    image: { min: 100_000, max: 1_500_000 },
+    maxDepth: 3,
+    dirs: 20,
+    plugin: { name: 'Bench Media', mainFile: 'bench-media.php', constant: 'BENCH_MEDIA_VERSION' }
   }
 ]
 
@@ -395,7 +422,7 @@ export function prepareTrees(treesDir, log) {
     const stamp = JSON.stringify({ GENERATOR_VERSION, spec })
     const { root, made } = ensure(treesDir, spec.slug, stamp, (dir) => writeTree(dir, spec))
     if (made) log(`generated ${root}`)
-    trees.push({ name: spec.slug, label: spec.label, root, plugin: spec.plugin })
+    trees.push({ name: spec.slug, label: spec.label, root, plugin: spec.plugin, releaseOnly: spec.releaseOnly === true })
   }
   if (existsSync(WORDPRESS_SOURCE)) {
     // The Debian package links many files to /usr/share/javascript etc.; a dereferenced copy lets

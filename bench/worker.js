@@ -10,10 +10,16 @@
 // `phases`: connecting, sending, checking the size and renaming, closing).
 //
 // The upload task (bench/publish.js) does what the publisher does for one ZIP, connection included:
-// SftpSession.open (pinned host key, key auth, TCP_NODELAY), upload to a temporary name, lstat and
-// compare the size, rename into place, close. With `trace`, the session's sftp.write is wrapped to
-// count the WRITE requests on the wire and how many were outstanding at most (a diagnostic run only:
-// the wrapper is not in the measured runs).
+// SftpSession.open (pinned host key, key auth, TCP_NODELAY), upload to a temporary name with every
+// chunk read back behind its write, compare the size, close and rename into place (one round trip),
+// close the session. With `trace`, the session's sftp.write is wrapped to count the WRITE requests on
+// the wire and how many requests (writes and read-backs) were outstanding at most (a diagnostic run
+// only: the wrapper is not in the measured runs).
+//
+// The release and verify tasks (bench/far.js) go through the API as the window does: a release is
+// addVersion (status 'released': build, publish) then verify, on a fresh data folder (set-up not timed;
+// phases from the progress events and the publish result); verify alone is api.verify in a fresh API,
+// as `wprm verify` runs it. The kept connection is closed after the clock stops (the app keeps it).
 
 import { performance } from 'node:perf_hooks'
 import path from 'node:path'
@@ -97,12 +103,15 @@ async function upload(task, { SftpSession }) {
   const trace = task.trace ? traceWrites(session.sftp) : null
   try {
     const temp = session.tempName(task.remotePath)
-    await session.upload(task.localPath, temp)
+    const uploaded = await session.upload(task.localPath, temp)
     marks.push(performance.now())
-    const stats = await session.lstat(temp)
-    if (stats === null || stats.size !== task.size)
-      throw new Error(`upload: ${temp} has ${stats?.size ?? 'no'} bytes, expected ${task.size}`)
-    await session.rename(temp, task.remotePath)
+    if (uploaded.size !== task.size || uploaded.sha256 !== task.sha256) {
+      await uploaded.finish(null)
+      throw new Error(
+        `upload: ${temp} read back as ${uploaded.size} bytes, SHA-256 ${uploaded.sha256}; expected ${task.size}, ${task.sha256}`
+      )
+    }
+    await uploaded.finish(task.remotePath)
     marks.push(performance.now())
   } finally {
     await session.close()
@@ -128,6 +137,78 @@ async function ingest(task, { LineSplitter }, { StatsFold }) {
   return { perDay, sites: Object.keys(state.sites).length, lines: fold.lines }
 }
 
+function must(result, what) {
+  if (!result.ok) throw new Error(`${what} failed: ${result.error.message} ${result.error.hint ?? ''}`)
+  return result.value
+}
+
+function failedChecks(report) {
+  return report.checks
+    .filter((c) => !c.ok)
+    .map((c) => `${c.id}. ${c.title}: ${c.detail}`)
+    .join('; ')
+}
+
+/** A whole release through the API: addVersion (build, publish), then the checklist. */
+async function release(task, { createApi }, { KEEP_SESSION_MS }) {
+  const marks = { scan: [], zip: [], hash: [], upload: [], manifest: [] }
+  const api = createApi({
+    dataDir: task.dataDir,
+    secrets: { secret: async () => null },
+    keepSessionsMs: KEEP_SESSION_MS,
+    onEvent: (event, payload) => {
+      if (event === 'progress') marks[payload.phase]?.push(performance.now())
+    }
+  })
+  try {
+    const plugin = must(await api.addPlugin({ sourceDir: task.sourceDir }), 'addPlugin')
+    must(await api.addServer(task.profile), 'addServer')
+    must(await api.setPlugin({ slug: plugin.slug, server: task.profile.name }), 'setPlugin')
+    for (const list of Object.values(marks)) list.length = 0
+
+    const start = performance.now()
+    const released = must(
+      await api.addVersion({ slug: plugin.slug, version: task.version, changelog: 'Benchmark release.', status: 'released' }),
+      'addVersion'
+    )
+    const built = performance.now()
+    const report = must(await api.verify({ slug: plugin.slug }), 'verify')
+    const end = performance.now()
+
+    const build = released.builds[0]
+    if (!build || released.publish === null || !released.publish.uploaded.includes(task.version)) {
+      throw new Error(`release: ${task.version} was not built and uploaded (${JSON.stringify(released.publish)})`)
+    }
+    if (!report.ok) throw new Error(`release: verify failed: ${failedChecks(report)}`)
+    const s = (ms) => ms / 1000
+    const published = released.publish.phases.reduce((sum, p) => sum + p.ms, 0)
+    const phases = {
+      build: s(marks.upload[0] - start),
+      publish: s(published),
+      verify: s(end - built)
+    }
+    phases.rest = s(built - start) - phases.build - phases.publish
+    phases.total = s(end - start)
+    return { phases, checks: report.checks.length, size: build.file_size, files: build.files }
+  } finally {
+    await api.close()
+  }
+}
+
+/** The checklist alone, in a fresh API on a data folder that has released the plugin. */
+async function verifyOnly(task, { createApi }) {
+  const api = createApi({ dataDir: task.dataDir, secrets: { secret: async () => null } })
+  try {
+    const start = performance.now()
+    const report = must(await api.verify({ slug: task.slug }), 'verify')
+    const end = performance.now()
+    if (!report.ok) throw new Error(`verify failed: ${failedChecks(report)}`)
+    return { phases: { verify: (end - start) / 1000, total: (end - start) / 1000 } }
+  } finally {
+    await api.close()
+  }
+}
+
 async function main() {
   const task = JSON.parse(process.argv[2])
   // Load before starting the clock.
@@ -136,10 +217,14 @@ async function main() {
     folder: async () => [await load('build/source-files.js'), await load('build/zip-writer.js')],
     hash: async () => [await load('build/checksums.js')],
     upload: async () => [await load('remote/sftp-session.js')],
+    release: async () => [await import(pathToFileURL(path.join(core, '..', 'api.js')).href), await load('remote/session-pool.js')],
+    verify: async () => [await import(pathToFileURL(path.join(core, '..', 'api.js')).href)],
     baseline: async () => [await load('build/packager.js'), await load('build/zip-writer.js')],
     ingest: async () => [await load('stats/line-splitter.js'), await load('stats/stats-fold.js')]
   }
-  const run = { package: buildPlugin, folder: buildFolder, hash, upload, ingest, baseline: async () => ({}) }[task.mode]
+  const run = { package: buildPlugin, folder: buildFolder, hash, upload, release, verify: verifyOnly, ingest, baseline: async () => ({}) }[
+    task.mode
+  ]
   const loaded = await modules[task.mode]()
   const start = performance.now()
   const result = await run(task, ...loaded)

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { readFile, readdir, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { SFTPWrapper } from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -174,6 +174,21 @@ describe('SftpSession small files and links', () => {
     expect(await session.readlink(link)).toBe(path.basename(target))
     expect(await session.readlink(target)).toBeNull()
     expect(await session.readlink(path.join(sshd.root, 'no-link.zip'))).toBeNull()
+  })
+
+  it('lists a folder of many entries whole (several reads of the folder, two in flight)', async () => {
+    const folder = path.join(sshd.root, `many-${++counter}`)
+    await mkdir(folder)
+    const names = Array.from({ length: 700 }, (_, i) => `file-${String(i).padStart(4, '0')}.txt`)
+    await Promise.all(names.map((name) => writeFile(path.join(folder, name), name)))
+    const listed = await session.list(folder)
+    expect(listed.map((e) => e.name).sort()).toEqual(names)
+    expect(listed.every((e) => e.stats.isFile() && e.stats.size === 13)).toBe(true)
+    expect(await session.list(path.join(sshd.root, `empty-${counter}`)).catch((error: unknown) => error)).toMatchObject({
+      kind: 'remote-not-found'
+    })
+    await mkdir(path.join(sshd.root, `empty-${counter}`))
+    expect(await session.list(path.join(sshd.root, `empty-${counter}`))).toEqual([])
   })
 
   it('makes missing folders level by level', async () => {

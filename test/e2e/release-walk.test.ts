@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ApiHandle } from '../../src-main/api.js'
 import { createApi } from '../../src-main/api.js'
+import { KEEP_SESSION_MS } from '../../src-main/core/remote/session-pool.js'
 import { createAesCipher } from '../../src-main/core/remote/secret-vault.js'
 import type { AddServerInput } from '../../src-preload/api.js'
 import { mainFileText, makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
@@ -154,7 +155,14 @@ beforeAll(async () => {
   updateServer = server
   web = await serveStatic(path.join(temp.dir, 'renderer'))
   relay = new EventRelay()
-  api = createApi({ dataDir: path.join(temp.dir, 'data'), onEvent: relay.onEvent, watchSources: true, cipher: createAesCipher() })
+  // As the app makes it (src-main/index.ts): the checklist after a publish uses the publish's connection.
+  api = createApi({
+    dataDir: path.join(temp.dir, 'data'),
+    onEvent: relay.onEvent,
+    watchSources: true,
+    keepSessionsMs: KEEP_SESSION_MS,
+    cipher: createAesCipher()
+  })
   browser = await launchChromium()
   context = await browser.newContext({
     viewport: { width: 1280, height: 800 },

@@ -218,6 +218,8 @@ export class SftpSession {
     socket: net.Socket,
     private readonly deadLinkMs: number
   ) {
+    // Every request in flight listens for the close (pipelined writes of a large manifest: a dozen at once).
+    client.setMaxListeners(100)
     client.on('close', () => (this.lost ??= 'the connection was closed'))
     client.on('error', (error: Error) => (this.lost ??= error.message))
     // Added once ssh2 reads the socket itself (after the login): both see every chunk.

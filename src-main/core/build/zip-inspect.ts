@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises'
-import { promisify } from 'node:util'
-import { crc32, inflateRaw } from 'node:zlib'
+import { crc32, inflateRawSync } from 'node:zlib'
 import JSZip from 'jszip'
 import { WprmError } from '../errors.js'
 import { SOURCE_ENCODING } from '../source/plugin-source.js'
@@ -11,8 +10,6 @@ export interface ZipContents {
   readonly mainFile: string | null
   readonly readme: string | null
 }
-
-const inflateRawAsync = promisify(inflateRaw)
 
 /** An entry of the central directory, with where its data sits. */
 interface DirectoryEntry {
@@ -52,13 +49,17 @@ function directoryOf(data: Buffer): DirectoryEntry[] | null {
   return entries
 }
 
-/** An entry's bytes, unpacked with Node's zlib; with `check`, its CRC-32 and size compared with the directory. */
-async function unpack(data: Buffer, entry: DirectoryEntry, check: boolean): Promise<Buffer> {
+/**
+ * An entry's bytes, unpacked with Node's zlib; with `check`, its CRC-32 and size compared with the
+ * directory. Synchronously: a plugin's entries are small, and zlib's thread pool, shared with the file
+ * reads of the other checks, made a 20 MB ZIP's 260 entries wait 0.9 s for 0.1 s of work (measured).
+ */
+function unpack(data: Buffer, entry: DirectoryEntry, check: boolean): Buffer {
   const { local } = entry
   if (local + 30 > data.length || data.readUInt32LE(local) !== 0x04034b50) throw new Error(`no local header for ${entry.name}`)
   const start = local + 30 + data.readUInt16LE(local + 26) + data.readUInt16LE(local + 28)
   const stored = data.subarray(start, start + entry.packed)
-  const content = entry.method === 0 ? stored : await inflateRawAsync(stored)
+  const content = entry.method === 0 ? stored : inflateRawSync(stored)
   if (check && (content.length !== entry.size || crc32(content) >>> 0 !== entry.crc))
     throw new Error(`the CRC-32 of ${entry.name} does not match`)
   return content
@@ -86,15 +87,10 @@ export async function inspectPluginZip(
     const main = entries.find((entry) => entry.name === mainName)
     const readme = entries.find((entry) => entry.name.toLowerCase() === `${slug}/readme.txt`)
     const texts = new Map<DirectoryEntry, string>()
-    // A few entries unpacked at a time (zlib's threads), not all: a large tree would be held whole.
-    const queue = check ? [...entries] : [main, readme].filter((e) => e !== undefined)
-    const worker = async (): Promise<void> => {
-      for (let entry = queue.shift(); entry !== undefined; entry = queue.shift()) {
-        const content = await unpack(data, entry, check)
-        if (entry === main || entry === readme) texts.set(entry, content.toString(SOURCE_ENCODING))
-      }
+    for (const entry of check ? entries : [main, readme].filter((e) => e !== undefined)) {
+      const content = unpack(data, entry, check)
+      if (entry === main || entry === readme) texts.set(entry, content.toString(SOURCE_ENCODING))
     }
-    await Promise.all(Array.from({ length: 4 }, worker))
     return {
       topFolders: [...new Set(entries.map((entry) => entry.name.split('/')[0]!))].sort(),
       mainFile: main === undefined ? null : texts.get(main)!,

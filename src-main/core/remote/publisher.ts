@@ -90,8 +90,8 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
  *
  * Sequential SFTP round trips before the plan (`applyPublishPlan` lists the rest), with a kept
  * connection (a new one first costs its login, about ten; the local ZIP is read meanwhile):
- * - lock: 3 (`takeRemoteLock`; the plugin's folder is made only when that finds it missing: the first
- *   publish); when another publish holds it, a read of its note (2) and another try every 250 ms;
+ * - lock: 3 (`takeRemoteLock`, with the plugin folder's mkdir in its first round trip); when another
+ *   publish holds it, a read of its note (2) and another try every 250 ms;
  * - server state, all at once: the previous manifest and ledger (open; reads: 2), the stat of every
  *   version the manifest may list (1), the listing for the leftovers of failed jobs (opendir; reads: 2,
  *   then 1 for all the unlinks when there are any): 2;
@@ -169,14 +169,19 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
 }
 
 /**
- * Takes the plugin's lock in its folder. The folder is made only when taking the lock finds it missing
- * (the first publish of the plugin): the round trips of looking at every level are saved on every other.
+ * Takes the plugin's lock in its folder. The folder's mkdir goes out right in front of the lock's own
+ * requests, in the same round trip (the server handles them in order): made on the first publish of the
+ * plugin, answered "exists" on every other, at no extra sequential round trip either way. Only when the
+ * remote root is missing too are the levels looked at and made, and the lock taken again.
  */
 async function lockPluginFolder(session: SftpSession, dir: string, request: RemoteLockRequest): Promise<() => Promise<void>> {
+  const folder = session.mkdir(dir).catch(() => false)
   try {
     return await takeRemoteLock(session, dir, request)
   } catch (error) {
     if (!(error instanceof WprmError) || error.kind !== 'remote-not-found') throw error
+  } finally {
+    await folder
   }
   await session.mkdirp(dir)
   return takeRemoteLock(session, dir, request)

@@ -64,12 +64,14 @@ function AddPluginForm() {
 /** A folder field: typed, or chosen with the native dialog in the desktop window. */
 function FolderField({
   label,
+  browseLabel,
   value,
   onChange,
   pickTitle,
   placeholder
 }: {
   readonly label: string
+  readonly browseLabel: string
   readonly value: string
   readonly onChange: (value: string) => void
   readonly pickTitle: string
@@ -95,7 +97,7 @@ function FolderField({
         />
       </label>
       {canPick && (
-        <button type="button" className="button" onClick={() => void browse()} aria-label={`Browse for the ${label.toLowerCase()}`}>
+        <button type="button" className="button" onClick={() => void browse()} aria-label={browseLabel}>
           Browse…
         </button>
       )}
@@ -175,14 +177,16 @@ function ImportPluginForm() {
             </label>
           </div>
           <FolderField
-            label="Source folder (optional)"
+            label="Source (optional)"
+            browseLabel="Browse for the source"
             value={sourceDir}
             onChange={setSourceDir}
             pickTitle="Choose the plugin's source folder"
             placeholder="Without it, versions can be rolled back and deprecated, not built"
           />
           <FolderField
-            label="Dist folder (optional)"
+            label="ZIP folder (optional)"
+            browseLabel="Browse for the ZIP folder"
             value={distDir}
             onChange={setDistDir}
             pickTitle="Choose the folder for the plugin's ZIPs"

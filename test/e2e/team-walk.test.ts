@@ -140,10 +140,10 @@ describe('the team screens: the update server is the shared truth', () => {
     await edit.focus()
     await page.keyboard.press('Enter')
     const editor = await see(page.getByRole('form', { name: 'Changelog of 1.0.0' }))
-    await expect.poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA')
+    await expect.poll(() => page.evaluate('document.activeElement?.tagName')).toBe('TEXTAREA')
     await page.keyboard.press('Escape')
     await editor.waitFor({ state: 'detached', timeout: WAIT })
-    await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Edit changelog of 1.0.0')
+    await expect.poll(() => page.evaluate("document.activeElement?.getAttribute('aria-label')")).toBe('Edit changelog of 1.0.0')
 
     await edit.click()
     await see(editor.getByRole('note').filter({ hasText: 'saving publishes the manifest on prod at once' }))

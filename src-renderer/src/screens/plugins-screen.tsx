@@ -182,7 +182,7 @@ function ImportPluginForm() {
             value={sourceDir}
             onChange={setSourceDir}
             pickTitle="Choose the plugin's source folder"
-            placeholder="Without it, versions can be rolled back and deprecated, not built"
+            placeholder="Empty: roll back and deprecate only, no builds"
           />
           <FolderField
             label="ZIP folder (optional)"
@@ -295,7 +295,7 @@ function PluginRow({
       <td className="muted small nowrap" title={plugin.published_at ?? undefined}>
         {formatDate(plugin.published_at)}
       </td>
-      <td>
+      <td className="table__actions">
         <button type="button" className="button button--ghost button--small" onClick={onRemove} aria-label={`Remove ${plugin.name}`}>
           Remove…
         </button>

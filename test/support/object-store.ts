@@ -235,8 +235,28 @@ export async function startObjectStore(options: ObjectStoreOptions = {}): Promis
     await waitForPort(monPort, MON_TIMEOUT_MS, () => !mon.exited())
 
     const osdUuid = randomUUID()
-    await ceph(cephCli, ['-c', conf, 'osd', 'new', osdUuid])
-    await ceph(cephCli, ['-c', conf, 'osd', 'crush', 'add', 'osd.0', '1.0', 'root=default'])
+    // The monitor listens before it serves commands, and refuses some for a moment after its first ("EPERM:
+    // problem getting command descriptions from mon" while it forms its quorum of one): both commands are
+    // idempotent (the same uuid, the same crush item), so each is tried again until it passes.
+    const monCommand = async (args: readonly string[]): Promise<void> => {
+      let last: unknown = null
+      const passed = await waitFor(
+        MON_TIMEOUT_MS,
+        async () => {
+          try {
+            await ceph(cephCli, ['-c', conf, ...args], 10_000)
+            return true
+          } catch (error) {
+            last = error
+            return false
+          }
+        },
+        () => !mon.exited()
+      )
+      if (!passed) throw new Error(`the Ceph monitor did not take "${args.join(' ')}": ${(last as Error | null)?.message ?? 'it exited'}`)
+    }
+    await monCommand(['osd', 'new', osdUuid])
+    await monCommand(['osd', 'crush', 'add', 'osd.0', '1.0', 'root=default'])
     await ceph(cephOsd, ['-c', conf, '-i', '0', '--mkfs', '--osd-uuid', osdUuid])
     // The OSD sometimes never reports itself up on its first boot (seen with memstore): start it again.
     for (let attempt = 1; ; attempt++) {

@@ -107,14 +107,7 @@ export function explainS3Error(error: unknown, target: S3Target, what: string): 
       { cause: error }
     )
   }
-  if (isConditionFailure(error)) {
-    return new WprmError(
-      'remote-conflict',
-      `Another publish changed the object on ${store} while ${what}.`,
-      'Run the publish again: it reads what the other one wrote first.',
-      { cause: error }
-    )
-  }
+  if (isConditionFailure(error)) return conditionFailed(what, error, store)
   if (NETWORK_CODES.has(code) || code === 'TimeoutError' || code === 'RequestTimeout' || code === 'AbortError') {
     return new WprmError(
       'connection-failed',
@@ -132,4 +125,14 @@ export function explainS3Error(error: unknown, target: S3Target, what: string): 
     )
   }
   return error
+}
+
+/** A write whose condition did not hold: another publish created, changed or deleted the object first. */
+export function conditionFailed(what: string, cause: unknown, store?: string): WprmError {
+  return new WprmError(
+    'remote-conflict',
+    `Another publish changed the object${store === undefined ? '' : ` on ${store}`} while ${what}.`,
+    'Run the publish again: it reads what the other one wrote first.',
+    { cause }
+  )
 }

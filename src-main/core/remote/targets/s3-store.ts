@@ -15,7 +15,7 @@ import type {
   StoredObject,
   WriteCondition
 } from './object-store.js'
-import { errorCodeOf, explainS3Error, httpStatusOf, isConditionFailure } from './s3-errors.js'
+import { conditionFailed, describeStore, errorCodeOf, explainS3Error, httpStatusOf, isConditionFailure } from './s3-errors.js'
 
 /** An S3 access key pair, as read from the environment (the CLI) or the OS keychain (the app). */
 export interface S3Credentials {
@@ -175,17 +175,24 @@ export class S3Store implements ObjectStore {
     }
     const bytes = body.kind === 'bytes' ? body.bytes : await readFile(body.path)
     const conditionHeaders = await this.conditionHeaders(condition)
-    const out = await this.call(what, () =>
-      this.client.send(
-        new this.sdk.PutObjectCommand({
-          ...common,
-          ...conditionHeaders,
-          Body: bytes,
-          ContentLength: bytes.length,
-          ContentMD5: createHash('md5').update(bytes).digest('base64')
-        })
-      )
-    )
+    const out = await this.call(what, async () => {
+      try {
+        return await this.client.send(
+          new this.sdk.PutObjectCommand({
+            ...common,
+            ...conditionHeaders,
+            Body: bytes,
+            ContentLength: bytes.length,
+            ContentMD5: createHash('md5').update(bytes).digest('base64')
+          })
+        )
+      } catch (error) {
+        // Ceph 16 answers an If-Match on an object deleted meanwhile with 404 NoSuchKey, not 412: the same lost race.
+        if (condition.kind === 'replace' && errorCodeOf(error) === 'NoSuchKey')
+          throw conditionFailed(what, error, describeStore(this.target))
+        throw error
+      }
+    })
     options.onProgress?.(bytes.length, bytes.length)
     return { etag: bareEtag(out.ETag) }
   }

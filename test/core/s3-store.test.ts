@@ -177,7 +177,13 @@ describe('the S3 store adapter against a real Ceph RADOS Gateway', () => {
     expect((await store.get('race/ledger.json'))?.bytes.toString()).toBe('v2')
     await store.put('race/ledger.json', bytes('v3'), { ...options('v3'), condition: { kind: 'replace', etag: second.etag } })
     expect((await store.get('race/ledger.json'))?.bytes.toString()).toBe('v3')
-    // A replace where nothing is (the ledger deleted under us) is a conflict too, not a create.
+    // A replace of an object deleted meanwhile (Ceph 16 answers 404 NoSuchKey, not 412) is a conflict too.
+    const third = (await store.head('race/ledger.json'))!.etag
+    await store.delete('race/ledger.json')
+    await expect(
+      store.put('race/ledger.json', bytes('v4'), { ...options('v4'), condition: { kind: 'replace', etag: third } })
+    ).rejects.toMatchObject({ kind: 'remote-conflict' })
+    // A replace where nothing ever was is a conflict too, not a create.
     await expect(
       store.put('race/none.json', bytes('x'), { ...options('x'), condition: { kind: 'replace', etag: second.etag } })
     ).rejects.toMatchObject({ kind: 'remote-conflict' })

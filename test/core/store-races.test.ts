@@ -3,6 +3,9 @@ import os from 'node:os'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LocalStore } from '../../src-main/core/remote/targets/local-store.js'
 import { takeObjectLock } from '../../src-main/core/remote/targets/object-lock.js'
+import { readStoreTruth, writeStoreLedger } from '../../src-main/core/remote/targets/store-ledger.js'
+import { nextLedger } from '../../src-shared/ledger.js'
+import type { PluginVersionRecord } from '../../src-shared/model.js'
 import type { ObjectLockRequest } from '../../src-main/core/remote/targets/object-lock.js'
 import type { ObjectStore } from '../../src-main/core/remote/targets/object-store.js'
 import { S3Store } from '../../src-main/core/remote/targets/s3-store.js'
@@ -50,7 +53,7 @@ describe.each([
         { accessKeyId: rgw!.accessKeyId, secretAccessKey: rgw!.secretAccessKey }
       )
   ]
-])('the publish lock on %s', (_name, open) => {
+])('the publish lock and the ledger swap on %s', (_name, open) => {
   let store: ObjectStore
   let n = 0
   const request = (over: Partial<ObjectLockRequest> = {}): ObjectLockRequest => ({
@@ -137,5 +140,86 @@ describe.each([
     )
     await release()
     expect((await store.get(request().key))?.bytes.equals(theirs)).toBe(true)
+  })
+
+  it('20 racing publishes of one plugin, each under the lock with the ledger swapped on its ETag: strictly +1, no version lost', async () => {
+    n++
+    const slug = `p${n}`
+    const record = (version: string): PluginVersionRecord => ({
+      plugin: slug,
+      allowed_files: [],
+      version,
+      status: 'released',
+      changelog: `Changes in ${version}`,
+      version_code: 0,
+      min_api_version: null,
+      min_platform_version: null,
+      min_php_version: null,
+      force_update: false,
+      file_path: `/dist/${slug}-v${version}.zip`,
+      file_size: 100,
+      checksum: 'a'.repeat(64),
+      checksum_md5: 'b'.repeat(32),
+      released_at: '2026-12-01T00:00:00.000Z',
+      revoked_at: null,
+      created_at: '2026-12-01T00:00:00.000Z',
+      updated_at: '2026-12-01T00:00:00.000Z'
+    })
+    const numbers: number[] = []
+    const publish = async (i: number): Promise<void> => {
+      const release = await takeObjectLock(store, request({ lockWaitMs: 60_000 }))
+      try {
+        const truth = await readStoreTruth(store, slug)
+        expect(truth.problem).toBeNull()
+        const manifestVersion = truth.manifest_version + 1
+        const ledger = nextLedger({
+          slug,
+          plugin: { name: 'P', main_file: 'p.php', version_constant: null },
+          versions: [record(`1.0.${i}`)],
+          onServer: new Set([`1.0.${i}`]),
+          base: truth.state,
+          manifestVersion,
+          by: { user: `ws${i}`, host: `ws${i}`, workstation: `ws${i}` },
+          at: new Date().toISOString(),
+          zipName: (v) => `${slug}-v${v}.zip`
+        })
+        await writeStoreLedger(store, ledger, truth.ledgerEtag, 60)
+        // The manifest last: the commit point.
+        const manifest = Buffer.from(JSON.stringify({ manifest_version: manifestVersion }))
+        await store.put(
+          `${slug}/info.json`,
+          { kind: 'bytes', bytes: manifest },
+          { cacheControl: 'public, max-age=60', contentType: 'application/json', sha256: '' }
+        )
+        numbers.push(manifestVersion)
+      } finally {
+        await release()
+      }
+    }
+    await Promise.all(Array.from({ length: 20 }, (_, i) => publish(i)))
+    expect(numbers).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    const truth = await readStoreTruth(store, slug)
+    expect(truth.manifest_version).toBe(20)
+    expect(truth.state?.versions.map((v) => v.version).sort()).toEqual(Array.from({ length: 20 }, (_, i) => `1.0.${i}`).sort())
+
+    // Without the lock (one broken as stale while its publish still ran), the swap is what keeps a version:
+    // of two publishes that read the same ledger, the second write loses and changes nothing.
+    const base = await readStoreTruth(store, slug)
+    const next = (version: string) =>
+      nextLedger({
+        slug,
+        plugin: { name: 'P', main_file: 'p.php', version_constant: null },
+        versions: [record(version)],
+        onServer: new Set([version]),
+        base: base.state,
+        manifestVersion: 21,
+        by: { user: 'x', host: 'x', workstation: 'x' },
+        at: new Date().toISOString(),
+        zipName: (v) => `${slug}-v${v}.zip`
+      })
+    await writeStoreLedger(store, next('2.0.0'), base.ledgerEtag, 60)
+    await expect(writeStoreLedger(store, next('2.0.1'), base.ledgerEtag, 60)).rejects.toMatchObject({ kind: 'remote-conflict' })
+    expect((await readStoreTruth(store, slug)).ledger?.versions.map((v) => v.version)).toContain('2.0.0')
+    expect((await readStoreTruth(store, slug)).ledger?.versions.map((v) => v.version)).not.toContain('2.0.1')
   })
 })

@@ -1,6 +1,6 @@
 // Benchmark: our ZIP builder and hasher against the native tools.
 //
-//   node --expose-gc bench/run.js [--json] [--quick] [--publish-only]   (npm run bench builds out/cli first)
+//   node --expose-gc bench/run.js [--json] [--quick] [--only-stats | --only-s3 | --publish-only]      (npm run bench builds out/cli first)
 //
 // What it measures, per source tree (a generated 150-file plugin, a generated 3,000-file / 90 MB
 // WordPress-like tree, and a copy of /usr/share/wordpress when it is installed):
@@ -14,9 +14,10 @@
 // then publishing (bench/publish.js, on a private sshd + nginx): a 50 MiB upload against OpenSSH's
 // sftp, on loopback and with 10 ms RTT added, and (bench/far.js) whole releases of a 100 KB and a 20 MB
 // plugin end to end (build, publish, verify) and verify alone, at 0, 10, 50 and 100 ms RTT, against
-// `sftp -b` + `curl`, with each phase's time and the sequential round trips it costs. Rows without a
-// native counterpart have native and ratio null in the JSON ('-' in the table). --publish-only skips
-// the ZIP and hash rows (the publishing section alone, for working on it).
+// `sftp -b` + `curl`, with each phase's time and the sequential round trips it costs; then the S3 store
+// adapter's put of a 20 MB ZIP and its manifest against `aws s3 cp` (bench/s3.js, on a one-node Ceph
+// RADOS Gateway). Rows without a native counterpart have native and ratio null in the JSON ('-' in the
+// table). --publish-only runs the publishing section alone (for working on it).
 //
 // How: the trees are generated once from a seeded PRNG (bench/trees.js) into $TMPDIR/wprm-bench-trees
 // (or $WPRM_BENCH_TREES) and reused; each tool gets one untimed warm-up run (the page cache cannot be
@@ -33,6 +34,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GNU_TIME, run, runNative, runWorker, zipNames } from './measure.js'
 import { benchPublish, publishGoals, publishNotes, publishPrerequisites, stopPublishServers } from './publish.js'
+import { benchS3, s3Goals, s3Notes, s3Prerequisites, stopS3Store } from './s3.js'
 import { benchStats, statsGoals, statsNotes } from './stats.js'
 import { prepareTrees } from './trees.js'
 
@@ -48,6 +50,8 @@ const JSON_OUTPUT = args.has('--json')
 const RUNS = args.has('--quick') ? 3 : 5
 /** `--only-stats`: just the install-statistics rows (the trees and publishing take minutes). */
 const ONLY_STATS = args.has('--only-stats')
+/** `--only-s3`: just the S3 rows (bench/s3.js, on a one-node Ceph RADOS Gateway). */
+const ONLY_S3 = args.has('--only-s3')
 /** `--publish-only`: just the publishing rows (upload, far releases, verify), for working on them. */
 const PUBLISH_ONLY = args.has('--publish-only')
 const MB = 1e6
@@ -299,6 +303,8 @@ function printTable(env, rows) {
     lines.push(`digests  hashFile = openssl + md5sum: sha256 ${r.digests.sha256}, md5 ${r.digests.md5}`)
   lines.push(...publishNotes(rows))
   lines.push(...statsNotes(rows))
+  lines.push(...s3Notes(rows))
+  if (env.s3Skipped) lines.push(`s3       skipped: ${env.s3Skipped} missing`)
   if (env.publishSkipped) lines.push(`publish  skipped: ${env.publishSkipped} missing`)
   lines.push('', ...goals(rows))
   process.stdout.write(lines.join('\n') + '\n')
@@ -331,6 +337,7 @@ function goals(rows) {
   if (hash) lines.push(`  ${verdict(hash.ratio <= 1)} hashing no slower than openssl + md5sum: ratio ${hash.ratio.toFixed(3)}`)
   lines.push(...publishGoals(rows, verdict))
   lines.push(...statsGoals(rows, verdict))
+  lines.push(...s3Goals(rows))
   return lines
 }
 
@@ -350,12 +357,13 @@ async function main() {
   checkPrerequisites()
   const env = await environment()
   rmSync(OUT_DIR, { recursive: true, force: true }) // leftovers of an interrupted run
-  const trees = ONLY_STATS ? [] : prepareTrees(TREES_DIR, log)
+  const trees = ONLY_STATS || ONLY_S3 ? [] : prepareTrees(TREES_DIR, log)
   env.baselineMB = await nodeBaseline()
   const rows = []
   try {
     const publish = publishPrerequisites()
-    if (!ONLY_STATS) {
+    const s3 = s3Prerequisites()
+    if (!ONLY_STATS && !ONLY_S3) {
       if (!PUBLISH_ONLY) {
         for (const tree of trees.filter((t) => !t.releaseOnly)) rows.push(...(await benchTree(tree)))
         rows.push(...(await benchHash(trees.find((t) => t.name === 'bench-large'))))
@@ -366,7 +374,13 @@ async function main() {
         log(`publish: skipped, ${env.publishSkipped} missing`)
       }
     }
-    if (!PUBLISH_ONLY) rows.push(...(await benchStats({ runs: RUNS, log, alternate, row, outDir: OUT_DIR, withSftp: publish.ok })))
+    if (!ONLY_S3 && !PUBLISH_ONLY)
+      rows.push(...(await benchStats({ runs: RUNS, log, alternate, row, outDir: OUT_DIR, withSftp: publish.ok })))
+    if (!ONLY_STATS && !PUBLISH_ONLY && s3.ok) rows.push(...(await benchS3({ runs: RUNS, log, alternate, row, median, outDir: OUT_DIR })))
+    else if (!ONLY_STATS && !PUBLISH_ONLY) {
+      env.s3Skipped = s3.missing.join(', ')
+      log(`s3: skipped, ${env.s3Skipped} missing`)
+    }
   } finally {
     rmSync(OUT_DIR, { recursive: true, force: true })
   }
@@ -374,11 +388,11 @@ async function main() {
   else printTable(env, rows)
 }
 
-// Clean outputs on Ctrl-C too, and stop the publishing section's sshd and nginx (with their temp
-// folders); the trees are kept for the next run.
+// Clean outputs on Ctrl-C too, and stop the publishing section's sshd and nginx and the S3 section's Ceph
+// (with their temp folders); the trees are kept for the next run.
 process.on('SIGINT', () => {
   rmSync(OUT_DIR, { recursive: true, force: true })
-  void stopPublishServers().finally(() => process.exit(130))
+  void Promise.all([stopPublishServers(), stopS3Store()]).finally(() => process.exit(130))
 })
 
 main().catch((error) => {

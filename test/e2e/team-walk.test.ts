@@ -151,7 +151,8 @@ describe('the team screens: the update server is the shared truth', () => {
     await editor.getByRole('button', { name: 'Save and publish' }).click()
     await see(page.getByRole('status').filter({ hasText: 'Changelog of 1.0.0 published: manifest #2 is live on prod.' }))
     expect((await manifestOf(SLUG))?.sections.changelog).toContain('First release: a friendly greeting.')
-    expect(await versionRow('1.0.0').textContent()).toContain('First release: a friendly greeting.')
+    // The row follows once the plugin is read again, just after the status shows.
+    await expect.poll(() => versionRow('1.0.0').textContent()).toContain('First release: a friendly greeting.')
   })
 
   it('a publish refused because another workstation published meanwhile shows the core\'s words and offers "Pull from server"', async () => {

@@ -94,7 +94,7 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
  *   publish holds it, a read of its note (2) and another try every 250 ms;
  * - server state, all at once: the previous manifest and ledger (open; reads: 2), the stat of every
  *   version the manifest may list (1), the listing for the leftovers of failed jobs (opendir; reads: 2,
- *   then 1 for all the unlinks when there are any): 2;
+ *   then, when there are any, 2 for all of them: lstat, unlink): 2;
  * - read-back of each live ZIP already there with the recorded size and not proven before (see
  *   `provenBefore`), to skip it, all at once: open, then one per 2 MiB of 64 reads in flight (a 20 MB ZIP
  *   about 10), then 1 to stamp it proven; a no-op publish reads nothing back;

@@ -168,6 +168,24 @@ export function rollingVersion(versions: readonly PluginVersionRecord[], halted:
   )
 }
 
+/** The steps the panel's "advance" moves through, after Sparkle's and the stores' usual phases. */
+export const ROLLOUT_LADDER: readonly number[] = [1, 5, 10, 25, 50, 100]
+
+/** The next percentage up the ladder from `percent` (100 once it is at or past the last step below). */
+export function nextPercent(percent: number): number {
+  return ROLLOUT_LADDER.find((step) => step > percent) ?? 100
+}
+
+/**
+ * The versions a rollout can be set on, newest first: drafts (it starts at their release) and live
+ * versions with a rollout (to advance, halt or resume). A live version without one reached every site.
+ */
+export function rolloutCandidates(versions: readonly PluginVersionRecord[]): PluginVersionRecord[] {
+  return versions
+    .filter((v) => v.status === 'draft' || (isLive(v.status) && (v.rollout ?? null) !== null))
+    .sort((a, b) => compareVersions(b.version, a.version))
+}
+
 /** How a rollout changes: set at a percentage now, set to a schedule, halted, resumed. */
 export type RolloutChange =
   | { readonly kind: 'percent'; readonly percent: number }

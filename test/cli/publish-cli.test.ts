@@ -60,7 +60,7 @@ describe('wprm publishing commands on real servers', () => {
     const bad = await wprm('verify', 'hello-wprm')
     expect(bad.code).toBe(1)
     expect(bad.stdout).toMatch(/✗ 3\. The download URL answers 200/)
-    expect(bad.stdout).toContain('7 passed, 1 failed')
+    expect(bad.stdout).toContain('8 passed, 1 failed')
     await writeFile(zip, original)
 
     const rolled = await wprm('--json', 'rollback', 'hello-wprm', '--to', '1.0.0')

@@ -157,7 +157,7 @@ describe('several workstations, one update server', () => {
     // The second workstation halts the rollout it never started (no version named: the one in progress).
     const halted = value(await b.api.setRollout({ slug, halt: true }))
     expect(halted.versions[0]!.rollout?.halted_at).toEqual(expect.any(String))
-    const manifest = (await shared.manifest()) as { version: string; versions: { version: string; rollout: unknown }[] }
+    const manifest = (await shared.manifest())!
     expect(manifest.version).toBe('3.0.0')
     expect(manifest.versions.find((v) => v.version === '3.1.0')?.rollout).toEqual(halted.versions[0]!.rollout)
     const stale = failure(await a.api.setRollout({ slug, version: '3.1.0', percent: '50' }))

@@ -13,9 +13,36 @@ import {
   stableOffer
 } from '../../src-shared/rollout.js'
 import { planStatusChange } from '../../src-shared/status-plan.js'
-import { version } from '../renderer/records.js'
+import type { PluginVersionRecord } from '../../src-shared/model.js'
+import { pruneCandidates } from '../../src-main/core/ops/retention.js'
 
 const NOW = new Date('2026-12-01T12:00:00.000Z')
+
+/** A version record; built unless it is a draft. */
+function version(v: string, status: PluginVersionRecord['status'], overrides: Partial<PluginVersionRecord> = {}): PluginVersionRecord {
+  const built = status !== 'draft'
+  return {
+    plugin: 'hello',
+    version: v,
+    status,
+    changelog: `Changes in ${v}`,
+    version_code: 0,
+    min_api_version: null,
+    min_platform_version: null,
+    min_php_version: null,
+    force_update: false,
+    file_path: built ? `/dist/hello-v${v}.zip` : null,
+    file_size: built ? 1000 : null,
+    checksum: built ? 'a'.repeat(64) : null,
+    checksum_md5: built ? 'b'.repeat(32) : null,
+    released_at: built ? NOW.toISOString() : null,
+    revoked_at: null,
+    allowed_files: [],
+    created_at: NOW.toISOString(),
+    updated_at: NOW.toISOString(),
+    ...overrides
+  }
+}
 const HOUR = 3_600_000
 const at = (hours: number): string => new Date(NOW.getTime() + hours * HOUR).toISOString()
 
@@ -172,5 +199,22 @@ describe('pre-releases in the status workflow and rollback', () => {
     expect(refusal(() => planRollback([...versions, version('1.2.0-beta.2', 'released')], '1.2.0-beta.1')).message).toMatch(
       /is a pre-release/
     )
+  })
+})
+
+describe('retention with pre-releases', () => {
+  it('keeps the newest N stable ZIPs for rollbacks, and removes deprecated pre-releases below the highest live version', () => {
+    const versions = [
+      version('2.0.0-beta.2', 'deprecated'),
+      version('1.3.0', 'released'),
+      version('1.3.0-rc.1', 'deprecated'),
+      version('1.2.0', 'deprecated'),
+      version('1.1.0', 'deprecated'),
+      version('1.0.0', 'deprecated')
+    ]
+    // 2.0.0-beta.2 is above every live version (withdrawn, maybe to come back): kept. 1.0.0 is the fourth stable one.
+    expect(pruneCandidates(versions, 3).map((v) => v.version)).toEqual(['1.3.0-rc.1', '1.0.0'])
+    const stableOnly = versions.filter((v) => !v.version.includes('-'))
+    expect(pruneCandidates(stableOnly, 3).map((v) => v.version)).toEqual(['1.0.0'])
   })
 })

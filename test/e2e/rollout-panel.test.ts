@@ -150,6 +150,24 @@ describe('the Rollout panel', () => {
     expect(entry?.rollout?.steps.map((s) => s.percent)).toEqual([25, 50, 100])
     const [first, , last] = entry!.rollout!.steps
     expect(Date.parse(last!.at) - Date.parse(first!.at)).toBe(72 * 3_600_000)
+  })
+
+  it('adds a stepping stone from the new-version form, and the table marks it', async () => {
+    await page.getByRole('button', { name: 'New version' }).click()
+    const form = await see(page.getByRole('form', { name: 'New version' }))
+    await form.getByLabel('Version', { exact: true }).fill('1.2.0')
+    await form.getByLabel('Changelog').fill('Migrates the settings table.')
+    await form.getByText('Filled for you').click()
+    await see(form.getByText('Stable: offered to every site'))
+    await form.getByRole('checkbox', { name: /Sites below it get this version first/ }).check()
+    await form.getByRole('button', { name: 'Save draft' }).click()
+    const row = page
+      .getByRole('table', { name: 'Versions of this plugin' })
+      .getByRole('row')
+      .filter({ has: page.getByRole('checkbox', { name: 'Select 1.2.0', exact: true }) })
+    await see(row.getByText('Stepping stone', { exact: true }))
+    const stored = value(await api.getVersion({ slug: SLUG, version: '1.2.0' }))
+    expect(stored.required).toBe(true)
     expect(pageErrors).toEqual([])
   })
 })

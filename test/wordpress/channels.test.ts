@@ -9,26 +9,20 @@
  * filter, which is `home_url` on a single site), so the bucket is the one a site at that address has.
  */
 import { createHash } from 'node:crypto'
-import { cp, mkdtemp, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { UpdateServer } from '../support/update-server.js'
-import { startUpdateServer } from '../support/update-server.js'
 import { phpString } from './support/php-literal.js'
 import type { PluginReleases } from './support/releases.js'
-import { PLUGIN_FILE, PLUGIN_SLUG, setUpReleases } from './support/releases.js'
-import { SNIPPET_HELPERS } from './support/updater-snippets.js'
-import { startWordPress } from './support/wordpress-site.js'
+import { PLUGIN_FILE, PLUGIN_SLUG } from './support/releases.js'
+import type { SiteScenario } from './support/scenario.js'
+import { startSiteScenario } from './support/scenario.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 
 const PUC = fileURLToPath(new URL('../vendor/plugin-update-checker/plugin-update-checker.php', import.meta.url))
 
+let scenario: SiteScenario
 let site: WordPressSite
-let server: UpdateServer
 let releases: PluginReleases
-let workDir: string
 
 /** The updater's rollout bucket of a site at `home` (WPRM_Updater_Offer_1_0::bucket of its site id). */
 function bucketOf(home: string): number {
@@ -44,37 +38,16 @@ function siteWhere(fits: (bucket: number) => boolean): string {
 const IN = siteWhere((b) => b < 5_000)
 const OUT = siteWhere((b) => b >= 5_000)
 
+// The site runs 1.0.0, released and installed by the scenario.
 beforeAll(async () => {
-  const [wordpress, updates] = await Promise.allSettled([startWordPress(), startUpdateServer()])
-  if (wordpress.status === 'rejected' || updates.status === 'rejected') {
-    if (wordpress.status === 'fulfilled') await wordpress.value.stop()
-    if (updates.status === 'fulfilled') await updates.value.stop()
-    throw wordpress.status === 'rejected' ? wordpress.reason : (updates as PromiseRejectedResult).reason
-  }
-  site = wordpress.value
-  server = updates.value
-  workDir = await mkdtemp(path.join(tmpdir(), 'wprm-channels-test-'))
-  releases = await setUpReleases(server, workDir, 'site')
-  await releases.release({ version: '1.0.0', changelog: 'First release.', status: 'released' })
-  await cp(releases.sourceDir, path.join(site.pluginsDir, PLUGIN_SLUG), { recursive: true })
-  expect(
-    await php(`$a = activate_plugin(${phpString(PLUGIN_FILE)}); echo json_encode(is_wp_error($a) ? $a->get_error_message() : 'ok');`)
-  ).toBe('ok')
+  scenario = await startSiteScenario({ name: 'channels' })
+  ;({ site, releases } = scenario)
 })
 
-afterAll(async () => {
-  await Promise.all([site?.stop(), server?.stop()])
-  if (workDir) await rm(workDir, { recursive: true, force: true })
-})
+afterAll(() => scenario?.stop())
 
-async function php<T = unknown>(code: string): Promise<T> {
-  const result = await site.runPhp(`${SNIPPET_HELPERS}\n${code}`)
-  expect(result, result.stderr).toMatchObject({ exitCode: 0 })
-  try {
-    return JSON.parse(result.stdout) as T
-  } catch {
-    throw new Error(`snippet printed no JSON:\n${result.stdout}\n${result.stderr}`)
-  }
+function php<T = unknown>(code: string): Promise<T> {
+  return scenario.php<T>(code)
 }
 
 /** PHP that makes the updater see the site at `home` (null: the site's own address). */

@@ -68,13 +68,20 @@ export const CHECKLIST = [
     key: 'record',
     title: 'The database record is complete and consistent',
     about: 'Status, path, size, checksums and release date are recorded, and the local ZIP still matches its checksums.'
+  },
+  {
+    id: 9,
+    key: 'rollout',
+    title: "The manifest lists the version's channel, stepping stone and rollout as recorded",
+    about:
+      'Sites work out from these fields who is offered the version: a pre-release only on the beta channel, a stepping stone before anything newer, a rollout to the share of sites and at the times recorded (halted or not).'
   }
 ] as const satisfies readonly ChecklistDefinition[]
 
 /** The name of one check of the checklist. */
 export type ChecklistKey = (typeof CHECKLIST)[number]['key']
 
-/** How many checks the checklist has, so a face can show "3 of 8". */
+/** How many checks the checklist has, so a face can show "3 of 9". */
 export const CHECKLIST_LENGTH: number = CHECKLIST.length
 
 /** True for the id of the checklist's last check: the verification has finished once it is reported. */

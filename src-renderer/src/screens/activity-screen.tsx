@@ -25,7 +25,8 @@ const ACTION_LABELS: Readonly<Record<ActivityEntry['action'], string>> = {
   'version.remove': 'Version removed',
   'version.edit': 'Version edited',
   'plugin.remove': 'Plugin removed',
-  'plugin.rename': 'Slug changed'
+  'plugin.rename': 'Slug changed',
+  'version.rollout': 'Rollout'
 }
 
 function changesText(entry: ActivityEntry): string {

@@ -25,7 +25,7 @@
 //               instead of 8): a floor, not a goal.
 //   - verify alone, on the 100 KB plugin released once (untimed) by each side:
 //       ours:   api.verify in a fresh API and process (worker.js 'verify'): a new connection, as
-//               `wprm verify` makes one; the 8 checks.
+//               `wprm verify` makes one; the whole checklist.
 //       native: `sftp -b` with `ls -l` of the ZIP and of the link, then `curl` of the manifest and of the
 //               ZIP and `sha256sum` of the download.
 //   Sequential round trips, per phase: (median at that RTT - median at loopback) / RTT. With no bandwidth

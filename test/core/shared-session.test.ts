@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Result } from '../../src-preload/api.js'
+import { CHECKLIST } from '../../src-shared/checklist.js'
 import { createApi } from '../../src-main/api.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { TcpProxy } from '../support/tcp-proxy.js'
@@ -51,7 +52,7 @@ describe('one connection per job', () => {
       const before = proxy.connections
       value(await api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'x', status: 'released' }))
       const report = value(await api.verify({ slug: 'hello-wprm' }))
-      expect(report.checks.map((c) => [c.id, c.ok])).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((id) => [id, true]))
+      expect(report.checks.map((c) => [c.id, c.ok])).toEqual(CHECKLIST.map((c) => [c.id, true]))
       expect(proxy.connections - before).toBe(1)
     } finally {
       await api.close()

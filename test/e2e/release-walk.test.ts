@@ -12,8 +12,8 @@ import { mainFileText, makeTempDir, writePluginFolder } from '../fixtures/plugin
 import { siteHash } from '../support/access-log.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
-import { EventRelay, bindApi } from './support/api-bridge.js'
-import { launchChromium } from './support/browser.js'
+import { EventRelay } from './support/api-bridge.js'
+import { launchChromium, openAppPage, stopAll } from './support/browser.js'
 import { buildRenderer } from './support/build-renderer.js'
 import type { StaticServer } from './support/static-server.js'
 import { serveStatic } from './support/static-server.js'
@@ -46,7 +46,7 @@ let relay: EventRelay
 let browser: Browser
 let context: BrowserContext
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[] = []
 
 /** Waits until the element is visible (Playwright's auto-waiting, without @playwright/test). */
 async function see(locator: Locator, timeout = WAIT): Promise<Locator> {
@@ -164,35 +164,15 @@ beforeAll(async () => {
     cipher: createAesCipher()
   })
   browser = await launchChromium()
-  context = await browser.newContext({
-    viewport: { width: 1280, height: 800 },
-    colorScheme: 'light',
-    acceptDownloads: true,
-    locale: 'en-US',
-    timezoneId: 'UTC'
-  })
+  ;({
+    context,
+    page,
+    errors: pageErrors
+  } = await openAppPage(browser, web.url, api, relay, { colorScheme: 'light', acceptDownloads: true }))
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.url.replace(/\/$/, '') })
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`))
-  // CSP violations and failed loads are reported as console errors: the walk must have none.
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`)
-  })
-  await bindApi(page, api, relay)
-  await page.goto(web.url)
 })
 
-afterAll(async () => {
-  // Everything is stopped whatever happened; one failing stop does not keep the others running.
-  const steps: (() => Promise<unknown> | undefined)[] = [
-    () => browser?.close(),
-    () => api?.close(),
-    () => web?.close(),
-    () => updateServer?.stop(),
-    () => temp?.cleanup()
-  ]
-  for (const step of steps) await Promise.resolve(step()).catch(() => undefined)
-})
+afterAll(() => stopAll([() => browser?.close(), () => api?.close(), () => web?.close(), () => updateServer?.stop(), () => temp?.cleanup()]))
 
 describe('the desktop screens, walked by a release manager', () => {
   it('starts empty, says what to do first, and is reachable by keyboard', async () => {

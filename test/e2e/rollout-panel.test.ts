@@ -7,8 +7,8 @@ import type { Result } from '../../src-preload/api.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
-import { EventRelay, bindApi } from './support/api-bridge.js'
-import { launchChromium } from './support/browser.js'
+import { EventRelay } from './support/api-bridge.js'
+import { launchChromium, openAppPage, stopAll } from './support/browser.js'
 import { buildRenderer } from './support/build-renderer.js'
 import type { StaticServer } from './support/static-server.js'
 import { serveStatic } from './support/static-server.js'
@@ -33,7 +33,7 @@ let web: StaticServer
 let api: ApiHandle
 let browser: Browser
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[] = []
 
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`${result.error.kind}: ${result.error.message}`)
@@ -68,26 +68,10 @@ beforeAll(async () => {
   value(await api.addVersion({ slug: SLUG, version: '1.1.0-beta.1', changelog: 'Try it.', status: 'released' }))
   value(await api.addVersion({ slug: SLUG, version: '1.1.0', changelog: 'The new grid.' }))
   browser = await launchChromium()
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US', timezoneId: 'UTC' })
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`)
-  })
-  await bindApi(page, api, relay)
-  await page.goto(web.url)
+  ;({ page, errors: pageErrors } = await openAppPage(browser, web.url, api, relay, { viewport: { width: 1280, height: 900 } }))
 })
 
-afterAll(async () => {
-  const steps: (() => Promise<unknown> | undefined)[] = [
-    () => browser?.close(),
-    () => api?.close(),
-    () => web?.close(),
-    () => updateServer?.stop(),
-    () => temp?.cleanup()
-  ]
-  for (const step of steps) await Promise.resolve(step()).catch(() => undefined)
-})
+afterAll(() => stopAll([() => browser?.close(), () => api?.close(), () => web?.close(), () => updateServer?.stop(), () => temp?.cleanup()]))
 
 /** The panel's line about the chosen version's rollout. */
 function state(version: string): Locator {

@@ -7,8 +7,8 @@ import type { Result } from '../../src-preload/api.js'
 import { mainFileText, makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
-import { EventRelay, bindApi } from './support/api-bridge.js'
-import { launchChromium } from './support/browser.js'
+import { EventRelay } from './support/api-bridge.js'
+import { launchChromium, openAppPage, stopAll } from './support/browser.js'
 import { buildRenderer } from './support/build-renderer.js'
 import type { StaticServer } from './support/static-server.js'
 import { serveStatic } from './support/static-server.js'
@@ -38,7 +38,7 @@ let apiA: ApiHandle
 let api: ApiHandle
 let browser: Browser
 let page: Page
-const pageErrors: string[] = []
+let pageErrors: string[] = []
 
 async function see(locator: Locator, timeout = WAIT): Promise<Locator> {
   await locator.waitFor({ state: 'visible', timeout })
@@ -96,27 +96,19 @@ beforeAll(async () => {
   // B knows the server (adding it through the window is release-walk's); nothing of the plugin.
   value(await api.addServer(await updateServer.profile('prod')))
   browser = await launchChromium()
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-US', timezoneId: 'UTC' })
-  page = await context.newPage()
-  page.on('pageerror', (error) => pageErrors.push(`pageerror: ${error.message}`))
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(`console: ${message.text()}`)
-  })
-  await bindApi(page, api, relay)
-  await page.goto(web.url)
+  ;({ page, errors: pageErrors } = await openAppPage(browser, web.url, api, relay))
 })
 
-afterAll(async () => {
-  const steps: (() => Promise<unknown> | undefined)[] = [
+afterAll(() =>
+  stopAll([
     () => browser?.close(),
     () => api?.close(),
     () => apiA?.close(),
     () => web?.close(),
     () => updateServer?.stop(),
     () => temp?.cleanup()
-  ]
-  for (const step of steps) await Promise.resolve(step()).catch(() => undefined)
-})
+  ])
+)
 
 describe('the team screens: the update server is the shared truth', () => {
   it('imports a plugin another workstation publishes, from a known server, with the source folder it has here', async () => {

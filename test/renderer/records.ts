@@ -16,6 +16,8 @@ export function plugin(slug = 'hello', overrides: Partial<PluginRecord> = {}): P
     dist_dir: `/data/dist/${slug}`,
     expected_strings: [],
     forbidden_strings: [],
+    signing_key: null,
+    manifest_expiry_days: 30,
     server: 'prod',
     manifest_version: 0,
     published_at: null,

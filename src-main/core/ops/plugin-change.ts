@@ -9,6 +9,7 @@ import type { ReleaseContext } from './context.js'
 import { clearIntent, writeIntent } from '../db/publish-intent.js'
 import { workstationOf } from '../db/workstation.js'
 import { reconcilePending } from './reconcile.js'
+import { signingFor } from './keys.js'
 
 /**
  * The apply step that every change of a plugin's published state shares (release, status change,
@@ -69,10 +70,18 @@ export async function publishVersions(
   plugin: PluginRecord,
   versions: readonly PluginVersionRecord[],
   job: Job,
-  options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[]; readonly retryCommand?: string } = {}
+  options: {
+    readonly breakStaleLock?: boolean
+    readonly retire?: readonly string[]
+    readonly retryCommand?: string
+    /** A key rotation: sign with the plugin's key and this one, which the manifest names as trusted. */
+    readonly rotateTo?: string
+  } = {}
 ): Promise<Published | null> {
   if (plugin.server === null) return null
   const server = requireServer(snapshot, plugin.server)
+  // The keys are opened before anything is written: a missing key or passphrase touches nothing.
+  const signing = await signingFor(ctx, snapshot, plugin, options.rotateTo)
   // Durable before the server is touched: if the database never records this publish, the next command
   // on the plugin compares with the server before it acts (reconcile.ts).
   await writeIntent(ctx.store.dataDir, {
@@ -97,7 +106,8 @@ export async function publishVersions(
       lockWaitMs: ctx.remoteLockWaitMs,
       session: ctx.sessionOptions,
       by: await workstationOf(ctx.store.dataDir),
-      retryCommand: options.retryCommand
+      retryCommand: options.retryCommand,
+      signing
     })
   } catch (error) {
     // Refused before anything was written on the server: there is nothing for a later command to reconcile.

@@ -23,6 +23,8 @@ import { planPublish, preflightManifest, proofStamp, provenBefore, publishTarget
 import { takeRemoteLock } from './remote-lock.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
+import type { Signing, SignedSidecar } from '../signing/sign-manifest.js'
+import { signatureSidecars, signedFields, staleSignature } from './signed-publish.js'
 
 /** What a publish needs. */
 export interface PublishRequest {
@@ -46,6 +48,8 @@ export interface PublishRequest {
   readonly by?: Workstation
   /** The command an interruption's hint names: it takes in what reached the server, then finishes. */
   readonly retryCommand?: string
+  /** Sign the manifest and the ledger (a plugin linked to a key): see signed-publish.ts. */
+  readonly signing?: Signing
 }
 
 /** The step noted just before the manifest's rename: past it, the new manifest may be live or not. */
@@ -118,7 +122,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
       // Compare-and-swap: the server's truth, read under its lock, before anything changes.
       const truth = await clock.timed('manifest', () => readServerTruth(session, dir, plugin.slug))
       assertServerNotAhead(truth, plugin, request.versions, server.host)
-      await clock.timed('upload', () => removeLeftovers(session, dir))
+      await clock.timed('upload', () => removeLeftovers(session, dir, (name) => staleSignature(name, truth)))
       const remote = await readRemoteState(
         session,
         dir,
@@ -140,9 +144,11 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
         local,
         now: request.now(),
         base: truth.state,
-        by
+        by,
+        signed: signedFields(request.signing, request.now())
       })
-      return { ...(await applyPublishPlan(session, plan, hooks)), phases: clock.phases }
+      const sidecars = signatureSidecars(plan, request.signing)
+      return { ...(await applyPublishPlan(session, plan, hooks, sidecars)), phases: clock.phases }
     } finally {
       await unlock().catch(() => undefined)
     }
@@ -171,10 +177,10 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
  * links, lock folders being made or broken). Under the lock nothing else writes this plugin's folder,
  * so each is a leftover; a waiting publish whose lock folder goes makes it again. Never fails the publish.
  */
-async function removeLeftovers(session: SftpSession, dir: string): Promise<void> {
+async function removeLeftovers(session: SftpSession, dir: string, stale: (name: string) => boolean = () => false): Promise<void> {
   const entries = await session.list(dir).catch(() => [])
   for (const entry of entries) {
-    if (/^\..+\.part$/.test(entry.name)) await session.remove(path.join(dir, entry.name)).catch(() => undefined)
+    if (/^\..+\.part$/.test(entry.name) || stale(entry.name)) await session.remove(path.join(dir, entry.name)).catch(() => undefined)
   }
 }
 
@@ -291,11 +297,17 @@ function listedZips(text: string | null): ReadonlyMap<string, ListedZip> {
  * - proof stamp (its modification time, see `provenBefore`): 1 per upload;
  * - renames: 1 per upload;
  * - symlink swap: 2 (symlink under a temporary name, rename over the link);
+ * - signatures (a signed publish): 4 each for the ledger's and the manifest's, written like the ledger;
  * - ledger: 3 to write it under a temporary name, 1 rename;
  * - manifest: 3 to write it under a temporary name (open, write, close), 1 rename, the commit point;
  * - retired ZIPs: 1 unlink each.
  */
-export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, hooks: ApplyHooks): Promise<Omit<PublishResult, 'phases'>> {
+export async function applyPublishPlan(
+  session: SftpSession,
+  plan: PublishPlan,
+  hooks: ApplyHooks,
+  sidecars: readonly SignedSidecar[] = []
+): Promise<Omit<PublishResult, 'phases'>> {
   const { dir } = plan
   const uploaded: string[] = []
   const skipped: string[] = []
@@ -327,6 +339,13 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
 
   hooks.report('manifest', 1, 2, 'Writing the ledger and the manifest')
   await hooks.timed('manifest', async () => {
+    // Signatures before the files they sign: each is named after those bytes, so none is ever live unsigned.
+    for (const sidecar of sidecars) {
+      const sidecarPath = path.join(dir, sidecar.name)
+      const sidecarTemp = session.tempName(sidecarPath)
+      await session.writeFile(sidecarTemp, sidecar.bytes)
+      await session.rename(sidecarTemp, sidecarPath)
+    }
     // The ledger first: it keeps the state before it, so until the manifest's rename below every reader
     // still takes the previous state as the truth (see serverTruth).
     const ledgerPath = path.join(dir, LEDGER_FILE)

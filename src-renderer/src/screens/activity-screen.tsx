@@ -25,7 +25,9 @@ const ACTION_LABELS: Readonly<Record<ActivityEntry['action'], string>> = {
   'version.remove': 'Version removed',
   'version.edit': 'Version edited',
   'plugin.remove': 'Plugin removed',
-  'plugin.rename': 'Slug changed'
+  'plugin.rename': 'Slug changed',
+  'key.add': 'Key added',
+  'key.rotate': 'Key rotated'
 }
 
 function changesText(entry: ActivityEntry): string {

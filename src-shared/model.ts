@@ -35,6 +35,8 @@ export interface PluginRecord {
   readonly signing_key: string | null
   /** How many days a signed manifest stays valid (`expires`). */
   readonly manifest_expiry_days: number
+  /** When the last published manifest expires (signed manifests only; null: unsigned or never published). */
+  readonly manifest_expires: string | null
   readonly created_at: string
   readonly updated_at: string
 }
@@ -150,6 +152,8 @@ export interface PublishResult {
   readonly skipped: readonly string[]
   /** What the publish did that the user should know, such as a changelog trimmed to fit the manifest's budget. */
   readonly notes: readonly string[]
+  /** The manifest's expiry, for a signed one. */
+  readonly expires?: string | null
   readonly phases: readonly { readonly phase: JobPhase; readonly ms: number }[]
 }
 

@@ -18,6 +18,7 @@ export function plugin(slug = 'hello', overrides: Partial<PluginRecord> = {}): P
     forbidden_strings: [],
     signing_key: null,
     manifest_expiry_days: 30,
+    manifest_expires: null,
     server: 'prod',
     manifest_version: 0,
     published_at: null,

@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto'
 import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApi } from '../../src-main/api.js'
 import { readKeyFile } from '../../src-main/core/signing/key-file.js'
@@ -160,6 +161,10 @@ describe('signed releases on a real WordPress', () => {
     expect(days).toBeGreaterThan(29.9)
     expect(days).toBeLessThan(30.1)
     firstSigned = await liveFiles()
+    const verified = value(await releases.api.verify({ slug: PLUGIN_SLUG }))
+    expect(verified.ok).toBe(true)
+    expect(verified.checks.find((c) => c.id === 8)!.detail).toContain(`valid Ed25519 signature by key ${releaseKey.key_id}`)
+    expect(verified.checks.find((c) => c.id === 9)!.detail).toMatch(/^expires .* \(in (29|30) days\)$/)
     const out = await check()
     expect(out.offered).toBe('1.1.0')
     expect(out.notices).toEqual([])
@@ -257,6 +262,8 @@ describe('signed releases on a real WordPress', () => {
     const expires = ((await releases.manifest()) as unknown as { expires: string }).expires
     const date = new Date(expires).toISOString().slice(0, 16).replace('T', ' ')
     await expectRefused(`expired on ${date} UTC`, '1.1.0')
+    const verified = value(await releases.api.verify({ slug: PLUGIN_SLUG }))
+    expect(verified.checks.find((c) => c.id === 9)).toMatchObject({ ok: false, detail: expect.stringContaining(`--refresh`) })
     // A fresh publish (the CI schedule's `wprm publish --refresh`) unfreezes the site.
     await releases.publish()
     expect((await check()).offered).toBe('1.2.0')
@@ -342,6 +349,39 @@ describe('signed releases on a real WordPress', () => {
     expect(await runningVersion('1.4.0')).toBe('1.4.0')
   })
 
+  it('lets a commercial plugin add a license key and an Authorization header, and says so when the server refuses access', async () => {
+    const filter = (forbid: boolean): string => `
+      $GLOBALS['wprm_test_auth'] = array();
+      add_filter('wprm_updater_request', function ($request, $kind, $folder) {
+        $request['query']['license'] = 'KEY-123';
+        $request['headers']['Authorization'] = 'Bearer KEY-123';
+        // The plugin's folder on the server: nginx answers 403 for a folder (no index), as a license server would.
+        if (${forbid ? 'true' : 'false'} && 'manifest' === $kind) { $request['url'] = dirname($request['url']) . '/'; }
+        return $request;
+      }, 10, 3);
+      add_action('http_api_debug', function ($response, $context, $class, $args, $url) {
+        $GLOBALS['wprm_test_auth'][] = array('url' => $url, 'authorization' => isset($args['headers']['Authorization']) ? $args['headers']['Authorization'] : null);
+      }, 10, 5);
+      $entries = wprm_test_check_for_updates();
+      set_current_screen('update-core');
+      echo json_encode(array('offered' => isset($entries['response']['new_version']) ? $entries['response']['new_version'] : null, 'notices' => wprm_test_admin_notices(), 'requests' => $GLOBALS['wprm_test_auth']));
+    `
+    const allowed = await php<{ offered: string | null; notices: string[]; requests: { url: string; authorization: string | null }[] }>(
+      filter(false)
+    )
+    // Up to date (1.4.0 is installed), and nothing refused.
+    expect(allowed).toMatchObject({ offered: null, notices: [] })
+    expect(allowed.requests).toHaveLength(2)
+    expect(allowed.requests[0]!.url).toMatch(/\/info\.json\?.*license=KEY-123/)
+    expect(allowed.requests[1]!.url).toMatch(/\/info\.json\.[0-9a-f]{16}\.sig\?license=KEY-123$/)
+    expect(allowed.requests.map((r) => r.authorization)).toEqual(['Bearer KEY-123', 'Bearer KEY-123'])
+    const denied = await php<{ offered: string | null; notices: string[] }>(filter(true))
+    expect(denied.offered).toBeNull()
+    expect(denied.notices).toEqual([
+      expect.stringMatching(/could not be checked: the update server refused access to .* \(HTTP 403\): check the license key/)
+    ])
+  })
+
   it("verifies through WordPress's sodium_compat where PHP's sodium functions are missing", async () => {
     // Debian's PHP has sodium built in (`php -n -m` lists it), so no flag unloads the extension; disabling its
     // functions is what a host without them looks like to code: function_exists() is false before WordPress loads,
@@ -377,5 +417,34 @@ describe('signed releases on a real WordPress', () => {
     const log = await site.debugLog()
     expect(log).not.toMatch(/PHP (Fatal|Parse) error/)
     expect(log).not.toContain('wprm-updater.php')
+  })
+  it("is still read by plugin-update-checker 5 (vendored v5.7): the signed info.json's fields it uses are unchanged", async () => {
+    const dir = path.join(site.pluginsDir, 'puc-hello')
+    await cp(fileURLToPath(new URL('../vendor/plugin-update-checker', import.meta.url)), path.join(dir, 'plugin-update-checker'), {
+      recursive: true
+    })
+    await writeFile(
+      path.join(dir, 'puc-hello.php'),
+      `<?php\n/**\n * Plugin Name: PUC Hello\n * Version: 0.1.0\n */\nrequire __DIR__ . '/plugin-update-checker/plugin-update-checker.php';\n$GLOBALS['puc_hello'] = YahnisElsts\\PluginUpdateChecker\\v5\\PucFactory::buildUpdateChecker(${phpString(releases.manifestUrl)}, __FILE__, 'puc-hello');\n`
+    )
+    try {
+      const out = await php<{ version: string; download_url: string; sections: string[]; update: string | null }>(`
+        activate_plugin('puc-hello/puc-hello.php');
+        $info = $GLOBALS['puc_hello']->requestInfo();
+        $GLOBALS['puc_hello']->checkForUpdates();
+        $update = $GLOBALS['puc_hello']->getUpdate();
+        echo json_encode(array('version' => $info->version, 'download_url' => $info->download_url, 'sections' => array_keys($info->sections), 'update' => $update ? $update->version : null));
+      `)
+      const manifest = await releases.manifest()
+      expect(out).toEqual({
+        version: manifest.version,
+        download_url: manifest.download_url,
+        sections: Object.keys(manifest.sections),
+        update: manifest.version
+      })
+    } finally {
+      await php(`deactivate_plugins('puc-hello/puc-hello.php'); echo json_encode(true);`)
+      await rm(dir, { recursive: true, force: true })
+    }
   })
 })

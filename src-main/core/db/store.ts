@@ -45,7 +45,8 @@ function withDefaults(db: Database): Database {
     manifest_version: p.manifest_version ?? 0,
     published_at: p.published_at ?? null,
     signing_key: p.signing_key ?? null,
-    manifest_expiry_days: p.manifest_expiry_days ?? DEFAULT_EXPIRY_DAYS
+    manifest_expiry_days: p.manifest_expiry_days ?? DEFAULT_EXPIRY_DAYS,
+    manifest_expires: p.manifest_expires ?? null
   }))
   db.signing_keys = db.signing_keys ?? []
   db.versions = db.versions.map((v) => ({ ...v, revoked_at: v.revoked_at ?? null, allowed_files: v.allowed_files ?? [] }))

@@ -124,7 +124,13 @@ export function recordPublish(ctx: ReleaseContext, db: Database, published: Publ
   const at = ctx.now().toISOString()
   const index = db.plugins.findIndex((p) => p.slug === result.slug)
   const plugin = db.plugins[index]!
-  db.plugins[index] = { ...plugin, manifest_version: result.manifest_version, published_at: at, updated_at: at }
+  db.plugins[index] = {
+    ...plugin,
+    manifest_version: result.manifest_version,
+    manifest_expires: result.expires ?? null,
+    published_at: at,
+    updated_at: at
+  }
   recordActivity(db, {
     at,
     plugin: result.slug,

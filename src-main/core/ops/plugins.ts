@@ -205,6 +205,7 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
       forbidden_strings: [],
       signing_key: null,
       manifest_expiry_days: DEFAULT_EXPIRY_DAYS,
+      manifest_expires: null,
       server: input.server ?? null,
       manifest_version: 0,
       published_at: null,

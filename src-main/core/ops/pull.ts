@@ -120,6 +120,7 @@ export async function importPlugin(ctx: ReleaseContext, input: ImportPluginInput
       forbidden_strings: [],
       signing_key: null,
       manifest_expiry_days: DEFAULT_EXPIRY_DAYS,
+      manifest_expires: null,
       server: server.name,
       manifest_version: 0,
       published_at: null,

@@ -390,7 +390,9 @@ export async function verifyVersion(ctx: ReleaseContext, slug: string, version?:
     server: plugin.server === null ? null : requireServer(db, plugin.server),
     secrets: ctx.secrets,
     session: ctx.sessionOptions,
-    onCheck: (check) => ctx.onCheck?.({ ...check, job, total: CHECKLIST_LENGTH })
+    onCheck: (check) => ctx.onCheck?.({ ...check, job, total: CHECKLIST_LENGTH }),
+    trustedKey: plugin.signing_key === null ? undefined : requireKey(db, plugin.signing_key).public_key,
+    now: ctx.now()
   })
   const notes = await revokedSitesNotes(ctx, slug)
   return notes.length === 0 ? report : { ...report, notes }

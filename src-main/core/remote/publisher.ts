@@ -373,7 +373,8 @@ export async function applyPublishPlan(
     manifest_url: plan.manifestUrl,
     uploaded,
     skipped,
-    notes: plan.notes
+    notes: plan.notes,
+    expires: plan.manifest.expires ?? null
   }
 }
 

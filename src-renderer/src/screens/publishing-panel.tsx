@@ -4,6 +4,7 @@ import type { PluginRecord } from '../../../src-preload/api'
 import { ErrorNotice } from '../components/error-notice'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
+import { ExpiryNotice } from '../components/expiry-notice'
 
 const lines = (text: string): string[] =>
   text
@@ -55,6 +56,7 @@ export function PublishingPanel({ plugin }: { readonly plugin: PluginRecord }) {
   return (
     <form className="card" onSubmit={submit} aria-label="Publishing settings">
       <h2 className="card__title">Publishing</h2>
+      <ExpiryNotice plugin={plugin} />
       {serversLoaded && servers.length === 0 ? (
         <p className="card__help">
           No update server yet: releases are built locally only.{' '}

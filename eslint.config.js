@@ -88,7 +88,7 @@ export default tseslint.config(
           paths: [electronOnlyInShell],
           patterns: [
             {
-              group: ['node:*', 'ssh2', 'ssh2-sftp-client', 'lowdb', 'jszip', 'ignore'],
+              group: ['node:*', 'ssh2', 'ssh2-sftp-client', 'lowdb', 'jszip', 'ignore', '@aws-sdk/*'],
               message: 'src-shared/ is pure TypeScript for every layer, the renderer too: no Node or I/O package.'
             },
             { group: ['../*'], message: 'src-shared/ is the ground floor: it imports nothing from the layers above it.' }

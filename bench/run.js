@@ -1,6 +1,6 @@
 // Benchmark: our ZIP builder and hasher against the native tools.
 //
-//   node --expose-gc bench/run.js [--json] [--quick]      (npm run bench builds out/cli first)
+//   node --expose-gc bench/run.js [--json] [--quick] [--only-stats | --only-s3]      (npm run bench builds out/cli first)
 //
 // What it measures, per source tree (a generated 150-file plugin, a generated 3,000-file / 90 MB
 // WordPress-like tree, and a copy of /usr/share/wordpress when it is installed):
@@ -13,7 +13,8 @@
 // against `openssl dgst -sha256` followed by `md5sum` (their two wall times added);
 // then publishing (bench/publish.js, on a private sshd + nginx): a 50 MiB upload against OpenSSH's
 // sftp, on loopback and with 10 ms RTT added, and a whole release of the generated plugin end to end
-// (build, upload, manifest, verify) with the time of each phase. Rows without a native counterpart
+// (build, upload, manifest, verify) with the time of each phase; then the S3 store adapter's put of a 20 MB ZIP
+// and its manifest against `aws s3 cp` (bench/s3.js, on a one-node Ceph RADOS Gateway). Rows without a native counterpart
 // have native and ratio null in the JSON ('-' in the table).
 //
 // How: the trees are generated once from a seeded PRNG (bench/trees.js) into $TMPDIR/wprm-bench-trees
@@ -31,6 +32,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { GNU_TIME, run, runNative, runWorker, zipNames } from './measure.js'
 import { benchPublish, publishGoals, publishNotes, publishPrerequisites, stopPublishServers } from './publish.js'
+import { benchS3, s3Goals, s3Notes, s3Prerequisites, stopS3Store } from './s3.js'
 import { benchStats, statsGoals, statsNotes } from './stats.js'
 import { prepareTrees } from './trees.js'
 
@@ -46,6 +48,8 @@ const JSON_OUTPUT = args.has('--json')
 const RUNS = args.has('--quick') ? 3 : 5
 /** `--only-stats`: just the install-statistics rows (the trees and publishing take minutes). */
 const ONLY_STATS = args.has('--only-stats')
+/** `--only-s3`: just the S3 rows (bench/s3.js, on a one-node Ceph RADOS Gateway). */
+const ONLY_S3 = args.has('--only-s3')
 const MB = 1e6
 
 /** Progress and notes go to stderr, so that stdout carries only the results. */
@@ -295,6 +299,8 @@ function printTable(env, rows) {
     lines.push(`digests  hashFile = openssl + md5sum: sha256 ${r.digests.sha256}, md5 ${r.digests.md5}`)
   lines.push(...publishNotes(rows))
   lines.push(...statsNotes(rows))
+  lines.push(...s3Notes(rows))
+  if (env.s3Skipped) lines.push(`s3       skipped: ${env.s3Skipped} missing`)
   if (env.publishSkipped) lines.push(`publish  skipped: ${env.publishSkipped} missing`)
   lines.push('', ...goals(rows))
   process.stdout.write(lines.join('\n') + '\n')
@@ -327,6 +333,7 @@ function goals(rows) {
   if (hash) lines.push(`  ${verdict(hash.ratio <= 1)} hashing no slower than openssl + md5sum: ratio ${hash.ratio.toFixed(3)}`)
   lines.push(...publishGoals(rows, verdict))
   lines.push(...statsGoals(rows, verdict))
+  lines.push(...s3Goals(rows))
   return lines
 }
 
@@ -346,12 +353,13 @@ async function main() {
   checkPrerequisites()
   const env = await environment()
   rmSync(OUT_DIR, { recursive: true, force: true }) // leftovers of an interrupted run
-  const trees = ONLY_STATS ? [] : prepareTrees(TREES_DIR, log)
+  const trees = ONLY_STATS || ONLY_S3 ? [] : prepareTrees(TREES_DIR, log)
   env.baselineMB = await nodeBaseline()
   const rows = []
   try {
     const publish = publishPrerequisites()
-    if (!ONLY_STATS) {
+    const s3 = s3Prerequisites()
+    if (!ONLY_STATS && !ONLY_S3) {
       for (const tree of trees) rows.push(...(await benchTree(tree)))
       const large = trees.find((t) => t.name === 'bench-large')
       rows.push(...(await benchHash(large)))
@@ -361,7 +369,12 @@ async function main() {
         log(`publish: skipped, ${env.publishSkipped} missing`)
       }
     }
-    rows.push(...(await benchStats({ runs: RUNS, log, alternate, row, outDir: OUT_DIR, withSftp: publish.ok })))
+    if (!ONLY_S3) rows.push(...(await benchStats({ runs: RUNS, log, alternate, row, outDir: OUT_DIR, withSftp: publish.ok })))
+    if (!ONLY_STATS && s3.ok) rows.push(...(await benchS3({ runs: RUNS, log, alternate, row, median, outDir: OUT_DIR })))
+    else if (!ONLY_STATS) {
+      env.s3Skipped = s3.missing.join(', ')
+      log(`s3: skipped, ${env.s3Skipped} missing`)
+    }
   } finally {
     rmSync(OUT_DIR, { recursive: true, force: true })
   }
@@ -369,11 +382,11 @@ async function main() {
   else printTable(env, rows)
 }
 
-// Clean outputs on Ctrl-C too, and stop the publishing section's sshd and nginx (with their temp
-// folders); the trees are kept for the next run.
+// Clean outputs on Ctrl-C too, and stop the publishing section's sshd and nginx and the S3 section's Ceph
+// (with their temp folders); the trees are kept for the next run.
 process.on('SIGINT', () => {
   rmSync(OUT_DIR, { recursive: true, force: true })
-  void stopPublishServers().finally(() => process.exit(130))
+  void Promise.all([stopPublishServers(), stopS3Store()]).finally(() => process.exit(130))
 })
 
 main().catch((error) => {

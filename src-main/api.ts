@@ -117,12 +117,19 @@ export function createApi(options: ApiOptions): ApiHandle {
       return result
     },
     getPlugin: ({ slug }) => settle(() => getPlugin(ctx, slug)),
-    setPlugin: ({ newSlug, ...input }) =>
-      settle(async () => {
+    setPlugin: async ({ newSlug, ...input }) => {
+      const result = await settle(async () => {
         const others = Object.keys(input).filter((key) => key !== 'slug' && input[key as keyof typeof input] !== undefined)
         const set = newSlug === undefined || others.length > 0 ? await setPlugin(ctx, input) : null
         return newSlug === undefined ? set! : renamePlugin(ctx, input.slug, newSlug)
-      }),
+      })
+      // A new slug: the source's watcher reports under the new name (the old one no longer exists).
+      if (result.ok && result.value.slug !== input.slug && watcher !== null) {
+        watcher.unwatch(input.slug)
+        watcher.watch(result.value.slug, result.value.source_dir)
+      }
+      return result
+    },
     addVersion: (input) =>
       thenAnnounce(
         input.slug,
@@ -197,7 +204,11 @@ export function createApi(options: ApiOptions): ApiHandle {
     },
     removeVersion: ({ slug, version }) => settle(() => removeVersion(ctx, slug, version)),
     editVersion: (input) => settle(() => editVersion(ctx, input)),
-    removePlugin: (input) => settle(() => removePlugin(ctx, input)),
+    removePlugin: async (input) => {
+      const result = await settle(() => removePlugin(ctx, input))
+      if (result.ok) watcher?.unwatch(input.slug)
+      return result
+    },
     installUpdater: ({ slug }) =>
       thenAnnounce(
         slug,

@@ -1,4 +1,6 @@
 import { WprmError } from './errors.js'
+import type { LocalTarget, LocalTargetInput, S3Target, S3TargetInput, TargetKind } from './model.js'
+import { TARGET_KINDS } from './model.js'
 
 /**
  * The rules for what comes in at the door: typed by a user (CLI options, the window's forms) or read
@@ -140,6 +142,171 @@ export function normalizePublicUrl(input: string): string {
   if (text.includes('#')) refuse('has a fragment (#…)', `Give the folder's address alone, ${example}: the ZIP names are appended to it.`)
   const href = url.toString()
   return href.endsWith('/') ? href : `${href}/`
+}
+
+// ---- Target kinds: where a server profile publishes ---------------------------------------------------
+
+/** `--kind` as typed, or a `usage` refusal listing the kinds. */
+export function parseTargetKind(input: string): TargetKind {
+  const kind = input.trim().toLowerCase()
+  if ((TARGET_KINDS as readonly string[]).includes(kind)) return kind as TargetKind
+  throw new WprmError(
+    'usage',
+    `--kind ${quoted(input)} is not a kind of server.`,
+    'Give --kind sftp (a host over SFTP, the default), --kind s3 (an S3-compatible bucket) or --kind local (a folder on this machine).'
+  )
+}
+
+/** The names a shell accepts for an environment variable. */
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
+
+/** The key pair's variables unless named: those every S3 tool reads. */
+export const DEFAULT_S3_KEY_ENV = { access: 'AWS_ACCESS_KEY_ID', secret: 'AWS_SECRET_ACCESS_KEY' } as const
+
+/** The longest a CDN may keep info.json and the ledger, in seconds (a day): a longer one would hide a rollback. */
+export const MAX_MUTABLE_MAX_AGE = 86_400
+
+/** The default of `--max-age`: a CDN passes a release on within a minute. */
+export const DEFAULT_MUTABLE_MAX_AGE = 60
+
+/** An environment variable's name as given with `option`, or a `usage` refusal. */
+function envName(input: string, option: string): string {
+  const name = input.trim()
+  if (ENV_NAME.test(name)) return name
+  throw new WprmError(
+    'usage',
+    `${option} ${quoted(input)} is not the name of an environment variable.`,
+    `Name the variable that holds the secret, e.g. ${option} ${option.includes('secret') ? DEFAULT_S3_KEY_ENV.secret : DEFAULT_S3_KEY_ENV.access}; the secret itself is never given on the command line.`
+  )
+}
+
+/**
+ * The S3 API's endpoint in its stored form (an origin: `https://host[:port]`), or a `usage` refusal. The SDK adds
+ * the bucket (to the path or the host name), so a path here would be taken for part of every key.
+ */
+export function normalizeS3Endpoint(input: string): string {
+  const text = input.trim()
+  const example = 'e.g. https://<account>.r2.cloudflarestorage.com or http://127.0.0.1:7480'
+  const refuse = (why: string, hint: string): never => {
+    throw new WprmError('usage', `The S3 endpoint ${quoted(input)} ${why}.`, hint)
+  }
+  if (controlCharacter(text) !== null || /\s/.test(text)) refuse('has a space or a control character in it', `Give it without, ${example}.`)
+  let url: URL
+  try {
+    url = new URL(text)
+  } catch {
+    return refuse('is not a URL', `Give the store's S3 API address, ${example}.`)
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:')
+    refuse(`is ${url.protocol.slice(0, -1)}, not http(s)`, `Use https://…, ${example}.`)
+  if (url.username !== '' || url.password !== '' || /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(text))
+    refuse('has a user name or password in it', 'Leave them out: the keys come from the environment (--access-key-env, --secret-key-env).')
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || /[?#]/.test(text))
+    refuse('has a path, query or fragment', `Give the origin alone, ${example}; the bucket is --bucket, a folder in it --key-prefix.`)
+  return url.origin
+}
+
+/** A region as S3 stores name them: `us-east-1`, Cloudflare R2's `auto`, Ceph's `default`. */
+const REGION = /^[a-z0-9](?:[a-z0-9-]{0,62})$/
+
+/** An IPv4 address, which S3 refuses as a bucket name. */
+const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/
+
+/**
+ * A bucket name by S3's rules (3–63 lowercase letters, digits, dots and hyphens, starting and ending with a letter
+ * or digit, not an IP address), which every compatible store follows; or a `usage` refusal.
+ */
+export function normalizeBucketName(input: string): string {
+  const name = input.trim()
+  const ok =
+    /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(name) &&
+    !name.includes('..') &&
+    !name.includes('.-') &&
+    !name.includes('-.') &&
+    !IPV4.test(name)
+  if (ok) return name
+  throw new WprmError(
+    'usage',
+    `--bucket ${quoted(input)} is not a bucket name.`,
+    'Give the bucket as the store names it: 3 to 63 lowercase letters, digits, dots and hyphens, e.g. --bucket plugin-updates.'
+  )
+}
+
+/** Characters a key prefix may have: those a URL carries unescaped, so the public URLs are the keys as they are. */
+const KEY_PREFIX = /^[A-Za-z0-9._~-]+(?:\/[A-Za-z0-9._~-]+)*\/?$/
+
+/** A key prefix in its stored form ('' or ending with `/`), or a `usage` refusal. */
+export function normalizeKeyPrefix(input: string): string {
+  const text = input.trim()
+  if (text === '' || text === '/') return ''
+  const refuse = (why: string): never => {
+    throw new WprmError(
+      'usage',
+      `--key-prefix ${quoted(input)} ${why}.`,
+      'Give the folder in the bucket the plugins go under, e.g. --key-prefix plugins/ (letters, digits and . _ ~ - between slashes), or leave it out for the top.'
+    )
+  }
+  if (text.startsWith('/')) refuse('starts with a slash (S3 keys do not; a CDN would see a double slash)')
+  if (text.length > 512) refuse('is longer than 512 characters')
+  if (!KEY_PREFIX.test(text)) refuse('has an empty folder name or a character that URLs escape')
+  if (text.split('/').some((part) => part === '.' || part === '..')) refuse('has a "." or ".." folder')
+  return text.endsWith('/') ? text : `${text}/`
+}
+
+/** `--max-age` in seconds as typed, or a `usage` refusal. */
+export function normalizeMutableMaxAge(input: string): number {
+  const text = input.trim()
+  const value = /^\d{1,6}$/.test(text) ? Number(text) : NaN
+  if (Number.isInteger(value) && value <= MAX_MUTABLE_MAX_AGE) return value
+  throw new WprmError(
+    'usage',
+    `--max-age ${quoted(input)} is not a number of seconds from 0 to ${MAX_MUTABLE_MAX_AGE.toLocaleString('en-US')}.`,
+    `Give how long a CDN may keep info.json and the ledger, e.g. --max-age ${DEFAULT_MUTABLE_MAX_AGE} (sites then see a release or a rollback within a minute).`
+  )
+}
+
+/** An `s3` target in its stored form, or a `usage` refusal naming the option to fix. */
+export function normalizeS3Target(input: S3TargetInput): S3Target {
+  const region = (input.region ?? 'us-east-1').trim()
+  if (!REGION.test(region)) {
+    throw new WprmError(
+      'usage',
+      `--region ${quoted(input.region ?? '')} is not a region name.`,
+      "Give the bucket's region as the store names it, e.g. --region us-east-1 (Cloudflare R2: auto)."
+    )
+  }
+  const endpoint = input.endpoint === undefined ? null : normalizeS3Endpoint(input.endpoint)
+  return {
+    kind: 's3',
+    endpoint,
+    region,
+    bucket: normalizeBucketName(input.bucket),
+    key_prefix: normalizeKeyPrefix(input.keyPrefix ?? ''),
+    public_url: normalizePublicUrl(input.publicUrl),
+    // Amazon S3 wants the bucket in the host name; a store of one's own (Ceph, MinIO) in the path.
+    path_style: input.pathStyle ?? endpoint !== null,
+    access_key_env: envName(input.accessKeyEnv ?? DEFAULT_S3_KEY_ENV.access, '--access-key-env'),
+    secret_key_env: envName(input.secretKeyEnv ?? DEFAULT_S3_KEY_ENV.secret, '--secret-key-env'),
+    mutable_max_age: input.mutableMaxAge === undefined ? DEFAULT_MUTABLE_MAX_AGE : normalizeMutableMaxAge(input.mutableMaxAge)
+  }
+}
+
+/** A `local` target in its stored form, or a `usage` refusal: an absolute folder and its public URL. */
+export function normalizeLocalTarget(input: LocalTargetInput): LocalTarget {
+  const root = input.root.trim()
+  const refuse = (why: string): never => {
+    throw new WprmError(
+      'usage',
+      `--root ${quoted(input.root)} ${why}.`,
+      'Give the absolute path of the folder your web server serves, e.g. --root /var/www/updates.'
+    )
+  }
+  if (root === '') refuse('is empty')
+  if (controlCharacter(root) !== null) refuse('has a control character in it')
+  if (!root.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(root)) refuse('is not an absolute path')
+  if (root.split(/[\\/]/).includes('..')) refuse('has a ".." in it')
+  const trimmed = root.length > 1 ? root.replace(/[\\/]+$/, '') : root
+  return { kind: 'local', root: trimmed === '' ? '/' : trimmed, public_url: normalizePublicUrl(input.publicUrl) }
 }
 
 // ---- The plugin's main file and version constant ----------------------------------------------------

@@ -121,6 +121,65 @@ export interface ServerProfile {
   readonly updated_at: string
 }
 
+/** Where a server profile's files go: a host over SFTP (every profile so far), an S3-compatible bucket, or a folder here. */
+export type TargetKind = 'sftp' | 's3' | 'local'
+
+/** The target kinds, in the order `server add --kind` lists them; `sftp` is the default. */
+export const TARGET_KINDS: readonly TargetKind[] = ['sftp', 's3', 'local']
+
+/**
+ * An S3-compatible bucket (Amazon S3, Cloudflare R2, DigitalOcean Spaces, Backblaze B2, MinIO, Ceph's RADOS
+ * Gateway), usually behind a CDN. Its keys are named by environment variable (the CLI) or kept in the OS
+ * keychain (the app); never here.
+ */
+export interface S3Target {
+  readonly kind: 's3'
+  /** The S3 API's origin (`https://<account>.r2.cloudflarestorage.com`); null for Amazon S3's own in `region`. */
+  readonly endpoint: string | null
+  readonly region: string
+  readonly bucket: string
+  /** Put before every key: '' or a path ending with `/` (`plugins/`). */
+  readonly key_prefix: string
+  /** Where sites fetch `key_prefix` from: the CDN's or the bucket's public URL, ending with `/`. */
+  readonly public_url: string
+  /** The bucket in the URL's path (`<endpoint>/<bucket>/<key>`), as Ceph, MinIO and most self-hosted stores need; else in the host name. */
+  readonly path_style: boolean
+  /** The environment variables with the access key id and its secret (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` unless named). */
+  readonly access_key_env: string
+  readonly secret_key_env: string
+  /** Seconds a CDN may keep the files that change (info.json, its signature, the ledger): how soon sites see a release. */
+  readonly mutable_max_age: number
+}
+
+/** A folder on this machine that its web server serves: wprm running on the update server itself. */
+export interface LocalTarget {
+  readonly kind: 'local'
+  /** Absolute path of the folder. */
+  readonly root: string
+  /** Public base URL of `root`, ending with `/`. */
+  readonly public_url: string
+}
+
+/** Input of an `s3` target as typed (`server add --kind s3 …`); normalizeS3Target turns it into an S3Target. */
+export interface S3TargetInput {
+  readonly endpoint?: string
+  readonly region?: string
+  readonly bucket: string
+  readonly keyPrefix?: string
+  readonly publicUrl: string
+  readonly pathStyle?: boolean
+  readonly accessKeyEnv?: string
+  readonly secretKeyEnv?: string
+  /** Seconds, as typed. */
+  readonly mutableMaxAge?: string
+}
+
+/** Input of a `local` target as typed (`server add --kind local --root DIR --public-url URL`). */
+export interface LocalTargetInput {
+  readonly root: string
+  readonly publicUrl: string
+}
+
 /** One check of the verification checklist, as it finished. */
 export interface VerifyCheck {
   readonly id: number

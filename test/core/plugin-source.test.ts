@@ -23,6 +23,13 @@ describe('readHeader', () => {
     expect(readHeader('<?php\n# Version: 3.1.0\n', 'Version')).toBe('3.1.0')
   })
 
+  it('gives a UTF-8 header as the text it is, and a file that is not UTF-8 byte for byte', () => {
+    const utf8 = Buffer.from('<?php\n/*\n * Plugin Name: Café Größe — 日本語\n * Version: 1.0.0\n */\n', 'utf8').toString('latin1')
+    expect(readHeader(utf8, 'Plugin Name')).toBe('Café Größe — 日本語')
+    const windows1252 = Buffer.from('<?php\n/*\n * Plugin Name: Caf\xe9\n */\n', 'latin1').toString('latin1')
+    expect(readHeader(windows1252, 'Plugin Name')).toBe('Caf\xe9')
+  })
+
   it('looks at the first 8 KiB only, as WordPress does', () => {
     const late = `<?php\n/* Plugin Name: X */\n${'// padding\n'.repeat(900)}/* Version: 9.9.9 */`
     expect(readHeader(late, 'Version')).toBeNull()

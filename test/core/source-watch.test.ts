@@ -76,6 +76,20 @@ describe('source status and watching', () => {
     await writeFile(path.join(source, 'after.php'), '<?php')
     await vi.waitFor(() => expect(latestEvent()?.changed_files).toContain('after.php'), { timeout: 5000 })
   })
+
+  it('follows a plugin whose slug changed, and stops reporting one removed from this workstation', async () => {
+    const other = await writePluginFolder(path.join(temp.dir, 'draft-plugin'), {}, 'draft-plugin')
+    value(await api.addPlugin({ sourceDir: other }))
+    value(await api.setPlugin({ slug: 'draft-plugin', newSlug: 'renamed-plugin' }))
+    value(await api.removePlugin({ slug: 'hello-wprm' }))
+    const since = events.length
+    // Both folders change at once: the renamed plugin's event comes, under its new slug, and the removed one's never.
+    await writeFile(path.join(source, 'late.php'), '<?php')
+    await writeFile(path.join(other, 'late.php'), '<?php')
+    await vi.waitFor(() => expect(events.slice(since).map((e) => e.slug)).toContain('renamed-plugin'), { timeout: 5000 })
+    expect(events.slice(since).map((e) => e.slug)).not.toContain('hello-wprm')
+    expect(events.slice(since).map((e) => e.slug)).not.toContain('draft-plugin')
+  })
 })
 
 describe('secrets', () => {

@@ -5,8 +5,11 @@ import {
   assertConstantName,
   assertMainFilePath,
   normalizeChangelog,
+  normalizeLocalTarget,
   normalizePublicUrl,
-  normalizeRequirement
+  normalizeRequirement,
+  normalizeS3Target,
+  parseTargetKind
 } from '../../src-shared/input-rules.js'
 import { newVersionProblem, normalizeVersion } from '../../src-shared/versions.js'
 
@@ -127,5 +130,104 @@ describe('main file and version constant', () => {
     expect(assertConstantName('MY_PLUGIN_VERSION')).toBe('MY_PLUGIN_VERSION')
     expect(refusal(() => assertConstantName('1ST')).kind).toBe('usage')
     expect(refusal(() => assertConstantName("X'); evil('")).message).toContain('is not a PHP constant name')
+  })
+})
+
+describe('target kinds and S3 and local targets at the door', () => {
+  it('takes the three kinds and refuses others with the list', () => {
+    expect(['sftp', ' S3', 'local\n'].map(parseTargetKind)).toEqual(['sftp', 's3', 'local'])
+    const wrong = refusal(() => parseTargetKind('ftp'))
+    expect([wrong.kind, wrong.message]).toEqual(['usage', '--kind "ftp" is not a kind of server.'])
+    expect(wrong.hint).toContain('--kind s3')
+  })
+
+  it('stores an S3 target with its defaults: AWS key variables, a 60 s max-age, path-style for an own endpoint', () => {
+    expect(
+      normalizeS3Target({
+        endpoint: 'http://127.0.0.1:7480/',
+        bucket: 'updates',
+        keyPrefix: 'plugins',
+        publicUrl: 'https://cdn.example.com/plugins'
+      })
+    ).toEqual({
+      kind: 's3',
+      endpoint: 'http://127.0.0.1:7480',
+      region: 'us-east-1',
+      bucket: 'updates',
+      key_prefix: 'plugins/',
+      public_url: 'https://cdn.example.com/plugins/',
+      path_style: true,
+      access_key_env: 'AWS_ACCESS_KEY_ID',
+      secret_key_env: 'AWS_SECRET_ACCESS_KEY',
+      mutable_max_age: 60
+    })
+    // Amazon S3 itself: no endpoint, the bucket in the host name; named variables; a longer max-age.
+    expect(
+      normalizeS3Target({
+        region: 'eu-west-1',
+        bucket: 'my.updates',
+        publicUrl: 'https://d111.cloudfront.net/',
+        accessKeyEnv: 'CI_S3_KEY',
+        secretKeyEnv: 'CI_S3_SECRET',
+        mutableMaxAge: '300'
+      })
+    ).toMatchObject({ endpoint: null, path_style: false, key_prefix: '', access_key_env: 'CI_S3_KEY', mutable_max_age: 300 })
+    expect(
+      normalizeS3Target({
+        endpoint: 'https://acc.r2.cloudflarestorage.com',
+        region: 'auto',
+        bucket: 'b12',
+        publicUrl: 'https://u.example.com',
+        pathStyle: false
+      }).path_style
+    ).toBe(false)
+  })
+
+  it('refuses endpoints, buckets, prefixes, variables and max-ages that would not work, naming the option', () => {
+    const s3 = (over: Partial<Parameters<typeof normalizeS3Target>[0]>) => () =>
+      normalizeS3Target({ endpoint: 'https://s3.example.com', bucket: 'updates', publicUrl: 'https://cdn.example.com/', ...over })
+    const cases: [Partial<Parameters<typeof normalizeS3Target>[0]>, string][] = [
+      [{ endpoint: 'https://s3.example.com/updates' }, 'The S3 endpoint "https://s3.example.com/updates" has a path, query or fragment.'],
+      [
+        { endpoint: 'https://key:secret@s3.example.com' },
+        'The S3 endpoint "https://key:secret@s3.example.com" has a user name or password in it.'
+      ],
+      [{ endpoint: 'ftp://s3.example.com' }, 'The S3 endpoint "ftp://s3.example.com" is ftp, not http(s).'],
+      [{ endpoint: 's3.example.com' }, 'The S3 endpoint "s3.example.com" is not a URL.'],
+      [{ bucket: 'Updates' }, '--bucket "Updates" is not a bucket name.'],
+      [{ bucket: 'ab' }, '--bucket "ab" is not a bucket name.'],
+      [{ bucket: '192.168.1.1' }, '--bucket "192.168.1.1" is not a bucket name.'],
+      [{ bucket: 'a..b' }, '--bucket "a..b" is not a bucket name.'],
+      [{ keyPrefix: '/plugins' }, '--key-prefix "/plugins" starts with a slash (S3 keys do not; a CDN would see a double slash).'],
+      [{ keyPrefix: 'a//b' }, '--key-prefix "a//b" has an empty folder name or a character that URLs escape.'],
+      [{ keyPrefix: 'my plugins' }, '--key-prefix "my plugins" has an empty folder name or a character that URLs escape.'],
+      [{ keyPrefix: 'a/../b' }, '--key-prefix "a/../b" has a "." or ".." folder.'],
+      [{ region: 'EU West' }, '--region "EU West" is not a region name.'],
+      [{ accessKeyEnv: 'AKIAIOSFODNN7EXAMPLE=1' }, '--access-key-env "AKIAIOSFODNN7EXAMPLE=1" is not the name of an environment variable.'],
+      [{ mutableMaxAge: '90000' }, '--max-age "90000" is not a number of seconds from 0 to 86,400.'],
+      [{ mutableMaxAge: '1m' }, '--max-age "1m" is not a number of seconds from 0 to 86,400.'],
+      [{ publicUrl: 'https://cdn.example.com/?a=1' }, 'The public URL "https://cdn.example.com/?a=1" has a query (?…).']
+    ]
+    for (const [over, message] of cases) {
+      const error = refusal(s3(over))
+      expect([error.kind, error.message]).toEqual(['usage', message])
+    }
+  })
+
+  it('stores a local target as an absolute folder with its public URL', () => {
+    expect(normalizeLocalTarget({ root: '/var/www/updates/', publicUrl: 'https://updates.example.com' })).toEqual({
+      kind: 'local',
+      root: '/var/www/updates',
+      public_url: 'https://updates.example.com/'
+    })
+    expect(normalizeLocalTarget({ root: 'C:\\inetpub\\updates', publicUrl: 'http://127.0.0.1/' }).root).toBe('C:\\inetpub\\updates')
+    for (const [root, why] of [
+      ['updates', 'is not an absolute path'],
+      ['/var/www/../etc', 'has a ".." in it'],
+      ['', 'is empty']
+    ]) {
+      const error = refusal(() => normalizeLocalTarget({ root: root!, publicUrl: 'https://u.example.com/' }))
+      expect(error.message).toBe(`--root ${JSON.stringify(root)} ${why}.`)
+    }
   })
 })

@@ -4,47 +4,33 @@
  * plugin-information screen, the Updates screen and the Plugins screen. No tag, handler or script URL of its
  * header or readme gets through, neither from our manifest nor from a hostile manifest written by anything else.
  */
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import JSZip from 'jszip'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { UpdateServer } from '../support/update-server.js'
-import { startUpdateServer } from '../support/update-server.js'
 import { ARTWORK, HOSTILE_MARK, SAFE_NAME, writeHostilePluginSource } from './support/hostile-plugin.js'
 import { phpString } from './support/php-literal.js'
 import type { PluginReleases } from './support/releases.js'
-import { PLUGIN_FILE, PLUGIN_SLUG, setUpReleases } from './support/releases.js'
-import { SNIPPET_HELPERS } from './support/updater-snippets.js'
-import { startWordPress } from './support/wordpress-site.js'
+import { PLUGIN_SLUG } from './support/releases.js'
+import type { SiteScenario } from './support/scenario.js'
+import { startSiteScenario } from './support/scenario.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 
 /** What would run in a browser: a script element, an event handler attribute, a script URL. */
 const EXECUTABLE = /<script[^>]*>[^<]*alert|\son[a-z]+\s*=|javascript:|vbscript:/i
 
+let scenario: SiteScenario
 let site: WordPressSite
-let server: UpdateServer
 let releases: PluginReleases
-let workDir: string
 
 beforeAll(async () => {
   const started = Date.now()
-  const [wordpress, updates] = await Promise.allSettled([startWordPress(), startUpdateServer()])
-  if (wordpress.status === 'rejected' || updates.status === 'rejected') {
-    if (wordpress.status === 'fulfilled') await wordpress.value.stop()
-    if (updates.status === 'fulfilled') await updates.value.stop()
-    throw wordpress.status === 'rejected' ? wordpress.reason : (updates as PromiseRejectedResult).reason
-  }
-  site = wordpress.value
-  server = updates.value
-  workDir = await mkdtemp(path.join(tmpdir(), 'wprm-details-test-'))
-  releases = await setUpReleases(server, workDir, 'details', writeHostilePluginSource)
-  await releases.release({ version: '1.0.0', changelog: `First <script>${HOSTILE_MARK}</script> release.`, status: 'released' })
-  await cp(releases.sourceDir, path.join(site.pluginsDir, PLUGIN_SLUG), { recursive: true })
-  const activated = await php(
-    `$a = activate_plugin(${phpString(PLUGIN_FILE)}); echo json_encode(is_wp_error($a) ? $a->get_error_message() : 'ok');`
-  )
-  expect(activated).toBe('ok')
+  scenario = await startSiteScenario({
+    name: 'details',
+    writeSource: writeHostilePluginSource,
+    firstRelease: { version: '1.0.0', changelog: `First <script>${HOSTILE_MARK}</script> release.`, status: 'released' }
+  })
+  ;({ site, releases } = scenario)
   await releases.release({
     version: '1.1.0',
     changelog: `SECURITY: <img src=x onerror=${HOSTILE_MARK}> fixed.\n* Sells more.`,
@@ -53,19 +39,10 @@ beforeAll(async () => {
   console.log(`site, update server and two hostile releases ready in ${Date.now() - started} ms`)
 })
 
-afterAll(async () => {
-  await Promise.all([site?.stop(), server?.stop()])
-  if (workDir) await rm(workDir, { recursive: true, force: true })
-})
+afterAll(() => scenario?.stop())
 
-async function php<T = unknown>(code: string): Promise<T> {
-  const result = await site.runPhp(`${SNIPPET_HELPERS}\n${code}`)
-  expect(result, result.stderr).toMatchObject({ exitCode: 0 })
-  try {
-    return JSON.parse(result.stdout) as T
-  } catch {
-    throw new Error(`snippet printed no JSON:\n${result.stdout}\n${result.stderr}`)
-  }
+function php<T = unknown>(code: string): Promise<T> {
+  return scenario.php<T>(code)
 }
 
 /** plugins_api's answer for the plugin, with a cold updater cache (or the error message). */

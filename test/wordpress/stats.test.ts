@@ -3,22 +3,22 @@
  * manifest checks; real nginx logs them; requests for many other sites land in the same log; wprm pulls
  * the log over SFTP and its counts are the ones this test computes from the log itself.
  */
-import { cp, mkdtemp, readFile, rm } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApi } from '../../src-main/api.js'
 import type { Result } from '../../src-preload/api.js'
 import { siteHash } from '../support/access-log.js'
 import type { UpdateServer } from '../support/update-server.js'
-import { startUpdateServer } from '../support/update-server.js'
 import { phpString } from './support/php-literal.js'
 import type { PluginReleases } from './support/releases.js'
-import { PLUGIN_FILE, PLUGIN_SLUG, setUpReleases } from './support/releases.js'
+import { PLUGIN_SLUG } from './support/releases.js'
 import { SNIPPET_HELPERS } from './support/updater-snippets.js'
-import { startWordPress } from './support/wordpress-site.js'
+import type { SiteScenario } from './support/scenario.js'
+import { startSiteScenario } from './support/scenario.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 
+let scenario: SiteScenario
 let site: WordPressSite
 let server: UpdateServer
 let releases: PluginReleases
@@ -30,28 +30,11 @@ function value<T>(result: Result<T>): T {
 }
 
 beforeAll(async () => {
-  const [wordpress, updates] = await Promise.allSettled([startWordPress(), startUpdateServer()])
-  if (wordpress.status === 'rejected' || updates.status === 'rejected') {
-    if (wordpress.status === 'fulfilled') await wordpress.value.stop()
-    if (updates.status === 'fulfilled') await updates.value.stop()
-    throw wordpress.status === 'rejected' ? wordpress.reason : (updates as PromiseRejectedResult).reason
-  }
-  site = wordpress.value
-  server = updates.value
-  workDir = await mkdtemp(path.join(tmpdir(), 'wprm-stats-site-'))
-  releases = await setUpReleases(server, workDir, 'site')
-  await releases.release({ version: '1.0.0', changelog: 'First release.', status: 'released' })
-  await cp(releases.sourceDir, path.join(site.pluginsDir, PLUGIN_SLUG), { recursive: true })
-  const activated = await site.runPhp(
-    `$a = activate_plugin(${phpString(PLUGIN_FILE)}); echo is_wp_error($a) ? $a->get_error_message() : 'ok';`
-  )
-  expect(activated.stdout).toBe('ok')
+  scenario = await startSiteScenario({ name: 'site' })
+  ;({ site, server, releases, workDir } = scenario)
 })
 
-afterAll(async () => {
-  await Promise.all([site?.stop(), server?.stop()])
-  if (workDir) await rm(workDir, { recursive: true, force: true })
-})
+afterAll(() => scenario?.stop())
 
 /** The manifest requests in nginx's log, in order. */
 async function manifestRequests(): Promise<string[]> {

@@ -8,24 +8,24 @@
  * starts from a cold updater cache unless the test is about the cache (see SNIPPET_HELPERS for why).
  */
 import { randomBytes } from 'node:crypto'
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { UpdateServer } from '../support/update-server.js'
-import { startUpdateServer } from '../support/update-server.js'
 import { phpString } from './support/php-literal.js'
 import { runCommand } from './support/processes.js'
 import type { PluginReleases } from './support/releases.js'
-import { PLUGIN_FILE, PLUGIN_SLUG, UPDATER_PATH, setUpReleases } from './support/releases.js'
-import { CACHE_OPTION, SNIPPET_HELPERS } from './support/updater-snippets.js'
-import { startWordPress } from './support/wordpress-site.js'
+import { PLUGIN_FILE, PLUGIN_SLUG, UPDATER_PATH } from './support/releases.js'
+import { CACHE_OPTION } from './support/updater-snippets.js'
+import type { SiteScenario } from './support/scenario.js'
+import { startSiteScenario } from './support/scenario.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 
 const FATAL = /PHP (Fatal|Parse) error/
 const PHP74_GUARD = fileURLToPath(new URL('./support/php74-guard.php', import.meta.url))
 
+let scenario: SiteScenario
 let site: WordPressSite
 let server: UpdateServer
 let releases: PluginReleases
@@ -33,40 +33,17 @@ let workDir: string
 
 beforeAll(async () => {
   const started = Date.now()
-  const [wordpress, updates] = await Promise.allSettled([startWordPress({ autoUpdates: true }), startUpdateServer()])
-  if (wordpress.status === 'rejected' || updates.status === 'rejected') {
-    if (wordpress.status === 'fulfilled') await wordpress.value.stop()
-    if (updates.status === 'fulfilled') await updates.value.stop()
-    throw wordpress.status === 'rejected' ? wordpress.reason : (updates as PromiseRejectedResult).reason
-  }
-  site = wordpress.value
-  server = updates.value
-  workDir = await mkdtemp(path.join(tmpdir(), 'wprm-updater-test-'))
-  releases = await setUpReleases(server, workDir, 'site')
-  await releases.release({ version: '1.0.0', changelog: 'First release.', status: 'released' })
   // The site starts on 1.0.0: the source folder, which is what the 1.0.0 ZIP holds.
-  await cp(releases.sourceDir, path.join(site.pluginsDir, PLUGIN_SLUG), { recursive: true })
-  const activated = await php(
-    `$activated = activate_plugin(${phpString(PLUGIN_FILE)}); echo json_encode(is_wp_error($activated) ? $activated->get_error_message() : 'ok');`
-  )
-  expect(activated).toBe('ok')
+  scenario = await startSiteScenario({ name: 'site', site: { autoUpdates: true } })
+  ;({ site, server, releases, workDir } = scenario)
   console.log(`site, update server and release 1.0.0 ready in ${Date.now() - started} ms`)
 })
 
-afterAll(async () => {
-  await Promise.all([site?.stop(), server?.stop()])
-  if (workDir) await rm(workDir, { recursive: true, force: true })
-})
+afterAll(() => scenario?.stop())
 
 /** Runs PHP (with the snippet helpers) on the site and returns its JSON output; fails on a non-zero exit. */
-async function php<T = unknown>(code: string): Promise<T> {
-  const result = await site.runPhp(`${SNIPPET_HELPERS}\n${code}`)
-  expect(result, result.stderr).toMatchObject({ exitCode: 0 })
-  try {
-    return JSON.parse(result.stdout) as T
-  } catch {
-    throw new Error(`snippet printed no JSON:\n${result.stdout}\n${result.stderr}`)
-  }
+function php<T = unknown>(code: string): Promise<T> {
+  return scenario.php<T>(code)
 }
 
 interface Entries {

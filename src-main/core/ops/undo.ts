@@ -9,6 +9,7 @@ import type {
 } from '../../../src-shared/model.js'
 import { publishJob } from '../../../src-shared/jobs.js'
 import { withRecords } from '../../../src-shared/status-plan.js'
+import { canChangeSlug, changelogEditPublishes, liveOnServer } from '../../../src-shared/undo-rules.js'
 import { latestLive } from '../../../src-shared/versions.js'
 import { requirePlugin, requireVersion, versionsOf } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
@@ -73,12 +74,11 @@ export function editVersion(ctx: ReleaseContext, input: EditVersionInput): Promi
     const at = ctx.now().toISOString()
     const next: PluginVersionRecord = { ...record, changelog, updated_at: at }
     const versions = withRecords(versionsOf(snapshot, slug), [next])
-    const published =
-      record.status === 'draft' || latestLive(versions) === null
-        ? null
-        : await publishVersions(ctx, snapshot, plugin, versions, publishJob(slug), {
-            retryCommand: `wprm version edit ${slug} ${version} --changelog …`
-          })
+    const published = changelogEditPublishes(plugin, record, versions)
+      ? await publishVersions(ctx, snapshot, plugin, versions, publishJob(slug), {
+          retryCommand: `wprm version edit ${slug} ${version} --changelog …`
+        })
+      : null
     await commitChange(ctx, purpose, snapshot, slug, published, (db) => {
       const index = db.versions.findIndex((v) => v.plugin === slug && v.version === version)
       db.versions[index] = next
@@ -106,8 +106,8 @@ export function removePlugin(ctx: ReleaseContext, input: RemovePluginInput): Pro
   return changePlugin(ctx, slug, purpose, async () => {
     const snapshot = await ctx.store.read()
     const plugin = requirePlugin(snapshot, slug)
-    const live = latestLive(versionsOf(snapshot, slug))
-    if (plugin.server !== null && plugin.manifest_version > 0 && live !== null && input.keepServer !== true) {
+    const live = liveOnServer(plugin, latestLive(versionsOf(snapshot, slug)))
+    if (live !== null && input.keepServer !== true) {
       throw new WprmError(
         'invalid-transition',
         `${slug} has live versions on ${plugin.server} (${live.version} is offered to sites); removing it here would leave nobody in charge of them.`,
@@ -141,8 +141,9 @@ export function renamePlugin(ctx: ReleaseContext, slug: string, newSlug: string)
     const snapshot = await ctx.store.read()
     const plugin = requirePlugin(snapshot, slug)
     if (newSlug === slug) return plugin
-    const released = versionsOf(snapshot, slug).filter((v) => v.status !== 'draft')
-    if (released.length > 0 || plugin.manifest_version > 0) {
+    const versions = versionsOf(snapshot, slug)
+    if (!canChangeSlug(plugin, versions)) {
+      const released = versions.filter((v) => v.status !== 'draft')
       throw new WprmError(
         'invalid-transition',
         `${slug} was released already (${released.map((v) => v.version).join(', ') || `manifest #${plugin.manifest_version}`}): its slug is the folder name sites have, so it can no longer change.`,

@@ -84,7 +84,7 @@ export function parseLedger(text: string, slug: string): Ledger | null {
 }
 
 /** The manifest version in `info.json`'s text; 0 when it is not a manifest of ours. */
-function manifestVersionOf(text: string | null): number {
+export function manifestVersionOf(text: string | null): number {
   if (text === null) return 0
   try {
     const value = (JSON.parse(text) as { manifest_version?: unknown }).manifest_version

@@ -103,7 +103,7 @@ export function manifestTexts(input: {
   readonly screenshots?: ScreenshotUrls
 }): ManifestTexts {
   const { latest } = input
-  const main = utf8FromLatin1(input.zip.mainFile ?? '')
+  const main = input.zip.mainFile ?? ''
   const readme = readmeOf(input.zip)
   const headerDescription = plainTextOrNull(readHeader(main, 'Description'))
   // In wordpress.org's order: WordPress shows the tabs in the order the sections come.

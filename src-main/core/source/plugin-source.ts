@@ -2,6 +2,7 @@ import { open, readdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { SourceInfo } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
+import { utf8FromLatin1 } from './safe-text.js'
 
 /** WordPress reads plugin headers from the first 8 KiB of the file only (get_file_data). */
 const HEADER_BYTES = 8192
@@ -38,10 +39,13 @@ function findHeader(text: string, name: string): HeaderSpan | null {
   return { value, start, end: start + value.length }
 }
 
-/** Reads one plugin header (`Version`, `Requires PHP`, …); null when absent or empty. */
+/**
+ * Reads one plugin header (`Version`, `Plugin Name`, …) from a source read byte for byte; null when absent
+ * or empty. The value comes back as the UTF-8 it almost always is (`Café`, not `CafÃ©`), as WordPress shows it.
+ */
 export function readHeader(text: string, name: string): string | null {
   const span = findHeader(text, name)
-  return span && span.value !== '' ? span.value : null
+  return span && span.value !== '' ? utf8FromLatin1(span.value) : null
 }
 
 /** `define('NAME', '1.0.0')`: groups are prefix, name quote, value quote, value. */

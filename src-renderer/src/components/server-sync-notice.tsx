@@ -21,7 +21,7 @@ export function ServerSyncNotice({
         <p className="notice__message">{sync.error.message}</p>
         {sync.error.hint !== '' && <p className="notice__hint">{sync.error.hint}</p>}
         <button type="button" className="button" onClick={onPull}>
-          Pull again
+          Pull from server
         </button>
       </div>
     )

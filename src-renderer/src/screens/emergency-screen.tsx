@@ -3,6 +3,7 @@ import type { FormEvent } from 'react'
 import { ErrorNotice } from '../components/error-notice'
 import { PageHeader } from '../components/page-header'
 import { PluginSwitcher } from '../components/plugin-switcher'
+import { ServerSyncNotice } from '../components/server-sync-notice'
 import { RunPanel } from '../components/run-panel'
 import { usePlugin } from '../components/use-plugin'
 import { latestLive } from '../../../src-shared/versions'
@@ -19,6 +20,8 @@ const PREFIX = 'SECURITY: '
  */
 export function EmergencyScreen() {
   const { slug, details, op, ready } = usePlugin()
+  const sync = useApp((s) => (slug === null ? undefined : s.serverSync[slug]))
+  const pullPlugin = useApp((s) => s.pullPlugin)
   const next = useApp((s) => (slug === null ? undefined : s.nextVersions[slug]))
   const addOp = useApp((s) => (slug === null ? IDLE : (s.newVersionOps[slug] ?? IDLE)))
   const run = useApp((s) => (slug === null ? undefined : s.runs[slug]))
@@ -55,6 +58,9 @@ export function EmergencyScreen() {
         subtitle={`${details.plugin.name}: a security fix that sites install by themselves.`}
         actions={<PluginSwitcher screen="emergency" />}
       />
+      {details.plugin.server !== null && (
+        <ServerSyncNotice server={details.plugin.server} sync={sync} onPull={() => void pullPlugin(slug)} />
+      )}
       <section className="card card--danger" aria-label="What an emergency update does">
         <h2 className="card__title">What this does to sites</h2>
         <ul className="plan">

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { FormEvent } from 'react'
 import type { PluginRecord } from '../../../src-preload/api'
 import { ErrorNotice } from '../components/error-notice'
+import { canChangeSlug } from '../../../src-shared/undo-rules'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
 import { ExpiryNotice } from '../components/expiry-notice'
@@ -12,8 +13,55 @@ const lines = (text: string): string[] =>
     .map((l) => l.trim())
     .filter((l) => l !== '')
 
-/** Where the plugin is published, and the strings verification expects or forbids in the built ZIP's text files. */
+/**
+ * The plugin's slug, while it can still change (before the first release: sites install a plugin in a
+ * folder of that name). Offered only when the shared rule allows it; the core enforces the same rule.
+ */
+function SlugForm({ plugin }: { readonly plugin: PluginRecord }) {
+  const [slug, setSlug] = useState(plugin.slug)
+  const rename = useApp((s) => s.renamePlugin)
+  const op = useApp((s) => s.renameOps[plugin.slug] ?? IDLE)
+  useEffect(() => setSlug(plugin.slug), [plugin.slug])
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault()
+    await rename(plugin.slug, slug)
+  }
+  return (
+    <form className="card" onSubmit={submit} aria-label="Plugin slug">
+      <h2 className="card__title">Slug</h2>
+      <p className="card__help">
+        The folder name sites install the plugin in, and its name on the update server. It can change until the first release.
+      </p>
+      <div className="row row--end">
+        <label className="field field--grow">
+          <span className="field__label">Slug</span>
+          <input type="text" value={slug} onChange={(e) => setSlug(e.target.value)} spellCheck={false} autoComplete="off" />
+        </label>
+        <button type="submit" className="button" disabled={op.busy || slug.trim() === plugin.slug}>
+          {op.busy ? 'Changing…' : 'Change slug'}
+        </button>
+      </div>
+      <ErrorNotice error={op.error} title="The slug was not changed" />
+    </form>
+  )
+}
+
+/**
+ * Where the plugin is published, and the strings verification expects or forbids in the built ZIP's text
+ * files; above them its slug, while that can still change.
+ */
 export function PublishingPanel({ plugin }: { readonly plugin: PluginRecord }) {
+  const versions = useApp((s) => s.details[plugin.slug]?.versions)
+  const slugChangeable = versions !== undefined && canChangeSlug(plugin, versions)
+  return (
+    <div className="stack">
+      {slugChangeable && <SlugForm plugin={plugin} />}
+      <PublishingForm plugin={plugin} />
+    </div>
+  )
+}
+
+function PublishingForm({ plugin }: { readonly plugin: PluginRecord }) {
   const servers = useApp((s) => s.servers)
   const serversLoaded = useApp((s) => s.serversLoaded)
   const loadServers = useApp((s) => s.loadServers)

@@ -4,6 +4,7 @@ import { EmptyState } from '../components/empty-state'
 import { ErrorNotice } from '../components/error-notice'
 import { PageHeader } from '../components/page-header'
 import { PluginSwitcher } from '../components/plugin-switcher'
+import { ServerSyncNotice } from '../components/server-sync-notice'
 import { StatusBadge } from '../components/status-badge'
 import { usePlugin } from '../components/use-plugin'
 import { formatDateTime } from '../lib/format'
@@ -16,6 +17,8 @@ import { NoPluginYet } from './releases-screen'
 /** Rollback: pick a kept version, see what will happen, confirm by typing it; the checklist follows. */
 export function RollbackScreen() {
   const { slug, details, op, ready } = usePlugin()
+  const sync = useApp((s) => (slug === null ? undefined : s.serverSync[slug]))
+  const pullPlugin = useApp((s) => s.pullPlugin)
   const target = useApp((s) => (slug === null ? null : (s.rollbackTargets[slug] ?? null)))
   const rollbackOp = useApp((s) => (slug === null ? IDLE : (s.rollbackOps[slug] ?? IDLE)))
   const result = useApp((s) => (slug === null ? undefined : s.rollbackResults[slug]))
@@ -40,6 +43,9 @@ export function RollbackScreen() {
         subtitle={`${details.plugin.name}: make an earlier version live again, in one publish.`}
         actions={<PluginSwitcher screen="rollback" />}
       />
+      {details.plugin.server !== null && (
+        <ServerSyncNotice server={details.plugin.server} sync={sync} onPull={() => void pullPlugin(slug)} />
+      )}
       {(result !== undefined || showVerify) && (
         <section className="card" aria-label="Rollback result">
           <h2 className="card__title">{rollbackOp.busy ? 'Rolling back…' : `Rolled back to ${result?.live}`}</h2>

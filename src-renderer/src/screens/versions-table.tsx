@@ -9,6 +9,7 @@ import { isLive } from '../../../src-shared/versions'
 import { formatCompact, formatDateTime, shortChecksum } from '../lib/format'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
+import { ChangelogEditor, changelogButtonId } from './changelog-editor'
 
 const NO_SELECTION: readonly string[] = []
 
@@ -47,6 +48,7 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
   const confirmBulk = useApp((s) => s.confirmBulk)
   const removeDraft = useApp((s) => s.removeDraft)
   const removeOp = useApp((s) => s.removeDraftOps[slug] ?? IDLE)
+  const openChangelog = useApp((s) => s.openChangelogEditor)
 
   if (versions.length === 0) {
     return (
@@ -99,6 +101,7 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
           </ConfirmPanel>
         </div>
       )}
+      <ChangelogEditor details={details} />
       {(op.error ?? removeOp.error) !== null && (
         <div className="card__inset">
           <ErrorNotice error={op.error ?? removeOp.error} title="Nothing was changed" />
@@ -152,6 +155,15 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
                   <div className="muted small clamp" title={v.changelog}>
                     {v.changelog}
                   </div>
+                  <button
+                    type="button"
+                    id={changelogButtonId(slug, v.version)}
+                    className="button button--ghost button--small"
+                    aria-label={`Edit changelog of ${v.version}`}
+                    onClick={() => openChangelog(slug, v.version)}
+                  >
+                    Edit changelog
+                  </button>
                 </td>
                 <td>
                   <StatusBadge status={v.status} revoked={v.revoked_at !== null} />

@@ -1,6 +1,7 @@
 import { createStore } from 'zustand/vanilla'
 import type { StoreApi } from 'zustand/vanilla'
 import { createActivitySlice } from './activity-slice'
+import { createChangelogSlice } from './changelog-slice'
 import { createEventsSlice } from './events-slice'
 import { createFilesSlice } from './files-slice'
 import { createNavigationSlice } from './navigation-slice'
@@ -14,6 +15,7 @@ import { createDraftsSlice } from './drafts-slice'
 import { createStatsSlice } from './stats-slice'
 import type { All, StoreDeps } from './types'
 import { createVerifySlice } from './verify-slice'
+import { createWorkstationSlice } from './workstation-slice'
 
 /** The app's store, made from its slices over the given API (the window's, or a test's stand-in). */
 export function createAppStore(deps: StoreDeps): StoreApi<All> {
@@ -31,6 +33,8 @@ export function createAppStore(deps: StoreDeps): StoreApi<All> {
     ...createDraftsSlice(deps)(...a),
     ...createStatsSlice(deps)(...a),
     ...createFilesSlice(deps)(...a),
+    ...createWorkstationSlice(deps)(...a),
+    ...createChangelogSlice(deps)(...a),
     ...createEventsSlice(deps)(...a)
   }))
 }

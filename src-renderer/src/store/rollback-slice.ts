@@ -1,5 +1,6 @@
 import type { RollbackResult } from '../../../src-preload/api'
 import { settle } from './api-client'
+import { isServerAhead } from './sync-slice'
 import type { Op, SliceCreator } from './types'
 import { BUSY, IDLE, failed, withKey } from './types'
 
@@ -31,6 +32,8 @@ export const createRollbackSlice: SliceCreator<RollbackSlice> =
       get().expectVerify(slug, to, 'rollback')
       const result = await settle(() => api.rollback({ slug, to }))
       get().settleVerify(slug, result.ok ? result.value.verify : null)
+      // Another workstation published meanwhile: the screen offers the pull instead of a dead end.
+      if (!result.ok && isServerAhead(result.error)) get().markServerAhead(slug, result.error)
       set((s) => ({
         rollbackOps: withKey(s.rollbackOps, slug, result.ok ? IDLE : failed(result.error)),
         rollbackResults: result.ok ? withKey(s.rollbackResults, slug, result.value) : s.rollbackResults,

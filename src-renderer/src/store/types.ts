@@ -1,6 +1,7 @@
 import type { StateCreator } from 'zustand'
 import type { ApiError, DesktopApi, WindowApi } from '../../../src-preload/api'
 import type { ActivitySlice } from './activity-slice'
+import type { ChangelogSlice } from './changelog-slice'
 import type { EventsSlice } from './events-slice'
 import type { FilesSlice } from './files-slice'
 import type { NavigationSlice } from './navigation-slice'
@@ -13,6 +14,7 @@ import type { SyncSlice } from './sync-slice'
 import type { DraftsSlice } from './drafts-slice'
 import type { StatsSlice } from './stats-slice'
 import type { VerifySlice } from './verify-slice'
+import type { WorkstationSlice } from './workstation-slice'
 
 /** The whole store: every slice's state and actions side by side. */
 export type All = NavigationSlice &
@@ -27,7 +29,9 @@ export type All = NavigationSlice &
   SyncSlice &
   DraftsSlice &
   StatsSlice &
-  FilesSlice
+  FilesSlice &
+  WorkstationSlice &
+  ChangelogSlice
 
 /**
  * What the store talks to. Passed in rather than read from `window`, so the unit tests give a stand-in

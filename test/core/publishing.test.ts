@@ -99,7 +99,7 @@ describe('publishing to a real sshd + nginx', () => {
     expect(await readFile(path.join(remoteDir, 'hello-wprm-v1.0.0.zip'))).toEqual(zip)
 
     const report = value(await api.verify({ slug: 'hello-wprm' }))
-    expect(report.checks.map((c) => [c.id, c.ok])).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((id) => [id, true]))
+    expect(report.checks.map((c) => [c.id, c.ok])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((id) => [id, true]))
     // Every text file of the ZIP is searched, and each place is named.
     expect(report.checks[6]!.detail).toMatch(
       /^"api\.example\.com" found 2× \(hello-wprm\.php:12, includes\/api\.php:1\); "staging\.example\.com" absent; searched \d+ text files in the ZIP$/

@@ -21,6 +21,7 @@ import { Store } from './core/db/store.js'
 import { highestVersion, suggestFirst, suggestNext } from '../src-shared/versions.js'
 import { addPluginFromServer, importPlugin, pullPlugins } from './core/ops/pull.js'
 import { editVersion, removePlugin, removeVersion, renamePlugin } from './core/ops/undo.js'
+import { setRollout } from './core/ops/rollout.js'
 import { readSourceInfo } from './core/source/plugin-source.js'
 import { fileKeySource } from './core/signing/key-source.js'
 import { generateKey, importKey, listKeys } from './core/ops/keys.js'
@@ -204,6 +205,7 @@ export function createApi(options: ApiOptions): ApiHandle {
     },
     removeVersion: ({ slug, version }) => settle(() => removeVersion(ctx, slug, version)),
     editVersion: (input) => settle(() => editVersion(ctx, input)),
+    setRollout: (input) => settle(() => setRollout(ctx, input)),
     removePlugin: async (input) => {
       const result = await settle(() => removePlugin(ctx, input))
       if (result.ok) watcher?.unwatch(input.slug)

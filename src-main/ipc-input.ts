@@ -37,7 +37,8 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
     minPhpVersion: 'string?',
     minPlatformVersion: 'string?',
     minApiVersion: 'string?',
-    allow: 'strings?'
+    allow: 'strings?',
+    required: 'boolean?'
   },
   changeStatus: { slug: 'string', versions: 'strings', status: 'status', allow: 'strings?' },
   getVersion: { slug: 'string', version: 'string' },
@@ -83,6 +84,15 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   importPlugin: { server: 'string', slug: 'string', sourceDir: 'string?', distDir: 'string?' },
   removeVersion: { slug: 'string', version: 'string' },
   editVersion: { slug: 'string', version: 'string', changelog: 'string' },
+  setRollout: {
+    slug: 'string',
+    version: 'string?',
+    percent: 'string?',
+    schedule: 'string?',
+    halt: 'boolean?',
+    resume: 'boolean?',
+    includeForced: 'boolean?'
+  },
   removePlugin: { slug: 'string', keepServer: 'boolean?' },
   pullStats: { slug: 'string?' },
   getStats: { slug: 'string', days: 'number?' },

@@ -33,6 +33,7 @@ import type {
   RestoreResult,
   Result,
   RollbackResult,
+  RolloutInput,
   SecretStatus,
   ServerProfile,
   ServerTestResult,
@@ -93,6 +94,8 @@ export interface WprmApi {
   removeVersion(input: { readonly slug: string; readonly version: string }): Promise<Result<PluginVersionRecord>>
   /** Changes a version's changelog; a published one's is published at once. */
   editVersion(input: EditVersionInput): Promise<Result<ChangeStatusResult>>
+  /** Sets, halts or resumes a version's staged rollout; a live version's is published at once. */
+  setRollout(input: RolloutInput): Promise<Result<ChangeStatusResult>>
   removePlugin(input: RemovePluginInput): Promise<Result<PluginRecord>>
   /** Reads what is new in the access logs of the plugin's server (of every server without a slug). */
   pullStats(input: { readonly slug?: string }): Promise<Result<StatsPullResult>>
@@ -161,6 +164,7 @@ export const API_METHODS = [
   'importPlugin',
   'removeVersion',
   'editVersion',
+  'setRollout',
   'removePlugin',
   'pullStats',
   'getStats',

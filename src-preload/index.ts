@@ -35,6 +35,7 @@ const api = {
   importPlugin: (input) => ipcRenderer.invoke(channel('importPlugin'), input),
   removeVersion: (input) => ipcRenderer.invoke(channel('removeVersion'), input),
   editVersion: (input) => ipcRenderer.invoke(channel('editVersion'), input),
+  setRollout: (input) => ipcRenderer.invoke(channel('setRollout'), input),
   removePlugin: (input) => ipcRenderer.invoke(channel('removePlugin'), input),
   pullStats: (input) => ipcRenderer.invoke(channel('pullStats'), input),
   getStats: (input) => ipcRenderer.invoke(channel('getStats'), input),

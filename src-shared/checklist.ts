@@ -1,7 +1,7 @@
 /**
  * The release checklist, as every face knows it: which checks there are, in which order, and what each
  * is about. The verifier runs one function per entry and numbers its checks from here, so the count a
- * face shows ("3 of 10") and the checks that run cannot drift apart.
+ * face shows ("3 of 11") and the checks that run cannot drift apart.
  */
 
 /** One check of the release checklist (README: Verification). */
@@ -82,13 +82,20 @@ export const CHECKLIST = [
     key: 'record',
     title: 'The database record is complete and consistent',
     about: 'Status, path, size, checksums and release date are recorded, and the local ZIP still matches its checksums.'
+  },
+  {
+    id: 11,
+    key: 'rollout',
+    title: "The manifest lists the version's channel, stepping stone and rollout as recorded",
+    about:
+      'Sites work out from these fields who is offered the version: a pre-release only on the beta channel, a stepping stone before anything newer, a rollout to the share of sites and at the times recorded (halted or not).'
   }
 ] as const satisfies readonly ChecklistDefinition[]
 
 /** The name of one check of the checklist. */
 export type ChecklistKey = (typeof CHECKLIST)[number]['key']
 
-/** How many checks the checklist has, so a face can show "3 of 10". */
+/** How many checks the checklist has, so a face can show "3 of 11". */
 export const CHECKLIST_LENGTH: number = CHECKLIST.length
 
 /** True for the id of the checklist's last check: the verification has finished once it is reported. */

@@ -1,4 +1,4 @@
-import type { PluginVersionRecord, VersionStatus } from './model.js'
+import type { PluginVersionRecord, StagedRollout, VersionStatus } from './model.js'
 import { WprmError } from './errors.js'
 import { compareVersions } from './versions.js'
 
@@ -48,6 +48,10 @@ export interface LedgerVersion {
   readonly md5: string
   readonly released_at: string | null
   readonly revoked_at: string | null
+  /** Its staged rollout (absent in ledgers from before rollouts: none). */
+  readonly rollout?: StagedRollout | null
+  /** A stepping stone (absent in ledgers from before them: false). */
+  readonly required?: boolean
   /** Who published it first. */
   readonly published: LedgerActor
   /** Who made the latest change to this entry (its status, changelog, …). */
@@ -137,7 +141,9 @@ function sameEntry(a: Omit<LedgerVersion, 'published' | 'changed'>, b: LedgerVer
     a.on_server === b.on_server &&
     a.sha256 === b.sha256 &&
     a.released_at === b.released_at &&
-    a.revoked_at === b.revoked_at
+    a.revoked_at === b.revoked_at &&
+    JSON.stringify(a.rollout ?? null) === JSON.stringify(b.rollout ?? null) &&
+    (a.required ?? false) === (b.required ?? false)
   )
 }
 
@@ -183,7 +189,9 @@ export function nextLedger(input: NextLedgerInput): Ledger {
       sha256: record.checksum,
       md5: record.checksum_md5,
       released_at: record.released_at,
-      revoked_at: record.revoked_at
+      revoked_at: record.revoked_at,
+      rollout: record.rollout ?? null,
+      required: record.required === true
     }
     const old = before.get(record.version)
     before.delete(record.version)
@@ -210,6 +218,7 @@ function differenceOf(entry: LedgerVersion, local: PluginVersionRecord | undefin
   if (entry.revoked_at !== null && local.revoked_at === null) return `${entry.version} revoked`
   if (entry.status !== local.status) return `${entry.version} now ${entry.status}`
   if (entry.changelog !== local.changelog) return `${entry.version}'s changelog edited`
+  if (JSON.stringify(entry.rollout ?? null) !== JSON.stringify(local.rollout ?? null)) return `${entry.version}'s rollout changed`
   return null
 }
 

@@ -110,6 +110,51 @@ function flag(data: PhpArray, key: string, where = ''): void {
   if (isSet(data, key) && typeof data[key] !== 'boolean') throw new Refusal(`${where}${key}`, `"${where}${key}" is not true or false`)
 }
 
+const STATUSES: readonly unknown[] = ['draft', 'released', 'update_ready', 'deprecated']
+
+/** `is_utc_time`: ISO 8601 in UTC, as JavaScript's toISOString writes it (the milliseconds optional). */
+const UTC_TIME = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/
+
+function isUtcTime(value: unknown): value is string {
+  return typeof value === 'string' && UTC_TIME.test(value)
+}
+
+function optionalVersionIn(data: PhpArray, key: string, where: string): void {
+  if (isSet(data, key)) version(data, key, where)
+}
+
+function status(data: PhpArray, where: string): void {
+  if (isSet(data, 'status') && !STATUSES.includes(data.status))
+    throw new Refusal(`${where}status`, `"${where}status" is not a version status`)
+}
+
+function channel(data: PhpArray, where: string): void {
+  if (!isSet(data, 'channel')) return
+  // The channel follows from the version: a stable site must never take a pre-release listed as stable.
+  const expected = String(data.version).includes('-') ? 'beta' : 'stable'
+  if (data.channel !== expected) throw new Refusal(`${where}channel`, `"${where}channel" is not the channel of its version`)
+}
+
+function rollout(data: PhpArray, where: string): void {
+  if (!isSet(data, 'rollout')) return
+  const value = data.rollout
+  const at = `${where}rollout`
+  if (!isPhpArray(value) || !isPhpArray(value.steps) || Object.keys(value.steps).length === 0) {
+    throw new Refusal(at, `"${at}" is not a rollout`)
+  }
+  for (const [index, step] of Object.entries(value.steps)) {
+    const here = `${at}.steps[${index}]`
+    if (!isPhpArray(step)) throw new Refusal(here, `"${here}" is not a rollout`)
+    const percent = step.percent
+    if (typeof percent !== 'number' || !Number.isInteger(percent) || percent < 1 || percent > 100) {
+      throw new Refusal(`${here}.percent`, `"${here}.percent" is not a whole percent from 1 to 100`)
+    }
+    if (!isUtcTime(step.at)) throw new Refusal(`${here}.at`, `"${here}.at" is not a UTC time`)
+  }
+  if (isSet(value, 'halted_at') && !isUtcTime(value.halted_at)) throw new Refusal(`${at}.halted_at`, `"${at}.halted_at" is not a UTC time`)
+  flag(value, 'forced', `${at}.`)
+}
+
 function versionEntries(data: PhpArray): void {
   if (!isSet(data, 'versions')) return
   const entries = data.versions
@@ -123,6 +168,12 @@ function versionEntries(data: PhpArray): void {
     size(entry, 'size', where)
     flag(entry, 'force_update', where)
     flag(entry, 'revoked', where)
+    optionalVersionIn(entry, 'requires', where)
+    optionalVersionIn(entry, 'requires_php', where)
+    status(entry, where)
+    channel(entry, where)
+    flag(entry, 'required', where)
+    rollout(entry, where)
   }
 }
 

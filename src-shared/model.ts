@@ -88,8 +88,31 @@ export interface PluginVersionRecord {
    * on a draft, what its build may let through; once built, what it did let through.
    */
   readonly allowed_files: readonly string[]
+  /**
+   * A staged rollout: the share of sites offered this version grows by steps (null or absent: every site).
+   * Absent in databases from before rollouts; read with `?? null`.
+   */
+  readonly rollout?: StagedRollout | null
+  /** A stepping stone: a site below it is offered it first, whatever is newer (a migration that must run). */
+  readonly required?: boolean
   readonly created_at: string
   readonly updated_at: string
+}
+
+/** One step of a rollout: from `at` (ISO 8601, UTC) on, `percent` % of sites (1–100) are offered the version. */
+export interface RolloutStep {
+  readonly percent: number
+  readonly at: string
+}
+
+/** A staged rollout, as the manifest carries it so that each site works out its share from the time. */
+export interface StagedRollout {
+  /** Rising percentages at later times; `--percent N` is one step at the time it was set. */
+  readonly steps: readonly RolloutStep[]
+  /** Since when it is halted: no new site gets the version until it is resumed (null: running). */
+  readonly halted_at: string | null
+  /** A forced release whose rollout applies (`--include-forced`); otherwise a forced release skips its rollout. */
+  readonly forced: boolean
 }
 
 /** How wprm logs in to an update server. Secrets themselves are never stored here. */
@@ -268,6 +291,7 @@ export type ActivityAction =
   | 'version.edit'
   | 'plugin.remove'
   | 'plugin.rename'
+  | 'version.rollout'
 
 /** A plugin with the facts a list screen needs. */
 export interface PluginSummary {
@@ -421,6 +445,24 @@ export interface AddVersionInput {
   readonly minPhpVersion?: string
   readonly minPlatformVersion?: string
   readonly minApiVersion?: string
+  /** A stepping stone: sites below it are offered it first, whatever is newer (`--required`). */
+  readonly required?: boolean
+}
+
+/**
+ * Input of `setRollout`: exactly one of `percent` (a whole 1–100), `schedule` (`5%@0h,25%@24h,100%@72h`),
+ * `halt` or `resume`. A draft keeps it for its release; a live version's is published at once.
+ */
+export interface RolloutInput {
+  readonly slug: string
+  /** Absent for a halt or resume: the version whose rollout is running (or halted). */
+  readonly version?: string
+  readonly percent?: string
+  readonly schedule?: string
+  readonly halt?: boolean
+  readonly resume?: boolean
+  /** Roll out a forced (emergency) release too, which otherwise skips its rollout. */
+  readonly includeForced?: boolean
 }
 
 /** Input of `changeStatus`: one or several versions (the bulk actions). */

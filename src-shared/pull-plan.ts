@@ -62,6 +62,9 @@ function recordOf(
     checksum_md5: entry.md5,
     released_at: entry.released_at,
     revoked_at: entry.revoked_at,
+    // Only when there is one: a record without rollout or stepping stone keeps the shape it had before them.
+    ...(entry.rollout !== undefined && entry.rollout !== null ? { rollout: entry.rollout } : {}),
+    ...(entry.required === true ? { required: true } : {}),
     created_at: local?.created_at ?? entry.published.at,
     updated_at: local?.updated_at ?? now
   }

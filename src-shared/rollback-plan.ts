@@ -1,6 +1,6 @@
 import type { PluginVersionRecord } from './model.js'
 import { WprmError } from './errors.js'
-import { compareVersions, isLive, latestLive, parseVersion } from './versions.js'
+import { compareVersions, isLive, isPrerelease, latestLive, parseVersion } from './versions.js'
 
 /** What a rollback to one version will do, worked out before anything changes (the screen shows it). */
 export interface RollbackPlan {
@@ -31,7 +31,14 @@ export function rollbackCandidates(versions: readonly PluginVersionRecord[]): Pl
   const latest = latestLive(versions)
   if (latest === null) return []
   return versions
-    .filter((v) => v.status !== 'draft' && v.checksum !== null && v.file_path !== null && compareVersions(v.version, latest.version) < 0)
+    .filter(
+      (v) =>
+        v.status !== 'draft' &&
+        !isPrerelease(v.version) &&
+        v.checksum !== null &&
+        v.file_path !== null &&
+        compareVersions(v.version, latest.version) < 0
+    )
     .sort((a, b) => compareVersions(b.version, a.version))
 }
 
@@ -59,6 +66,15 @@ export function planRollback(versions: readonly PluginVersionRecord[], to: strin
       'Roll back to a version that was released before.'
     )
   }
+  if (isPrerelease(to)) {
+    // What every site is offered after a rollback is its target: stable sites never get a pre-release.
+    throw new WprmError(
+      'invalid-transition',
+      `${to} is a pre-release: a rollback makes its target what every site is offered, and stable sites never get a pre-release.`,
+      `Roll back to a stable version (wprm list ${target.plugin}); to withdraw ${to} alone, roll back to the stable version below it.`
+    )
+  }
+  // Pre-releases above the target go too: a beta built on the withdrawn code is withdrawn with it.
   const revoke = versions
     .filter((v) => isLive(v.status) && compareVersions(v.version, to) > 0)
     .sort((a, b) => compareVersions(b.version, a.version))

@@ -1,6 +1,7 @@
 import type { PluginVersionRecord, VersionStatus } from './model.js'
 import { WprmError } from './errors.js'
-import { assertTransitionAllowed, compareVersions, isLive, latestLive, parseVersion } from './versions.js'
+import { rolloutFromRelease } from './rollout.js'
+import { assertTransitionAllowed, compareVersions, isLive, latestLive, latestLiveBeta, parseVersion } from './versions.js'
 
 /** One version's part of a status change. */
 export interface StatusStep {
@@ -64,6 +65,14 @@ export function planStatusChange(versions: readonly PluginVersionRecord[], targe
       'Roll back instead (make an older version live again), or release a newer version first.'
     )
   }
+  if (latestAfter === null && latestLiveBeta(after) !== null) {
+    // The manifest's top fields are the stable offer, which plugin-update-checker and stable sites read.
+    throw new WprmError(
+      'last-live-version',
+      `${unique.join(', ')} would leave ${slug} with pre-releases only: sites on the stable channel would have nothing to install.`,
+      'Release a stable version first (1.0.0, …); pre-releases go out beside it to sites that opted in to beta updates.'
+    )
+  }
   const steps = [...records]
     .sort((a, b) => compareVersions(a.version, b.version))
     .map((before): StatusStep => ({
@@ -89,7 +98,8 @@ export function statusRecord(plan: StatusPlan, step: StatusStep, at: string, bui
   if (built === null) return next
   // Only the ZIP's fields: a build result carries more than the record keeps.
   const { file_path, file_size, checksum, checksum_md5, allowed_files } = built
-  return { ...next, file_path, file_size, checksum, checksum_md5, allowed_files, released_at: before.released_at ?? at }
+  const rollout = before.rollout === undefined ? {} : { rollout: rolloutFromRelease(before.rollout, at) }
+  return { ...next, file_path, file_size, checksum, checksum_md5, allowed_files, released_at: before.released_at ?? at, ...rollout }
 }
 
 /** A plugin's versions with `changed` records in place of theirs (and added where new), newest first. */

@@ -4,20 +4,35 @@ import semverParse from 'semver/functions/parse.js'
 import type { PluginVersionRecord, VersionStatus } from './model.js'
 import { WprmError } from './errors.js'
 
-/** The parts of a `MAJOR.MINOR.PATCH` version. */
+/** The tags a pre-release may carry, lowest first (semver and PHP's version_compare order them alike). */
+export const PRERELEASE_TAGS = ['alpha', 'beta', 'rc'] as const
+
+/** A pre-release tag: `beta` and 1 for `-beta.1`. */
+export interface Prerelease {
+  readonly tag: (typeof PRERELEASE_TAGS)[number]
+  readonly number: number
+}
+
+/** The parts of a `MAJOR.MINOR.PATCH` version, with its pre-release tag (`-beta.1`) when it has one. */
 export interface VersionParts {
   readonly major: number
   readonly minor: number
   readonly patch: number
+  readonly prerelease?: Prerelease
 }
 
-const STRICT_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/
+/** A release channel: `stable` never offers a pre-release; `beta` offers both. */
+export type Channel = 'stable' | 'beta'
+
+const STRICT_VERSION = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-(alpha|beta|rc)\.([1-9]\d?))?$/
 
 /**
  * Checks a version typed by a user and returns its parts.
  *
- * Only plain `MAJOR.MINOR.PATCH` is accepted: the version code would collide for a MINOR or PATCH of 100
- * or more, and pre-release tags wait for release channels.
+ * `MAJOR.MINOR.PATCH`, optionally with one pre-release tag `-alpha.N`, `-beta.N` or `-rc.N` (N from 1 to
+ * 99): within that form semver's precedence and PHP's `version_compare` (what WordPress, plugin-update-checker
+ * and our updater compare with) agree, which they do not for tags in general (`-preview`, `-beta1`). The
+ * version code would collide for a MINOR or PATCH of 100 or more; build tags (`+…`) mean nothing to sites.
  */
 export function parseVersion(input: string): VersionParts {
   const text = input.trim()
@@ -28,10 +43,17 @@ export function parseVersion(input: string): VersionParts {
   if (text === '') refuse('it is empty', 'Give a version as MAJOR.MINOR.PATCH, for example 1.2.0.')
   if (/^v/i.test(text)) refuse('it starts with "v"', `Leave the "v" out: ${text.slice(1)}.`)
   const tagged = /[-+]/.test(text) ? semverParse(text) : null
-  if (tagged !== null) {
+  if (tagged !== null && tagged.build.length > 0) {
     refuse(
-      'pre-release and build tags are not supported yet',
-      `Release ${tagged.major}.${tagged.minor}.${tagged.patch} instead, or keep it as a draft with a plain version.`
+      'build tags (+…) are not supported',
+      `Leave the build tag out: ${tagged.major}.${tagged.minor}.${tagged.patch}${tagged.prerelease.length > 0 ? `-${tagged.prerelease.join('.')}` : ''}.`
+    )
+  }
+  if (tagged !== null && !STRICT_VERSION.test(text)) {
+    const base = `${tagged.major}.${tagged.minor}.${tagged.patch}`
+    refuse(
+      'its pre-release tag is not -alpha.N, -beta.N or -rc.N',
+      `Write the tag as one of those with a number from 1 to 99, for example ${base}-beta.1 or ${base}-rc.2 (sites compare other tags differently).`
     )
   }
   if (/^\d+(\.\d+)?$/.test(text)) refuse('it needs three parts', 'Write all three parts, for example 1.2.0 for "1.2".')
@@ -40,7 +62,7 @@ export function parseVersion(input: string): VersionParts {
   }
   const match = STRICT_VERSION.exec(text)
   if (!match) refuse('it is not MAJOR.MINOR.PATCH', 'Give a version as MAJOR.MINOR.PATCH, for example 1.2.0.')
-  const [major, minor, patch] = match!.slice(1).map(Number) as [number, number, number]
+  const [major, minor, patch] = match!.slice(1, 4).map(Number) as [number, number, number]
   if (minor > 99 || patch > 99) {
     refuse(
       `the ${minor > 99 ? 'MINOR' : 'PATCH'} part is 100 or more, so its version code would collide (1.100.0 and 2.0.0 both give 20000)`,
@@ -48,7 +70,8 @@ export function parseVersion(input: string): VersionParts {
     )
   }
   if (major > 21473) refuse('the MAJOR part is too large', 'Keep MAJOR below 21474.')
-  return { major, minor, patch }
+  const tag = match![4] as Prerelease['tag'] | undefined
+  return tag === undefined ? { major, minor, patch } : { major, minor, patch, prerelease: { tag, number: Number(match![5]) } }
 }
 
 /**
@@ -57,11 +80,26 @@ export function parseVersion(input: string): VersionParts {
  * goes through here, so a ZIP name or a header never gets the text as it was typed.
  */
 export function normalizeVersion(input: string): string {
-  const { major, minor, patch } = parseVersion(input)
-  return `${major}.${minor}.${patch}`
+  const { major, minor, patch, prerelease } = parseVersion(input)
+  return `${major}.${minor}.${patch}${prerelease === undefined ? '' : `-${prerelease.tag}.${prerelease.number}`}`
 }
 
-/** The numeric version code of the system we replace: MAJOR*10000 + MINOR*100 + PATCH. */
+/** True for a pre-release (`1.4.0-beta.1`): offered on the beta channel only. */
+export function isPrerelease(version: string): boolean {
+  return /-/.test(version)
+}
+
+/** The channel a version is published on: `beta` for a pre-release, else `stable`. */
+export function channelOf(version: string): Channel {
+  return isPrerelease(version) ? 'beta' : 'stable'
+}
+
+/**
+ * The numeric version code of the system we replace: MAJOR*10000 + MINOR*100 + PATCH. A pre-release has
+ * the code of the release it leads to (1.4.0-beta.1 and 1.4.0 are both 10400): the code names the
+ * release; the order of versions is semver's, on the version itself (1.4.0-alpha.1 < 1.4.0-beta.1 <
+ * 1.4.0-rc.1 < 1.4.0).
+ */
 export function versionCode(version: string): number {
   const { major, minor, patch } = parseVersion(version)
   return major * 10000 + minor * 100 + patch
@@ -88,14 +126,16 @@ export function highestVersion(versions: readonly string[]): string | null {
 }
 
 /**
- * Refuses a new version unless it is valid, new, and higher than every version the plugin has.
+ * Refuses a new version unless it is valid, new, and higher than every version it must follow: a
+ * pre-release every version the plugin has, a stable version every stable one (a 1.3.1 fix may follow a
+ * 1.4.0-beta.1: beta sites stay on the higher beta, stable sites take the fix).
  */
 export function assertNewVersionAllowed(version: string, existing: readonly string[]): void {
   parseVersion(version)
   if (existing.includes(version)) {
     throw new WprmError('already-exists', `Version ${version} already exists.`, 'Choose a higher version; `wprm next <slug>` suggests one.')
   }
-  const highest = highestVersion(existing)
+  const highest = highestVersion(isPrerelease(version) ? existing : existing.filter((v) => !isPrerelease(v)))
   if (highest !== null && compareVersions(version, highest) <= 0) {
     throw new WprmError(
       'version-not-higher',
@@ -122,7 +162,10 @@ export function newVersionProblem(text: string, existing: readonly string[]): st
 /** The next patch, minor and major versions after the latest (from 1.0.0 when there is none). */
 export function suggestNext(latest: string | null): { patch: string; minor: string; major: string } {
   if (latest === null) return { patch: '1.0.0', minor: '1.0.0', major: '1.0.0' }
-  const { major, minor, patch } = parseVersion(latest)
+  const { major, minor, patch, prerelease } = parseVersion(latest)
+  // After 1.4.0-rc.2 the next patch is 1.4.0 itself: the release the pre-releases led to.
+  if (prerelease !== undefined)
+    return { patch: `${major}.${minor}.${patch}`, minor: `${major}.${minor}.${patch}`, major: `${major + 1}.0.0` }
   // A part never reaches 100 (the version code would collide): it carries into the next part instead.
   const nextMinor = minor >= 99 ? `${major + 1}.0.0` : `${major}.${minor + 1}.0`
   return {
@@ -196,8 +239,20 @@ export function assertTransitionAllowed(version: string, from: VersionStatus, to
   }
 }
 
-/** The highest live version of a plugin: what sites are offered. */
+/**
+ * The highest live stable version of a plugin: what the stable channel is offered (the manifest's top
+ * fields, `-latest.zip`). Live pre-releases are offered to beta sites beside it (`latestLiveBeta`).
+ */
 export function latestLive(versions: readonly PluginVersionRecord[]): PluginVersionRecord | null {
+  return highestLive(versions.filter((v) => !isPrerelease(v.version)))
+}
+
+/** The highest live version of any channel: what a beta site is offered (before rollouts). */
+export function latestLiveBeta(versions: readonly PluginVersionRecord[]): PluginVersionRecord | null {
+  return highestLive(versions)
+}
+
+function highestLive(versions: readonly PluginVersionRecord[]): PluginVersionRecord | null {
   let best: PluginVersionRecord | null = null
   for (const record of versions) {
     if (isLive(record.status) && (best === null || compareVersions(record.version, best.version) > 0)) best = record

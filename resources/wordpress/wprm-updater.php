@@ -103,6 +103,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** How many redirects on the manifest's own host are followed; one to another host is refused. */
 		const MAX_REDIRECTS = 3;
 
+		/** The site's channel for this plugin, as chosen on the Plugins screen, is this prefix plus the plugin's folder. */
+		const CHANNEL_OPTION_PREFIX = 'wprm_updater_channel_';
+
+		/** The admin-post.php action of the Plugins screen's "Get beta updates" / "Back to stable" link. */
+		const CHANNEL_ACTION = 'wprm_updater_channel';
+
 		/** @var array<string, WPRM_Updater_1_0> Updaters by plugin basename. */
 		private static $updaters = array();
 
@@ -190,6 +196,9 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			add_action( 'admin_notices', array( $this, 'on_admin_notices' ) );
 			add_action( 'network_admin_notices', array( $this, 'on_admin_notices' ) );
 			add_action( 'load-update-core.php', array( $this, 'on_update_core_screen' ), 1 );
+			add_filter( 'plugin_action_links_' . $this->basename, array( $this, 'on_action_links' ) );
+			add_filter( 'network_admin_plugin_action_links_' . $this->basename, array( $this, 'on_action_links' ) );
+			add_action( 'admin_post_' . self::CHANNEL_ACTION, array( $this, 'on_channel_request' ) );
 		}
 
 		// ---- WordPress hooks ------------------------------------------------------------------------------
@@ -332,7 +341,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			$state     = $this->load_state();
 			$installed = $this->installed_version();
 			if ( null !== $state['manifest'] && '' !== $installed && $this->is_withdrawn( $state['manifest'], $installed ) ) {
-				$this->print_notice( 'warning', $this->withdrawn_message( $state['manifest'], $installed ) );
+				$this->print_notice( 'warning', $this->withdrawn_message( $this->offered( $state['manifest'], $installed ), $installed ) );
 			}
 			if ( ! $this->on_update_screen() ) {
 				return;
@@ -361,6 +370,64 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( ! empty( $_GET['force-check'] ) && current_user_can( 'update_plugins' ) ) {
 				$this->force_check = true;
 			}
+		}
+
+		/**
+		 * The plugin's row on the Plugins screen: "Get beta updates" or "Back to stable", for those who may update.
+		 *
+		 * @param array $links The row's action links.
+		 * @return array
+		 */
+		public function on_action_links( $links ) {
+			if ( ! is_array( $links ) || ! current_user_can( 'update_plugins' ) ) {
+				return $links;
+			}
+			$to  = 'beta' === $this->channel() ? 'stable' : 'beta';
+			$url = add_query_arg(
+				array(
+					'action'  => self::CHANNEL_ACTION,
+					'plugin'  => rawurlencode( $this->folder ),
+					'channel' => $to,
+				),
+				admin_url( 'admin-post.php' )
+			);
+			$url     = wp_nonce_url( $url, self::CHANNEL_ACTION . '_' . $this->folder );
+			$label   = 'beta' === $to ? 'Get beta updates' : 'Back to stable';
+			$links[] = sprintf( '<a href="%1$s" class="wprm-updater-channel">%2$s</a>', esc_url( $url ), esc_html( $label ) );
+			return $links;
+		}
+
+		/** The row link's request: checked (capability, nonce), stored, then back to the Plugins screen. */
+		public function on_channel_request() {
+			// phpcs:ignore WordPress.Security.NonceVerification.Recommended -- which plugin the request is for; the nonce is checked below.
+			if ( ! isset( $_GET['plugin'] ) || $this->folder !== wp_unslash( $_GET['plugin'] ) ) {
+				return; // Another plugin's updater answers it.
+			}
+			if ( ! current_user_can( 'update_plugins' ) ) {
+				wp_die( esc_html__( 'Sorry, you are not allowed to update plugins for this site.' ), 403 );
+			}
+			check_admin_referer( self::CHANNEL_ACTION . '_' . $this->folder );
+			$this->set_channel( isset( $_GET['channel'] ) && 'beta' === $_GET['channel'] ? 'beta' : 'stable' );
+			wp_safe_redirect( self_admin_url( 'plugins.php' ) );
+			exit;
+		}
+
+		/**
+		 * The channel this site takes the plugin's updates from: the Plugins screen's choice, else the constant
+		 * WPRM_UPDATER_CHANNEL ('beta' or 'stable') from wp-config.php, else 'stable'; then the filter
+		 * `wprm_updater_channel` ($channel, $folder). Anything but 'beta' is 'stable'.
+		 */
+		public function channel(): string {
+			$chosen  = get_site_option( self::CHANNEL_OPTION_PREFIX . $this->folder, '' );
+			$default = defined( 'WPRM_UPDATER_CHANNEL' ) && 'beta' === WPRM_UPDATER_CHANNEL ? 'beta' : 'stable';
+			$channel = in_array( $chosen, array( 'stable', 'beta' ), true ) ? $chosen : $default;
+			return 'beta' === apply_filters( 'wprm_updater_channel', $channel, $this->folder ) ? 'beta' : 'stable';
+		}
+
+		/** Stores the site's channel for this plugin. The offer follows at once: it is worked out from the cached manifest. */
+		private function set_channel( string $channel ) {
+			update_site_option( self::CHANNEL_OPTION_PREFIX . $this->folder, $channel );
+			delete_site_transient( 'update_plugins' ); // So that core checks again, and drops an offer of the other channel.
 		}
 
 		// ---- The offer ------------------------------------------------------------------------------------
@@ -404,10 +471,44 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				return array( 'available' => false, 'item' => null );
 			}
 			$manifest = $this->manifest( $may_check );
+			$manifest = null !== $manifest ? $this->offered( $manifest, $installed ) : null;
 			if ( null !== $manifest && $this->should_offer( $manifest, $installed ) ) {
 				return array( 'available' => true, 'item' => $this->offer_item( $manifest, $installed ) );
 			}
 			return array( 'available' => false, 'item' => $this->up_to_date_item( $manifest, $installed ) );
+		}
+
+		/**
+		 * The manifest as this site reads it: its top fields describe the version chosen for this site's channel,
+		 * rollout bucket and stepping stones (WPRM_Updater_Offer_1_0::choose), in place of the stable offer.
+		 */
+		private function offered( array $manifest, string $installed ): array {
+			$meets  = function ( $requires, $requires_php ) {
+				return ( null === $requires || is_wp_version_compatible( $requires ) ) && ( null === $requires_php || is_php_version_compatible( $requires_php ) );
+			};
+			$bucket = WPRM_Updater_Offer_1_0::bucket( $this->site_id() );
+			$chosen = WPRM_Updater_Offer_1_0::choose( $manifest, $installed, $this->channel(), $bucket, time(), $meets );
+			if ( null === $chosen || $chosen['version'] === $manifest['version'] ) {
+				return $manifest;
+			}
+			$wanted = version_compare( $chosen['version'], $installed, '>' ) || ( $this->is_withdrawn( $manifest, $installed ) && $chosen['version'] !== $installed );
+			if ( ! $wanted ) {
+				return $manifest; // Nothing to offer: the "up to date" entry names the stable offer and its requirements, as before.
+			}
+			return array_merge(
+				$manifest,
+				array(
+					'version'        => $chosen['version'],
+					'download_url'   => $chosen['download_url'],
+					'sha256'         => $chosen['sha256'],
+					'size'           => $chosen['size'],
+					'force_update'   => $chosen['force_update'],
+					'autoupdate'     => false,
+					'requires'       => $chosen['requires'],
+					'requires_php'   => $chosen['requires_php'],
+					'upgrade_notice' => '', // The manifest's notice is the stable offer's.
+				)
+			);
 		}
 
 		/**
@@ -1071,15 +1172,23 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				return $this->manifest_url;
 			}
 			$report = array(
-				'site'      => hash( 'sha256', network_home_url() . '#' . $this->folder ),
+				'site'      => $this->site_id(),
 				'installed' => $this->installed_version(),
 				'wp'        => (string) get_bloginfo( 'version' ),
 				'php'       => PHP_MAJOR_VERSION . '.' . PHP_MINOR_VERSION . '.' . PHP_RELEASE_VERSION,
 				'locale'    => (string) get_locale(),
 				'multisite' => is_multisite() ? '1' : '0',
-				'channel'   => 'stable',
+				'channel'   => $this->channel(),
 			);
 			return add_query_arg( array_map( 'rawurlencode', $report ), $this->manifest_url );
+		}
+
+		/**
+		 * The site's anonymous id for this plugin: SHA-256 of the home URL, "#" and the plugin's folder. The install
+		 * report sends it; the rollout bucket is taken from it, so the update server's log tells who is in a rollout.
+		 */
+		private function site_id(): string {
+			return hash( 'sha256', network_home_url() . '#' . $this->folder );
 		}
 
 		private function header( $response, string $name, string $fallback ): string {
@@ -1199,16 +1308,88 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				if ( ! is_array( $entry ) ) {
 					throw new InvalidArgumentException( sprintf( '"versions[%s]" is not an object', $index ) );
 				}
+				$where     = "versions[$index].";
 				$entries[] = array(
-					'version'      => self::version( $entry, 'version', "versions[$index]." ),
-					'download_url' => self::url( $entry, 'download_url', "versions[$index]." ),
-					'sha256'       => self::sha256( $entry, 'sha256', "versions[$index]." ),
-					'size'         => self::size( $entry, 'size', "versions[$index]." ),
-					'force_update' => self::flag( $entry, 'force_update', "versions[$index]." ),
-					'revoked'      => self::flag( $entry, 'revoked', "versions[$index]." ),
+					'version'      => self::version( $entry, 'version', $where ),
+					'download_url' => self::url( $entry, 'download_url', $where ),
+					'sha256'       => self::sha256( $entry, 'sha256', $where ),
+					'size'         => self::size( $entry, 'size', $where ),
+					'force_update' => self::flag( $entry, 'force_update', $where ),
+					'revoked'      => self::flag( $entry, 'revoked', $where ),
+					'requires'     => isset( $entry['requires'] ) ? self::version( $entry, 'requires', $where ) : null,
+					'requires_php' => isset( $entry['requires_php'] ) ? self::version( $entry, 'requires_php', $where ) : null,
+					'status'       => self::status( $entry, $where ),
+					'channel'      => self::entry_channel( $entry, $where ),
+					'required'     => self::flag( $entry, 'required', $where ),
+					'rollout'      => self::rollout( $entry, $where ),
 				);
 			}
 			return $entries;
+		}
+
+		/** @return string|null A version's status; null when the entry has none (a manifest from before statuses were listed). */
+		private static function status( array $entry, string $where ) {
+			if ( ! isset( $entry['status'] ) ) {
+				return null;
+			}
+			if ( ! in_array( $entry['status'], array( 'draft', 'released', 'update_ready', 'deprecated' ), true ) ) {
+				throw new InvalidArgumentException( sprintf( '"%sstatus" is not a version status', $where ) );
+			}
+			return $entry['status'];
+		}
+
+		/** The channel follows from the version: a stable site must never take a pre-release listed as stable. */
+		private static function entry_channel( array $entry, string $where ): string {
+			$expected = false !== strpos( $entry['version'], '-' ) ? 'beta' : 'stable';
+			if ( isset( $entry['channel'] ) && $expected !== $entry['channel'] ) {
+				throw new InvalidArgumentException( sprintf( '"%schannel" is not the channel of its version', $where ) );
+			}
+			return $expected;
+		}
+
+		/**
+		 * A staged rollout: steps of a whole percent (1-100) from a UTC time on, when it was halted, and whether it
+		 * holds a forced release too. Times stay as written: the cache keeps the parsed manifest and parses it again.
+		 *
+		 * @return array{steps: array<int, array{percent: int, at: string}>, halted_at: string|null, forced: bool}|null
+		 */
+		private static function rollout( array $entry, string $where ) {
+			if ( ! isset( $entry['rollout'] ) ) {
+				return null;
+			}
+			$rollout = $entry['rollout'];
+			$at      = $where . 'rollout';
+			if ( ! is_array( $rollout ) || ! isset( $rollout['steps'] ) || ! is_array( $rollout['steps'] ) || array() === $rollout['steps'] ) {
+				throw new InvalidArgumentException( sprintf( '"%s" is not a rollout', $at ) );
+			}
+			$steps = array();
+			foreach ( $rollout['steps'] as $index => $step ) {
+				$here = "{$at}.steps[{$index}]";
+				if ( ! is_array( $step ) ) {
+					throw new InvalidArgumentException( sprintf( '"%s" is not a rollout', $here ) );
+				}
+				if ( ! isset( $step['percent'] ) || ! is_int( $step['percent'] ) || $step['percent'] < 1 || $step['percent'] > 100 ) {
+					throw new InvalidArgumentException( sprintf( '"%s.percent" is not a whole percent from 1 to 100', $here ) );
+				}
+				$steps[] = array(
+					'percent' => $step['percent'],
+					'at'      => self::utc_time( $step, 'at', $here . '.' ),
+				);
+			}
+			return array(
+				'steps'     => $steps,
+				'halted_at' => isset( $rollout['halted_at'] ) ? self::utc_time( $rollout, 'halted_at', $at . '.' ) : null,
+				'forced'    => self::flag( $rollout, 'forced', $at . '.' ),
+			);
+		}
+
+		/** An ISO 8601 time in UTC ("2026-12-01T12:00:00.000Z"), as WPRM_Updater_Offer_1_0::unix_time reads it. */
+		private static function utc_time( array $data, string $key, string $where ): string {
+			$value = isset( $data[ $key ] ) ? $data[ $key ] : null;
+			if ( ! is_string( $value ) || ! preg_match( '/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/D', $value ) ) {
+				throw new InvalidArgumentException( sprintf( '"%s%s" is not a UTC time', $where, $key ) );
+			}
+			return $value;
 		}
 
 		private static function version( array $data, string $key, string $where = '' ): string {
@@ -1348,6 +1529,123 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 
 		private function print_notice( string $type, string $message ) {
 			printf( '<div class="notice notice-%1$s wprm-updater-notice"><p>%2$s</p></div>', esc_attr( $type ), esc_html( $message ) );
+		}
+	}
+
+	/**
+	 * Which version a site is offered: the one pure function of channels, staged rollouts and stepping stones
+	 * (no WordPress call in it, so php-cli tests it over thousands of site ids). WP Release Manager's own copy of
+	 * the rollout rules is src-shared/rollout.ts.
+	 *
+	 * - The manifest's top fields are the stable offer: every site may take it, whatever its bucket.
+	 * - A live (released or update_ready), not withdrawn entry of versions[] is a candidate when its channel is
+	 *   the site's (a beta site takes both), the site meets its requirements, and the site is in its rollout:
+	 *   bucket < percent x 100 at this time (never while halted; a forced release skips its rollout unless the
+	 *   rollout says `forced`).
+	 * - The highest candidate is the target, unless a required version (a stepping stone) lies between the
+	 *   installed version and it: then the lowest such one.
+	 */
+	final class WPRM_Updater_Offer_1_0 {
+
+		/** Buckets per site: a percent is 100 of them, so shares are exact to 0.01 %. */
+		const BUCKETS = 10000;
+
+		/**
+		 * A site's bucket, 0-9999, from its site id (the SHA-256 in hex of its home URL, "#" and the plugin's folder):
+		 * the same for every version of the plugin, so the same sites go first and a site in at 10 % is in at 50 %.
+		 */
+		public static function bucket( string $site_id ): int {
+			return (int) ( hexdec( substr( $site_id, 0, 8 ) ) % self::BUCKETS );
+		}
+
+		/**
+		 * The percentage of sites a version is offered to at Unix time $now: the last step reached, 0 while halted,
+		 * 100 without a rollout, and 100 for a forced release whose rollout does not say `forced`.
+		 */
+		public static function percent_at( array $entry, int $now ): int {
+			$rollout = isset( $entry['rollout'] ) ? $entry['rollout'] : null;
+			if ( ! is_array( $rollout ) || ( ! empty( $entry['force_update'] ) && ! $rollout['forced'] ) ) {
+				return 100;
+			}
+			if ( null !== $rollout['halted_at'] ) {
+				return 0;
+			}
+			$percent = 0;
+			foreach ( $rollout['steps'] as $step ) {
+				if ( self::unix_time( $step['at'] ) <= $now ) {
+					$percent = $step['percent'];
+				}
+			}
+			return $percent;
+		}
+
+		/**
+		 * A time as the manifest writes it ("2026-12-01T12:00:00.000Z", checked by parse_manifest), as a Unix
+		 * timestamp. Read by hand: strtotime costs some 30 microseconds a call, and this runs per version per check.
+		 */
+		public static function unix_time( string $utc ): int {
+			sscanf( $utc, '%4d-%2d-%2dT%2d:%2d:%2d', $year, $month, $day, $hour, $minute, $second );
+			return (int) gmmktime( $hour, $minute, $second, $month, $day, $year );
+		}
+
+		/**
+		 * The entry to offer, or null when no version fits this site. The caller offers it when it is higher than the
+		 * installed version, or when the installed one was withdrawn.
+		 *
+		 * @param array    $manifest  A manifest as parse_manifest returns it.
+		 * @param string   $installed The installed version.
+		 * @param string   $channel   'stable' or 'beta'.
+		 * @param int      $bucket    The site's bucket (bucket()).
+		 * @param int      $now       Unix time.
+		 * @param callable $meets     ( ?string $requires, ?string $requires_php ): bool, whether the site can run a version.
+		 * @return array|null An entry: version, download_url, sha256, size, force_update, requires, requires_php, required.
+		 */
+		public static function choose( array $manifest, string $installed, string $channel, int $bucket, int $now, callable $meets ) {
+			$candidates = array();
+			$stable     = array(
+				'version'      => $manifest['version'],
+				'download_url' => $manifest['download_url'],
+				'sha256'       => $manifest['sha256'],
+				'size'         => $manifest['size'],
+				'force_update' => $manifest['force_update'] || $manifest['autoupdate'],
+				'requires'     => $manifest['requires'],
+				'requires_php' => $manifest['requires_php'],
+				'required'     => false,
+			);
+			$stable_ok = $meets( $stable['requires'], $stable['requires_php'] );
+			foreach ( $manifest['versions'] as $entry ) {
+				$live = in_array( $entry['status'], array( 'released', 'update_ready' ), true ) && ! $entry['revoked'] && ! in_array( $entry['version'], $manifest['revoked'], true );
+				if ( ! $live || ( 'beta' === $entry['channel'] && 'beta' !== $channel ) ) {
+					continue;
+				}
+				if ( $entry['version'] === $stable['version'] ) {
+					// The stable offer reaches every site; its entry adds only whether it is a stepping stone.
+					$stable['required'] = $entry['required'];
+					continue;
+				}
+				if ( $bucket < self::percent_at( $entry, $now ) * ( self::BUCKETS / 100 ) && $meets( $entry['requires'], $entry['requires_php'] ) ) {
+					$candidates[] = $entry;
+				}
+			}
+			if ( $stable_ok ) {
+				$candidates[] = $stable;
+			}
+			$target = null;
+			foreach ( $candidates as $candidate ) {
+				if ( null === $target || version_compare( $candidate['version'], $target['version'], '>' ) ) {
+					$target = $candidate;
+				}
+			}
+			if ( null === $target ) {
+				return null;
+			}
+			foreach ( $candidates as $candidate ) {
+				$between = version_compare( $candidate['version'], $installed, '>' ) && version_compare( $candidate['version'], $target['version'], '<' );
+				if ( $candidate['required'] && $between ) {
+					$target = $candidate; // The candidates below the target that remain are higher than the installed one.
+				}
+			}
+			return $target;
 		}
 	}
 

@@ -19,7 +19,8 @@ import {
   formatVersion,
   formatVersionList,
   formatPull,
-  formatAddedPlugin
+  formatAddedPlugin,
+  formatRollout
 } from './format.js'
 import { formatStatsPull, formatStatsReport } from './stats-format.js'
 
@@ -181,7 +182,8 @@ export const COMMANDS: readonly Command[] = [
       'force-update': { type: 'boolean' },
       'min-php': { type: 'string' },
       'min-wp': { type: 'string' },
-      'min-api': { type: 'string' }
+      'min-api': { type: 'string' },
+      required: { type: 'boolean' }
     },
     positionals: [2, 2],
     run: async (api, [slug, version], values) => {
@@ -197,7 +199,8 @@ export const COMMANDS: readonly Command[] = [
           minPhpVersion: optionalString(values, 'min-php'),
           minPlatformVersion: optionalString(values, 'min-wp'),
           minApiVersion: optionalString(values, 'min-api'),
-          allow: stringList(values, 'allow')
+          allow: stringList(values, 'allow'),
+          required: values.required === true
         }),
         (result) =>
           result.already === true
@@ -617,6 +620,36 @@ export const COMMANDS: readonly Command[] = [
           : [`Changed the changelog of ${slug} ${version}.`, ...(r.publish ? [formatPublish(r.publish)] : [])].join('\n')
       )
     }
+  },
+  {
+    words: ['rollout'],
+    args: '<slug> [<version>] (--percent N | --schedule 5%@0h,25%@24h,100%@72h | --halt | --resume) [--include-forced]',
+    summary:
+      'Roll a version out to a share of sites (a whole percent, or steps in time that sites follow themselves); sites outside are offered the previous stable version. On a draft it waits for the release. --halt and --resume take the version in rollout when none is named.',
+    options: {
+      percent: { type: 'string' },
+      schedule: { type: 'string' },
+      halt: { type: 'boolean' },
+      resume: { type: 'boolean' },
+      'include-forced': { type: 'boolean' }
+    },
+    positionals: [1, 2],
+    run: async (api, [slug, version], values) =>
+      present(
+        await api.setRollout({
+          slug: slug!,
+          version,
+          percent: optionalString(values, 'percent'),
+          schedule: optionalString(values, 'schedule'),
+          halt: values.halt === true ? true : undefined,
+          resume: values.resume === true ? true : undefined,
+          includeForced: values['include-forced'] === true
+        }),
+        (r) =>
+          [`${slug} ${r.versions[0]!.version}: ${formatRollout(r.versions[0]!)}`, ...(r.publish ? [formatPublish(r.publish)] : [])].join(
+            '\n'
+          )
+      )
   },
   {
     words: ['plugin', 'remove'],

@@ -17,6 +17,8 @@ import type {
 import { changeCounts, describeExclusion } from '../../src-shared/file-preview.js'
 import { formatBytes } from '../../src-shared/format.js'
 import { isLayoutFolderName } from '../../src-shared/slugs.js'
+import { describeRollout } from '../../src-shared/rollout.js'
+import { channelOf } from '../../src-shared/versions.js'
 
 /** Lays rows out in aligned columns, for a terminal. */
 export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
@@ -70,7 +72,7 @@ export function formatPluginDetails(details: PluginDetails): string {
 export function formatVersionList(versions: readonly PluginVersionRecord[]): string {
   if (versions.length === 0) return 'No versions yet. Add one with: wprm version add <slug> <version> --changelog "…"'
   return table(
-    ['VERSION', 'STATUS', 'CODE', 'SIZE', 'SHA-256', 'RELEASED', 'FORCE'],
+    ['VERSION', 'STATUS', 'CODE', 'SIZE', 'SHA-256', 'RELEASED', 'FORCE', 'CHANNEL', 'ROLLOUT'],
     versions.map((v) => [
       v.version,
       v.status,
@@ -78,9 +80,16 @@ export function formatVersionList(versions: readonly PluginVersionRecord[]): str
       formatBytes(v.file_size, '-'),
       v.checksum?.slice(0, 12) ?? '-',
       v.released_at?.slice(0, 16).replace('T', ' ') ?? '-',
-      v.force_update ? 'yes' : ''
+      v.force_update ? 'yes' : '',
+      channelOf(v.version),
+      `${v.rollout ? describeRollout(v, new Date()) : ''}${v.required === true ? `${v.rollout ? ', ' : ''}required` : ''}`
     ])
   )
+}
+
+/** A version's rollout in words, as of now. */
+export function formatRollout(v: PluginVersionRecord): string {
+  return describeRollout(v, new Date())
 }
 
 /** Every field of a version. */
@@ -94,6 +103,9 @@ export function formatVersion(v: PluginVersionRecord): string {
     ['min_platform_version', dash(v.min_platform_version)],
     ['min_api_version', dash(v.min_api_version)],
     ['force_update', String(v.force_update)],
+    ['channel', channelOf(v.version)],
+    ['required', String(v.required === true)],
+    ['rollout', formatRollout(v)],
     ['file_path', dash(v.file_path)],
     ['file_size', v.file_size === null ? '-' : `${v.file_size} (${formatBytes(v.file_size)})`],
     ['checksum', dash(v.checksum)],

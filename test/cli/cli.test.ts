@@ -180,7 +180,7 @@ describe('wprm', () => {
       ['v1.2.0', 'Leave the "v" out'],
       ['1.2', 'three parts'],
       ['01.2.3', 'leading zero'],
-      ['1.2.3-rc.1', 'pre-release'],
+      ['1.2.3-rc1', 'pre-release tag'],
       ['1.100.0', 'collide']
     ] as const) {
       const run = await wprm('version', 'add', 'hello-wprm', version, '--changelog', 'x')

@@ -10,12 +10,12 @@ describe('the checklist definitions', () => {
   it('number the checks 1 to n in running order, with one key each', () => {
     expect(CHECKLIST.map((c) => c.id)).toEqual(Array.from({ length: CHECKLIST.length }, (_, i) => i + 1))
     expect(new Set(CHECKLIST.map((c) => c.key)).size).toBe(CHECKLIST.length)
-    expect(CHECKLIST_LENGTH).toBe(10)
+    expect(CHECKLIST_LENGTH).toBe(11)
     expect(CHECKLIST.every((c: ChecklistDefinition) => c.title.length > 0 && c.about.length > 0)).toBe(true)
   })
 
   it('know the last check', () => {
-    expect(CHECKLIST.filter((c) => isLastCheck(c.id)).map((c) => c.key)).toEqual(['record'])
+    expect(CHECKLIST.filter((c) => isLastCheck(c.id)).map((c) => c.key)).toEqual(['rollout'])
     expect(isLastCheck(CHECKLIST_LENGTH + 1)).toBe(false)
   })
 })
@@ -66,7 +66,7 @@ describe('runChecklist', () => {
     expect(reported).toEqual(checks)
     // Every check ran but the one whose title could not be built.
     expect(context.seen).toEqual(CHECKLIST.map((c) => c.key).filter((key) => key !== 'zip-version'))
-    expect(checks.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
+    expect(checks.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
     expect(checks.map((c) => [c.ok, c.detail])).toEqual([
       [false, 'zip-present failed'],
       [true, 'latest-link passed'],
@@ -78,7 +78,8 @@ describe('runChecklist', () => {
       [false, 'main-file-strings failed'],
       [true, 'signature passed'],
       [false, 'expiry failed'],
-      [true, 'record passed']
+      [true, 'record passed'],
+      [false, 'rollout failed']
     ])
     expect(checks[0]!.title).toBe('run title of zip-present')
     expect(checks[5]!.title).toBe(CHECKLIST[5].title)

@@ -138,6 +138,36 @@ describe('several workstations, one update server', () => {
     ])
   })
 
+  it('a second workstation pulls the rollout state, halts it, and the first learns of the halt before it may publish', async () => {
+    const { shared, source, slug, ws } = await scene('rollout', '3.0.0')
+    const a = await ws('a')
+    value(await a.api.addPlugin({ sourceDir: source, server: shared.name }))
+    value(await a.api.addVersion({ slug, version: '3.0.0', changelog: 'Three', status: 'released' }))
+    value(await a.api.addVersion({ slug, version: '3.1.0-beta.1', changelog: 'Beta', status: 'released' }))
+    value(await a.api.addVersion({ slug, version: '3.1.0', changelog: 'Three one', required: true }))
+    value(await a.api.setRollout({ slug, version: '3.1.0', schedule: '10%@0h,100%@48h' }))
+    value(await a.api.changeStatus({ slug, versions: ['3.1.0'], status: 'released' }))
+    const b = await ws('b')
+    value(await b.api.importPlugin({ server: shared.name, slug }))
+    const pulled = (await b.versions()).find((v) => v.version === '3.1.0')!
+    const onA = (await a.versions()).find((v) => v.version === '3.1.0')!
+    expect(pulled.rollout).toEqual(onA.rollout)
+    expect(pulled.rollout?.steps.map((s) => s.percent)).toEqual([10, 100])
+    expect(pulled.required).toBe(true)
+    // The second workstation halts the rollout it never started (no version named: the one in progress).
+    const halted = value(await b.api.setRollout({ slug, halt: true }))
+    expect(halted.versions[0]!.rollout?.halted_at).toEqual(expect.any(String))
+    const manifest = (await shared.manifest())!
+    expect(manifest.version).toBe('3.0.0')
+    expect(manifest.versions.find((v) => v.version === '3.1.0')?.rollout).toEqual(halted.versions[0]!.rollout)
+    const stale = failure(await a.api.setRollout({ slug, version: '3.1.0', percent: '50' }))
+    expect(stale.kind).toBe('server-ahead')
+    expect(stale.message).toContain("3.1.0's rollout changed")
+    value(await a.api.pull({ slugs: [slug] }))
+    expect((await a.versions()).find((v) => v.version === '3.1.0')?.rollout?.halted_at).toBe(halted.versions[0]!.rollout?.halted_at)
+    value(await a.api.setRollout({ slug, resume: true }))
+  })
+
   it('two workstations racing a release: one wins, the other is refused before anything changes; no version is lost', async () => {
     const { shared, source, slug, ws } = await scene('racer', '1.0.0')
     const a = await ws('a')

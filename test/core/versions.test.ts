@@ -5,7 +5,11 @@ import { WprmError } from '../../src-main/core/errors.js'
 import {
   assertNewVersionAllowed,
   assertTransitionAllowed,
+  channelOf,
+  compareVersions,
   latestLive,
+  latestLiveBeta,
+  normalizeVersion,
   parseVersion,
   suggestNext,
   versionCode
@@ -33,8 +37,11 @@ describe('parseVersion', () => {
     ['1.2', /three parts/, /1\.2\.0/],
     ['01.2.3', /leading zero/, /1\.2\.3/],
     ['', /empty/, /MAJOR\.MINOR\.PATCH/],
-    ['1.2.3-beta.1', /pre-release/, /1\.2\.3/],
-    ['1.2.3+build', /pre-release/, /1\.2\.3/],
+    ['1.2.3-beta1', /pre-release tag is not -alpha\.N, -beta\.N or -rc\.N/, /1\.2\.3-beta\.1/],
+    ['1.2.3-preview.1', /pre-release tag/, /1\.2\.3-rc\.2/],
+    ['1.2.3-beta.0', /pre-release tag/, /from 1 to 99/],
+    ['1.2.3+build', /build tags/, /1\.2\.3/],
+    ['1.2.3-beta.1+build', /build tags/, /1\.2\.3-beta\.1/],
     ['1.100.0', /MINOR part is 100 or more.*collide/, /below 100/],
     ['1.0.100', /PATCH part is 100 or more/, /below 100/],
     ['banana', /not MAJOR\.MINOR\.PATCH/, /1\.2\.0/]
@@ -43,6 +50,40 @@ describe('parseVersion', () => {
     expect(error.kind).toBe('invalid-version')
     expect(error.message).toMatch(why)
     expect(error.hint).toMatch(hint)
+  })
+})
+
+describe('pre-releases', () => {
+  it('accepts -alpha.N, -beta.N and -rc.N, ordered below their release as semver and PHP order them', () => {
+    expect(parseVersion('1.4.0-beta.1')).toEqual({ major: 1, minor: 4, patch: 0, prerelease: { tag: 'beta', number: 1 } })
+    expect(normalizeVersion(' 1.4.0-rc.2 ')).toBe('1.4.0-rc.2')
+    const sorted = ['1.4.0', '1.4.0-rc.10', '1.3.9', '1.4.0-alpha.1', '1.4.0-rc.2', '1.4.0-beta.1'].sort(compareVersions)
+    expect(sorted).toEqual(['1.3.9', '1.4.0-alpha.1', '1.4.0-beta.1', '1.4.0-rc.2', '1.4.0-rc.10', '1.4.0'])
+    expect(channelOf('1.4.0-rc.2')).toBe('beta')
+    expect(channelOf('1.4.0')).toBe('stable')
+  })
+
+  it("carries its release's version code (the code names the release; the order is the version's)", () => {
+    expect(versionCode('1.4.0-beta.1')).toBe(10400)
+    expect(versionCode('1.4.0')).toBe(10400)
+  })
+
+  it('lets a stable fix follow a higher beta, and a beta only follow every version', () => {
+    expect(() => assertNewVersionAllowed('1.3.1', ['1.3.0', '1.4.0-beta.1'])).not.toThrow()
+    expect(() => assertNewVersionAllowed('1.4.0-beta.2', ['1.3.1', '1.4.0-beta.1'])).not.toThrow()
+    expect(refusal(() => assertNewVersionAllowed('1.4.0-beta.1', ['1.4.0'])).kind).toBe('version-not-higher')
+    expect(refusal(() => assertNewVersionAllowed('1.3.0-rc.1', ['1.3.0', '1.4.0-beta.1'])).kind).toBe('version-not-higher')
+  })
+
+  it('suggests the release itself after a pre-release', () => {
+    expect(suggestNext('1.4.0-rc.2')).toEqual({ patch: '1.4.0', minor: '1.4.0', major: '2.0.0' })
+  })
+
+  it('keeps latestLive to stable versions: a live pre-release is the beta offer only', () => {
+    const v = (version: string, status: VersionStatus): PluginVersionRecord => ({ version, status }) as PluginVersionRecord
+    const versions = [v('1.3.0', 'released'), v('1.4.0-beta.1', 'released')]
+    expect(latestLive(versions)?.version).toBe('1.3.0')
+    expect(latestLiveBeta(versions)?.version).toBe('1.4.0-beta.1')
   })
 })
 

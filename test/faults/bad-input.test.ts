@@ -195,7 +195,7 @@ const ROWS: readonly Row[] = [
   row('a version with v', 1, 'invalid-version', 'starts with "v"', add('v1.2.0')),
   row('a version of two parts', 1, 'invalid-version', 'it needs three parts', add('1.2')),
   row('a leading zero', 1, 'invalid-version', 'leading zero', add('01.2.0')),
-  row('a pre-release tag', 1, 'invalid-version', 'pre-release and build tags', add('1.2.0-beta.1')),
+  row('a pre-release tag sites compare differently', 1, 'invalid-version', 'pre-release tag is not -alpha.N', add('1.2.0-beta1')),
   row('a MINOR of 100', 1, 'invalid-version', 'would collide', add('1.100.0')),
   row('a line break inside the version', 1, 'invalid-version', '"1.2\\n.5" is not a valid version', add('1.2\n.5')),
   row('a space inside the version', 1, 'invalid-version', 'is not MAJOR.MINOR.PATCH', add('1. 2.0')),
@@ -262,6 +262,28 @@ const ROWS: readonly Row[] = [
   ]),
   row('roll back to a v-version', 1, 'invalid-version', 'starts with "v"', () => ['rollback', 'good', '--to', 'v1.0.0']),
   row('bump to a pre-release', 1, 'invalid-version', 'pre-release', () => ['bump', 'good', '1.2.0-rc1']),
+  // ---- rollouts ----
+  row('a rollout as a fraction', 2, 'usage', 'that is 10 %: write 10', () => ['rollout', 'good', '1.0.0', '--percent', '0.1']),
+  row('a rollout at 0 %', 2, 'usage', '0 % is not a kill switch', () => ['rollout', 'good', '1.0.0', '--percent', '0']),
+  row('a rollout over 100 %', 2, 'usage', 'is more than 100 %', () => ['rollout', 'good', '1.0.0', '--percent', '150']),
+  row('a rollout in words', 2, 'usage', 'is not a percentage', () => ['rollout', 'good', '1.0.0', '--percent', 'half']),
+  row('a schedule that goes down', 2, 'usage', 'does not come after 25 %', () => [
+    'rollout',
+    'good',
+    '1.0.0',
+    '--schedule',
+    '25%@0h,5%@24h'
+  ]),
+  row('a schedule without times', 2, 'usage', 'is not a step of a schedule', () => ['rollout', 'good', '1.0.0', '--schedule', '5%,50%']),
+  row('two rollout changes at once', 2, 'usage', 'Give one of --percent', () => ['rollout', 'good', '1.0.0', '--percent', '5', '--halt']),
+  row('a rollout of a version on every site', 1, 'invalid-transition', 'already live on every site', () => [
+    'rollout',
+    'good',
+    '1.0.0',
+    '--percent',
+    '10'
+  ]),
+  row('a halt with no rollout', 1, 'not-found', 'has no rollout in progress', () => ['rollout', 'good', '--halt']),
   row('bump to a word', 1, 'invalid-version', 'is not a valid version', () => ['bump', 'good', 'latest']),
   row('verify a two-part version', 1, 'invalid-version', 'three parts', () => ['verify', 'good', '1.0']),
   row('prune keeping one', 2, 'usage', '3', () => ['prune', 'good', '--keep', '1']),

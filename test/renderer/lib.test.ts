@@ -39,7 +39,7 @@ describe('renderer helpers', () => {
     const r = report('1.0.0', false)
     const md = reportToMarkdown(r, new Date('2025-01-01T00:00:00Z'))
     expect(md).toContain('# Verification of hello 1.0.0')
-    expect(md).toContain('**Some checks failed**: 7 of 8')
+    expect(md).toContain('**Some checks failed**: 8 of 9')
     expect(md).toContain('- ✗ **Check 4** — wrong')
     expect(JSON.parse(reportToJson(r))).toEqual(r)
     expect(reportFileName(r, 'md')).toBe('hello-1.0.0-verification.md')

@@ -93,6 +93,7 @@ export function newVersionRecord(
     released_at: null,
     revoked_at: null,
     allowed_files: [...new Set(input.allow ?? [])],
+    ...(input.required === true ? { required: true } : {}),
     created_at: at,
     updated_at: at
   }

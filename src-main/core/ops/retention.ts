@@ -1,6 +1,7 @@
 import { pruneJob } from '../../../src-shared/jobs.js'
 import { unlink } from 'node:fs/promises'
-import type { PruneResult } from '../../../src-shared/model.js'
+import type { PluginVersionRecord, PruneResult } from '../../../src-shared/model.js'
+import { compareVersions, isPrerelease, latestLiveBeta } from '../../../src-shared/versions.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import type { ReleaseContext } from './context.js'
 import { requirePlugin, versionsOf } from '../db/lookups.js'
@@ -9,6 +10,27 @@ import { changePlugin, commitChange, publishVersions } from './plugin-change.js'
 
 /** The fewest ZIPs kept for an emergency rollback, as the system we replace required. */
 export const MIN_KEEP = 3
+
+/**
+ * The ZIPs `prune --keep N` removes from `withZip` (a plugin's versions with a ZIP, newest first): deprecated
+ * stable versions beyond the newest `keep` stable ones (what a rollback can go to: always stable), and
+ * deprecated pre-releases below the highest live version (a beta superseded by what came after it).
+ * For a plugin without pre-releases: the deprecated ones beyond the newest `keep`, as before channels.
+ */
+export function pruneCandidates(withZip: readonly PluginVersionRecord[], keep: number): PluginVersionRecord[] {
+  const keptStable = new Set(
+    withZip
+      .filter((v) => !isPrerelease(v.version))
+      .slice(0, keep)
+      .map((v) => v.version)
+  )
+  const highest = latestLiveBeta(withZip)
+  return withZip.filter(
+    (v) =>
+      v.status === 'deprecated' &&
+      (isPrerelease(v.version) ? highest !== null && compareVersions(v.version, highest.version) < 0 : !keptStable.has(v.version))
+  )
+}
 
 /**
  * Removes the ZIPs of old deprecated versions beyond the newest `keep` ZIPs, here and on the plugin's
@@ -31,7 +53,7 @@ export function pruneZips(ctx: ReleaseContext, slug: string, keep: number = MIN_
     const plugin = requirePlugin(snapshot, slug)
     const versions = versionsOf(snapshot, slug)
     const withZip = versions.filter((v) => v.file_path !== null)
-    const candidates = withZip.filter((record, index) => index >= keep && record.status === 'deprecated')
+    const candidates = pruneCandidates(withZip, keep)
     const kept = withZip.filter((record) => !candidates.includes(record)).map((v) => v.version)
     if (candidates.length === 0) return { removed: [], kept }
     // The server first (a manifest without them, then their files): if it fails, nothing here changes.

@@ -24,6 +24,22 @@ function isActor(v: unknown): boolean {
   )
 }
 
+function isRollout(v: unknown): boolean {
+  const r = v as Record<string, unknown> | null
+  return (
+    typeof r === 'object' &&
+    r !== null &&
+    Array.isArray(r.steps) &&
+    r.steps.length > 0 &&
+    r.steps.every((s: unknown) => {
+      const step = s as Record<string, unknown> | null
+      return typeof step === 'object' && step !== null && Number.isInteger(step.percent) && isString(step.at)
+    }) &&
+    isNullableString(r.halted_at) &&
+    typeof r.forced === 'boolean'
+  )
+}
+
 function isEntry(v: unknown): v is LedgerVersion {
   const e = v as Record<string, unknown> | null
   return (
@@ -46,6 +62,8 @@ function isEntry(v: unknown): v is LedgerVersion {
     isString(e.md5) &&
     isNullableString(e.released_at) &&
     isNullableString(e.revoked_at) &&
+    (e.rollout === undefined || e.rollout === null || isRollout(e.rollout)) &&
+    (e.required === undefined || typeof e.required === 'boolean') &&
     isActor(e.published) &&
     isActor(e.changed)
   )

@@ -1,11 +1,13 @@
-import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../src-shared/model.js'
+import type { PluginRecord, PluginVersionRecord, ServerProfile, StagedRollout } from '../../../src-shared/model.js'
 import { plainTextOrNull, utf8FromLatin1 } from '../source/safe-text.js'
 import type { ManifestArtwork } from './artwork.js'
 import { NO_ARTWORK } from './artwork.js'
 import type { ManifestSections } from './manifest-texts.js'
 import { manifestTexts } from './manifest-texts.js'
 import { zipFileName } from '../build/zip-names.js'
-import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
+import type { Channel } from '../../../src-shared/versions.js'
+import { channelOf, compareVersions, isLive } from '../../../src-shared/versions.js'
+import { stableOffer } from '../../../src-shared/rollout.js'
 import { MANIFEST_FORMAT, MAX_MANIFEST_BYTES, manifestProblem } from '../../../src-shared/manifest-schema.js'
 import { WprmError } from '../errors.js'
 
@@ -30,6 +32,12 @@ export interface ManifestVersion {
   /** The version's own requirements, so a client can pick the newest one the site can run. */
   readonly requires: string | null
   readonly requires_php: string | null
+  /** `beta` for a pre-release: offered only to sites that opted in. */
+  readonly channel: Channel
+  /** A stepping stone: sites below it are offered it before anything newer. */
+  readonly required: boolean
+  /** A staged rollout, with absolute times so that each site works out its share (null: every site). */
+  readonly rollout: StagedRollout | null
 }
 
 /**
@@ -132,12 +140,14 @@ function changelogVersions(versions: readonly PluginVersionRecord[]): PluginVers
 
 /**
  * Builds the manifest for the current state: `versions` lists what is on the server (`onServer`), and the
- * top-level fields describe the latest live version. The download URL is the versioned ZIP, never
- * `-latest.zip`, so that it always matches its checksum.
+ * top-level fields describe the stable offer: the latest live stable version that reaches every site
+ * (plugin-update-checker reads only those; pre-releases and rollouts live in `versions[]`, for our
+ * updater). The download URL is the versioned ZIP, never `-latest.zip`, so that it always matches its
+ * checksum.
  */
 export function buildManifest(input: ManifestInput): Manifest {
   const { plugin, server, zip } = input
-  const latest = latestLive(input.versions)
+  const latest = stableOffer(input.versions, input.now)
   if (latest === null || latest.checksum === null || latest.checksum_md5 === null || latest.file_size === null) {
     throw new Error(`buildManifest: ${plugin.slug} has no built live version`)
   }
@@ -192,7 +202,10 @@ export function buildManifest(input: ManifestInput): Manifest {
       force_update: v.force_update,
       revoked: v.revoked_at !== null,
       requires: v.min_platform_version,
-      requires_php: v.min_php_version
+      requires_php: v.min_php_version,
+      channel: channelOf(v.version),
+      required: v.required === true,
+      rollout: v.rollout ?? null
     })),
     revoked: input.versions
       .filter((v) => v.revoked_at !== null && !isLive(v.status))

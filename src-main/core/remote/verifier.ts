@@ -10,7 +10,8 @@ import { latestLinkName, zipFileName } from '../build/zip-names.js'
 import type { TextHit, TextSearch } from '../build/zip-text-search.js'
 import { searchZipTexts } from '../build/zip-text-search.js'
 import { readConstant, readHeader } from '../source/plugin-source.js'
-import { isLive, latestLive } from '../../../src-shared/versions.js'
+import { channelOf, isLive, latestLive } from '../../../src-shared/versions.js'
+import { describeRollout, stableOffer } from '../../../src-shared/rollout.js'
 import type { CheckTable, Outcome } from './checklist-runner.js'
 import { fail, pass, runChecklist } from './checklist-runner.js'
 import type { Manifest } from './manifest.js'
@@ -63,8 +64,10 @@ interface VerifyContext {
   readonly plugin: PluginRecord
   readonly version: PluginVersionRecord
   readonly server: ServerProfile | null
-  /** The newest live version, which the link and the manifest should name. */
+  /** The newest live stable version, which the link names. */
   readonly latest: PluginVersionRecord | null
+  /** The stable offer (the newest live stable version that reaches every site), which the manifest's top fields name. */
+  readonly offer: PluginVersionRecord | null
   readonly zipName: string
   /** The plugin's folder on the server; null without a server. */
   readonly remoteDir: string | null
@@ -149,7 +152,7 @@ async function checkDownload(ctx: VerifyContext): Promise<Outcome> {
 
 /** 4: the manifest names the expected latest version, its download URL and checksum. */
 async function checkManifestLatest(ctx: VerifyContext): Promise<Outcome> {
-  const { plugin, latest, server } = ctx
+  const { plugin, offer: latest, server } = ctx
   if (server === null) return fail(NOT_PUBLISHED)
   if (latest === null) return fail('there is no live version')
   const read = await ctx.manifest()
@@ -287,6 +290,29 @@ async function checkExpiry(ctx: VerifyContext): Promise<Outcome> {
     : fail(`${expiry.state === 'expired' ? 'expired' : 'expires'} ${when}: run wprm publish ${ctx.plugin.slug} --refresh`)
 }
 
+/** 11: the manifest's entry of the version carries its channel, stepping stone and rollout as recorded. */
+async function checkRollout(ctx: VerifyContext): Promise<Outcome> {
+  const { version } = ctx
+  if (ctx.server === null) return fail(NOT_PUBLISHED)
+  const read = ctx.latest === null ? null : await ctx.manifest().catch(() => null)
+  if (read === null || read.kind !== 'ok') return fail('no manifest could be read (see check 4)')
+  const entry = read.manifest.versions.find((v) => v.version === version.version)
+  if (entry === undefined) return fail(`the manifest does not list ${version.version}`)
+  const expected = { channel: channelOf(version.version), required: version.required === true, rollout: version.rollout ?? null }
+  const listed = { channel: entry.channel ?? channelOf(entry.version), required: entry.required ?? false, rollout: entry.rollout ?? null }
+  const problems = (['channel', 'required', 'rollout'] as const)
+    .filter((key) => JSON.stringify(listed[key]) !== JSON.stringify(expected[key]))
+    .map((key) => `${key} ${JSON.stringify(listed[key])}, expected ${JSON.stringify(expected[key])}`)
+  const topIsIt = read.manifest.version === version.version
+  if (topIsIt && expected.channel === 'beta') problems.push('the top fields (the stable offer) name a pre-release')
+  const now = new Date()
+  return problems.length === 0
+    ? pass(
+        `${expected.channel}${expected.required ? ', stepping stone' : ''}; rollout ${describeRollout(version, now)}; stable offer ${read.manifest.version}`
+      )
+    : fail(problems.join('; '))
+}
+
 /** The release checklist's checks, keyed to their definitions in src-shared/checklist.ts. */
 const CHECKS: CheckTable<VerifyContext> = {
   'zip-present': {
@@ -312,7 +338,8 @@ const CHECKS: CheckTable<VerifyContext> = {
   'main-file-strings': { title: () => "Expected strings are in the ZIP's text files, forbidden ones are not", run: checkZipStrings },
   signature: { title: () => "The manifest's signature is valid with the plugin's key", run: checkSignatureValid },
   expiry: { title: () => 'The manifest does not expire within 7 days', run: checkExpiry },
-  record: { title: () => 'The database record is complete and consistent', run: checkRecord }
+  record: { title: () => 'The database record is complete and consistent', run: checkRecord },
+  rollout: { title: () => "The manifest lists the version's channel, stepping stone and rollout as recorded", run: checkRollout }
 }
 
 /**
@@ -329,6 +356,7 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
     version,
     server,
     latest: latestLive(request.versions),
+    offer: stableOffer(request.versions, new Date()),
     zipName,
     remoteDir: server === null ? null : posixPath.join(server.remote_root, plugin.slug),
     // Opened once for every check that looks at the server; a refused login fails each of them the same way.

@@ -27,7 +27,8 @@ const ACTION_LABELS: Readonly<Record<ActivityEntry['action'], string>> = {
   'plugin.remove': 'Plugin removed',
   'plugin.rename': 'Slug changed',
   'key.add': 'Key added',
-  'key.rotate': 'Key rotated'
+  'key.rotate': 'Key rotated',
+  'version.rollout': 'Rollout'
 }
 
 function changesText(entry: ActivityEntry): string {

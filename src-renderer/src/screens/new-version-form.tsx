@@ -3,7 +3,7 @@ import type { FormEvent } from 'react'
 import type { NextVersions, PluginDetails, VersionStatus } from '../../../src-preload/api'
 import { ErrorNotice } from '../components/error-notice'
 import { FilePreviewPanel } from '../components/file-preview-panel'
-import { newVersionProblem, versionCodeOrNull } from '../../../src-shared/versions'
+import { channelOf, newVersionProblem, versionCodeOrNull } from '../../../src-shared/versions'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
 
@@ -42,6 +42,8 @@ export function NewVersionForm({
   const [status, setStatus] = useState<Exclude<VersionStatus, 'deprecated'>>('draft')
   // Flagged files the user lets into this version (the CLI's --allow); recorded on the version.
   const [allow, setAllow] = useState<readonly string[]>([])
+  // A stepping stone (the CLI's --required): sites below it are offered it before anything newer.
+  const [required, setRequired] = useState(false)
   const versionRef = useRef<HTMLInputElement>(null)
 
   // The suggestion arrives after the form opens; it fills the field unless the user typed already.
@@ -74,7 +76,14 @@ export function NewVersionForm({
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault()
-    const ok = await addVersion({ slug, version: version.trim(), changelog, status, ...(allow.length > 0 ? { allow } : {}) })
+    const ok = await addVersion({
+      slug,
+      version: version.trim(),
+      changelog,
+      status,
+      ...(allow.length > 0 ? { allow } : {}),
+      ...(required ? { required } : {})
+    })
     if (ok) onClose()
   }
   return (
@@ -153,13 +162,30 @@ export function NewVersionForm({
         <summary>Filled for you</summary>
         <dl className="facts">
           <dt>Version code</dt>
-          <dd className="mono">{code === null ? '— (enter MAJOR.MINOR.PATCH, parts below 100)' : code}</dd>
+          <dd className="mono">
+            {code === null ? '— (enter MAJOR.MINOR.PATCH, parts below 100, or a pre-release such as 1.4.0-beta.1)' : code}
+          </dd>
           <dt>Minimum PHP</dt>
           <dd>{inherited(previous?.min_php_version, previous?.version ?? null, details.source?.requires_php)}</dd>
           <dt>Minimum WordPress</dt>
           <dd>{inherited(previous?.min_platform_version, previous?.version ?? null, details.source?.requires_wp)}</dd>
           <dt>Minimum API</dt>
           <dd>{previous?.min_api_version ? `${previous.min_api_version} (from ${previous.version})` : 'none'}</dd>
+          <dt>Channel</dt>
+          <dd>
+            {code === null
+              ? '—'
+              : channelOf(version.trim()) === 'beta'
+                ? 'Beta: a pre-release, offered only to sites that opted in to beta updates'
+                : 'Stable: offered to every site'}
+          </dd>
+          <dt>Stepping stone</dt>
+          <dd>
+            <label>
+              <input type="checkbox" checked={required} onChange={(e) => setRequired(e.target.checked)} /> Sites below it get this version
+              first, whatever is newer (for a migration that must run)
+            </label>
+          </dd>
           <dt>Force update</dt>
           <dd>Off (use Emergency update for a forced security release)</dd>
           <dt>ZIP</dt>

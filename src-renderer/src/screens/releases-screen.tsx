@@ -11,6 +11,7 @@ import { latestLive } from '../../../src-shared/versions'
 import { useApp } from '../store/app-store'
 import { NewVersionForm } from './new-version-form'
 import { PublishingPanel } from './publishing-panel'
+import { RolloutPanel } from './rollout-panel'
 import { SourcePanel } from './source-panel'
 import { VersionsTable } from './versions-table'
 
@@ -91,6 +92,7 @@ export function ReleasesScreen() {
       {run !== undefined && <RunPanel run={run} verifyRun={verifyRun} />}
       {formOpen && <NewVersionForm details={details} next={next} onClose={() => setFormOpen(false)} />}
       <VersionsTable details={details} />
+      <RolloutPanel details={details} />
       <div className="grid-2">
         <SourcePanel details={details} status={source} />
         <PublishingPanel plugin={details.plugin} />

@@ -5,7 +5,8 @@ import { ErrorNotice } from '../components/error-notice'
 import { FilePreviewPanel } from '../components/file-preview-panel'
 import { StatusBadge, Tag } from '../components/status-badge'
 import { formatBytes } from '../../../src-shared/format'
-import { isLive } from '../../../src-shared/versions'
+import { describeRollout } from '../../../src-shared/rollout'
+import { channelOf, isLive } from '../../../src-shared/versions'
 import { formatCompact, formatDateTime, shortChecksum } from '../lib/format'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
@@ -129,6 +130,7 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
             <th scope="col">SHA-256</th>
             <th scope="col">Released</th>
             <th scope="col">Force</th>
+            <th scope="col">Channel</th>
           </tr>
         </thead>
         <tbody>
@@ -177,6 +179,13 @@ export function VersionsTable({ details }: { readonly details: PluginDetails }) 
                   {formatCompact(v.released_at)}
                 </td>
                 <td>{v.force_update ? <Tag tone="bad">Forced</Tag> : <span className="muted">—</span>}</td>
+                <td>
+                  <span className="badges">
+                    {channelOf(v.version) === 'beta' ? <Tag tone="info">Beta</Tag> : <span className="muted">Stable</span>}
+                    {v.required === true && <Tag tone="warn">Stepping stone</Tag>}
+                    {(v.rollout ?? null) !== null && <Tag title={describeRollout(v, new Date())}>Rollout</Tag>}
+                  </span>
+                </td>
               </tr>
             )
           })}

@@ -8,6 +8,7 @@ import { createNavigationSlice } from './navigation-slice'
 import { createPluginsSlice } from './plugins-slice'
 import { createReleasesSlice } from './releases-slice'
 import { createRollbackSlice } from './rollback-slice'
+import { createRolloutSlice } from './rollout-slice'
 import { createServersSlice } from './servers-slice'
 import { createSettingsSlice } from './settings-slice'
 import { createSyncSlice } from './sync-slice'
@@ -25,6 +26,7 @@ export function createAppStore(deps: StoreDeps): StoreApi<All> {
     ...createReleasesSlice(deps)(...a),
     ...createVerifySlice(deps)(...a),
     ...createRollbackSlice(deps)(...a),
+    ...createRolloutSlice(deps)(...a),
     ...createServersSlice(deps)(...a),
     ...createActivitySlice(deps)(...a),
     ...createSettingsSlice(deps)(...a),

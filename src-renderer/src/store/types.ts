@@ -8,6 +8,7 @@ import type { NavigationSlice } from './navigation-slice'
 import type { PluginsSlice } from './plugins-slice'
 import type { ReleasesSlice } from './releases-slice'
 import type { RollbackSlice } from './rollback-slice'
+import type { RolloutSlice } from './rollout-slice'
 import type { ServersSlice } from './servers-slice'
 import type { SettingsSlice } from './settings-slice'
 import type { SyncSlice } from './sync-slice'
@@ -22,6 +23,7 @@ export type All = NavigationSlice &
   ReleasesSlice &
   VerifySlice &
   RollbackSlice &
+  RolloutSlice &
   ServersSlice &
   ActivitySlice &
   SettingsSlice &

@@ -4,7 +4,15 @@ import { fileURLToPath } from 'node:url'
 import type { ApiHandle, ApiOptions } from '../../../src-main/api.js'
 import { createApi } from '../../../src-main/api.js'
 import type { Manifest } from '../../../src-main/core/remote/manifest.js'
-import type { AddVersionInput, ChangeStatusResult, PublishResult, Result, RollbackResult } from '../../../src-preload/api.js'
+import type {
+  AddVersionInput,
+  ChangeStatusResult,
+  PublishResult,
+  Result,
+  RollbackResult,
+  RolloutInput,
+  VersionStatus
+} from '../../../src-preload/api.js'
 import type { UpdateServer } from '../../support/update-server.js'
 
 /** The updater under test, exactly as plugin authors get it. */
@@ -57,6 +65,10 @@ export interface PluginReleases {
   /** Adds a version through the API (a live status builds and publishes it); throws on failure. */
   release(input: Omit<AddVersionInput, 'slug'>): Promise<ChangeStatusResult>
   rollback(to: string): Promise<RollbackResult>
+  /** Sets, halts or resumes a staged rollout (as `wprm rollout`); throws on a refusal. */
+  rollout(input: Omit<RolloutInput, 'slug'>): Promise<ChangeStatusResult>
+  /** Moves existing versions to a status (as `wprm release`, `deprecate`, …). */
+  changeStatus(versions: readonly string[], status: VersionStatus): Promise<ChangeStatusResult>
   /** Publishes the plugin's current state again (as `wprm publish`). */
   publish(): Promise<PublishResult>
   /** The published info.json, fetched over HTTP. */
@@ -91,6 +103,8 @@ export async function setUpReleases(
     remoteDir: path.join(profile.remoteRoot, PLUGIN_SLUG),
     release: async (input) => value(await api.addVersion({ slug: PLUGIN_SLUG, ...input })),
     rollback: async (to) => value(await api.rollback({ slug: PLUGIN_SLUG, to })),
+    rollout: async (input) => value(await api.setRollout({ slug: PLUGIN_SLUG, ...input })),
+    changeStatus: async (versions, status) => value(await api.changeStatus({ slug: PLUGIN_SLUG, versions, status })),
     publish: async () => value(await api.publish({ slug: PLUGIN_SLUG })),
     async manifest() {
       const response = await fetch(manifestUrl)

@@ -13,7 +13,7 @@ const electronOnlyInShell = {
  * after it (ops → stats → remote → build → source → db → fs; errors.ts beside them is for all). stats/
  * reads access logs over SFTP, so it sits on remote/; ops/stats.ts runs it.
  */
-const CORE_LAYERS = ['fs', 'db', 'source', 'build', 'remote', 'stats', 'ops']
+const CORE_LAYERS = ['fs', 'db', 'source', 'build', 'signing', 'remote', 'stats', 'ops']
 
 /** `no-restricted-imports` for one core folder: the folders above it, and the shells above the core. */
 function coreLayerRule(layer) {

@@ -24,6 +24,9 @@ import { addPluginFromServer, importPlugin, pullPlugins } from './core/ops/pull.
 import { editVersion, removePlugin, removeVersion, renamePlugin } from './core/ops/undo.js'
 import { setRollout } from './core/ops/rollout.js'
 import { readSourceInfo } from './core/source/plugin-source.js'
+import { fileKeySource } from './core/signing/key-source.js'
+import { generateKey, importKey, listKeys } from './core/ops/keys.js'
+import { rotateKey } from './core/ops/key-rotation.js'
 
 /** The API with what its owner needs to stop it (the source watchers, the kept connections). */
 export type ApiHandle = WprmApi & { close(): Promise<void> }
@@ -48,6 +51,8 @@ export interface ApiOptions {
   readonly watchSources?: boolean
   /** Encrypts stored secrets (safeStorage in the app); without it, secrets come only from the environment. */
   readonly cipher?: SecretCipher
+  /** Where signing keys and their passphrase come from in the environment (process.env unless given). */
+  readonly env?: NodeJS.ProcessEnv
 }
 
 /** Runs an operation and turns an expected failure into `{ ok: false }`; a bug still throws. */
@@ -60,10 +65,12 @@ const settle = toResult
 export function createApi(options: ApiOptions): ApiHandle {
   const vault = options.cipher === undefined ? null : new SecretVault(options.dataDir, options.cipher)
   const baseSecrets = options.secrets ?? environmentSecrets()
+  const baseKeys = fileKeySource(options.dataDir, options.env ?? process.env)
   const ctx: ReleaseContext = {
     store: new Store(options.dataDir, { lockWaitMs: options.lockWaitMs }),
     now: options.now ?? (() => new Date()),
     secrets: vault === null ? baseSecrets : vault.provider(baseSecrets),
+    keys: vault === null ? baseKeys : vault.keySource(baseKeys),
     onProgress: (event) => options.onEvent?.('progress', event),
     onCheck: (check) => options.onEvent?.('check', check),
     sessionOptions: options.sessionOptions,
@@ -221,6 +228,10 @@ export function createApi(options: ApiOptions): ApiHandle {
       ),
     pullStats: ({ slug }) => settle(() => pullStats(ctx, slug)),
     getStats: ({ slug, days }) => settle(() => getStats(ctx, slug, days)),
-    previewFiles: ({ slug, version }) => settle(() => previewFiles(ctx, slug, version))
+    previewFiles: ({ slug, version }) => settle(() => previewFiles(ctx, slug, version)),
+    generateSigningKey: ({ name }) => settle(() => generateKey(ctx, name)),
+    importSigningKey: ({ name }) => settle(() => importKey(ctx, name)),
+    listSigningKeys: () => settle(() => listKeys(ctx)),
+    rotateSigningKey: ({ slug, to }) => settle(() => rotateKey(ctx, slug, to))
   }
 }

@@ -53,6 +53,8 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
     expectedStrings: 'strings?',
     forbiddenStrings: 'strings?',
     versionConstant: 'nullable-string?',
+    signingKey: 'nullable-string?',
+    expiryDays: 'number?',
     newSlug: 'string?'
   },
   listServers: null,
@@ -94,7 +96,11 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   removePlugin: { slug: 'string', keepServer: 'boolean?' },
   pullStats: { slug: 'string?' },
   getStats: { slug: 'string', days: 'number?' },
-  previewFiles: { slug: 'string', version: 'string?' }
+  previewFiles: { slug: 'string', version: 'string?' },
+  generateSigningKey: { name: 'string?' },
+  importSigningKey: { name: 'string' },
+  listSigningKeys: null,
+  rotateSigningKey: { slug: 'string', to: 'string' }
 }
 
 const isShortString = (value: unknown): value is string => typeof value === 'string' && value.length <= 65536

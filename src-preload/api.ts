@@ -38,6 +38,7 @@ import type {
   ServerProfile,
   ServerTestResult,
   SetPluginInput,
+  SigningKeyInfo,
   SetServerInput,
   SourceStatus,
   StoreSecretInput,
@@ -102,6 +103,16 @@ export interface WprmApi {
   getStats(input: { readonly slug: string; readonly days?: number }): Promise<Result<StatsReport>>
   /** What a version's ZIP would hold (or holds, once built), with the rule behind each left-out path; writes nothing. */
   previewFiles(input: { readonly slug: string; readonly version?: string }): Promise<Result<FilePreview>>
+  /** Makes an Ed25519 signing key (`release` unless named); its private half is kept encrypted, never in the database. */
+  generateSigningKey(input: { readonly name?: string }): Promise<Result<SigningKeyInfo>>
+  /** Takes in a key given in the environment (WPRM_SIGNING_KEY_<NAME>), for CI. */
+  importSigningKey(input: { readonly name: string }): Promise<Result<SigningKeyInfo>>
+  listSigningKeys(): Promise<Result<readonly SigningKeyInfo[]>>
+  /** Publishes a manifest signed by the plugin's key and `to`, naming `to` as trusted from now on; the plugin is then signed with `to`. */
+  rotateSigningKey(input: {
+    readonly slug: string
+    readonly to: string
+  }): Promise<Result<PublishResult & { readonly from: string; readonly to: string }>>
 }
 
 /** Subscribing to an event returns the function that unsubscribes (for useEffect clean-up). */
@@ -157,5 +168,9 @@ export const API_METHODS = [
   'removePlugin',
   'pullStats',
   'getStats',
-  'previewFiles'
+  'previewFiles',
+  'generateSigningKey',
+  'importSigningKey',
+  'listSigningKeys',
+  'rotateSigningKey'
 ] as const satisfies readonly (keyof WprmApi)[]

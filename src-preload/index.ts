@@ -39,7 +39,11 @@ const api = {
   removePlugin: (input) => ipcRenderer.invoke(channel('removePlugin'), input),
   pullStats: (input) => ipcRenderer.invoke(channel('pullStats'), input),
   getStats: (input) => ipcRenderer.invoke(channel('getStats'), input),
-  previewFiles: (input) => ipcRenderer.invoke(channel('previewFiles'), input)
+  previewFiles: (input) => ipcRenderer.invoke(channel('previewFiles'), input),
+  generateSigningKey: (input) => ipcRenderer.invoke(channel('generateSigningKey'), input),
+  importSigningKey: (input) => ipcRenderer.invoke(channel('importSigningKey'), input),
+  listSigningKeys: () => ipcRenderer.invoke(channel('listSigningKeys')),
+  rotateSigningKey: (input) => ipcRenderer.invoke(channel('rotateSigningKey'), input)
 } satisfies WprmApi
 
 /** Subscribes to an event from main; returns the unsubscribe function (for useEffect clean-up). */

@@ -1,7 +1,7 @@
 /**
  * The release checklist, as every face knows it: which checks there are, in which order, and what each
  * is about. The verifier runs one function per entry and numbers its checks from here, so the count a
- * face shows ("3 of 8") and the checks that run cannot drift apart.
+ * face shows ("3 of 11") and the checks that run cannot drift apart.
  */
 
 /** One check of the release checklist (README: Verification). */
@@ -65,12 +65,26 @@ export const CHECKLIST = [
   },
   {
     id: 8,
+    key: 'signature',
+    title: "The manifest's signature is valid with the plugin's key",
+    about:
+      "Sites that carry the key install only what it signed: the signature file beside info.json (named after its SHA-256) must be a valid Ed25519 signature of its exact bytes by the plugin's key. Passes with a note for a plugin that is not signed."
+  },
+  {
+    id: 9,
+    key: 'expiry',
+    title: 'The manifest does not expire within 7 days',
+    about:
+      'Sites refuse a signed manifest once it has expired (a frozen server): publish again (`wprm publish <slug> --refresh`) before it does. Passes with a note for a plugin that is not signed.'
+  },
+  {
+    id: 10,
     key: 'record',
     title: 'The database record is complete and consistent',
     about: 'Status, path, size, checksums and release date are recorded, and the local ZIP still matches its checksums.'
   },
   {
-    id: 9,
+    id: 11,
     key: 'rollout',
     title: "The manifest lists the version's channel, stepping stone and rollout as recorded",
     about:
@@ -81,7 +95,7 @@ export const CHECKLIST = [
 /** The name of one check of the checklist. */
 export type ChecklistKey = (typeof CHECKLIST)[number]['key']
 
-/** How many checks the checklist has, so a face can show "3 of 9". */
+/** How many checks the checklist has, so a face can show "3 of 11". */
 export const CHECKLIST_LENGTH: number = CHECKLIST.length
 
 /** True for the id of the checklist's last check: the verification has finished once it is reported. */

@@ -31,8 +31,36 @@ export interface PluginRecord {
   /** The `manifest_version` of the last manifest published (0: never published). */
   readonly manifest_version: number
   readonly published_at: string | null
+  /** The signing key (its name) every manifest of this plugin is signed with; null: manifests are not signed. */
+  readonly signing_key: string | null
+  /** How many days a signed manifest stays valid (`expires`). */
+  readonly manifest_expiry_days: number
+  /** When the last published manifest expires (signed manifests only; null: unsigned or never published). */
+  readonly manifest_expires: string | null
   readonly created_at: string
   readonly updated_at: string
+}
+
+/**
+ * A signing key as the database knows it: its public half and id only. The private half is in an encrypted
+ * key file (`file`), the desktop app's secret store (`vault`), or an environment variable of the CLI (`env`).
+ */
+export interface SigningKeyRecord {
+  readonly name: string
+  /** The first 16 hex digits of the SHA-256 of the raw public key. */
+  readonly key_id: string
+  /** The raw 32-byte Ed25519 public key, base64. */
+  readonly public_key: string
+  readonly storage: 'file' | 'vault' | 'env'
+  /** The key file, for `file`. */
+  readonly file: string | null
+  readonly created_at: string
+}
+
+/** A signing key's public side, with the PHP line that makes sites trust it. */
+export interface SigningKeyInfo extends SigningKeyRecord {
+  /** The plugins signed with it. */
+  readonly plugins: readonly string[]
 }
 
 /** One version of a plugin, with the field names of the system we replace. */
@@ -206,6 +234,8 @@ export interface PublishResult {
   readonly skipped: readonly string[]
   /** What the publish did that the user should know, such as a changelog trimmed to fit the manifest's budget. */
   readonly notes: readonly string[]
+  /** The manifest's expiry, for a signed one. */
+  readonly expires?: string | null
   readonly phases: readonly { readonly phase: JobPhase; readonly ms: number }[]
 }
 
@@ -249,6 +279,8 @@ export type ActivityAction =
   | 'source.bump'
   | 'zip.prune'
   | 'database.restore'
+  | 'key.add'
+  | 'key.rotate'
   | 'server.add'
   | 'server.update'
   | 'server.remove'
@@ -316,6 +348,7 @@ export type ErrorKind =
   | 'server-ahead'
   | 'weak-secret-storage'
   | 'unsafe-files'
+  | 'signing-key'
 
 /** An expected failure, as it crosses IPC and reaches the user. */
 export interface ApiError {
@@ -470,6 +503,10 @@ export interface SetPluginInput {
   readonly expectedStrings?: readonly string[]
   readonly forbiddenStrings?: readonly string[]
   readonly versionConstant?: string | null
+  /** The signing key (by name) its manifests are signed with; null stops signing. */
+  readonly signingKey?: string | null
+  /** How many days a signed manifest stays valid. */
+  readonly expiryDays?: number
   /** A new slug: only before the plugin's first release. */
   readonly newSlug?: string
 }

@@ -30,6 +30,22 @@
  *   use, and a malformed manifest is ignored (the last good one stays in use). An admin notice on the Plugins and
  *   Updates screens is the only visible effect of a failure.
  *
+ * SIGNED RELEASES: pass the release manager's public key(s), as `wprm updater install` prints the line:
+ *
+ *     WPRM_Updater_1_0::register( __FILE__, 'https://…/info.json', array( 'keys' => array( 'BASE64-PUBLIC-KEY' ) ) );
+ *
+ * The updater then offers nothing until the manifest's detached Ed25519 signature (info.json.<16 hex of its
+ * SHA-256>.sig, beside it) is valid for one of those keys (PHP's sodium, else WordPress's bundled sodium_compat),
+ * and refuses, with one admin notice naming the cause: a missing, invalid or unknown signature; another slug; a
+ * manifest_version lower than the highest this site accepted (or equal with other bytes: a replay); an expired
+ * manifest (`expires`: a frozen server); a manifest over 2 MiB or redirected to another host. A download is cut at
+ * the signed size. A signed manifest's `keys` names the keys trusted from then on (a key rotation); the site
+ * remembers them and the highest manifest_version in the option "wprm_updater_trust_{plugin folder}".
+ *
+ * FOR COMMERCIAL PLUGINS: the filter `wprm_updater_request` ($request, $kind, $folder) gets
+ * array( 'url' => …, 'headers' => array(), 'query' => array() ) for each 'manifest', 'signature' and 'download'
+ * request and may add a license key to the query or an Authorization header. A 401 or 403 answer shows a notice.
+ *
  * Checks happen when WordPress checks for updates, and on admin pages, cron runs and WP-CLI once the cache is due;
  * never on a visitor's page view. Dashboard > Updates > "Check again" re-reads the manifest at once.
  * The cache is the site option "wprm_updater_{plugin folder}"; deleting it makes the next check fetch the manifest.
@@ -75,6 +91,18 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** While one request checks, others use the cache for this long instead of waiting on the same server. */
 		const CHECK_CLAIM_SECONDS = 30;
 
+		/** The detached signature file's format. */
+		const SIGNATURE_FORMAT = 'wprm-signature/1';
+
+		/** The trust option (keys, highest accepted manifest) is this prefix plus the plugin's folder name. */
+		const TRUST_OPTION_PREFIX = 'wprm_updater_trust_';
+
+		/** A signature file is small: a few signatures of 64 bytes. */
+		const MAX_SIGNATURE_BYTES = 16384;
+
+		/** How many redirects on the manifest's own host are followed; one to another host is refused. */
+		const MAX_REDIRECTS = 3;
+
 		/** The site's channel for this plugin, as chosen on the Plugins screen, is this prefix plus the plugin's folder. */
 		const CHANNEL_OPTION_PREFIX = 'wprm_updater_channel_';
 
@@ -105,13 +133,20 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** @var bool Set by Dashboard > Updates > "Check again". */
 		private $force_check = false;
 
+		/** @var bool Whether register() was given keys: every manifest must then be signed by a trusted one. */
+		private $signed = false;
+
+		/** @var string[] The raw 32-byte public keys register() was given. */
+		private $keys = array();
+
 		/**
 		 * Registers the updater for a plugin. Call it once, from the plugin's main file.
 		 *
 		 * @param string $plugin_file  The plugin's main file: pass __FILE__.
 		 * @param string $manifest_url The http(s) URL of the plugin's info.json.
+		 * @param array  $options      'keys': the release manager's Ed25519 public keys (base64); with them, only signed manifests are accepted.
 		 */
-		public static function register( $plugin_file, $manifest_url ) {
+		public static function register( $plugin_file, $manifest_url, $options = array() ) {
 			if ( ! is_string( $plugin_file ) || ! is_string( $manifest_url ) || ! self::is_http_url( $manifest_url ) ) {
 				if ( function_exists( '_doing_it_wrong' ) ) {
 					_doing_it_wrong( __METHOD__, 'Pass the plugin main file (__FILE__) and the http(s) URL of its info.json.', '1.0' );
@@ -123,6 +158,18 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				return;
 			}
 			$updater = new self( $plugin_file, $basename, $manifest_url );
+			if ( is_array( $options ) && isset( $options['keys'] ) ) {
+				// Signed from here on, even if no key is usable: a mistyped key must not turn verification off.
+				$updater->signed = true;
+				foreach ( (array) $options['keys'] as $key ) {
+					$raw = is_string( $key ) ? base64_decode( $key, true ) : false;
+					if ( is_string( $raw ) && 32 === strlen( $raw ) ) {
+						$updater->keys[] = $raw;
+					} elseif ( function_exists( '_doing_it_wrong' ) ) {
+						_doing_it_wrong( __METHOD__, 'Each key must be an Ed25519 public key in base64, as `wprm key export-public` prints it.', '1.0' );
+					}
+				}
+			}
 			$updater->add_hooks();
 			self::$updaters[ $basename ] = $updater;
 		}
@@ -296,10 +343,23 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( null !== $state['manifest'] && '' !== $installed && $this->is_withdrawn( $state['manifest'], $installed ) ) {
 				$this->print_notice( 'warning', $this->withdrawn_message( $this->offered( $state['manifest'], $installed ), $installed ) );
 			}
-			if ( $state['failures'] > 0 && $this->on_update_screen() ) {
+			if ( ! $this->on_update_screen() ) {
+				return;
+			}
+			if ( $state['failures'] > 0 && $state['refused'] ) {
+				$this->print_notice(
+					'error',
+					sprintf( 'Updates for %1$s were refused: %2$s No update is offered until the update server serves a manifest signed by a trusted key.', $this->display_name(), $state['error'] )
+				);
+			} elseif ( $state['failures'] > 0 ) {
 				$this->print_notice(
 					'warning',
 					sprintf( 'Updates for %1$s could not be checked: %2$s WordPress will try again later.', $this->display_name(), $state['error'] )
+				);
+			} elseif ( null !== $state['manifest'] && $this->expired( $state['manifest'] ) ) {
+				$this->print_notice(
+					'error',
+					sprintf( 'Updates for %1$s were refused: %2$s No update is offered until the update server serves a newer signed manifest.', $this->display_name(), $this->expired_message( $state['manifest'] ) )
 				);
 			}
 		}
@@ -594,16 +654,64 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return null;
 		}
 
-		/** @return string|WP_Error The path of the downloaded, verified package. */
+		/**
+		 * Downloads a package into a temporary file, cut off one byte past the manifest's size (a server sending
+		 * endless data is stopped there, not after the timeout), then checks its size and SHA-256.
+		 *
+		 * @return string|WP_Error The path of the downloaded, verified package.
+		 */
 		private function download_verified( string $package, array $expected ) {
-			if ( ! function_exists( 'download_url' ) ) {
+			if ( ! function_exists( 'wp_tempnam' ) ) {
 				require_once ABSPATH . 'wp-admin/includes/file.php';
 			}
-			$file = download_url( $package, self::DOWNLOAD_TIMEOUT );
-			if ( is_wp_error( $file ) ) {
+			$file  = wp_tempnam( $package );
+			$limit = $expected['size'];
+			$cut   = false;
+			// cURL keeps receiving (and Requests dropping) bytes past limit_response_size: abort the transfer itself.
+			$abort = function ( $handle ) use ( $limit, &$cut ) {
+				if ( defined( 'CURLOPT_XFERINFOFUNCTION' ) ) {
+					curl_setopt( $handle, CURLOPT_NOPROGRESS, false );
+					curl_setopt(
+						$handle,
+						CURLOPT_XFERINFOFUNCTION,
+						function ( $ch, $total, $received ) use ( $limit, &$cut ) {
+							if ( $received > $limit ) {
+								$cut = true;
+								return 1;
+							}
+							return 0;
+						}
+					);
+				}
+			};
+			add_action( 'http_api_curl', $abort );
+			$response = $this->request(
+				'download',
+				$package,
+				array(
+					'timeout'             => self::DOWNLOAD_TIMEOUT,
+					'stream'              => true,
+					'filename'            => $file,
+					'limit_response_size' => $limit + 1,
+				)
+			);
+			remove_action( 'http_api_curl', $abort );
+			clearstatcache( true, $file );
+			$size = @filesize( $file ); // phpcs:ignore WordPress.PHP.NoSilencedErrors -- a missing file is a failed download.
+			if ( $cut || ( is_int( $size ) && $size > $limit ) ) {
+				wp_delete_file( $file );
+				return new WP_Error(
+					'wprm_updater_checksum_mismatch',
+					sprintf( 'The update package of %1$s %2$s is larger than its signed size of %3$d bytes: the download was stopped there. It was not installed; the installed version is unchanged.', $this->display_name(), $expected['version'], $limit )
+				);
+			}
+			$code = is_wp_error( $response ) ? 0 : (int) wp_remote_retrieve_response_code( $response );
+			if ( 200 !== $code ) {
+				wp_delete_file( $file );
+				$why = is_wp_error( $response ) ? $response->get_error_message() : ( 401 === $code || 403 === $code ? sprintf( 'the server refused access (HTTP %d): check the license key or the credentials this plugin sends.', $code ) : sprintf( 'HTTP %d.', $code ) );
 				return new WP_Error(
 					'wprm_updater_download_failed',
-					sprintf( 'The update package of %1$s could not be downloaded from %2$s: %3$s', $this->display_name(), esc_html( $package ), esc_html( $file->get_error_message() ) )
+					sprintf( 'The update package of %1$s could not be downloaded from %2$s: %3$s', $this->display_name(), esc_html( $package ), esc_html( $why ) )
 				);
 			}
 			$problem = $this->package_problem( $file, $expected );
@@ -647,7 +755,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( $may_check && $this->is_due( $state ) ) {
 				$state = $this->check_now( $state );
 			}
-			return $state['manifest'];
+			// A signed manifest past its expiry is not used, even from the cache: a frozen server cannot hold sites on it.
+			return null !== $state['manifest'] && $this->expired( $state['manifest'] ) ? null : $state['manifest'];
 		}
 
 		private function is_due( array $state ): bool {
@@ -676,6 +785,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 						'next_check' => $now + min( self::FIRST_BACKOFF_SECONDS * ( 2 ** ( $failures - 1 ) ), self::MAX_CACHE_SECONDS ),
 						'failures'   => $failures,
 						'error'      => $fetched->get_error_message(),
+						'refused'    => 0 === strpos( (string) $fetched->get_error_code(), 'wprm_updater_refused' ),
 					)
 				);
 			} else {
@@ -688,6 +798,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 						'next_check' => $now + min( $cache, self::MAX_CACHE_SECONDS ),
 						'failures'   => 0,
 						'error'      => '',
+						'refused'    => false,
 					)
 				);
 			}
@@ -696,11 +807,54 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		/**
-		 * One conditional GET of the manifest.
+		 * One check of the manifest, in three steps kept apart: fetch (one conditional GET), verify (its detached
+		 * signature, when register() was given keys), parse (every field, then the signed rules: slug, manifest_version,
+		 * expiry). Only a manifest that passes all three is accepted and remembered.
 		 *
 		 * @return array{manifest: array, etag: string, last_modified: string}|WP_Error
 		 */
 		private function fetch_manifest( array $state ) {
+			$fetched = $this->fetch_manifest_bytes( $state );
+			if ( is_wp_error( $fetched ) || null === $fetched['body'] ) {
+				if ( ! is_wp_error( $fetched ) ) {
+					// 304: the cached manifest was verified when it was accepted.
+					unset( $fetched['body'] );
+					$fetched['manifest'] = $state['manifest'];
+				}
+				return $fetched;
+			}
+			$body     = $fetched['body'];
+			$verified = $this->verify_manifest( $body );
+			if ( is_wp_error( $verified ) ) {
+				return $verified;
+			}
+			$data = json_decode( $body, true );
+			if ( JSON_ERROR_NONE !== json_last_error() ) {
+				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %1$s is not valid JSON (%2$s).', $this->manifest_url, json_last_error_msg() ) );
+			}
+			$manifest = $this->parse_manifest( $data );
+			if ( is_wp_error( $manifest ) ) {
+				return $this->signed ? new WP_Error( 'wprm_updater_refused_malformed', $manifest->get_error_message() ) : $manifest;
+			}
+			if ( $this->signed ) {
+				$accepted = $this->accept_signed( $data, $body );
+				if ( is_wp_error( $accepted ) ) {
+					return $accepted;
+				}
+			}
+			return array(
+				'manifest'      => $manifest,
+				'etag'          => $fetched['etag'],
+				'last_modified' => $fetched['last_modified'],
+			);
+		}
+
+		/**
+		 * Fetch: the manifest's bytes (null body on a 304), at most MAX_MANIFEST_BYTES, never from another host.
+		 *
+		 * @return array{body: string|null, etag: string, last_modified: string}|WP_Error
+		 */
+		private function fetch_manifest_bytes( array $state ) {
 			$headers = array( 'Accept' => 'application/json' );
 			// Only with a manifest in hand: a 304 to a request without one would leave nothing to use.
 			if ( null !== $state['manifest'] ) {
@@ -711,44 +865,299 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 					$headers['If-Modified-Since'] = $state['last_modified'];
 				}
 			}
-			$response = wp_remote_get(
+			$response = $this->request(
+				'manifest',
 				$this->report_url(),
 				array(
 					'timeout'             => self::MANIFEST_TIMEOUT,
-					'redirection'         => 3,
-					'limit_response_size' => self::MAX_MANIFEST_BYTES,
+					// One byte more than the cap: a longer manifest is told apart from one exactly at it.
+					'limit_response_size' => self::MAX_MANIFEST_BYTES + 1,
 					'headers'             => $headers,
-					// WordPress's default user agent carries the home URL, which the anonymous report never sends.
-					'user-agent'          => 'WordPress/' . get_bloginfo( 'version' ) . '; wprm-updater/1.0',
 				)
 			);
 			if ( is_wp_error( $response ) ) {
-				return new WP_Error( 'wprm_updater_unreachable', sprintf( 'the update server did not answer (%s).', $response->get_error_message() ) );
+				return $response;
 			}
 			$code = (int) wp_remote_retrieve_response_code( $response );
 			if ( 304 === $code && null !== $state['manifest'] ) {
 				return array(
-					'manifest'      => $state['manifest'],
+					'body'          => null,
 					'etag'          => $this->header( $response, 'etag', $state['etag'] ),
 					'last_modified' => $this->header( $response, 'last-modified', $state['last_modified'] ),
 				);
 			}
+			if ( 401 === $code || 403 === $code ) {
+				return new WP_Error( 'wprm_updater_denied', sprintf( 'the update server refused access to %1$s (HTTP %2$d): check the license key or the credentials this plugin sends.', $this->manifest_url, $code ) );
+			}
 			if ( 200 !== $code ) {
 				return new WP_Error( 'wprm_updater_http_status', sprintf( 'the update server answered HTTP %1$d for %2$s.', $code, $this->manifest_url ) );
 			}
-			$data = json_decode( wp_remote_retrieve_body( $response ), true );
-			if ( JSON_ERROR_NONE !== json_last_error() ) {
-				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %1$s is not valid JSON (%2$s).', $this->manifest_url, json_last_error_msg() ) );
-			}
-			$manifest = $this->parse_manifest( $data );
-			if ( is_wp_error( $manifest ) ) {
-				return $manifest;
+			$body = wp_remote_retrieve_body( $response );
+			if ( strlen( $body ) > self::MAX_MANIFEST_BYTES ) {
+				return new WP_Error( 'wprm_updater_refused_size', sprintf( 'the manifest at %1$s is larger than %2$d bytes, more than any manifest needs; it was not read.', $this->manifest_url, self::MAX_MANIFEST_BYTES ) );
 			}
 			return array(
-				'manifest'      => $manifest,
+				'body'          => $body,
 				'etag'          => $this->header( $response, 'etag', '' ),
 				'last_modified' => $this->header( $response, 'last-modified', '' ),
 			);
+		}
+
+		/**
+		 * A GET for the manifest, its signature or a package, through the `wprm_updater_request` filter (URL, headers,
+		 * query: a license key, an Authorization header). Redirects are followed only on the same host: the manifest and
+		 * its signature are never read from a host the site was not told to trust.
+		 *
+		 * @return array|WP_Error The response.
+		 */
+		private function request( string $kind, string $url, array $args ) {
+			$request = apply_filters(
+				'wprm_updater_request',
+				array(
+					'url'     => $url,
+					'headers' => isset( $args['headers'] ) ? $args['headers'] : array(),
+					'query'   => array(),
+				),
+				$kind,
+				$this->folder
+			);
+			if ( is_array( $request ) ) {
+				$url             = isset( $request['url'] ) && self::is_http_url( $request['url'] ) ? $request['url'] : $url;
+				$args['headers'] = isset( $request['headers'] ) && is_array( $request['headers'] ) ? $request['headers'] : array();
+				if ( isset( $request['query'] ) && is_array( $request['query'] ) && array() !== $request['query'] ) {
+					$url = add_query_arg( array_map( 'rawurlencode', array_map( 'strval', $request['query'] ) ), $url );
+				}
+			}
+			// WordPress's default user agent carries the home URL, which the anonymous report never sends.
+			$args['user-agent']  = 'WordPress/' . get_bloginfo( 'version' ) . '; wprm-updater/1.0';
+			// A package may come from a CDN (its SHA-256 is signed); the manifest and its signature only from their own host.
+			$args['redirection'] = 'download' === $kind ? self::MAX_REDIRECTS : 0;
+			$host                = strtolower( (string) wp_parse_url( $url, PHP_URL_HOST ) );
+			for ( $hop = 0; ; $hop++ ) {
+				$response = 'download' === $kind ? wp_safe_remote_get( $url, $args ) : wp_remote_get( $url, $args );
+				if ( is_wp_error( $response ) ) {
+					return new WP_Error( 'wprm_updater_unreachable', sprintf( 'the update server did not answer (%s).', $response->get_error_message() ) );
+				}
+				$code     = (int) wp_remote_retrieve_response_code( $response );
+				$location = wp_remote_retrieve_header( $response, 'location' );
+				if ( ! in_array( $code, array( 301, 302, 303, 307, 308 ), true ) || ! is_string( $location ) || '' === $location ) {
+					return $response;
+				}
+				$next = WP_Http::make_absolute_url( $location, $url );
+				if ( strtolower( (string) wp_parse_url( $next, PHP_URL_HOST ) ) !== $host ) {
+					return new WP_Error( 'wprm_updater_refused_redirect', sprintf( 'the update server redirected the %1$s request to another host (%2$s), which is refused.', $kind, esc_html( $next ) ) );
+				}
+				if ( $hop >= self::MAX_REDIRECTS ) {
+					return new WP_Error( 'wprm_updater_http_status', sprintf( 'the update server redirected %1$s more than %2$d times.', $url, self::MAX_REDIRECTS ) );
+				}
+				$url = $next;
+			}
+		}
+
+		// ---- Signature verification -------------------------------------------------------------------------
+
+		/** The keys this site trusts: those a verified manifest named last (a rotation), else register()'s. */
+		private function trusted_keys(): array {
+			$trust = $this->load_trust();
+			return null !== $trust['keys'] ? $trust['keys'] : $this->keys;
+		}
+
+		/** A key's id: the first 16 hex digits of the SHA-256 of the raw public key (as WP Release Manager names it). */
+		private static function key_id( string $raw_key ): string {
+			return substr( hash( 'sha256', $raw_key ), 0, 16 );
+		}
+
+		/**
+		 * Verify: the detached signature of these exact bytes, fetched from the name their SHA-256 gives, by a trusted
+		 * key. True when valid (or when the plugin is not signed), a WP_Error naming the cause otherwise.
+		 *
+		 * @return true|WP_Error
+		 */
+		private function verify_manifest( string $body ) {
+			if ( ! $this->signed ) {
+				return true;
+			}
+			$sha256   = hash( 'sha256', $body );
+			$parts    = explode( '?', $this->manifest_url, 2 );
+			$sig_url  = $parts[0] . '.' . substr( $sha256, 0, 16 ) . '.sig' . ( isset( $parts[1] ) ? '?' . $parts[1] : '' );
+			$response = $this->request(
+				'signature',
+				$sig_url,
+				array(
+					'timeout'             => self::MANIFEST_TIMEOUT,
+					'limit_response_size' => self::MAX_SIGNATURE_BYTES,
+					'headers'             => array( 'Accept' => 'application/json' ),
+				)
+			);
+			if ( is_wp_error( $response ) ) {
+				return $response;
+			}
+			$code = (int) wp_remote_retrieve_response_code( $response );
+			if ( 404 === $code || 410 === $code ) {
+				return $this->refused( 'signature', sprintf( 'the manifest at %1$s has no signature (%2$s answered HTTP %3$d).', $this->manifest_url, esc_html( $sig_url ), $code ) );
+			}
+			if ( 401 === $code || 403 === $code ) {
+				return new WP_Error( 'wprm_updater_denied', sprintf( 'the update server refused access to the signature of %1$s (HTTP %2$d): check the license key or the credentials this plugin sends.', $this->manifest_url, $code ) );
+			}
+			if ( 200 !== $code ) {
+				return new WP_Error( 'wprm_updater_http_status', sprintf( 'the update server answered HTTP %1$d for the signature %2$s.', $code, esc_html( $sig_url ) ) );
+			}
+			$file = json_decode( wp_remote_retrieve_body( $response ), true );
+			if ( ! is_array( $file ) || ! isset( $file['format'], $file['signed'], $file['signatures'] ) || self::SIGNATURE_FORMAT !== $file['format'] || ! is_array( $file['signatures'] ) || ! is_array( $file['signed'] ) ) {
+				return $this->refused( 'signature', sprintf( 'the signature file of the manifest at %s is not a WP Release Manager signature.', $this->manifest_url ) );
+			}
+			if ( ! isset( $file['signed']['sha256'] ) || ! is_string( $file['signed']['sha256'] ) || ! hash_equals( $sha256, strtolower( $file['signed']['sha256'] ) ) ) {
+				return $this->refused( 'signature', sprintf( 'the signature beside the manifest at %s belongs to another manifest.', $this->manifest_url ) );
+			}
+			$trusted = array();
+			foreach ( $this->trusted_keys() as $key ) {
+				$trusted[ self::key_id( $key ) ] = $key;
+			}
+			$unknown = array();
+			foreach ( $file['signatures'] as $entry ) {
+				if ( ! is_array( $entry ) || ! isset( $entry['keyid'], $entry['sig'] ) || ! is_string( $entry['keyid'] ) || ! is_string( $entry['sig'] ) ) {
+					continue;
+				}
+				if ( ! isset( $trusted[ $entry['keyid'] ] ) ) {
+					$unknown[] = preg_replace( '/[^0-9a-f]/', '', $entry['keyid'] );
+					continue;
+				}
+				$sig = base64_decode( $entry['sig'], true );
+				if ( is_string( $sig ) && 64 === strlen( $sig ) && self::verify_detached( $sig, $body, $trusted[ $entry['keyid'] ] ) ) {
+					return true;
+				}
+				return $this->refused( 'signature', sprintf( 'the signature of the manifest at %1$s by key %2$s is invalid: the manifest was changed after it was signed.', $this->manifest_url, $entry['keyid'] ) );
+			}
+			return $this->refused( 'signature', sprintf( 'the manifest at %1$s is signed by a key this site does not trust (%2$s).', $this->manifest_url, '' !== implode( '', $unknown ) ? implode( ', ', $unknown ) : 'no key' ) );
+		}
+
+		/** @var string Which Ed25519 implementation verified last: 'sodium' (PHP's extension) or 'sodium_compat' (WordPress's bundled copy). */
+		public static $verifier = '';
+
+		/**
+		 * Ed25519 verification with PHP's sodium extension, else with WordPress's bundled sodium_compat. Only the
+		 * extension's own (internal) function counts as the extension: where its functions are missing or disabled,
+		 * sodium_compat's polyfill of that name would call back into the missing function, so its pure-PHP Ed25519 is
+		 * called directly.
+		 */
+		private static function verify_detached( string $signature, string $message, string $public_key ): bool {
+			if ( function_exists( 'sodium_crypto_sign_verify_detached' ) && ( new ReflectionFunction( 'sodium_crypto_sign_verify_detached' ) )->isInternal() ) {
+				self::$verifier = 'sodium';
+				return sodium_crypto_sign_verify_detached( $signature, $message, $public_key );
+			}
+			if ( ! class_exists( 'ParagonIE_Sodium_Crypto' ) && defined( 'ABSPATH' ) && defined( 'WPINC' ) ) {
+				require_once ABSPATH . WPINC . '/sodium_compat/autoload.php';
+			}
+			self::$verifier = 'sodium_compat';
+			try {
+				return PHP_INT_SIZE === 4
+					? ParagonIE_Sodium_Crypto32::sign_verify_detached( $signature, $message, $public_key )
+					: ParagonIE_Sodium_Crypto::sign_verify_detached( $signature, $message, $public_key );
+			} catch ( Exception $invalid ) {
+				return false;
+			}
+		}
+
+		/** A refusal: the update is not offered, and the admin notice names the cause. */
+		private function refused( string $cause, string $message ): WP_Error {
+			return new WP_Error( 'wprm_updater_refused_' . $cause, $message );
+		}
+
+		/**
+		 * Parse, the signed rules: the manifest is this site's (the slug, checked by parse_manifest), not older than the
+		 * highest it accepted (a rollback or a replay), not the same number with other bytes, and not expired. Accepted,
+		 * it is remembered, with the keys it names as trusted from now on.
+		 *
+		 * @return true|WP_Error
+		 */
+		private function accept_signed( array $data, string $body ) {
+			$version = isset( $data['manifest_version'] ) && is_int( $data['manifest_version'] ) ? $data['manifest_version'] : 0;
+			if ( $version <= 0 ) {
+				return $this->refused( 'malformed', sprintf( 'the signed manifest at %s has no manifest_version.', $this->manifest_url ) );
+			}
+			$trust  = $this->load_trust();
+			$sha256 = hash( 'sha256', $body );
+			if ( $version < $trust['manifest_version'] ) {
+				return $this->refused( 'rollback', sprintf( 'the manifest at %1$s is #%2$d, older than #%3$d, which this site has accepted already: an old manifest served again (a rollback or replay attack).', $this->manifest_url, $version, $trust['manifest_version'] ) );
+			}
+			if ( $version === $trust['manifest_version'] && '' !== $trust['sha256'] && ! hash_equals( $trust['sha256'], $sha256 ) ) {
+				return $this->refused( 'rollback', sprintf( 'the manifest at %1$s is #%2$d, which this site accepted with other contents: a replayed or forged manifest.', $this->manifest_url, $version ) );
+			}
+			$expires = isset( $data['expires'] ) && is_string( $data['expires'] ) ? strtotime( $data['expires'] ) : false;
+			if ( false === $expires || ! preg_match( '/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/D', $data['expires'] ) ) {
+				return $this->refused( 'expired', sprintf( 'the signed manifest at %s has no valid expiry date.', $this->manifest_url ) );
+			}
+			if ( $expires <= time() ) {
+				return $this->refused( 'expired', sprintf( 'the manifest at %1$s expired on %2$s: the update server may be frozen on an old release.', $this->manifest_url, gmdate( 'Y-m-d H:i', $expires ) . ' UTC' ) );
+			}
+			$keys = $trust['keys'];
+			if ( isset( $data['keys'] ) && is_array( $data['keys'] ) ) {
+				$named = array();
+				foreach ( $data['keys'] as $key ) {
+					$raw = is_string( $key ) ? base64_decode( $key, true ) : false;
+					if ( is_string( $raw ) && 32 === strlen( $raw ) ) {
+						$named[] = $raw;
+					}
+				}
+				// A rotation: the keys a trusted manifest names are the ones trusted from now on.
+				if ( array() !== $named ) {
+					$keys = $named;
+				}
+			}
+			$this->save_trust(
+				array(
+					'manifest_version' => $version,
+					'sha256'           => $sha256,
+					'keys'             => $keys,
+					'verifier'         => self::$verifier,
+				)
+			);
+			return true;
+		}
+
+		/** Whether a signed manifest is past its expiry (never for an unsigned plugin). */
+		private function expired( array $manifest ): bool {
+			return $this->signed && ( 0 === $manifest['expires'] || $manifest['expires'] <= time() );
+		}
+
+		private function expired_message( array $manifest ): string {
+			return sprintf( 'the manifest at %1$s expired on %2$s: the update server may be frozen on an old release.', $this->manifest_url, gmdate( 'Y-m-d H:i', $manifest['expires'] ) . ' UTC' );
+		}
+
+		/** The trust option: the highest accepted manifest (number and SHA-256) and the keys a rotation named. */
+		private function load_trust(): array {
+			$stored = get_site_option( self::TRUST_OPTION_PREFIX . $this->folder, array() );
+			$trust  = array(
+				'manifest_version' => 0,
+				'sha256'           => '',
+				'keys'             => null,
+				'verifier'         => '',
+			);
+			if ( ! is_array( $stored ) ) {
+				return $trust;
+			}
+			if ( isset( $stored['manifest_version'] ) && is_int( $stored['manifest_version'] ) ) {
+				$trust['manifest_version'] = $stored['manifest_version'];
+			}
+			if ( isset( $stored['sha256'] ) && is_string( $stored['sha256'] ) && preg_match( '/^[0-9a-f]{64}$/D', $stored['sha256'] ) ) {
+				$trust['sha256'] = $stored['sha256'];
+			}
+			if ( isset( $stored['keys'] ) && is_array( $stored['keys'] ) ) {
+				$keys = array();
+				foreach ( $stored['keys'] as $key ) {
+					$raw = is_string( $key ) ? base64_decode( $key, true ) : false;
+					if ( is_string( $raw ) && 32 === strlen( $raw ) ) {
+						$keys[] = $raw;
+					}
+				}
+				$trust['keys'] = array() !== $keys ? $keys : null;
+			}
+			return $trust;
+		}
+
+		private function save_trust( array $trust ) {
+			$trust['keys'] = null === $trust['keys'] ? null : array_map( 'base64_encode', $trust['keys'] );
+			update_site_option( self::TRUST_OPTION_PREFIX . $this->folder, $trust );
 		}
 
 		/**
@@ -810,6 +1219,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				'next_check'    => 0,
 				'failures'      => 0,
 				'error'         => '',
+				'refused'       => false,
 			);
 			// A cache of another URL (the plugin moved servers) says nothing about this one.
 			if ( ! is_array( $stored ) || ! isset( $stored['url'] ) || $this->manifest_url !== $stored['url'] ) {
@@ -821,6 +1231,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			foreach ( array( 'checked_at', 'next_check', 'failures' ) as $key ) {
 				$state[ $key ] = isset( $stored[ $key ] ) && is_int( $stored[ $key ] ) ? $stored[ $key ] : 0;
 			}
+			$state['refused'] = isset( $stored['refused'] ) && true === $stored['refused'];
 			$manifest          = isset( $stored['manifest'] ) && is_array( $stored['manifest'] ) ? $this->parse_manifest( $stored['manifest'] ) : null;
 			$state['manifest'] = is_array( $manifest ) ? $manifest : null;
 			return $state;
@@ -875,6 +1286,9 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 					'sections'       => self::sections( $data ),
 					'banners'        => WPRM_Updater_Html_1_0::images( $data, 'banners', array( 'low', 'high' ) ),
 					'icons'          => WPRM_Updater_Html_1_0::images( $data, 'icons', array( '1x', '2x', 'svg' ) ),
+					// Signed manifests: checked when accepted (accept_signed) and on every use (expired).
+					'manifest_version' => isset( $data['manifest_version'] ) && is_int( $data['manifest_version'] ) ? $data['manifest_version'] : 0,
+					'expires'          => self::expiry_time( $data ),
 				);
 			} catch ( InvalidArgumentException $malformed ) {
 				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %1$s is malformed: %2$s.', $this->manifest_url, $malformed->getMessage() ) );
@@ -1035,6 +1449,15 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				throw new InvalidArgumentException( sprintf( '"%s%s" is not true or false', $where, $key ) );
 			}
 			return $data[ $key ];
+		}
+
+		/** The expiry as a Unix time (0 when there is none): an ISO 8601 text in a manifest, already a number in the cache. */
+		private static function expiry_time( array $data ): int {
+			if ( isset( $data['expires'] ) && is_int( $data['expires'] ) ) {
+				return $data['expires'];
+			}
+			$time = isset( $data['expires'] ) && is_string( $data['expires'] ) ? strtotime( $data['expires'] ) : false;
+			return false === $time ? 0 : (int) $time;
 		}
 
 		private static function display_text( array $data, string $key ): string {

@@ -310,7 +310,7 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['plugin', 'set'],
-    args: '<slug> [--server NAME | --no-server] [--expect TEXT…] [--forbid TEXT…] [--version-constant NAME] [--slug NEW]',
+    args: '<slug> [--server NAME | --no-server] [--expect TEXT…] [--forbid TEXT…] [--version-constant NAME] [--signing-key N | --no-signing-key] [--expires-days D] [--slug NEW]',
     summary:
       "Change a plugin's server, the strings its ZIP's text files must (not) contain, its version constant, or its slug (before the first release).",
     options: {
@@ -319,12 +319,21 @@ export const COMMANDS: readonly Command[] = [
       'no-server': { type: 'boolean' },
       expect: { type: 'string', multiple: true },
       forbid: { type: 'string', multiple: true },
-      'version-constant': { type: 'string' }
+      'version-constant': { type: 'string' },
+      'signing-key': { type: 'string' },
+      'no-signing-key': { type: 'boolean' },
+      'expires-days': { type: 'string' }
     },
     positionals: [1, 1],
     run: async (api, [slug], values) => {
       if (values.server !== undefined && values['no-server'] === true) throw new UsageError('give --server or --no-server, not both')
+      if (values['signing-key'] !== undefined && values['no-signing-key'] === true)
+        throw new UsageError('give --signing-key or --no-signing-key, not both')
       const constant = optionalString(values, 'version-constant')
+      const daysText = optionalString(values, 'expires-days')
+      const expiryDays = daysText === undefined ? undefined : Number(daysText)
+      if (expiryDays !== undefined && !Number.isInteger(expiryDays))
+        throw new UsageError(`--expires-days takes a whole number (got "${daysText}")`)
       return present(
         await api.setPlugin({
           slug: slug!,
@@ -332,6 +341,8 @@ export const COMMANDS: readonly Command[] = [
           expectedStrings: stringList(values, 'expect'),
           forbiddenStrings: stringList(values, 'forbid'),
           versionConstant: constant === undefined ? undefined : constant === '' ? null : constant,
+          signingKey: values['no-signing-key'] === true ? null : optionalString(values, 'signing-key'),
+          expiryDays,
           newSlug: optionalString(values, 'slug')
         }),
         (plugin) => `Updated ${plugin.slug}.\n${formatPlugin(plugin)}`
@@ -412,9 +423,10 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['publish'],
-    args: '<slug> [--break-lock]',
-    summary: "Publish the plugin's current state (finishes an interrupted publish).",
-    options: { 'break-lock': { type: 'boolean' } },
+    args: '<slug> [--break-lock] [--refresh]',
+    summary:
+      "Publish the plugin's current state (finishes an interrupted publish); --refresh says why: a signed manifest re-signed with a new expiry.",
+    options: { 'break-lock': { type: 'boolean' }, refresh: { type: 'boolean' } },
     positionals: [1, 1],
     run: async (api, [slug], values) =>
       present(await api.publish({ slug: slug!, breakStaleLock: values['break-lock'] === true }), formatPublish)
@@ -448,6 +460,81 @@ export const COMMANDS: readonly Command[] = [
         text: formatRollback(result.value),
         failed: result.value.verify !== null && !result.value.verify.ok
       }
+    }
+  },
+  {
+    words: ['key', 'generate'],
+    args: '[--name N]',
+    summary: 'Make an Ed25519 signing key (named release unless --name); kept in a key file encrypted with WPRM_KEY_PASSPHRASE.',
+    options: { name: { type: 'string' } },
+    positionals: [0, 0],
+    run: async (api, _positionals, values) =>
+      present(await api.generateSigningKey({ name: optionalString(values, 'name') }), (k) =>
+        [
+          `Made signing key ${k.name} (id ${k.key_id}), kept ${k.storage === 'file' ? `encrypted in ${k.file}` : 'in the OS secret store'}.`,
+          `Public key: ${k.public_key}`,
+          `Link a plugin to it: wprm plugin set <slug> --signing-key ${k.name}; then wprm updater install <slug> for the line that makes sites trust it.`
+        ].join('\n')
+      )
+  },
+  {
+    words: ['key', 'import'],
+    args: '<name>',
+    summary: "Take in a key given in the environment (WPRM_SIGNING_KEY_<NAME>: a key file's contents or a PEM key), for CI.",
+    options: {},
+    positionals: [1, 1],
+    run: async (api, [name]) =>
+      present(
+        await api.importSigningKey({ name: name! }),
+        (k) => `Signing key ${k.name} (id ${k.key_id}) is known; it is read from the environment.`
+      )
+  },
+  {
+    words: ['key', 'list'],
+    args: '',
+    summary: 'List the signing keys: name, id, where the private half is kept, the plugins signed with it.',
+    options: {},
+    positionals: [0, 0],
+    run: async (api) =>
+      present(await api.listSigningKeys(), (keys) =>
+        keys.length === 0
+          ? 'No signing keys. Make one with: wprm key generate --name NAME.'
+          : keys
+              .map((k) => `${k.name}  id ${k.key_id}  ${k.storage}  ${k.plugins.length === 0 ? '(no plugin)' : k.plugins.join(', ')}`)
+              .join('\n')
+      )
+  },
+  {
+    words: ['key', 'export-public'],
+    args: '<name>',
+    summary: "Print a key's public half (base64), which sites trust through the updater's register() call.",
+    options: {},
+    positionals: [1, 1],
+    run: async (api, [name]) => {
+      const result = await api.listSigningKeys()
+      if (!result.ok) return result
+      const key = result.value.find((k) => k.name === name)
+      if (key === undefined)
+        return {
+          ok: false,
+          error: { kind: 'not-found', message: `There is no signing key "${name!}".`, hint: 'wprm key list shows the known keys.' }
+        }
+      return { ok: true, json: { name: key.name, key_id: key.key_id, public_key: key.public_key }, text: key.public_key }
+    }
+  },
+  {
+    words: ['key', 'rotate'],
+    args: '<slug> --to NEW',
+    summary: 'Publish a manifest signed by the old and the new key that makes sites trust only the new one; also how a key is revoked.',
+    options: { to: { type: 'string' } },
+    positionals: [1, 1],
+    run: async (api, [slug], values) => {
+      const to = optionalString(values, 'to')
+      if (to === undefined) throw new UsageError('key rotate needs --to <key name>')
+      return present(
+        await api.rotateSigningKey({ slug: slug!, to }),
+        (r) => `${formatPublish(r)}\nSigned by ${r.from} and ${r.to}; sites trust ${r.to} alone from this manifest on.`
+      )
     }
   },
   {

@@ -49,7 +49,7 @@ describe('wprm publishing commands on real servers', () => {
     expect(verify.code, verify.stdout).toBe(0)
     const report = JSON.parse(verify.stdout) as VerifyReport
     expect(report.version).toBe('1.1.0')
-    expect(report.checks).toHaveLength(9)
+    expect(report.checks).toHaveLength(11)
     for (const check of report.checks) expect(Object.keys(check).sort()).toEqual(['detail', 'id', 'ms', 'ok', 'title'])
 
     const zip = path.join(profile.remoteRoot, 'hello-wprm', 'hello-wprm-v1.1.0.zip')
@@ -60,7 +60,7 @@ describe('wprm publishing commands on real servers', () => {
     const bad = await wprm('verify', 'hello-wprm')
     expect(bad.code).toBe(1)
     expect(bad.stdout).toMatch(/✗ 3\. The download URL answers 200/)
-    expect(bad.stdout).toContain('8 passed, 1 failed')
+    expect(bad.stdout).toContain('10 passed, 1 failed')
     await writeFile(zip, original)
 
     const rolled = await wprm('--json', 'rollback', 'hello-wprm', '--to', '1.0.0')

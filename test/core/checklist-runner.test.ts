@@ -10,7 +10,7 @@ describe('the checklist definitions', () => {
   it('number the checks 1 to n in running order, with one key each', () => {
     expect(CHECKLIST.map((c) => c.id)).toEqual(Array.from({ length: CHECKLIST.length }, (_, i) => i + 1))
     expect(new Set(CHECKLIST.map((c) => c.key)).size).toBe(CHECKLIST.length)
-    expect(CHECKLIST_LENGTH).toBe(9)
+    expect(CHECKLIST_LENGTH).toBe(11)
     expect(CHECKLIST.every((c: ChecklistDefinition) => c.title.length > 0 && c.about.length > 0)).toBe(true)
   })
 
@@ -66,7 +66,7 @@ describe('runChecklist', () => {
     expect(reported).toEqual(checks)
     // Every check ran but the one whose title could not be built.
     expect(context.seen).toEqual(CHECKLIST.map((c) => c.key).filter((key) => key !== 'zip-version'))
-    expect(checks.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9])
+    expect(checks.map((c) => c.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11])
     expect(checks.map((c) => [c.ok, c.detail])).toEqual([
       [false, 'zip-present failed'],
       [true, 'latest-link passed'],
@@ -76,6 +76,8 @@ describe('runChecklist', () => {
       // Its title could not be built: the general title stands in, and the check failed with why.
       [false, 'no title'],
       [false, 'main-file-strings failed'],
+      [true, 'signature passed'],
+      [false, 'expiry failed'],
       [true, 'record passed'],
       [false, 'rollout failed']
     ])

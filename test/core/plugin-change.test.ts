@@ -96,6 +96,7 @@ describe('changesSince', () => {
     plugins,
     versions,
     servers: [],
+    signing_keys: [],
     activity: []
   })
 

@@ -251,10 +251,10 @@ describe('the desktop screens, walked by a release manager', () => {
     for (const phase of ['Scan', 'Zip', 'Hash', 'Upload', 'Manifest', 'Verify']) {
       await see(run.getByRole('listitem').filter({ hasText: phase }).first())
     }
-    await see(run.getByText('All 9 checks passed'))
+    await see(run.getByText('All 11 checks passed'))
     // All green: the checks are folded so the table stays in view, and one click away.
-    await run.getByText('Show the 9 checks').click()
-    expect(await run.getByRole('list', { name: 'Verification of 1.0.0' }).getByRole('img', { name: 'passed' }).count()).toBe(9)
+    await run.getByText('Show the 11 checks').click()
+    expect(await run.getByRole('list', { name: 'Verification of 1.0.0' }).getByRole('img', { name: 'passed' }).count()).toBe(11)
     expect(await statusOf('1.0.0')).toContain('Released')
     expect((await manifestOf('prod')).manifest?.version).toBe('1.0.0')
   })
@@ -266,7 +266,7 @@ describe('the desktop screens, walked by a release manager', () => {
     await startSampling(`document.querySelectorAll('[aria-label="Checklist"] [role="img"]').length`)
     await page.getByRole('button', { name: 'Run checklist' }).click()
     const result = page.getByRole('region', { name: 'Verification result' })
-    await see(result.getByText('All 9 checks passed'))
+    await see(result.getByText('All 11 checks passed'))
     const samples = await stopSampling()
     // Checks appeared one by one as they finished, not all at once at the end.
     expect(samples.some((count) => count > 0 && count < 8)).toBe(true)
@@ -281,7 +281,7 @@ describe('the desktop screens, walked by a release manager', () => {
     expect(download.suggestedFilename()).toBe(`${SLUG}-1.0.0-verification.json`)
     const report = JSON.parse(await readFile((await download.path())!, 'utf8')) as { ok: boolean; checks: unknown[] }
     expect(report.ok).toBe(true)
-    expect(report.checks).toHaveLength(9)
+    expect(report.checks).toHaveLength(11)
     const [markdown] = await Promise.all([page.waitForEvent('download'), result.getByRole('link', { name: 'Save Markdown' }).click()])
     expect(await readFile((await markdown.path())!, 'utf8')).toContain('**All checks passed**')
     await shot('verify')
@@ -343,7 +343,7 @@ describe('the desktop screens, walked by a release manager', () => {
     ])
     await confirm.getByRole('button', { name: 'Release 1.1.0' }).click()
     const run = await finishedRun('Release 1.1.0')
-    await see(run.getByText('All 9 checks passed'))
+    await see(run.getByText('All 11 checks passed'))
     await expect.poll(() => statusOf('1.1.0')).toContain('Released')
     // The new build contains the edited source: nothing is "changed since the last build" any more.
     await page.getByRole('region', { name: 'Source' }).getByText('Changed since last build').waitFor({ state: 'detached', timeout: WAIT })
@@ -383,7 +383,7 @@ describe('the desktop screens, walked by a release manager', () => {
     await button.click()
     const result = await see(page.getByRole('region', { name: 'Rollback result' }))
     await see(result.getByRole('heading', { name: 'Rolled back to 1.0.0' }), 45_000)
-    await see(result.getByText('All 9 checks passed'))
+    await see(result.getByText('All 11 checks passed'))
     await see(result.getByText(/Revoked 1\.1\.0/))
     await shot('rollback-done')
     const { manifest } = await manifestOf('prod')
@@ -397,7 +397,7 @@ describe('the desktop screens, walked by a release manager', () => {
     await page.getByRole('button', { name: 'Run checklist' }).click()
     const result = page.getByRole('region', { name: 'Verification result' })
     await see(result.getByRole('heading', { name: `${SLUG} 1.0.0` }))
-    await see(result.getByText('All 9 checks passed'))
+    await see(result.getByText('All 11 checks passed'))
     const manifestCheck = result.getByRole('listitem').filter({ hasText: 'The manifest names the expected latest version' })
     expect(await manifestCheck.textContent()).toContain('1.0.0')
   })
@@ -415,7 +415,7 @@ describe('the desktop screens, walked by a release manager', () => {
     await shot('emergency')
     await publish.click()
     const run = await finishedRun('Emergency update 1.1.1')
-    await see(run.getByText('All 9 checks passed'))
+    await see(run.getByText('All 11 checks passed'))
     const { manifest } = await manifestOf('prod')
     expect(manifest).toMatchObject({ version: '1.1.1', force_update: true, autoupdate: true })
     expect(manifest?.upgrade_notice).toMatch(/^SECURITY: Escaped the greeting output/)

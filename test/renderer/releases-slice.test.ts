@@ -269,7 +269,7 @@ describe('progress arithmetic', () => {
       verifiedVersion: null
     }
     expect(runFraction(run, 0)).toBeCloseTo(5 / 6)
-    expect(runFraction(run, 4)).toBeCloseTo((5 + 4 / 9) / 6)
+    expect(runFraction(run, 4)).toBeCloseTo((5 + 4 / 11) / 6)
     expect(runFraction({ ...run, planned: [] }, 0)).toBe(0)
   })
 })

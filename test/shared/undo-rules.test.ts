@@ -19,6 +19,9 @@ function plugin(slug: string, overrides: Partial<PluginRecord>): PluginRecord {
     server: 'prod',
     manifest_version: 0,
     published_at: null,
+    signing_key: null,
+    manifest_expiry_days: 30,
+    manifest_expires: null,
     created_at: AT,
     updated_at: AT,
     ...overrides

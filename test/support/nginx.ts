@@ -68,6 +68,11 @@ ${types.join('\n')}
     autoindex off;
     # '-latest.zip' is published as a symbolic link to the versioned zip.
     disable_symlinks off;
+    # An attack on the server's files: beside a file, '<name>.moved' makes nginx redirect it to another host
+    # (localhost instead of 127.0.0.1), as a changed web server config would (the signed-updater tests).
+    if (-f $request_filename.moved) {
+      return 302 http://localhost:$server_port$uri;
+    }
   }
 }
 `

@@ -10,7 +10,7 @@ import { missingDistignoreWarning } from './distignore-advice.js'
 import { findUnsafeFiles, judgeFindings, unsafeFilesError } from './secret-guard.js'
 import { DISTIGNORE_FILE, collectSourceEntries } from './source-files.js'
 import type { SourceEntry } from './source-files.js'
-import { UPDATER_FILE, updaterWarning } from '../source/updater-file.js'
+import { UPDATER_FILE, unregisteredKeyProblem, updaterWarning } from '../source/updater-file.js'
 import { writeZip } from './zip-writer.js'
 import { latestLinkName, zipFileName } from './zip-names.js'
 import type { ZipEntry, ZipWriteResult } from './zip-writer.js'
@@ -23,13 +23,16 @@ export interface BuildRequest {
   readonly onProgress?: (event: ProgressEvent) => void
   /** Files the secret and junk guard flags that this version may carry anyway (`--allow PATH`). */
   readonly allow?: readonly string[]
+  /** A signed plugin's public key: its main file must register the updater with it, or sites could not verify. */
+  readonly trustedKey?: string
 }
 
 /** The ZIP entries for the source, with the main file and readme.txt carrying the new version. */
 export async function zipEntriesFor(
   plugin: PluginRecord,
   version: string,
-  sources: readonly SourceEntry[]
+  sources: readonly SourceEntry[],
+  trustedKey?: string
 ): Promise<{ entries: ZipEntry[]; warnings: string[] }> {
   const warnings: string[] = []
   const mainEntry = sources.find((entry) => entry.kind === 'file' && entry.relPath === plugin.main_file.normalize('NFC'))
@@ -45,6 +48,8 @@ export async function zipEntriesFor(
   const carriesUpdater = sources.some((entry) => entry.kind === 'file' && path.posix.basename(entry.relPath) === UPDATER_FILE)
   const updaterNote = updaterWarning(plugin.slug, carriesUpdater, mainText)
   if (updaterNote !== null) warnings.push(updaterNote)
+  const keyProblem = trustedKey === undefined ? null : unregisteredKeyProblem(plugin.slug, plugin.main_file, mainText, trustedKey)
+  if (keyProblem !== null) throw keyProblem
   const entries: ZipEntry[] = [{ name: `${plugin.slug}/`, source: null }]
   for (const entry of sources) {
     const name = `${plugin.slug}/${entry.relPath}${entry.kind === 'directory' ? '/' : ''}`
@@ -83,7 +88,7 @@ export async function buildVersionZip(request: BuildRequest): Promise<BuildResul
   const guard = judgeFindings(findings, request.allow ?? [])
   if (guard.blocking.length > 0) throw unsafeFilesError(plugin.slug, version, guard.blocking)
   report('scan', fileCount, fileCount, `Found ${fileCount} files`)
-  const { entries, warnings } = await zipEntriesFor(plugin, version, sources)
+  const { entries, warnings } = await zipEntriesFor(plugin, version, sources, request.trustedKey)
   if (guard.allowed.length > 0) warnings.push(`Allowed into the ZIP although flagged: ${guard.allowed.join(', ')}.`)
   if (guard.unusedAllows.length > 0) warnings.push(`--allow named files the guard did not flag: ${guard.unusedAllows.join(', ')}.`)
   if (!(await hasDistignore(plugin.source_dir))) warnings.push(missingDistignoreWarning(plugin.slug, sources))

@@ -1,10 +1,18 @@
 import { mkdir, rename, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Low } from 'lowdb'
-import type { ActivityEntry, PluginRecord, PluginVersionRecord, RestoreResult, ServerProfile } from '../../../src-shared/model.js'
+import type {
+  ActivityEntry,
+  PluginRecord,
+  PluginVersionRecord,
+  RestoreResult,
+  ServerProfile,
+  SigningKeyRecord
+} from '../../../src-shared/model.js'
 import { DurableJsonFile } from '../fs/durable-json-file.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { acquireLock } from '../fs/file-lock.js'
+import { DEFAULT_EXPIRY_DAYS } from '../../../src-shared/signing.js'
 
 /** The database as stored in `<data>/wprm.json`. */
 export interface Database {
@@ -13,6 +21,8 @@ export interface Database {
   plugins: PluginRecord[]
   versions: PluginVersionRecord[]
   servers: ServerProfile[]
+  /** Signing keys: public halves and ids only. */
+  signing_keys: SigningKeyRecord[]
   activity: ActivityEntry[]
 }
 
@@ -21,7 +31,7 @@ export const DATABASE_FILE = 'wprm.json'
 const LOCK_FILE = 'wprm.lock'
 
 function emptyDatabase(): Database {
-  return { schema: 1, next_activity_id: 1, plugins: [], versions: [], servers: [], activity: [] }
+  return { schema: 1, next_activity_id: 1, plugins: [], versions: [], servers: [], signing_keys: [], activity: [] }
 }
 
 /**
@@ -33,8 +43,12 @@ function withDefaults(db: Database): Database {
     ...p,
     server: p.server ?? null,
     manifest_version: p.manifest_version ?? 0,
-    published_at: p.published_at ?? null
+    published_at: p.published_at ?? null,
+    signing_key: p.signing_key ?? null,
+    manifest_expiry_days: p.manifest_expiry_days ?? DEFAULT_EXPIRY_DAYS,
+    manifest_expires: p.manifest_expires ?? null
   }))
+  db.signing_keys = db.signing_keys ?? []
   db.versions = db.versions.map((v) => ({ ...v, revoked_at: v.revoked_at ?? null, allowed_files: v.allowed_files ?? [] }))
   return db
 }

@@ -2,12 +2,15 @@ import type { Job, ProgressEvent, VerifyCheck } from '../../../src-shared/model.
 import type { Store } from '../db/store.js'
 import type { SessionPool } from '../remote/session-pool.js'
 import type { SecretProvider, SessionOptions } from '../remote/sftp-session.js'
+import type { SigningKeySource } from '../signing/key-source.js'
 
 /** What the release operations need from their surroundings. */
 export interface ReleaseContext {
   readonly store: Store
   readonly now: () => Date
   readonly secrets: SecretProvider
+  /** Where signing keys' private halves are kept and read. */
+  readonly keys: SigningKeySource
   readonly onProgress?: (event: ProgressEvent) => void
   readonly onCheck?: (check: VerifyCheck & { readonly job: Job; readonly total: number }) => void
   readonly sessionOptions?: SessionOptions

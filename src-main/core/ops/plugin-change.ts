@@ -9,6 +9,7 @@ import type { ReleaseContext } from './context.js'
 import { clearIntent, writeIntent } from '../db/publish-intent.js'
 import { workstationOf } from '../db/workstation.js'
 import { reconcilePending } from './reconcile.js'
+import { signingFor } from './keys.js'
 
 /**
  * The apply step that every change of a plugin's published state shares (release, status change,
@@ -69,10 +70,18 @@ export async function publishVersions(
   plugin: PluginRecord,
   versions: readonly PluginVersionRecord[],
   job: Job,
-  options: { readonly breakStaleLock?: boolean; readonly retire?: readonly string[]; readonly retryCommand?: string } = {}
+  options: {
+    readonly breakStaleLock?: boolean
+    readonly retire?: readonly string[]
+    readonly retryCommand?: string
+    /** A key rotation: sign with the plugin's key and this one, which the manifest names as trusted. */
+    readonly rotateTo?: string
+  } = {}
 ): Promise<Published | null> {
   if (plugin.server === null) return null
   const server = requireServer(snapshot, plugin.server)
+  // The keys are opened before anything is written: a missing key or passphrase touches nothing.
+  const signing = await signingFor(ctx, snapshot, plugin, options.rotateTo)
   // Durable before the server is touched: if the database never records this publish, the next command
   // on the plugin compares with the server before it acts (reconcile.ts).
   await writeIntent(ctx.store.dataDir, {
@@ -98,7 +107,8 @@ export async function publishVersions(
       session: ctx.sessionOptions,
       sessions: ctx.sessions,
       by: await workstationOf(ctx.store.dataDir),
-      retryCommand: options.retryCommand
+      retryCommand: options.retryCommand,
+      signing
     })
   } catch (error) {
     // Refused before anything was written on the server: there is nothing for a later command to reconcile.
@@ -115,7 +125,13 @@ export function recordPublish(ctx: ReleaseContext, db: Database, published: Publ
   const at = ctx.now().toISOString()
   const index = db.plugins.findIndex((p) => p.slug === result.slug)
   const plugin = db.plugins[index]!
-  db.plugins[index] = { ...plugin, manifest_version: result.manifest_version, published_at: at, updated_at: at }
+  db.plugins[index] = {
+    ...plugin,
+    manifest_version: result.manifest_version,
+    manifest_expires: result.expires ?? null,
+    published_at: at,
+    updated_at: at
+  }
   recordActivity(db, {
     at,
     plugin: result.slug,

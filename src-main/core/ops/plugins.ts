@@ -1,3 +1,5 @@
+import { DEFAULT_EXPIRY_DAYS, MAX_EXPIRY_DAYS, MIN_EXPIRY_DAYS, isExpiryDays } from '../../../src-shared/signing.js'
+import { requireKey } from './keys.js'
 import { readFile, realpath, stat } from 'node:fs/promises'
 import path from 'node:path'
 import type { AddPluginInput, PluginDetails, PluginRecord, PluginSummary, SetPluginInput } from '../../../src-shared/model.js'
@@ -201,6 +203,9 @@ export async function addPlugin(ctx: ReleaseContext, input: AddPluginInput): Pro
       dist_dir: distDir,
       expected_strings: [],
       forbidden_strings: [],
+      signing_key: null,
+      manifest_expiry_days: DEFAULT_EXPIRY_DAYS,
+      manifest_expires: null,
       server: input.server ?? null,
       manifest_version: 0,
       published_at: null,
@@ -252,6 +257,13 @@ export async function setPlugin(ctx: ReleaseContext, input: SetPluginInput): Pro
   return ctx.store.transact(`set plugin ${input.slug}`, (db) => {
     const plugin = requirePlugin(db, input.slug)
     if (input.server !== undefined && input.server !== null) requireServer(db, input.server)
+    if (input.signingKey !== undefined && input.signingKey !== null) requireKey(db, input.signingKey)
+    if (input.expiryDays !== undefined && !isExpiryDays(input.expiryDays))
+      throw new WprmError(
+        'usage',
+        `${input.expiryDays} is not a manifest expiry in days.`,
+        `Give a whole number from ${MIN_EXPIRY_DAYS} to ${MAX_EXPIRY_DAYS} (the default is ${DEFAULT_EXPIRY_DAYS}).`
+      )
     const strings = (list: readonly string[] | undefined): readonly string[] | undefined => {
       if (list === undefined) return undefined
       if (list.some((s) => s === ''))
@@ -268,10 +280,19 @@ export async function setPlugin(ctx: ReleaseContext, input: SetPluginInput): Pro
       expected_strings: strings(input.expectedStrings) ?? plugin.expected_strings,
       forbidden_strings: strings(input.forbiddenStrings) ?? plugin.forbidden_strings,
       version_constant: input.versionConstant === undefined ? plugin.version_constant : input.versionConstant,
+      signing_key: input.signingKey === undefined ? plugin.signing_key : input.signingKey,
+      manifest_expiry_days: input.expiryDays ?? plugin.manifest_expiry_days,
       updated_at: ctx.now().toISOString()
     }
     const changes: Record<string, readonly [unknown, unknown]> = {}
-    for (const key of ['server', 'expected_strings', 'forbidden_strings', 'version_constant'] as const) {
+    for (const key of [
+      'server',
+      'expected_strings',
+      'forbidden_strings',
+      'version_constant',
+      'signing_key',
+      'manifest_expiry_days'
+    ] as const) {
       if (JSON.stringify(plugin[key]) !== JSON.stringify(next[key])) changes[key] = [plugin[key], next[key]]
     }
     db.plugins[db.plugins.indexOf(plugin)] = next

@@ -1,3 +1,4 @@
+import { DEFAULT_EXPIRY_DAYS } from '../../../src-shared/signing.js'
 import path from 'node:path'
 import posixPath from 'node:path/posix'
 import type { AddPluginInput, ImportPluginInput, PluginRecord, PullResult, ServerProfile } from '../../../src-shared/model.js'
@@ -117,6 +118,9 @@ export async function importPlugin(ctx: ReleaseContext, input: ImportPluginInput
       dist_dir: input.distDir !== undefined ? path.resolve(input.distDir) : path.join(ctx.store.dataDir, 'dist', input.slug),
       expected_strings: [],
       forbidden_strings: [],
+      signing_key: null,
+      manifest_expiry_days: DEFAULT_EXPIRY_DAYS,
+      manifest_expires: null,
       server: server.name,
       manifest_version: 0,
       published_at: null,

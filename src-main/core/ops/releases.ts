@@ -24,6 +24,7 @@ import { readSourceReadme } from '../source/readme-file.js'
 import { entryFor } from '../source/readme-txt.js'
 import { requirePlugin, requireServer, requireVersion, versionsOf } from '../db/lookups.js'
 import type { ReleaseContext } from './context.js'
+import { requireKey } from './keys.js'
 import { buildJob, publishJob, releaseJob, rollbackJob, verifyJob } from '../../../src-shared/jobs.js'
 import { CHECKLIST_LENGTH, verifyRelease } from '../remote/verifier.js'
 import { revokedSitesNotes } from './stats.js'
@@ -265,7 +266,8 @@ async function applyStatusChange(
           version: step.before.version,
           job: buildJob(plugin.slug, step.before.version),
           onProgress: ctx.onProgress,
-          allow: [...step.before.allowed_files, ...allow]
+          allow: [...step.before.allowed_files, ...allow],
+          trustedKey: plugin.signing_key === null ? undefined : requireKey(snapshot, plugin.signing_key).public_key
         })
         builds.push(build)
         if (!build.reused) created.push(build.file_path)
@@ -397,7 +399,9 @@ export async function verifyVersion(ctx: ReleaseContext, slug: string, version?:
     secrets: ctx.secrets,
     session: ctx.sessionOptions,
     sessions: ctx.sessions,
-    onCheck: (check) => ctx.onCheck?.({ ...check, job, total: CHECKLIST_LENGTH })
+    onCheck: (check) => ctx.onCheck?.({ ...check, job, total: CHECKLIST_LENGTH }),
+    trustedKey: plugin.signing_key === null ? undefined : requireKey(db, plugin.signing_key).public_key,
+    now: ctx.now()
   })
   const notes = await revokedSitesNotes(ctx, slug)
   return notes.length === 0 ? report : { ...report, notes }

@@ -9,6 +9,7 @@ import { MANIFEST_FILE, publicUrl } from '../remote/manifest.js'
 import type { ReleaseContext } from './context.js'
 import { requirePlugin, requireServer } from '../db/lookups.js'
 import { UPDATER_FILE } from '../source/updater-file.js'
+import { requireKey } from './keys.js'
 
 /**
  * Where our PHP updater ships: `resources/wordpress/` of the checkout or of the packaged app. Found by
@@ -48,14 +49,17 @@ export async function installUpdater(
   const manifestUrl = plugin.server === null ? null : publicUrl(requireServer(db, plugin.server), slug, MANIFEST_FILE)
   const className = updaterClass(php)
   const url = manifestUrl ?? `https://updates.example.com/plugins/${slug}/${MANIFEST_FILE}`
-  const line = `require_once __DIR__ . '/${UPDATER_FILE}'; ${className}::register( __FILE__, '${url}' );`
+  // A signed plugin's line carries its public key: what sites trust until a rotation names another.
+  const key = plugin.signing_key === null ? null : requireKey(db, plugin.signing_key)
+  const options = key === null ? '' : `, array( 'keys' => array( '${key.public_key}' ) )`
+  const line = `require_once __DIR__ . '/${UPDATER_FILE}'; ${className}::register( __FILE__, '${url}'${options} );`
   const mainText = await readFile(path.join(plugin.source_dir, plugin.main_file), 'utf8').catch(() => '')
   return {
     file: target,
     unchanged: current === php,
     line,
     update_uri_header: ` * Update URI: ${url}`,
-    registered: mainText.includes(`${className}::register`)
+    registered: mainText.includes(`${className}::register`) && (key === null || mainText.includes(key.public_key))
   }
 }
 

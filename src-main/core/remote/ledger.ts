@@ -122,7 +122,7 @@ export async function readServerTruth(
   session: SftpSession,
   dir: string,
   slug: string
-): Promise<ServerTruth & { readonly ledger: Ledger | null; readonly manifestText: string | null }> {
+): Promise<ServerTruth & { readonly ledger: Ledger | null; readonly manifestText: string | null; readonly ledgerText: string | null }> {
   for (let attempt = 1; ; attempt++) {
     const [manifestText, ledgerText] = await Promise.all([
       session.readText(path.join(dir, MANIFEST_FILE)),
@@ -137,7 +137,7 @@ export async function readServerTruth(
             problem: `${LEDGER_FILE} on the server is not a ledger of ${slug}`
           }
         : serverTruth(ledger, manifestVersionOf(manifestText))
-    if (truth.problem === null || ledger === null || attempt >= 3) return { ...truth, ledger, manifestText }
+    if (truth.problem === null || ledger === null || attempt >= 3) return { ...truth, ledger, manifestText, ledgerText }
   }
 }
 

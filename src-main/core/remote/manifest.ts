@@ -77,6 +77,16 @@ export interface Manifest {
   readonly banners: ManifestArtwork['banners']
   readonly icons: ManifestArtwork['icons']
   readonly screenshots: ManifestArtwork['screenshots']
+  /** Signed manifests only: when sites stop accepting it (ISO 8601), so that a frozen server cannot hold them on it. */
+  readonly expires?: string
+  /** Signed manifests only: the Ed25519 public keys (raw, base64) sites trust from this manifest on (a rotation names the new one). */
+  readonly keys?: readonly string[]
+}
+
+/** What a signed manifest adds: its expiry and the keys sites trust from it on. */
+export interface ManifestSignedFields {
+  readonly expires: string
+  readonly keys: readonly string[]
 }
 
 /** The public URL of a file under the plugin's folder on the server. */
@@ -119,6 +129,8 @@ export interface ManifestInput {
   readonly now: Date
   /** The published artwork to list (none when absent). */
   readonly artwork?: ManifestArtwork
+  /** For a signed manifest: its expiry and trusted keys (after every other field: plugin-update-checker reads the first ones). */
+  readonly signed?: ManifestSignedFields
 }
 
 /** The versions the changelog lists, newest first: every one that was ever released. */
@@ -201,7 +213,8 @@ export function buildManifest(input: ManifestInput): Manifest {
       .sort(compareVersions),
     banners: artwork.banners,
     icons: artwork.icons,
-    screenshots: artwork.screenshots
+    screenshots: artwork.screenshots,
+    ...(input.signed === undefined ? {} : { expires: input.signed.expires, keys: input.signed.keys })
   }
 }
 

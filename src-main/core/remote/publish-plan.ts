@@ -7,7 +7,7 @@ import { latestLinkName, zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
 import type { ArtworkFile, ManifestArtwork } from './artwork.js'
 import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkUrl, artworkUrlsOf, manifestArtwork } from './artwork.js'
-import type { Manifest, ZipDescription } from './manifest.js'
+import type { Manifest, ManifestSignedFields, ZipDescription } from './manifest.js'
 import { MANIFEST_FILE, publicUrl, publishableManifest } from './manifest.js'
 
 /** What a publish is about: the newest live version, the live ones in order, and the versions that may be listed. */
@@ -204,6 +204,8 @@ export interface PlanInput {
   readonly base?: LedgerState | null
   /** Who publishes, for the ledger. */
   readonly by: Workstation
+  /** A signed publish: the manifest's expiry and trusted keys. */
+  readonly signed?: ManifestSignedFields
 }
 
 /**
@@ -230,7 +232,8 @@ export function planPublish(input: PlanInput): PublishPlan {
     server,
     zip: input.local.latestZip,
     manifestVersion,
-    now: input.now
+    now: input.now,
+    signed: input.signed
   })
   const ledger = nextLedger({
     slug: plugin.slug,

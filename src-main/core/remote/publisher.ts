@@ -25,6 +25,8 @@ import { takeRemoteLock } from './remote-lock.js'
 import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
+import type { Signing, SignedSidecar } from '../signing/sign-manifest.js'
+import { signatureSidecars, signedFields, staleSignature } from './signed-publish.js'
 
 /** What a publish needs. */
 export interface PublishRequest {
@@ -50,6 +52,8 @@ export interface PublishRequest {
   readonly by?: Workstation
   /** The command an interruption's hint names: it takes in what reached the server, then finishes. */
   readonly retryCommand?: string
+  /** Sign the manifest and the ledger (a plugin linked to a key): see signed-publish.ts. */
+  readonly signing?: Signing
 }
 
 /** The step noted just before the manifest's rename: past it, the new manifest may be live or not. */
@@ -124,9 +128,10 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
     const unlock = await clock.timed('upload', () => lockPluginFolder(session, dir, request))
     try {
       // Compare-and-swap: the server's truth, read under its lock, before anything changes; the stats
-      // and the sweep of leftovers ride in the same round trips.
+      // and the sweep of leftovers (which needs the truth to tell a stale signature) ride in the same round trips.
+      const reading = readServerTruth(session, dir, plugin.slug)
       const [truth, stats] = await clock.timed('manifest', () =>
-        Promise.all([readServerTruth(session, dir, plugin.slug), statZips(session, dir, plugin, targets), removeLeftovers(session, dir)])
+        Promise.all([reading, statZips(session, dir, plugin, targets), removeLeftovers(session, dir, reading)])
       )
       assertServerNotAhead(truth, plugin, request.versions, server.host)
       const zips = await clock.timed('upload', () => proveRemoteZips(session, targets, stats, listedZips(truth.manifestText)))
@@ -142,9 +147,11 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
         local: here,
         now: request.now(),
         base: truth.state,
-        by
+        by,
+        signed: signedFields(request.signing, request.now())
       })
-      return { ...(await applyPublishPlan(session, plan, hooks)), phases: clock.phases }
+      const sidecars = signatureSidecars(plan, request.signing)
+      return { ...(await applyPublishPlan(session, plan, hooks, sidecars)), phases: clock.phases }
     } finally {
       await unlock().catch(() => undefined)
     }
@@ -192,9 +199,14 @@ async function lockPluginFolder(session: SftpSession, dir: string, request: Remo
  * links, lock folders being made or broken). Under the lock nothing else writes this plugin's folder,
  * so each is a leftover; a waiting publish whose lock folder goes makes it again. Never fails the publish.
  */
-async function removeLeftovers(session: SftpSession, dir: string): Promise<void> {
+async function removeLeftovers(
+  session: SftpSession,
+  dir: string,
+  truth: Promise<{ readonly manifestText: string | null; readonly ledgerText: string | null }>
+): Promise<void> {
   const entries = await session.list(dir).catch(() => [])
-  const leftovers = entries.filter((entry) => /^\..+\.part$/.test(entry.name))
+  const known = await truth.catch(() => null)
+  const leftovers = entries.filter((entry) => /^\..+\.part$/.test(entry.name) || (known !== null && staleSignature(entry.name, known)))
   await Promise.all(leftovers.map((entry) => session.remove(path.join(dir, entry.name)).catch(() => undefined)))
 }
 
@@ -320,12 +332,20 @@ function listedZips(text: string | null): ReadonlyMap<string, ListedZip> {
  *   (the SSH window of OpenSSH's sshd; a 20 MB ZIP about 10, a small one 1), then the close, the proof
  *   stamp (its modification time, see `provenBefore`) and the rename into place together (1);
  * - artwork not on the server yet: see `uploadArtwork`;
- * - link swap and ledger: 1 for both renames, once the ZIPs are in place (a link to a missing ZIP would
- *   be public; the ledger keeps the state before it, so it may land before the manifest, never after);
+ * - signatures (a signed publish), link swap and ledger: 1 for all their renames, once the ZIPs are in
+ *   place (a link to a missing ZIP would be public; the ledger keeps the state before it, so it may land
+ *   before the manifest, never after). The server handles requests in the order they come, so each
+ *   signature is in place before the file it signs: it is named after those bytes, and none is ever
+ *   live unsigned;
  * - manifest: 1 rename, the commit point, once the link and the ledger are in place;
  * - retired ZIPs: 1 for all the unlinks.
  */
-export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, hooks: ApplyHooks): Promise<Omit<PublishResult, 'phases'>> {
+export async function applyPublishPlan(
+  session: SftpSession,
+  plan: PublishPlan,
+  hooks: ApplyHooks,
+  sidecars: readonly SignedSidecar[] = []
+): Promise<Omit<PublishResult, 'phases'>> {
   const { dir } = plan
   const linkPath = path.join(dir, plan.link.name)
   const ledgerPath = path.join(dir, LEDGER_FILE)
@@ -333,8 +353,14 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
   const tempLink = session.tempName(linkPath)
   const tempLedger = session.tempName(ledgerPath)
   const tempManifest = session.tempName(manifestPath)
+  const signatures = sidecars.map((sidecar) => ({
+    ...sidecar,
+    path: path.join(dir, sidecar.name),
+    temp: session.tempName(path.join(dir, sidecar.name))
+  }))
   // Sent before the first upload's open, so that the server answers them before its first write.
   const staged = Promise.all([
+    ...signatures.map((signature) => session.writeFile(signature.temp, signature.bytes)),
     session.symlink(plan.link.target, tempLink),
     session.writeFile(tempLedger, ledgerBytes(plan.ledger)),
     session.writeFile(tempManifest, Buffer.from(serializeManifest(plan.manifest)))
@@ -363,7 +389,10 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
     hooks.report('manifest', 0, 2, 'Pointing the -latest link and writing the ledger')
     await hooks.timed('manifest', async () => {
       await staged
+      // Signatures first in the same round trip: the server renames them before the files they sign.
+      const signed = signatures.map((signature) => session.rename(signature.temp, signature.path))
       const [linked, ledgered] = await Promise.allSettled([session.rename(tempLink, linkPath), session.rename(tempLedger, ledgerPath)])
+      for (const renamed of await Promise.allSettled(signed)) if (renamed.status === 'rejected') throw renamed.reason
       if (linked.status === 'fulfilled') hooks.onStep(`pointed ${plan.link.name} at ${plan.latest}`)
       if (ledgered.status === 'fulfilled') hooks.onStep(`wrote ${LEDGER_FILE} for manifest #${plan.manifest.manifest_version}`)
       for (const renamed of [linked, ledgered]) if (renamed.status === 'rejected') throw renamed.reason
@@ -375,7 +404,8 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
     await hooks.timed('manifest', () => session.rename(tempManifest, manifestPath))
   } catch (error) {
     // Nothing half-done: what was staged goes too (as far as the connection allows; else the next publish sweeps it).
-    await Promise.all([tempLink, tempLedger, tempManifest].map((temp) => session.unlink(temp).catch(() => undefined)))
+    const temps = [tempLink, tempLedger, tempManifest, ...signatures.map((signature) => signature.temp)]
+    await Promise.all(temps.map((temp) => session.unlink(temp).catch(() => undefined)))
     throw error
   }
   hooks.report('manifest', 2, 2, `Manifest #${plan.manifest.manifest_version} is live: ${plan.manifest.version}`)
@@ -389,7 +419,8 @@ export async function applyPublishPlan(session: SftpSession, plan: PublishPlan, 
     manifest_url: plan.manifestUrl,
     uploaded,
     skipped,
-    notes: plan.notes
+    notes: plan.notes,
+    expires: plan.manifest.expires ?? null
   }
 }
 

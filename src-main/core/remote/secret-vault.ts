@@ -4,6 +4,12 @@ import type { SecretStatus, ServerProfile } from '../../../src-shared/model.js'
 import { DurableJsonFile } from '../fs/durable-json-file.js'
 import { WprmError } from '../errors.js'
 import type { SecretProvider } from './sftp-session.js'
+import type { SigningKeySource } from '../signing/key-source.js'
+import { matching } from '../signing/key-source.js'
+import { keyPairOf, privateKeyBytes, privateKeyFrom } from '../signing/keys.js'
+
+/** The vault's entry of a signing key (a colon never occurs in a server name, so the two cannot meet). */
+const signingEntry = (name: string): string => `signing-key:${name}`
 
 /**
  * What encrypts secrets at rest: Electron's safeStorage in the app (the OS keychain), AES-GCM with a key
@@ -108,6 +114,28 @@ export class SecretVault {
       secret: async (server: ServerProfile, kind: Kind) => {
         const blob = (await this.load())[`${server.name}/${kind}`]
         return blob === undefined ? fallback.secret(server, kind) : this.cipher.decrypt(Buffer.from(blob, 'base64'))
+      }
+    }
+  }
+
+  /**
+   * Signing keys kept like SSH secrets: the private key (PKCS#8) encrypted by the cipher (safeStorage) in
+   * `secrets.json`. A key not in the vault comes from `fallback` (a key file, the environment).
+   */
+  keySource(fallback: SigningKeySource): SigningKeySource {
+    return {
+      fromEnvironment: (name) => fallback.fromEnvironment(name),
+      open: async (record) => {
+        const blob = (await this.load())[signingEntry(record.name)]
+        if (blob === undefined) return fallback.open(record)
+        return matching(record, keyPairOf(privateKeyFrom(Buffer.from(this.cipher.decrypt(Buffer.from(blob, 'base64')), 'base64'))))
+      },
+      keep: async (name, pair) => {
+        if (this.cipher.backend !== 'os') return fallback.keep(name, pair)
+        const secrets = await this.load()
+        secrets[signingEntry(name)] = this.cipher.encrypt(privateKeyBytes(pair.privateKey).toString('base64')).toString('base64')
+        await this.file.write({ vault: 1, secrets })
+        return { storage: 'vault', file: null }
       }
     }
   }

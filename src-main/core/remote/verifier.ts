@@ -21,6 +21,8 @@ import type { SessionLease } from './session-pool.js'
 import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
+import { expiryState, signatureFileName } from '../../../src-shared/signing.js'
+import { checkSignature } from '../signing/sign-manifest.js'
 
 /** How many checks the checklist has (re-exported from src-shared, where the checklist is defined). */
 export { CHECKLIST_LENGTH } from '../../../src-shared/checklist.js'
@@ -37,6 +39,9 @@ export interface VerifyRequest {
   /** Where the connection comes from: the one a publish just used, when a pool kept it (else one of its own). */
   readonly sessions?: SessionPool
   readonly httpTimeoutMs?: number
+  /** The public key of the plugin's signing key; undefined for a plugin that is not signed. */
+  readonly trustedKey?: string
+  readonly now?: Date
 }
 
 /** A file fetched over HTTP. */
@@ -52,7 +57,7 @@ type ManifestRead =
   | { readonly kind: 'invalid-json'; readonly url: string }
   /** Read, but our updater would refuse it, for `reason` (the manifest schema's words). */
   | { readonly kind: 'refused'; readonly url: string; readonly reason: string }
-  | { readonly kind: 'ok'; readonly url: string; readonly manifest: Manifest }
+  | { readonly kind: 'ok'; readonly url: string; readonly manifest: Manifest; readonly bytes: Buffer }
 
 /**
  * What the checks look at. The inputs several checks share (the SFTP session, the download, the manifest,
@@ -78,6 +83,9 @@ interface VerifyContext {
   readonly zip: () => Promise<ZipContents | Error | null>
   /** The expected and forbidden strings searched for in every text file of the local ZIP (same nulls and Errors). */
   readonly texts: () => Promise<TextSearch | Error | null>
+  readonly trustedKey: string | undefined
+  readonly now: Date
+  readonly timeoutMs: number
 }
 
 function bytes(n: number | null | undefined): string {
@@ -259,7 +267,38 @@ async function checkRecord(ctx: VerifyContext): Promise<Outcome> {
     : fail(problems.join('; '))
 }
 
-/** 9: the manifest's entry of the version carries its channel, stepping stone and rollout as recorded. */
+const NOT_SIGNED = 'not signed: the plugin has no signing key, so sites trust the server (wprm plugin set <slug> --signing-key NAME)'
+
+/** 8: the signature file beside the manifest is the plugin's key's valid signature of its exact bytes. */
+async function checkSignatureValid(ctx: VerifyContext): Promise<Outcome> {
+  if (ctx.server === null) return fail(NOT_PUBLISHED)
+  if (ctx.trustedKey === undefined) return pass(NOT_SIGNED)
+  const read = await ctx.manifest()
+  if (read.kind !== 'ok') return fail('no manifest to check (see check 4)')
+  const sha256 = createHash('sha256').update(read.bytes).digest('hex')
+  const url = publicUrl(ctx.server, ctx.plugin.slug, signatureFileName(MANIFEST_FILE, sha256))
+  const fetched = await fetchBytes(url, ctx.timeoutMs)
+  const verdict = checkSignature(fetched.status === 200 ? fetched.body.toString('utf8') : null, read.bytes, [ctx.trustedKey])
+  return verdict.ok
+    ? pass(`${url}: valid Ed25519 signature by key ${verdict.keyIds.join(', ')}`)
+    : fail(`${url}${fetched.status === 200 ? '' : ` → HTTP ${fetched.status}`}: ${verdict.problem}`)
+}
+
+/** 9: the signed manifest does not expire within the warning window. */
+async function checkExpiry(ctx: VerifyContext): Promise<Outcome> {
+  if (ctx.server === null) return fail(NOT_PUBLISHED)
+  if (ctx.trustedKey === undefined) return pass(NOT_SIGNED)
+  const read = await ctx.manifest()
+  if (read.kind !== 'ok') return fail('no manifest to check (see check 4)')
+  const expiry = expiryState(read.manifest.expires, ctx.now)
+  if (expiry === null) return fail(`the manifest has no valid "expires": sites refuse it`)
+  const when = `${read.manifest.expires} (${expiry.days < 0 ? `${Math.ceil(-expiry.days)} days ago` : `in ${Math.floor(expiry.days)} days`})`
+  return expiry.state === 'ok'
+    ? pass(`expires ${when}`)
+    : fail(`${expiry.state === 'expired' ? 'expired' : 'expires'} ${when}: run wprm publish ${ctx.plugin.slug} --refresh`)
+}
+
+/** 11: the manifest's entry of the version carries its channel, stepping stone and rollout as recorded. */
 async function checkRollout(ctx: VerifyContext): Promise<Outcome> {
   const { version } = ctx
   if (ctx.server === null) return fail(NOT_PUBLISHED)
@@ -305,6 +344,8 @@ const CHECKS: CheckTable<VerifyContext> = {
     run: checkZipVersion
   },
   'main-file-strings': { title: () => "Expected strings are in the ZIP's text files, forbidden ones are not", run: checkZipStrings },
+  signature: { title: () => "The manifest's signature is valid with the plugin's key", run: checkSignatureValid },
+  expiry: { title: () => 'The manifest does not expire within 7 days', run: checkExpiry },
   record: { title: () => 'The database record is complete and consistent', run: checkRecord },
   rollout: { title: () => "The manifest lists the version's channel, stepping stone and rollout as recorded", run: checkRollout }
 }
@@ -348,8 +389,13 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
         return { kind: 'invalid-json', url }
       }
       const problem = manifestProblem(data, plugin.slug)
-      return problem === null ? { kind: 'ok', url, manifest: data as Manifest } : { kind: 'refused', url, reason: problem.message }
+      return problem === null
+        ? { kind: 'ok', url, manifest: data as Manifest, bytes: body }
+        : { kind: 'refused', url, reason: problem.message }
     }),
+    trustedKey: request.trustedKey,
+    now: request.now ?? new Date(),
+    timeoutMs,
     zip: once(async () =>
       version.file_path === null
         ? null

@@ -26,6 +26,8 @@ const ACTION_LABELS: Readonly<Record<ActivityEntry['action'], string>> = {
   'version.edit': 'Version edited',
   'plugin.remove': 'Plugin removed',
   'plugin.rename': 'Slug changed',
+  'key.add': 'Key added',
+  'key.rotate': 'Key rotated',
   'version.rollout': 'Rollout'
 }
 

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/error-notice'
 import { canChangeSlug } from '../../../src-shared/undo-rules'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
+import { ExpiryNotice } from '../components/expiry-notice'
 
 const lines = (text: string): string[] =>
   text
@@ -103,6 +104,7 @@ function PublishingForm({ plugin }: { readonly plugin: PluginRecord }) {
   return (
     <form className="card" onSubmit={submit} aria-label="Publishing settings">
       <h2 className="card__title">Publishing</h2>
+      <ExpiryNotice plugin={plugin} />
       {serversLoaded && servers.length === 0 ? (
         <p className="card__help">
           No update server yet: releases are built locally only.{' '}

@@ -1,6 +1,7 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import type { ApiHandle, ApiOptions } from '../../../src-main/api.js'
 import { createApi } from '../../../src-main/api.js'
 import type { Manifest } from '../../../src-main/core/remote/manifest.js'
 import type {
@@ -26,7 +27,7 @@ export const PLUGIN_FILE = `${PLUGIN_SLUG}/${PLUGIN_SLUG}.php`
  * manifest URL as Update URI), with a version constant the build rewrites and a footer mark that shows which
  * version's code is running.
  */
-export function pluginMainFile(manifestUrl: string): string {
+export function pluginMainFile(manifestUrl: string, registerOptions = ''): string {
   return `<?php
 /**
  * Plugin Name: Hello WPRM
@@ -39,7 +40,7 @@ export function pluginMainFile(manifestUrl: string): string {
 
 define('HELLO_WPRM_VERSION', '1.0.0');
 
-require_once __DIR__ . '/wprm-updater.php'; WPRM_Updater_1_0::register( __FILE__, '${manifestUrl}' );
+require_once __DIR__ . '/wprm-updater.php'; WPRM_Updater_1_0::register( __FILE__, '${manifestUrl}'${registerOptions} );
 
 add_action('wp_footer', function () {
 	echo '<!-- hello-wprm ' . esc_html(HELLO_WPRM_VERSION) . ' -->';
@@ -72,6 +73,8 @@ export interface PluginReleases {
   publish(): Promise<PublishResult>
   /** The published info.json, fetched over HTTP. */
   manifest(): Promise<Manifest>
+  /** The API over the releases' data folder (keys, settings). */
+  readonly api: ApiHandle
 }
 
 /**
@@ -82,9 +85,10 @@ export async function setUpReleases(
   server: UpdateServer,
   workDir: string,
   name: string,
-  writeSource: (dir: string, manifestUrl: string) => Promise<void> = writePluginSource
+  writeSource: (dir: string, manifestUrl: string) => Promise<void> = writePluginSource,
+  apiOptions: Partial<ApiOptions> = {}
 ): Promise<PluginReleases> {
-  const api = createApi({ dataDir: path.join(workDir, 'data') })
+  const api = createApi({ dataDir: path.join(workDir, 'data'), ...apiOptions })
   const manifestUrl = `${server.nginx.baseUrl}${name}/${PLUGIN_SLUG}/info.json`
   const sourceDir = path.join(workDir, PLUGIN_SLUG)
   await writeSource(sourceDir, manifestUrl)
@@ -93,6 +97,7 @@ export async function setUpReleases(
   value(await api.addServer(profile))
   value(await api.setPlugin({ slug: PLUGIN_SLUG, server: name }))
   return {
+    api,
     sourceDir,
     manifestUrl,
     remoteDir: path.join(profile.remoteRoot, PLUGIN_SLUG),
@@ -109,7 +114,8 @@ export async function setUpReleases(
   }
 }
 
-function value<T>(result: Result<T>): T {
+/** The value of an API result; throws with the error's words on a failure. */
+export function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`WP Release Manager refused: ${result.error.kind}: ${result.error.message} ${result.error.hint}`)
   return result.value
 }

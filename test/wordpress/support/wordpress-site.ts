@@ -43,7 +43,7 @@ export interface WordPressSite {
   /** The active theme, as WordPress reported it at the end of set-up: always the test theme (set-up fails otherwise). */
   theme: string
   /** Runs PHP statements from the CLI with WordPress, its admin code and the upgrader loaded, as user 1. */
-  runPhp(code: string): Promise<CommandResult>
+  runPhp(code: string, phpArgs?: readonly string[]): Promise<CommandResult>
   /** HTTP GET of `path` (e.g. '/wp-login.php') on the site. */
   get(path: string): Promise<PageResponse>
   /** HTTP GET of `path` logged in as the admin (through wp-login.php, once per site), e.g. '/wp-admin/plugins.php'. */
@@ -150,11 +150,11 @@ async function startIn(resources: Resources, opts: StartWordPressOptions): Promi
     tempDir,
     admin: { ...TEST_ADMIN },
     theme,
-    async runPhp(code) {
+    async runPhp(code, phpArgs = []) {
       // A file, not `php -r`: errors then carry real line numbers, and the file stays for post-mortems.
       const file = join(snippetsDir, `snippet-${++snippetCount}.php`)
       await writeFile(file, renderSnippet(siteDir, url, code))
-      return runCommand('php', ['-d', 'display_errors=stderr', file], { cwd: siteDir })
+      return runCommand('php', ['-d', 'display_errors=stderr', ...phpArgs, file], { cwd: siteDir })
     },
     get: (path) => fetchPage(path),
     async getAsAdmin(path) {

@@ -26,7 +26,7 @@ import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
 import type { Signing, SignedSidecar } from '../signing/sign-manifest.js'
-import { signatureSidecars, signedFields, staleSignature } from './signed-publish.js'
+import { assertSitesWillTrust, signatureSidecars, signedFields, staleSignature } from './signed-publish.js'
 
 /** What a publish needs. */
 export interface PublishRequest {
@@ -134,6 +134,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
         Promise.all([reading, statZips(session, dir, plugin, targets), removeLeftovers(session, dir, reading)])
       )
       assertServerNotAhead(truth, plugin, request.versions, server.host)
+      assertSitesWillTrust(truth.manifestText, request.signing, plugin.slug, server.host)
       const zips = await clock.timed('upload', () => proveRemoteZips(session, targets, stats, listedZips(truth.manifestText)))
       const remote: RemoteState = { manifestVersion: truth.manifest_version, zips, artwork: listedArtwork(truth.manifestText) }
       const here = await clock.timed('upload', () => local)

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto'
 import { expiryOf, isSignatureFileName, signatureFileName } from '../../../src-shared/signing.js'
+import { WprmError } from '../errors.js'
+import { keyIdOf } from '../signing/keys.js'
 import type { Signing, SignedSidecar } from '../signing/sign-manifest.js'
 import { signatureSidecar } from '../signing/sign-manifest.js'
 import { LEDGER_FILE, ledgerBytes } from './ledger.js'
@@ -43,4 +45,41 @@ export function staleSignature(name: string, live: { readonly manifestText: stri
   if (live.manifestText !== null) keep.add(signatureFileName(MANIFEST_FILE, sha256(live.manifestText)))
   if (live.ledgerText !== null) keep.add(signatureFileName(LEDGER_FILE, sha256(live.ledgerText)))
   return (isSignatureFileName(MANIFEST_FILE, name) || isSignatureFileName(LEDGER_FILE, name)) && !keep.has(name)
+}
+
+/** The keys the server's live manifest names as trusted: empty for an unsigned (or unreadable) one. */
+function liveTrustedKeys(manifestText: string | null): readonly string[] {
+  if (manifestText === null) return []
+  try {
+    const keys = (JSON.parse(manifestText) as { keys?: unknown }).keys
+    return Array.isArray(keys) ? keys.filter((key): key is string => typeof key === 'string') : []
+  } catch {
+    return []
+  }
+}
+
+/**
+ * Refuses, under the lock and before anything changes, a manifest that every site would refuse: the
+ * server's manifest is signed (its `keys` are what sites trust now), and this publish is unsigned (a CI
+ * runner or a workstation that has not linked the plugin's key) or signed by none of those keys. Sites
+ * fail closed, so such a publish would stop every update of the plugin.
+ */
+export function assertSitesWillTrust(manifestText: string | null, signing: Signing | undefined, slug: string, host: string): void {
+  const trusted = liveTrustedKeys(manifestText)
+  if (trusted.length === 0) return
+  const ids = trusted.map(keyIdOf).join(', ')
+  if (signing === undefined) {
+    throw new WprmError(
+      'signing-key',
+      `The manifest of ${slug} on ${host} is signed (sites trust key ${ids}); an unsigned one from here would be refused by every site. Nothing was changed.`,
+      `Link the plugin's key here first: wprm key import NAME (the key file in WPRM_SIGNING_KEY_<NAME>, its passphrase in WPRM_KEY_PASSPHRASE), then wprm plugin set ${slug} --signing-key NAME.`
+    )
+  }
+  if (!signing.signers.some((signer) => trusted.includes(signer.publicKey))) {
+    throw new WprmError(
+      'signing-key',
+      `The manifest of ${slug} on ${host} is trusted by sites under key ${ids}; the key linked here (${signing.signers.map((s) => s.keyId).join(', ')}) is not one of them, so every site would refuse it. Nothing was changed.`,
+      `Link the key sites trust (wprm plugin set ${slug} --signing-key NAME), or move sites to the new key with wprm key rotate ${slug} --to NAME, which signs with both.`
+    )
+  }
 }

@@ -1,6 +1,6 @@
 // Benchmark: our ZIP builder and hasher against the native tools.
 //
-//   node --expose-gc bench/run.js [--json] [--quick] [--only-stats | --only-s3 | --publish-only]      (npm run bench builds out/cli first)
+//   node --expose-gc bench/run.js [--json] [--quick] [--only-stats | --only-s3 | --only-updater | --publish-only]      (npm run bench builds out/cli first)
 //
 // What it measures, per source tree (a generated 150-file plugin, a generated 3,000-file / 90 MB
 // WordPress-like tree, and a copy of /usr/share/wordpress when it is installed):
@@ -16,7 +16,9 @@
 // plugin end to end (build, publish, verify) and verify alone, at 0, 10, 50 and 100 ms RTT, against
 // `sftp -b` + `curl`, with each phase's time and the sequential round trips it costs; then the S3 store
 // adapter's put of a 20 MB ZIP and its manifest against `aws s3 cp` (bench/s3.js, on a one-node Ceph
-// RADOS Gateway). Rows without a native counterpart have native and ratio null in the JSON ('-' in the
+// RADOS Gateway); then our PHP updater on a real WordPress against plugin-update-checker 5 (bench/updater.js: ms
+// added to an admin page load with a cached manifest, and to a fresh update check, ours verifying the signature).
+// Rows without a native counterpart have native and ratio null in the JSON ('-' in the
 // table). --publish-only runs the publishing section alone (for working on it).
 //
 // How: the trees are generated once from a seeded PRNG (bench/trees.js) into $TMPDIR/wprm-bench-trees
@@ -35,6 +37,7 @@ import { fileURLToPath } from 'node:url'
 import { GNU_TIME, run, runNative, runWorker, zipNames } from './measure.js'
 import { benchPublish, publishGoals, publishNotes, publishPrerequisites, stopPublishServers } from './publish.js'
 import { benchS3, s3Goals, s3Notes, s3Prerequisites, stopS3Store } from './s3.js'
+import { benchUpdater, stopUpdaterSite, updaterGoals, updaterNotes, updaterPrerequisites } from './updater.js'
 import { benchStats, statsGoals, statsNotes } from './stats.js'
 import { prepareTrees } from './trees.js'
 
@@ -52,6 +55,8 @@ const RUNS = args.has('--quick') ? 3 : 5
 const ONLY_STATS = args.has('--only-stats')
 /** `--only-s3`: just the S3 rows (bench/s3.js, on a one-node Ceph RADOS Gateway). */
 const ONLY_S3 = args.has('--only-s3')
+/** `--only-updater`: just the PHP updater rows (bench/updater.js, on a real WordPress, against plugin-update-checker). */
+const ONLY_UPDATER = args.has('--only-updater')
 /** `--publish-only`: just the publishing rows (upload, far releases, verify), for working on them. */
 const PUBLISH_ONLY = args.has('--publish-only')
 const MB = 1e6
@@ -304,7 +309,9 @@ function printTable(env, rows) {
   lines.push(...publishNotes(rows))
   lines.push(...statsNotes(rows))
   lines.push(...s3Notes(rows))
+  lines.push(...updaterNotes(rows))
   if (env.s3Skipped) lines.push(`s3       skipped: ${env.s3Skipped} missing`)
+  if (env.updaterSkipped) lines.push(`updater  skipped: ${env.updaterSkipped} missing`)
   if (env.publishSkipped) lines.push(`publish  skipped: ${env.publishSkipped} missing`)
   lines.push('', ...goals(rows))
   process.stdout.write(lines.join('\n') + '\n')
@@ -338,6 +345,7 @@ function goals(rows) {
   lines.push(...publishGoals(rows, verdict))
   lines.push(...statsGoals(rows, verdict))
   lines.push(...s3Goals(rows))
+  lines.push(...updaterGoals(rows, verdict))
   return lines
 }
 
@@ -357,13 +365,15 @@ async function main() {
   checkPrerequisites()
   const env = await environment()
   rmSync(OUT_DIR, { recursive: true, force: true }) // leftovers of an interrupted run
-  const trees = ONLY_STATS || ONLY_S3 ? [] : prepareTrees(TREES_DIR, log)
+  const ONLY_OTHER = ONLY_STATS || ONLY_S3 || ONLY_UPDATER
+  const trees = ONLY_OTHER ? [] : prepareTrees(TREES_DIR, log)
   env.baselineMB = await nodeBaseline()
   const rows = []
   try {
     const publish = publishPrerequisites()
     const s3 = s3Prerequisites()
-    if (!ONLY_STATS && !ONLY_S3) {
+    const updater = updaterPrerequisites()
+    if (!ONLY_OTHER) {
       if (!PUBLISH_ONLY) {
         for (const tree of trees.filter((t) => !t.releaseOnly)) rows.push(...(await benchTree(tree)))
         rows.push(...(await benchHash(trees.find((t) => t.name === 'bench-large'))))
@@ -374,12 +384,19 @@ async function main() {
         log(`publish: skipped, ${env.publishSkipped} missing`)
       }
     }
-    if (!ONLY_S3 && !PUBLISH_ONLY)
+    if (!ONLY_S3 && !ONLY_UPDATER && !PUBLISH_ONLY)
       rows.push(...(await benchStats({ runs: RUNS, log, alternate, row, outDir: OUT_DIR, withSftp: publish.ok })))
-    if (!ONLY_STATS && !PUBLISH_ONLY && s3.ok) rows.push(...(await benchS3({ runs: RUNS, log, alternate, row, median, outDir: OUT_DIR })))
-    else if (!ONLY_STATS && !PUBLISH_ONLY) {
+    const withS3 = !ONLY_STATS && !ONLY_UPDATER && !PUBLISH_ONLY
+    if (withS3 && s3.ok) rows.push(...(await benchS3({ runs: RUNS, log, alternate, row, median, outDir: OUT_DIR })))
+    else if (withS3) {
       env.s3Skipped = s3.missing.join(', ')
       log(`s3: skipped, ${env.s3Skipped} missing`)
+    }
+    const withUpdater = !ONLY_STATS && !ONLY_S3 && !PUBLISH_ONLY
+    if (withUpdater && updater.ok) rows.push(...(await benchUpdater({ runs: RUNS, log, median })))
+    else if (withUpdater) {
+      env.updaterSkipped = updater.missing.join(', ')
+      log(`updater: skipped, ${env.updaterSkipped} missing`)
     }
   } finally {
     rmSync(OUT_DIR, { recursive: true, force: true })
@@ -392,7 +409,7 @@ async function main() {
 // (with their temp folders); the trees are kept for the next run.
 process.on('SIGINT', () => {
   rmSync(OUT_DIR, { recursive: true, force: true })
-  void Promise.all([stopPublishServers(), stopS3Store()]).finally(() => process.exit(130))
+  void Promise.all([stopPublishServers(), stopS3Store(), stopUpdaterSite()]).finally(() => process.exit(130))
 })
 
 main().catch((error) => {

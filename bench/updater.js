@@ -118,8 +118,15 @@ export async function benchUpdater(ctx) {
   process.env[KEY_PASSPHRASE_VAR] = PASSPHRASE
 
   ctx.log('updater: starting WordPress, MariaDB, sshd and nginx')
-  const [site, server] = await Promise.all([startWordPress(), startUpdateServer()])
-  active = [site, server]
+  // Both or neither: one that started is stopped when the other failed.
+  const started = await Promise.allSettled([startWordPress(), startUpdateServer()])
+  active = started.filter((s) => s.status === 'fulfilled').map((s) => s.value)
+  const failed = started.find((s) => s.status === 'rejected')
+  if (failed) {
+    await stopUpdaterSite()
+    throw failed.reason
+  }
+  const [site, server] = active
   const workDir = await mkdtemp(path.join(tmpdir(), 'wprm-bench-updater-'))
   try {
     const php = async (code, env = {}) => {

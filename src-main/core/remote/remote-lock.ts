@@ -1,9 +1,9 @@
 import type { Job } from '../../../src-shared/model.js'
 import { randomBytes } from 'node:crypto'
-import os from 'node:os'
 import path from 'node:path/posix'
 import { WprmError } from '../errors.js'
-import { processIsAlive } from '../fs/file-lock.js'
+import type { LockOwner } from './lock-owner.js'
+import { STALE_LOCK_MS, isAbandoned, markHeld, newLockOwner, parseLockOwner } from './lock-owner.js'
 import type { SftpSession } from './sftp-session.js'
 
 /**
@@ -17,8 +17,6 @@ import type { SftpSession } from './sftp-session.js'
 const LOCK_DIR = '.wprm-lock'
 const LOCK_NOTE = 'owner.json'
 const POLL_MS = 250
-/** How old a lock from elsewhere must be before `--break-lock` breaks it. */
-const STALE_LOCK_MS = 15 * 60_000
 /**
  * How long a lock without a readable note is left alone before it counts as abandoned: it can only come
  * from an older wprm (between its mkdir and its note) or from a hand, and its note would be there
@@ -27,25 +25,14 @@ const STALE_LOCK_MS = 15 * 60_000
 export const NOTE_GRACE_MS = 10_000
 
 /** Who holds a remote lock. */
-interface RemoteLockOwner {
-  readonly token: string
-  readonly host: string
-  readonly pid: number
-  readonly user: string
-  readonly job: string
-  readonly since: string
-}
 
 /** A lock as found on the server: its owner, or why none could be read, and what tells it apart. */
 interface FoundLock {
-  readonly owner: RemoteLockOwner | null
+  readonly owner: LockOwner | null
   readonly unreadable: string | null
   /** The note's text, or the folder's mtime and size when there is no note: equal while it is unchanged. */
   readonly identity: string
 }
-
-/** Tokens of the locks this process holds right now: a lock of ours not in here was left by a failed job. */
-const heldTokens = new Set<string>()
 
 /** What taking a plugin's lock on its server needs. */
 export interface RemoteLockRequest {
@@ -67,26 +54,6 @@ function tempLockPath(dir: string): string {
   return path.join(dir, `${LOCK_DIR}.${randomBytes(6).toString('hex')}.part`)
 }
 
-function parseOwner(text: string): Pick<FoundLock, 'owner' | 'unreadable'> {
-  if (text.trim() === '') return { owner: null, unreadable: 'its owner note is empty' }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return { owner: null, unreadable: 'its owner note is not valid JSON' }
-  }
-  const v = value as Partial<RemoteLockOwner> | null
-  const complete =
-    typeof v?.token === 'string' &&
-    typeof v.host === 'string' &&
-    typeof v.pid === 'number' &&
-    typeof v.user === 'string' &&
-    typeof v.job === 'string' &&
-    typeof v.since === 'string' &&
-    Number.isFinite(Date.parse(v.since))
-  return complete ? { owner: v as RemoteLockOwner, unreadable: null } : { owner: null, unreadable: 'its owner note is incomplete' }
-}
-
 /** The lock at `lockDir` as it is now, or null when there is none. */
 async function readLock(session: SftpSession, lockDir: string): Promise<FoundLock | null> {
   const text = await session.readText(path.join(lockDir, LOCK_NOTE)).catch((error: unknown) => {
@@ -94,7 +61,7 @@ async function readLock(session: SftpSession, lockDir: string): Promise<FoundLoc
     if (error instanceof WprmError && error.kind === 'remote-not-found') return null
     throw error
   })
-  if (text !== null) return { ...parseOwner(text), identity: `note:${text}` }
+  if (text !== null) return { ...parseLockOwner(text), identity: `note:${text}` }
   const stats = await session.lstat(lockDir)
   if (stats === null) return null
   return {
@@ -104,19 +71,12 @@ async function readLock(session: SftpSession, lockDir: string): Promise<FoundLoc
   }
 }
 
-/** True when the lock was left by a process that can no longer release it. */
-function isAbandoned(owner: RemoteLockOwner): boolean {
-  if (owner.host !== os.hostname()) return false
-  if (owner.pid === process.pid) return !heldTokens.has(owner.token)
-  return !processIsAlive(owner.pid)
-}
-
 /**
  * Makes a whole lock folder under a temporary name: the folder, then its note. The note's open goes out
  * right behind the mkdir (the server handles them in order; a failed mkdir fails the open too): 2 round
  * trips for both.
  */
-async function prepareLock(session: SftpSession, dir: string, me: RemoteLockOwner): Promise<string> {
+async function prepareLock(session: SftpSession, dir: string, me: LockOwner): Promise<string> {
   const temp = tempLockPath(dir)
   try {
     const [made, noted] = await Promise.allSettled([
@@ -168,7 +128,7 @@ async function breakLock(session: SftpSession, dir: string, lockDir: string, sta
   await session.remove(grave).catch(() => undefined)
 }
 
-function lockedError(request: RemoteLockRequest, lockDir: string, owner: RemoteLockOwner, staleMs: number): WprmError {
+function lockedError(request: RemoteLockRequest, lockDir: string, owner: LockOwner, staleMs: number): WprmError {
   const slug = request.plugin.slug
   const minutes = Math.round(staleMs / 60_000)
   const breakableFrom = new Date(Date.parse(owner.since) + staleMs).toISOString()
@@ -198,15 +158,7 @@ function lockedError(request: RemoteLockRequest, lockDir: string, owner: RemoteL
  */
 export async function takeRemoteLock(session: SftpSession, dir: string, request: RemoteLockRequest): Promise<() => Promise<void>> {
   const lockDir = path.join(dir, LOCK_DIR)
-  const me: RemoteLockOwner = {
-    token: randomBytes(8).toString('hex'),
-    host: os.hostname(),
-    pid: process.pid,
-    user: os.userInfo().username,
-    // The note holds the id: other workstations read it, whatever version of wprm they run.
-    job: request.job.id,
-    since: request.now().toISOString()
-  }
+  const me = newLockOwner(request.job, request.now())
   const staleMs = request.staleLockMs ?? STALE_LOCK_MS
   const graceMs = request.noteGraceMs ?? NOTE_GRACE_MS
   const deadline = Date.now() + (request.lockWaitMs ?? 30_000)
@@ -220,9 +172,9 @@ export async function takeRemoteLock(session: SftpSession, dir: string, request:
       const moved = await moveIntoPlace(session, prepared, lockDir)
       if (moved === true) {
         prepared = null
-        heldTokens.add(me.token)
+        markHeld(me, true)
         return async () => {
-          heldTokens.delete(me.token)
+          markHeld(me, false)
           // One round trip: the server handles the two in order. Only rmdir: had another publish's lock
           // taken the name meanwhile, it is not empty and stays.
           await Promise.all([session.unlink(path.join(lockDir, LOCK_NOTE)), session.rmdir(lockDir)].map((p) => p.catch(() => undefined)))

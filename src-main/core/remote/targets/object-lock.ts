@@ -1,8 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto'
-import os from 'node:os'
+import { createHash } from 'node:crypto'
 import type { Job } from '../../../../src-shared/model.js'
 import { WprmError } from '../../errors.js'
-import { processIsAlive } from '../../fs/file-lock.js'
+import type { LockOwner } from '../lock-owner.js'
+import { STALE_LOCK_MS, isAbandoned, markHeld, newLockOwner, parseLockOwner } from '../lock-owner.js'
 import type { ObjectStore } from './object-store.js'
 
 /**
@@ -12,16 +12,6 @@ import type { ObjectStore } from './object-store.js'
  * it was seen with, so of two workstations breaking it at once one wins, and a lock released and taken again
  * meanwhile is left alone. The same owner note and rules as the SFTP lock (remote-lock.ts).
  */
-
-/** Who holds the lock, as its object says. */
-interface LockOwner {
-  readonly token: string
-  readonly host: string
-  readonly pid: number
-  readonly user: string
-  readonly job: string
-  readonly since: string
-}
 
 /** What taking a plugin's lock on an object store needs. */
 export interface ObjectLockRequest {
@@ -40,35 +30,11 @@ export interface ObjectLockRequest {
   readonly pollMs?: number
 }
 
-const STALE_LOCK_MS = 15 * 60_000
 const DEFAULT_WAIT_MS = 30_000
 const DEFAULT_POLL_MS = 250
 
-/** Tokens of the locks this process holds now: a lock of ours not in here was left by a failed job. */
-const heldTokens = new Set<string>()
-
 function parseOwner(bytes: Buffer): LockOwner | null {
-  try {
-    const v = JSON.parse(bytes.toString('utf8')) as Partial<LockOwner> | null
-    const complete =
-      typeof v?.token === 'string' &&
-      typeof v.host === 'string' &&
-      typeof v.pid === 'number' &&
-      typeof v.user === 'string' &&
-      typeof v.job === 'string' &&
-      typeof v.since === 'string' &&
-      Number.isFinite(Date.parse(v.since))
-    return complete ? (v as LockOwner) : null
-  } catch {
-    return null
-  }
-}
-
-/** True when the lock was left by a process on this host that can no longer release it. */
-function isAbandoned(owner: LockOwner): boolean {
-  if (owner.host !== os.hostname()) return false
-  if (owner.pid === process.pid) return !heldTokens.has(owner.token)
-  return !processIsAlive(owner.pid)
+  return parseLockOwner(bytes.toString('utf8')).owner
 }
 
 function lockedError(request: ObjectLockRequest, owner: LockOwner, staleMs: number): WprmError {
@@ -104,14 +70,7 @@ export async function takeObjectLock(store: ObjectStore, request: ObjectLockRequ
       'Use a store that does (Amazon S3, Cloudflare R2, Ceph, MinIO and most others since 2024), or a local or SFTP target.'
     )
   }
-  const me: LockOwner = {
-    token: randomBytes(8).toString('hex'),
-    host: os.hostname(),
-    pid: process.pid,
-    user: os.userInfo().username,
-    job: request.job.id,
-    since: request.now().toISOString()
-  }
+  const me = newLockOwner(request.job, request.now())
   const note = Buffer.from(JSON.stringify(me))
   const sha256 = createHash('sha256').update(note).digest('hex')
   const staleMs = request.staleLockMs ?? STALE_LOCK_MS
@@ -122,15 +81,15 @@ export async function takeObjectLock(store: ObjectStore, request: ObjectLockRequ
     // Only our own: had our lock been broken as stale and taken by another publish, its lock stays. The token goes
     // last, so that no job of this process takes the lock for one left behind while it is being deleted.
     if ((await store.head(request.key).catch(() => null))?.etag === etag) await store.delete(request.key).catch(() => undefined)
-    heldTokens.delete(me.token)
+    markHeld(me, false)
   }
   // Ours from before the write lands: another job of this process that reads the note while our write is still
   // returning must see a live lock, not one of ours left by a failed job.
-  heldTokens.add(me.token)
+  markHeld(me, true)
   try {
     return await takeLoop()
   } catch (error) {
-    heldTokens.delete(me.token)
+    markHeld(me, false)
     throw error
   }
 

@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import posixPath from 'node:path/posix'
-import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, SetServerInput, VerifyCheck } from '../../../src-shared/model.js'
+import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, SetServerInput } from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
 import { assertFingerprint, knownHostFingerprints, probeHostKey } from '../remote/host-keys.js'
 import type { ReleaseContext } from './context.js'
 import { requireServer } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
+import { sequentialChecks } from '../remote/checklist-runner.js'
 import { SftpSession } from '../remote/sftp-session.js'
 import { normalizePublicUrl } from '../../../src-shared/input-rules.js'
 
@@ -200,20 +201,7 @@ export function removeServer(ctx: ReleaseContext, name: string): Promise<ServerP
  */
 export async function testServer(ctx: ReleaseContext, name: string): Promise<ServerTestResult> {
   const server = requireServer(await ctx.store.read(), name)
-  const checks: VerifyCheck[] = []
-  const run = async (title: string, body: () => Promise<string>): Promise<boolean> => {
-    const started = performance.now()
-    let ok = true
-    let detail: string
-    try {
-      detail = await body()
-    } catch (error) {
-      ok = false
-      detail = error instanceof WprmError ? `${error.message} ${error.hint}` : (error as Error).message
-    }
-    checks.push({ id: checks.length + 1, title, ok, detail, ms: Math.round(performance.now() - started) })
-    return ok
-  }
+  const { checks, run } = sequentialChecks()
   let session: SftpSession | null = null
   try {
     const connected = await run(`Log in to ${server.user}@${server.host}:${server.port}`, async () => {

@@ -63,3 +63,29 @@ export async function runChecklist<C>(
   }
   return checks
 }
+
+/**
+ * Checks run one after another, each depending on the ones before ("Test connection": log in, then write,
+ * then read over HTTP). `run` times and numbers a check and records it; one that throws fails with what it
+ * threw and `run` answers false, so the caller skips what needs it, and the report stays whole.
+ */
+export function sequentialChecks(): {
+  readonly checks: readonly VerifyCheck[]
+  readonly run: (title: string, body: () => Promise<string>) => Promise<boolean>
+} {
+  const checks: VerifyCheck[] = []
+  const run = async (title: string, body: () => Promise<string>): Promise<boolean> => {
+    const started = performance.now()
+    let ok = true
+    let detail: string
+    try {
+      detail = await body()
+    } catch (error) {
+      ok = false
+      detail = describeFailure(error)
+    }
+    checks.push({ id: checks.length + 1, title, ok, detail, ms: Math.round(performance.now() - started) })
+    return ok
+  }
+  return { checks, run }
+}

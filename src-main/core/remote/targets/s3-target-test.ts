@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto'
-import type { S3Target, ServerTestResult, VerifyCheck } from '../../../../src-shared/model.js'
-import { describeFailure } from '../checklist-runner.js'
+import type { S3Target, ServerTestResult } from '../../../../src-shared/model.js'
+import { sequentialChecks } from '../checklist-runner.js'
 import { mutableCacheControl } from './object-store.js'
 import type { ObjectStore } from './object-store.js'
 
@@ -15,20 +15,7 @@ const PUBLIC_GET_TIMEOUT_MS = 15_000
  * happened; one check failing does not stop the others, so the report is always whole.
  */
 export async function testS3Target(name: string, target: S3Target, store: ObjectStore): Promise<ServerTestResult> {
-  const checks: VerifyCheck[] = []
-  const run = async (title: string, body: () => Promise<string>): Promise<boolean> => {
-    const started = performance.now()
-    let ok = true
-    let detail: string
-    try {
-      detail = await body()
-    } catch (error) {
-      ok = false
-      detail = describeFailure(error)
-    }
-    checks.push({ id: checks.length + 1, title, ok, detail, ms: Math.round(performance.now() - started) })
-    return ok
-  }
+  const { checks, run } = sequentialChecks()
   const where = `s3://${target.bucket}/${target.key_prefix}`
   const key = `.wprm-probe-${randomBytes(6).toString('hex')}.txt`
   const body = Buffer.from(randomBytes(16).toString('hex'))

@@ -109,8 +109,7 @@ export async function benchUpdater(ctx) {
   const ROUNDS = quick ? 3 : 5
   const CHECKS = quick ? 9 : 21
   await linkHarnessFiles()
-  const { startWordPress } = await load('test/wordpress/support/wordpress-site.js')
-  const { startUpdateServer } = await load('test/support/update-server.js')
+  const { startSiteAndUpdateServer } = await load('test/wordpress/support/site-and-server.js')
   const { setUpReleases, pluginMainFile, value, UPDATER_PATH, PLUGIN_SLUG } = await load('test/wordpress/support/releases.js')
   const { CACHE_OPTION } = await load('test/wordpress/support/updater-snippets.js')
   const { createApi } = await load('src-main/api.js')
@@ -119,14 +118,8 @@ export async function benchUpdater(ctx) {
 
   ctx.log('updater: starting WordPress, MariaDB, sshd and nginx')
   // Both or neither: one that started is stopped when the other failed.
-  const started = await Promise.allSettled([startWordPress(), startUpdateServer()])
-  active = started.filter((s) => s.status === 'fulfilled').map((s) => s.value)
-  const failed = started.find((s) => s.status === 'rejected')
-  if (failed) {
-    await stopUpdaterSite()
-    throw failed.reason
-  }
-  const [site, server] = active
+  const { site, server } = await startSiteAndUpdateServer()
+  active = [site, server]
   const workDir = await mkdtemp(path.join(tmpdir(), 'wprm-bench-updater-'))
   try {
     const php = async (code, env = {}) => {

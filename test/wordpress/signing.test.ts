@@ -23,12 +23,11 @@ import type { SigningKeyPair } from '../../src-main/core/signing/keys.js'
 import { signatureSidecar } from '../../src-main/core/signing/sign-manifest.js'
 import type { SigningKeyInfo } from '../../src-preload/api.js'
 import type { UpdateServer } from '../support/update-server.js'
-import { startUpdateServer } from '../support/update-server.js'
 import { phpString } from './support/php-literal.js'
 import type { PluginReleases } from './support/releases.js'
 import { PLUGIN_FILE, PLUGIN_SLUG, UPDATER_PATH, pluginMainFile, setUpReleases, value } from './support/releases.js'
 import { SNIPPET_HELPERS } from './support/updater-snippets.js'
-import { startWordPress } from './support/wordpress-site.js'
+import { startSiteAndUpdateServer } from './support/site-and-server.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 
 const TRUST_OPTION = `wprm_updater_trust_${PLUGIN_SLUG}`
@@ -43,14 +42,7 @@ let nextKey: SigningKeyInfo
 
 beforeAll(async () => {
   process.env[KEY_PASSPHRASE_VAR] = PASSPHRASE
-  const [wordpress, updates] = await Promise.allSettled([startWordPress(), startUpdateServer()])
-  if (wordpress.status === 'rejected' || updates.status === 'rejected') {
-    if (wordpress.status === 'fulfilled') await wordpress.value.stop()
-    if (updates.status === 'fulfilled') await updates.value.stop()
-    throw wordpress.status === 'rejected' ? wordpress.reason : (updates as PromiseRejectedResult).reason
-  }
-  site = wordpress.value
-  server = updates.value
+  ;({ site, server } = await startSiteAndUpdateServer())
   workDir = await mkdtemp(path.join(tmpdir(), 'wprm-signing-test-'))
   // The keys first: the plugin's source registers the updater with the public one.
   const keys = createApi({ dataDir: path.join(workDir, 'data') })

@@ -4,13 +4,12 @@ import path from 'node:path'
 import { expect } from 'vitest'
 import type { AddVersionInput } from '../../../src-preload/api.js'
 import type { UpdateServer } from '../../support/update-server.js'
-import { startUpdateServer } from '../../support/update-server.js'
 import { phpString } from './php-literal.js'
 import type { PluginReleases } from './releases.js'
 import { PLUGIN_FILE, PLUGIN_SLUG, setUpReleases, writePluginSource } from './releases.js'
 import { SNIPPET_HELPERS } from './updater-snippets.js'
+import { startSiteAndUpdateServer } from './site-and-server.js'
 import type { StartWordPressOptions, WordPressSite } from './wordpress-site.js'
-import { startWordPress } from './wordpress-site.js'
 
 /** A real WordPress running the test plugin's first release, fed by a real update server. */
 export interface SiteScenario {
@@ -39,14 +38,7 @@ export interface SiteScenarioOptions {
  * that runs the released plugin with our updater. Whatever started is stopped again if the rest fails.
  */
 export async function startSiteScenario(options: SiteScenarioOptions): Promise<SiteScenario> {
-  const [wordpress, updates] = await Promise.allSettled([startWordPress(options.site), startUpdateServer()])
-  if (wordpress.status === 'rejected' || updates.status === 'rejected') {
-    if (wordpress.status === 'fulfilled') await wordpress.value.stop()
-    if (updates.status === 'fulfilled') await updates.value.stop()
-    throw wordpress.status === 'rejected' ? wordpress.reason : (updates as PromiseRejectedResult).reason
-  }
-  const site = wordpress.value
-  const server = updates.value
+  const { site, server } = await startSiteAndUpdateServer(options.site)
   const workDir = await mkdtemp(path.join(tmpdir(), `wprm-${options.name}-site-`))
   const stop = async (): Promise<void> => {
     await Promise.all([site.stop(), server.stop()])

@@ -8,6 +8,9 @@
  * is the stricter one, with one exception it cannot see: a number written `5.0` or `1e3` is a float to
  * PHP (refused as a size) and 5 or 1000 to JavaScript. wprm writes manifests with JSON.stringify, which
  * never writes a whole number that way.
+ *
+ * A signed manifest is judged by its signed message, the file without its trailing signatures member, as the
+ * updater parses it (src-shared/signing.ts: splitEnvelope; its own corpus is test/fixtures/envelopes/).
  */
 
 /** The only manifest format the updater understands. */

@@ -1,13 +1,11 @@
 /**
- * The rules of signed manifests that every side shares: the signature file's format and name, the key id
- * format, and the expiry rule. The publisher writes by them, the verifier and the renderer judge by them,
- * and the PHP updater (resources/wordpress/wprm-updater.php) checks the same fields in the same way.
+ * The rules of signed manifests that every side shares: the signed envelope (where a signature sits in the
+ * file it signs), the key id format, and the expiry rule. The publisher writes by them, the verifier and the
+ * renderer judge by them, and the PHP updater (resources/wordpress/wprm-updater.php) checks the same fields in
+ * the same way.
  */
 
-/** The signature file's own format name. */
-export const SIGNATURE_FORMAT = 'wprm-signature/1'
-
-/** The only signature algorithm: Ed25519 over the exact bytes of the signed file. */
+/** The only signature algorithm: Ed25519 over the exact bytes of the signed message (see envelopeText). */
 export const SIGNATURE_ALGORITHM = 'ed25519'
 
 /** How many days a signed manifest stays valid unless the plugin says otherwise. */
@@ -20,7 +18,7 @@ export const MAX_EXPIRY_DAYS = 365
 /** A live manifest that expires within this many days is a warning (the app, `wprm verify`). */
 export const EXPIRY_WARNING_DAYS = 7
 
-/** How many hex digits of a hash name a signature file or a key: enough to tell them apart, short enough to read. */
+/** How many hex digits of a hash name a key (and named the signature files of earlier versions). */
 export const SHORT_HASH_LENGTH = 16
 
 /** One signature: which key, and the Ed25519 signature in base64. */
@@ -28,14 +26,6 @@ export interface SignatureEntry {
   /** `keyIdOf(public key)`: the first 16 hex digits of the SHA-256 of the raw 32-byte public key. */
   readonly keyid: string
   readonly sig: string
-}
-
-/** The detached signature file written beside a signed file (room for several signatures, for a key rotation). */
-export interface SignatureFile {
-  readonly format: typeof SIGNATURE_FORMAT
-  /** The file it signs (`info.json`, `ledger.json`), its SHA-256 and size. */
-  readonly signed: { readonly file: string; readonly sha256: string; readonly size: number }
-  readonly signatures: readonly SignatureEntry[]
 }
 
 /** The key id format: 16 lowercase hex digits. */
@@ -49,45 +39,58 @@ export function isPublicKeyText(value: unknown): value is string {
 }
 
 /**
- * The signature file's name for a signed file with this SHA-256: `info.json.<16 hex>.sig`. The name comes from
- * the bytes, so a site that fetched one manifest fetches that manifest's signature, never another publish's
- * (see README: Security model).
+ * True for a detached signature file of earlier versions (`info.json.<16 hex>.sig`): no longer written, since
+ * the signature travels inside the file it signs; a publish sweeps such leftovers.
  */
-export function signatureFileName(file: string, sha256: string): string {
-  return `${file}.${sha256.slice(0, SHORT_HASH_LENGTH)}.sig`
-}
-
-/** True for a signature file's name of `file` (what a publish may sweep once no manifest names it). */
 export function isSignatureFileName(file: string, name: string): boolean {
   return name.startsWith(`${file}.`) && new RegExp(`^\\.[0-9a-f]{${SHORT_HASH_LENGTH}}\\.sig$`).test(name.slice(file.length))
 }
 
-/** A signature file read back, or null when it is not one of ours. */
-export function parseSignatureFile(text: string): SignatureFile | null {
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch {
-    return null
-  }
-  const file = value as Partial<SignatureFile> | null
-  if (typeof file !== 'object' || file === null || file.format !== SIGNATURE_FORMAT) return null
-  const signed = file.signed
-  if (
-    typeof signed !== 'object' ||
-    signed === null ||
-    typeof signed.file !== 'string' ||
-    typeof signed.sha256 !== 'string' ||
-    !/^[0-9a-f]{64}$/.test(signed.sha256) ||
-    typeof signed.size !== 'number'
-  )
-    return null
-  if (!Array.isArray(file.signatures) || file.signatures.length === 0) return null
-  for (const entry of file.signatures as unknown[]) {
-    const e = entry as Partial<SignatureEntry> | null
-    if (typeof e !== 'object' || e === null || !isKeyId(e.keyid) || typeof e.sig !== 'string') return null
-  }
-  return value as SignatureFile
+/** How many signatures one file may carry: two during a key rotation, a few more to spare. */
+export const MAX_SIGNATURES = 8
+
+/** The member a signed file ends with, up to its list: `,"signatures":[`. */
+const MEMBER_START = ',"signatures":['
+
+/** One entry exactly as written: a key id of 16 hex digits and a 64-byte signature in base64. */
+const ENTRY = '\\{"keyid":"[0-9a-f]{16}","sig":"[A-Za-z0-9+/]{86}=="\\}'
+
+/** The tail of a signed file from its member on: the member, the object's `}`, an optional newline, nothing else. */
+const TAIL = new RegExp(`^,"signatures":\\[(${ENTRY}(?:,${ENTRY}){0,${MAX_SIGNATURES - 1}})\\]\\}(\\n?)$`)
+
+/**
+ * The signed envelope (README: Security model), one rule for `info.json` and `ledger.json`: the file is the signed
+ * JSON object with one member appended before its closing brace, `,"signatures":[{"keyid":…,"sig":…},…]`, written
+ * compactly and always last. The signed message is exactly the file without that member. One file, one request:
+ * a site never sees a manifest without its signature, and plugin-update-checker reads the file as JSON (an unknown
+ * field). The PHP updater (split_signed) finds the member the same way and parses the message, never the whole
+ * file, so nothing written after the signature counts.
+ */
+export function envelopeText(message: string, signatures: readonly SignatureEntry[]): string {
+  const close = /\}\n?$/.exec(message)
+  if (close === null || !/^\{\s*"/.test(message)) throw new Error('only a JSON object with members can carry signatures')
+  const member = `${MEMBER_START}${signatures.map((s) => JSON.stringify({ keyid: s.keyid, sig: s.sig })).join(',')}]`
+  const text = message.slice(0, close.index) + member + message.slice(close.index)
+  if (splitEnvelope(text)?.message !== message) throw new Error('a signature entry is not in the signed format')
+  return text
+}
+
+/** A signed file taken apart: the signed message and its signatures; null when the text carries no signatures member. */
+export function splitEnvelope(text: string): { readonly message: string; readonly signatures: readonly SignatureEntry[] } | null {
+  const at = text.lastIndexOf(MEMBER_START)
+  if (at < 0) return null
+  const tail = TAIL.exec(text.slice(at))
+  if (tail === null) return null
+  const signatures = [...tail[1]!.matchAll(/\{"keyid":"([0-9a-f]{16})","sig":"([A-Za-z0-9+/]{86}==)"\}/g)].map((m) => ({
+    keyid: m[1]!,
+    sig: m[2]!
+  }))
+  return { message: `${text.slice(0, at)}}${tail[2]!}`, signatures }
+}
+
+/** The signed message of a file: the text without its signatures member, or the whole text when it has none. */
+export function signedMessage(text: string): string {
+  return splitEnvelope(text)?.message ?? text
 }
 
 /** The expiry of a manifest published at `now` with `days` of validity (ISO 8601, whole seconds). */

@@ -34,17 +34,16 @@
  *
  *     WPRM_Updater_1_0::register( __FILE__, 'https://…/info.json', array( 'keys' => array( 'BASE64-PUBLIC-KEY' ) ) );
  *
- * The updater then offers nothing until the manifest's detached Ed25519 signature (info.json.<16 hex of its
- * SHA-256>.sig, beside it) is valid for one of those keys (PHP's sodium, else WordPress's bundled sodium_compat),
- * and refuses, with one admin notice naming the cause: a missing, invalid or unknown signature; another slug; a
+ * The updater then offers nothing until the Ed25519 signature inside info.json (its last member, "signatures",
+ * over the file's exact bytes without that member) is valid for one of those keys (PHP's sodium, else WordPress's
+ * bundled sodium_compat), and refuses, with one admin notice naming the cause: a missing, invalid or unknown signature; another slug; a
  * manifest_version lower than the highest this site accepted (or equal with other bytes: a replay); an expired
  * manifest (`expires`: a frozen server); a manifest over 2 MiB or redirected to another host. A download is cut at
  * the signed size. A signed manifest's `keys` names the keys trusted from then on (a key rotation); the site
  * remembers them and the highest manifest_version in the option "wprm_updater_trust_{plugin folder}".
  *
  * FOR COMMERCIAL PLUGINS: the filter `wprm_updater_request` ($request, $kind, $folder) gets
- * array( 'url' => …, 'headers' => array(), 'query' => array() ) for each 'manifest', 'signature' and 'download'
- * request and may add a license key to the query or an Authorization header. A 401 or 403 answer shows a notice.
+ * array( 'url' => …, 'headers' => array(), 'query' => array() ) for each 'manifest' and 'download' request and may add a license key to the query or an Authorization header. A 401 or 403 answer shows a notice.
  *
  * Checks happen when WordPress checks for updates, and on admin pages, cron runs and WP-CLI once the cache is due;
  * never on a visitor's page view. Dashboard > Updates > "Check again" re-reads the manifest at once.
@@ -91,14 +90,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** While one request checks, others use the cache for this long instead of waiting on the same server. */
 		const CHECK_CLAIM_SECONDS = 30;
 
-		/** The detached signature file's format. */
-		const SIGNATURE_FORMAT = 'wprm-signature/1';
-
 		/** The trust option (keys, highest accepted manifest) is this prefix plus the plugin's folder name. */
 		const TRUST_OPTION_PREFIX = 'wprm_updater_trust_';
 
-		/** A signature file is small: a few signatures of 64 bytes. */
-		const MAX_SIGNATURE_BYTES = 16384;
+		/** The member a signed manifest ends with (see split_signed), and how many signatures it may hold. */
+		const SIGNATURES_MEMBER = ',"signatures":[';
+		const MAX_SIGNATURES    = 8;
 
 		/** How many redirects on the manifest's own host are followed; one to another host is refused. */
 		const MAX_REDIRECTS = 3;
@@ -132,6 +129,21 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 
 		/** @var bool Set by Dashboard > Updates > "Check again". */
 		private $force_check = false;
+
+		/**
+		 * @var array|null What offer() worked out in this request. WordPress reads its update data a dozen times on the
+		 * Plugins screen; the offer changes only with the cache (save_state), the channel or the installed version.
+		 */
+		private $offer = null;
+
+		/** @var string|null The installed version, read from the main file once per request (and again after an upgrade). */
+		private $installed = null;
+
+		/** @var string|null The site's anonymous id (site_id), once per request. */
+		private $site_id = null;
+
+		/** @var array|null The trust option as read, once per request (save_trust keeps it current). */
+		private $trust = null;
 
 		/** @var bool Whether register() was given keys: every manifest must then be signed by a trusted one. */
 		private $signed = false;
@@ -199,6 +211,22 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			add_filter( 'plugin_action_links_' . $this->basename, array( $this, 'on_action_links' ) );
 			add_filter( 'network_admin_plugin_action_links_' . $this->basename, array( $this, 'on_action_links' ) );
 			add_action( 'admin_post_' . self::CHANNEL_ACTION, array( $this, 'on_channel_request' ) );
+			// An upgrade changes the installed version; core deletes its update data then too.
+			add_filter( 'upgrader_post_install', array( $this, 'forget_installed' ) );
+			add_action( 'delete_site_transient_update_plugins', array( $this, 'forget_installed' ) );
+		}
+
+		/**
+		 * Forgets the installed version and the offer worked out from it (an upgrade just ran, or WordPress dropped its
+		 * update data): the next use reads the main file again.
+		 *
+		 * @param mixed $passed A filter's value, returned as it is.
+		 * @return mixed
+		 */
+		public function forget_installed( $passed = null ) {
+			$this->installed = null;
+			$this->offer     = null;
+			return $passed;
 		}
 
 		// ---- WordPress hooks ------------------------------------------------------------------------------
@@ -427,6 +455,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** Stores the site's channel for this plugin. The offer follows at once: it is worked out from the cached manifest. */
 		private function set_channel( string $channel ) {
 			update_site_option( self::CHANNEL_OPTION_PREFIX . $this->folder, $channel );
+			$this->offer = null;
 			delete_site_transient( 'update_plugins' ); // So that core checks again, and drops an offer of the other channel.
 		}
 
@@ -460,12 +489,26 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		/**
-		 * What this site is offered now.
+		 * What this site is offered now: worked out once per request and kept until the cache, the channel or the
+		 * installed version changes (a check that is due runs first, as before). Each caller gets its own copy of the
+		 * item, since WordPress may change what it is given.
 		 *
 		 * @param bool $may_check Whether the manifest may be fetched if the cache is due.
 		 * @return array{available: bool, item: object|null}
 		 */
 		private function offer( bool $may_check ): array {
+			if ( null === $this->offer || ( $may_check && $this->is_due( $this->load_state() ) ) ) {
+				$this->offer = $this->work_out_offer( $may_check );
+			}
+			$offer = $this->offer;
+			if ( null !== $offer['item'] ) {
+				$offer['item'] = clone $offer['item'];
+			}
+			return $offer;
+		}
+
+		/** @return array{available: bool, item: object|null} */
+		private function work_out_offer( bool $may_check ): array {
 			$installed = $this->installed_version();
 			if ( '' === $installed ) {
 				return array( 'available' => false, 'item' => null );
@@ -807,9 +850,9 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		/**
-		 * One check of the manifest, in three steps kept apart: fetch (one conditional GET), verify (its detached
-		 * signature, when register() was given keys), parse (every field, then the signed rules: slug, manifest_version,
-		 * expiry). Only a manifest that passes all three is accepted and remembered.
+		 * One check of the manifest, in three steps kept apart: fetch (one conditional GET), verify (the signature inside
+		 * it, when register() was given keys), parse (the signed message only: every field, then the signed rules: slug,
+		 * manifest_version, expiry). Only a manifest that passes all three is accepted and remembered.
 		 *
 		 * @return array{manifest: array, etag: string, last_modified: string}|WP_Error
 		 */
@@ -823,12 +866,11 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				}
 				return $fetched;
 			}
-			$body     = $fetched['body'];
-			$verified = $this->verify_manifest( $body );
-			if ( is_wp_error( $verified ) ) {
-				return $verified;
+			$message = $this->verify_manifest( $fetched['body'] );
+			if ( is_wp_error( $message ) ) {
+				return $message;
 			}
-			$data = json_decode( $body, true );
+			$data = json_decode( $message, true );
 			if ( JSON_ERROR_NONE !== json_last_error() ) {
 				return new WP_Error( 'wprm_updater_malformed', sprintf( 'the manifest at %1$s is not valid JSON (%2$s).', $this->manifest_url, json_last_error_msg() ) );
 			}
@@ -837,7 +879,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				return $this->signed ? new WP_Error( 'wprm_updater_refused_malformed', $manifest->get_error_message() ) : $manifest;
 			}
 			if ( $this->signed ) {
-				$accepted = $this->accept_signed( $data, $body );
+				$accepted = $this->accept_signed( $data, $message );
 				if ( is_wp_error( $accepted ) ) {
 					return $accepted;
 				}
@@ -904,9 +946,9 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		/**
-		 * A GET for the manifest, its signature or a package, through the `wprm_updater_request` filter (URL, headers,
-		 * query: a license key, an Authorization header). Redirects are followed only on the same host: the manifest and
-		 * its signature are never read from a host the site was not told to trust.
+		 * A GET for the manifest or a package, through the `wprm_updater_request` filter (URL, headers,
+		 * query: a license key, an Authorization header). Redirects are followed only on the same host: the manifest is
+		 * never read from a host the site was not told to trust.
 		 *
 		 * @return array|WP_Error The response.
 		 */
@@ -930,7 +972,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			}
 			// WordPress's default user agent carries the home URL, which the anonymous report never sends.
 			$args['user-agent']  = 'WordPress/' . get_bloginfo( 'version' ) . '; wprm-updater/1.0';
-			// A package may come from a CDN (its SHA-256 is signed); the manifest and its signature only from their own host.
+			// A package may come from a CDN (its SHA-256 is signed); the manifest only from its own host.
 			$args['redirection'] = 'download' === $kind ? self::MAX_REDIRECTS : 0;
 			$host                = strtolower( (string) wp_parse_url( $url, PHP_URL_HOST ) );
 			for ( $hop = 0; ; $hop++ ) {
@@ -968,67 +1010,68 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		/**
-		 * Verify: the detached signature of these exact bytes, fetched from the name their SHA-256 gives, by a trusted
-		 * key. True when valid (or when the plugin is not signed), a WP_Error naming the cause otherwise.
+		 * Verify: the signature inside the manifest (split_signed) of its message, by a trusted key. The message when
+		 * valid (the body itself when the plugin is not signed), a WP_Error naming the cause otherwise.
 		 *
-		 * @return true|WP_Error
+		 * @return string|WP_Error
 		 */
 		private function verify_manifest( string $body ) {
+			$split = self::split_signed( $body );
 			if ( ! $this->signed ) {
-				return true;
+				return null === $split ? $body : $split['message'];
 			}
-			$sha256   = hash( 'sha256', $body );
-			$parts    = explode( '?', $this->manifest_url, 2 );
-			$sig_url  = $parts[0] . '.' . substr( $sha256, 0, 16 ) . '.sig' . ( isset( $parts[1] ) ? '?' . $parts[1] : '' );
-			$response = $this->request(
-				'signature',
-				$sig_url,
-				array(
-					'timeout'             => self::MANIFEST_TIMEOUT,
-					'limit_response_size' => self::MAX_SIGNATURE_BYTES,
-					'headers'             => array( 'Accept' => 'application/json' ),
-				)
-			);
-			if ( is_wp_error( $response ) ) {
-				return $response;
-			}
-			$code = (int) wp_remote_retrieve_response_code( $response );
-			if ( 404 === $code || 410 === $code ) {
-				return $this->refused( 'signature', sprintf( 'the manifest at %1$s has no signature (%2$s answered HTTP %3$d).', $this->manifest_url, esc_html( $sig_url ), $code ) );
-			}
-			if ( 401 === $code || 403 === $code ) {
-				return new WP_Error( 'wprm_updater_denied', sprintf( 'the update server refused access to the signature of %1$s (HTTP %2$d): check the license key or the credentials this plugin sends.', $this->manifest_url, $code ) );
-			}
-			if ( 200 !== $code ) {
-				return new WP_Error( 'wprm_updater_http_status', sprintf( 'the update server answered HTTP %1$d for the signature %2$s.', $code, esc_html( $sig_url ) ) );
-			}
-			$file = json_decode( wp_remote_retrieve_body( $response ), true );
-			if ( ! is_array( $file ) || ! isset( $file['format'], $file['signed'], $file['signatures'] ) || self::SIGNATURE_FORMAT !== $file['format'] || ! is_array( $file['signatures'] ) || ! is_array( $file['signed'] ) ) {
-				return $this->refused( 'signature', sprintf( 'the signature file of the manifest at %s is not a WP Release Manager signature.', $this->manifest_url ) );
-			}
-			if ( ! isset( $file['signed']['sha256'] ) || ! is_string( $file['signed']['sha256'] ) || ! hash_equals( $sha256, strtolower( $file['signed']['sha256'] ) ) ) {
-				return $this->refused( 'signature', sprintf( 'the signature beside the manifest at %s belongs to another manifest.', $this->manifest_url ) );
+			if ( null === $split ) {
+				return $this->refused( 'signature', sprintf( 'the manifest at %s carries no signature (no "signatures" member at its end).', $this->manifest_url ) );
 			}
 			$trusted = array();
 			foreach ( $this->trusted_keys() as $key ) {
 				$trusted[ self::key_id( $key ) ] = $key;
 			}
 			$unknown = array();
-			foreach ( $file['signatures'] as $entry ) {
-				if ( ! is_array( $entry ) || ! isset( $entry['keyid'], $entry['sig'] ) || ! is_string( $entry['keyid'] ) || ! is_string( $entry['sig'] ) ) {
-					continue;
-				}
+			foreach ( $split['signatures'] as $entry ) {
 				if ( ! isset( $trusted[ $entry['keyid'] ] ) ) {
-					$unknown[] = preg_replace( '/[^0-9a-f]/', '', $entry['keyid'] );
+					$unknown[] = $entry['keyid'];
 					continue;
 				}
 				$sig = base64_decode( $entry['sig'], true );
-				if ( is_string( $sig ) && 64 === strlen( $sig ) && self::verify_detached( $sig, $body, $trusted[ $entry['keyid'] ] ) ) {
-					return true;
+				if ( is_string( $sig ) && 64 === strlen( $sig ) && self::verify_detached( $sig, $split['message'], $trusted[ $entry['keyid'] ] ) ) {
+					return $split['message'];
 				}
 				return $this->refused( 'signature', sprintf( 'the signature of the manifest at %1$s by key %2$s is invalid: the manifest was changed after it was signed.', $this->manifest_url, $entry['keyid'] ) );
 			}
-			return $this->refused( 'signature', sprintf( 'the manifest at %1$s is signed by a key this site does not trust (%2$s).', $this->manifest_url, '' !== implode( '', $unknown ) ? implode( ', ', $unknown ) : 'no key' ) );
+			return $this->refused( 'signature', sprintf( 'the manifest at %1$s is signed by a key this site does not trust (%2$s).', $this->manifest_url, implode( ', ', $unknown ) ) );
+		}
+
+		/**
+		 * The signed envelope, as WP Release Manager writes it (src-shared/signing.ts, the same rule): a JSON object whose
+		 * last member, appended before its closing brace, is ,"signatures":[{"keyid":"<16 hex>","sig":"<base64>"},…],
+		 * followed by nothing but the "}" and an optional newline. The signed message is the text without that member.
+		 * Only the message is parsed, so nothing after the signature (a duplicate key) can change a field.
+		 *
+		 * @return array{message: string, signatures: array<int, array{keyid: string, sig: string}>}|null Null without one.
+		 */
+		private static function split_signed( string $text ) {
+			$at = strrpos( $text, self::SIGNATURES_MEMBER );
+			if ( false === $at ) {
+				return null;
+			}
+			$entry = '\{"keyid":"([0-9a-f]{16})","sig":"([A-Za-z0-9+\/]{86}==)"\}';
+			$list  = '\{"keyid":"[0-9a-f]{16}","sig":"[A-Za-z0-9+\/]{86}=="\}';
+			if ( ! preg_match( '/^,"signatures":\[(' . $list . '(?:,' . $list . '){0,' . ( self::MAX_SIGNATURES - 1 ) . '})\](\}\n?)$/D', substr( $text, $at ), $tail ) ) {
+				return null;
+			}
+			preg_match_all( '/' . $entry . '/', $tail[1], $entries, PREG_SET_ORDER );
+			$signatures = array();
+			foreach ( $entries as $found ) {
+				$signatures[] = array(
+					'keyid' => $found[1],
+					'sig'   => $found[2],
+				);
+			}
+			return array(
+				'message'    => substr( $text, 0, $at ) . $tail[2],
+				'signatures' => $signatures,
+			);
 		}
 
 		/** @var string Which Ed25519 implementation verified last: 'sodium' (PHP's extension) or 'sodium_compat' (WordPress's bundled copy). */
@@ -1070,13 +1113,13 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 *
 		 * @return true|WP_Error
 		 */
-		private function accept_signed( array $data, string $body ) {
+		private function accept_signed( array $data, string $message ) {
 			$version = isset( $data['manifest_version'] ) && is_int( $data['manifest_version'] ) ? $data['manifest_version'] : 0;
 			if ( $version <= 0 ) {
 				return $this->refused( 'malformed', sprintf( 'the signed manifest at %s has no manifest_version.', $this->manifest_url ) );
 			}
 			$trust  = $this->load_trust();
-			$sha256 = hash( 'sha256', $body );
+			$sha256 = hash( 'sha256', $message );
 			if ( $version < $trust['manifest_version'] ) {
 				return $this->refused( 'rollback', sprintf( 'the manifest at %1$s is #%2$d, older than #%3$d, which this site has accepted already: an old manifest served again (a rollback or replay attack).', $this->manifest_url, $version, $trust['manifest_version'] ) );
 			}
@@ -1126,7 +1169,14 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 
 		/** The trust option: the highest accepted manifest (number and SHA-256) and the keys a rotation named. */
 		private function load_trust(): array {
-			$stored = get_site_option( self::TRUST_OPTION_PREFIX . $this->folder, array() );
+			if ( null === $this->trust ) {
+				$this->trust = $this->restore_trust( get_site_option( self::TRUST_OPTION_PREFIX . $this->folder, array() ) );
+			}
+			return $this->trust;
+		}
+
+		/** The trust option as stored, type-checked; anything unusable counts as nothing accepted yet. */
+		private function restore_trust( $stored ): array {
 			$trust  = array(
 				'manifest_version' => 0,
 				'sha256'           => '',
@@ -1155,9 +1205,18 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return $trust;
 		}
 
+		/**
+		 * Stores the trust option. On a single site it is autoloaded (a few hundred bytes, read with WordPress's own
+		 * options): a check then costs no query for it. A network keeps it as a network option.
+		 */
 		private function save_trust( array $trust ) {
+			$this->trust   = $trust;
 			$trust['keys'] = null === $trust['keys'] ? null : array_map( 'base64_encode', $trust['keys'] );
-			update_site_option( self::TRUST_OPTION_PREFIX . $this->folder, $trust );
+			if ( is_multisite() ) {
+				update_site_option( self::TRUST_OPTION_PREFIX . $this->folder, $trust );
+			} else {
+				update_option( self::TRUST_OPTION_PREFIX . $this->folder, $trust, true );
+			}
 		}
 
 		/**
@@ -1188,7 +1247,10 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 * report sends it; the rollout bucket is taken from it, so the update server's log tells who is in a rollout.
 		 */
 		private function site_id(): string {
-			return hash( 'sha256', network_home_url() . '#' . $this->folder );
+			if ( null === $this->site_id ) {
+				$this->site_id = hash( 'sha256', network_home_url() . '#' . $this->folder );
+			}
+			return $this->site_id;
 		}
 
 		private function header( $response, string $name, string $fallback ): string {
@@ -1205,6 +1267,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 
 		private function save_state( array $state ) {
 			$this->state = $state;
+			$this->offer = null;
 			update_site_option( self::OPTION_PREFIX . $this->folder, $state );
 		}
 
@@ -1499,7 +1562,10 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		// ---- Small helpers --------------------------------------------------------------------------------
 
 		private function installed_version(): string {
-			return $this->plugin_header( 'Version' );
+			if ( null === $this->installed ) {
+				$this->installed = $this->plugin_header( 'Version' );
+			}
+			return $this->installed;
 		}
 
 		/**

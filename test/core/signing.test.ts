@@ -9,16 +9,17 @@ import { decryptKeyFile, encryptKeyFile, readKeyFile, writeKeyFile } from '../..
 import { KEY_PASSPHRASE_VAR, fileKeySource, keyVariable } from '../../src-main/core/signing/key-source.js'
 import { generateSigningKey, keyIdOf, privateKeyBytes, signBytes, verifyBytes } from '../../src-main/core/signing/keys.js'
 import type { SigningKeyPair } from '../../src-main/core/signing/keys.js'
-import { checkSignature, signatureSidecar } from '../../src-main/core/signing/sign-manifest.js'
+import { checkSignature, signEnvelope } from '../../src-main/core/signing/sign-manifest.js'
 import type { SigningKeyRecord } from '../../src-shared/model.js'
 import {
+  envelopeText,
   expiryOf,
   expiryState,
   isKeyId,
   isPublicKeyText,
   isSignatureFileName,
-  parseSignatureFile,
-  signatureFileName
+  signedMessage,
+  splitEnvelope
 } from '../../src-shared/signing.js'
 
 const dirs: string[] = []
@@ -63,39 +64,54 @@ describe('keys and signatures', () => {
     expect(verifyBytes(pair.publicKey, bytes, 'not base64 at all')).toBe(false)
   })
 
-  it('writes a detached signature file named after the bytes, and judges it: valid, changed bytes, unknown key, another file', () => {
+  it('signs a JSON text inside it, as its last member, over the exact bytes without that member, and judges it', () => {
     const [a, b] = [generateSigningKey(), generateSigningKey()]
-    const bytes = Buffer.from('manifest bytes')
-    const sidecar = signatureSidecar('info.json', bytes, [a, b])
-    const sha = createHash('sha256').update(bytes).digest('hex')
-    expect(sidecar.name).toBe(`info.json.${sha.slice(0, 16)}.sig`)
-    expect(sidecar.name).toBe(signatureFileName('info.json', sha))
-    expect(isSignatureFileName('info.json', sidecar.name)).toBe(true)
-    expect(isSignatureFileName('info.json', 'info.json.sig')).toBe(false)
-    const parsed = parseSignatureFile(sidecar.bytes.toString('utf8'))
-    expect(parsed).toMatchObject({ format: 'wprm-signature/1', signed: { file: 'info.json', sha256: sha, size: bytes.length } })
-    expect(parsed!.signatures.map((s) => s.keyid)).toEqual([a.keyId, b.keyId])
-    const text = sidecar.bytes.toString('utf8')
-    expect(checkSignature(text, bytes, [b.publicKey])).toEqual({ ok: true, keyIds: [b.keyId] })
-    expect(checkSignature(text, Buffer.from('other bytes'), [a.publicKey])).toEqual({
+    const message = `${JSON.stringify({ format: 'wprm-manifest/1', version: '1.2.0' }, null, 2)}\n`
+    const text = signEnvelope(message, [a, b]).toString('utf8')
+    // Still one JSON object (plugin-update-checker reads it), the member last and compact, the newline kept.
+    expect(JSON.parse(text)).toMatchObject({ version: '1.2.0', signatures: [{ keyid: a.keyId }, { keyid: b.keyId }] })
+    expect(text).toMatch(/\n,"signatures":\[\{"keyid":"[0-9a-f]{16}","sig":"[^"]+"\},\{"keyid":"[0-9a-f]{16}","sig":"[^"]+"\}\]\}\n$/)
+    expect(splitEnvelope(text)?.message).toBe(message)
+    expect(signedMessage(text)).toBe(message)
+    expect(signedMessage(message)).toBe(message)
+    expect(verifyBytes(a.publicKey, Buffer.from(message), splitEnvelope(text)!.signatures[0]!.sig)).toBe(true)
+    expect(checkSignature(text, [b.publicKey])).toEqual({ ok: true, keyIds: [b.keyId], message })
+    // The message changed after signing; the same signatures on another message; a stranger's key; no member.
+    expect(checkSignature(text.replace('1.2.0', '1.2.1'), [a.publicKey])).toEqual({
       ok: false,
       problem: `its signature by key ${a.keyId} is invalid`
     })
-    expect(checkSignature(text, bytes, [generateSigningKey().publicKey])).toMatchObject({
+    const other = envelopeText(message.replace('1.2.0', '9.9.9'), splitEnvelope(text)!.signatures)
+    expect(checkSignature(other, [a.publicKey])).toMatchObject({ ok: false, problem: expect.stringContaining('is invalid') })
+    expect(checkSignature(text, [generateSigningKey().publicKey])).toMatchObject({
       ok: false,
       problem: expect.stringContaining('unknown key')
     })
-    expect(checkSignature(null, bytes, [a.publicKey])).toEqual({ ok: false, problem: 'its signature file is missing' })
-    expect(checkSignature('{"format":"other"}', bytes, [a.publicKey])).toMatchObject({ ok: false })
+    expect(checkSignature(message, [a.publicKey])).toEqual({ ok: false, problem: 'it carries no signature' })
   })
 
-  it('sweeps only signature files that no live manifest or ledger names', () => {
-    const live = { manifestText: 'M', ledgerText: 'L' }
-    const hash = (t: string): string => createHash('sha256').update(t).digest('hex')
-    expect(staleSignature(signatureFileName('info.json', hash('M')), live)).toBe(false)
-    expect(staleSignature(signatureFileName('ledger.json', hash('L')), live)).toBe(false)
-    expect(staleSignature(signatureFileName('info.json', hash('older')), live)).toBe(true)
-    expect(staleSignature('hello-v1.0.0.zip', live)).toBe(false)
+  it('finds the signatures member only as the very end of the file: anything after it, or a changed entry, is no signature', () => {
+    const pair = generateSigningKey()
+    const message = '{\n  "version": "1.2.0"\n}'
+    const text = signEnvelope(message, [pair]).toString('utf8')
+    expect(text.endsWith(']}')).toBe(true)
+    expect(splitEnvelope(text)?.message).toBe(message)
+    // A duplicate key after the signature would win in a JSON parser: such a file has no signature at all.
+    expect(splitEnvelope(`${text.slice(0, -1)},"version":"6.6.6"}`)).toBeNull()
+    expect(splitEnvelope(`${text}\n\n`)).toBeNull()
+    expect(splitEnvelope(`${text} `)).toBeNull()
+    expect(splitEnvelope(text.replace('"sig":"', '"sig": "'))).toBeNull()
+    expect(splitEnvelope(text.replace(/"keyid":"[0-9a-f]/, '"keyid":"X'))).toBeNull()
+    expect(() => envelopeText('[1]', [])).toThrow()
+    expect(() => envelopeText('{}', [])).toThrow()
+  })
+
+  it('sweeps the detached signature files of earlier versions, and nothing else', () => {
+    expect(staleSignature('info.json.0123456789abcdef.sig')).toBe(true)
+    expect(staleSignature('ledger.json.0123456789abcdef.sig')).toBe(true)
+    expect(isSignatureFileName('info.json', 'info.json.sig')).toBe(false)
+    expect(staleSignature('info.json')).toBe(false)
+    expect(staleSignature('hello-v1.0.0.zip')).toBe(false)
   })
 
   it('dates an expiry in whole seconds, and tells expired, soon (within 7 days) and fine apart', () => {

@@ -1,15 +1,14 @@
 /**
  * Signed releases on a real WordPress: the plugin registers the updater with the release manager's public key,
  * WP Release Manager's API signs every manifest it publishes to a real sshd + nginx, and each attack is made on
- * the server's files (a changed manifest, another manifest's signature, an unknown key, another plugin's
- * manifest, a replayed older one, an expired one, a ZIP that grows, a huge manifest, a redirect to another host).
+ * the server's files (a changed manifest, another manifest's signatures member, a field smuggled in after the
+ * signature, an unknown key, another plugin's manifest, a replayed older one, an expired one, a ZIP that grows, a huge manifest, a redirect to another host).
  * Each time WordPress offers nothing, installs nothing, the installed version keeps running, and the one admin
  * notice names the cause. Then a key rotation is accepted and the old key alone refused, and a site whose PHP has
  * no usable sodium verifies through WordPress's bundled sodium_compat.
  *
  * The tests are one story on one site and build on each other; run them in order.
  */
-import { createHash } from 'node:crypto'
 import { copyFile, cp, mkdir, mkdtemp, readFile, readdir, rm, truncate, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
@@ -20,7 +19,9 @@ import { readKeyFile } from '../../src-main/core/signing/key-file.js'
 import { KEY_PASSPHRASE_VAR } from '../../src-main/core/signing/key-source.js'
 import { generateSigningKey } from '../../src-main/core/signing/keys.js'
 import type { SigningKeyPair } from '../../src-main/core/signing/keys.js'
-import { signatureSidecar } from '../../src-main/core/signing/sign-manifest.js'
+import { signEnvelope } from '../../src-main/core/signing/sign-manifest.js'
+import { envelopeText, splitEnvelope } from '../../src-shared/signing.js'
+import type { SignatureEntry } from '../../src-shared/signing.js'
 import type { SigningKeyInfo } from '../../src-preload/api.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { phpString } from './support/php-literal.js'
@@ -113,20 +114,22 @@ async function runningVersion(expected?: string): Promise<string | null> {
 
 const manifestPath = (): string => path.join(releases.remoteDir, 'info.json')
 
-/** The live manifest's bytes and its signature file (name and bytes), as on the server's disk. */
-async function liveFiles(): Promise<{ manifest: Buffer; sigName: string; sig: Buffer }> {
+/** The live manifest as on the server's disk: the file, its signed message and the signatures inside it (no file beside it). */
+async function liveFiles(): Promise<{ manifest: Buffer; message: string; signatures: readonly SignatureEntry[] }> {
   const manifest = await readFile(manifestPath())
-  const names = await readdir(releases.remoteDir)
-  const { name } = signatureSidecar('info.json', manifest, [])
-  expect(names).toContain(name)
-  return { manifest, sigName: name, sig: await readFile(path.join(releases.remoteDir, name)) }
+  expect((await readdir(releases.remoteDir)).filter((name) => name.endsWith('.sig'))).toEqual([])
+  const split = splitEnvelope(manifest.toString('utf8'))
+  expect(split, 'the live manifest carries its signatures').not.toBeNull()
+  return { manifest, message: split!.message, signatures: split!.signatures }
 }
 
-/** Puts a manifest and (optionally) a signature file on the server, as an attacker with write access would. */
-async function serve(manifest: Buffer | string, sig?: { name: string; bytes: Buffer | string }): Promise<void> {
+/** Puts a manifest on the server, as an attacker with write access would. */
+async function serve(manifest: Buffer | string): Promise<void> {
   await writeFile(manifestPath(), manifest)
-  if (sig !== undefined) await writeFile(path.join(releases.remoteDir, sig.name), sig.bytes)
 }
+
+/** The message with a changed upgrade notice: other bytes, every field still well-formed. */
+const changedMessage = (message: string, word: string): string => message.replace('"upgrade_notice": "', `"upgrade_notice": "${word} `)
 
 /** Expects a refusal: nothing offered, the installed version unchanged and running, one notice naming `cause`. */
 async function expectRefused(cause: string | RegExp, installed: string, phpArgs: readonly string[] = []): Promise<Check> {
@@ -141,7 +144,7 @@ async function expectRefused(cause: string | RegExp, installed: string, phpArgs:
 }
 
 let keyRelease: SigningKeyPair
-let firstSigned: { manifest: Buffer; sigName: string; sig: Buffer }
+let firstSigned: { manifest: Buffer; message: string; signatures: readonly SignatureEntry[] }
 
 describe('signed releases on a real WordPress', () => {
   it('installs a signed release (the good path); the manifest carries expires and keys, and plugin-update-checker fields stay', async () => {
@@ -166,39 +169,37 @@ describe('signed releases on a real WordPress', () => {
     expect(await runningVersion('1.1.0')).toBe('1.1.0')
   })
 
-  it("1. refuses a changed manifest: no signature, another manifest's signature, an invalid one", async () => {
+  it("1. refuses a changed manifest: no signature, another manifest's signatures, an invalid one, a field after the signature", async () => {
     await releases.release({ version: '1.2.0', changelog: 'Not for this site.', status: 'released' })
     const good = await liveFiles()
-    const changed = Buffer.from(good.manifest.toString('utf8').replace('"upgrade_notice": "', '"upgrade_notice": "Changed. '))
-    expect(changed.equals(good.manifest)).toBe(false)
-    const changedSigName = signatureSidecar('info.json', changed, []).name
+    const changed = changedMessage(good.message, 'Changed.')
+    expect(changed).not.toBe(good.message)
     try {
       await serve(changed)
-      await expectRefused(/has no signature \(.*info\.json\.[0-9a-f]{16}\.sig answered HTTP 404\)/, '1.1.0')
-      await serve(changed, { name: changedSigName, bytes: good.sig })
-      await expectRefused('belongs to another manifest', '1.1.0')
-      // The real signature, relabelled as the changed manifest's: the forger can change the hash, not the signature.
-      const forged = JSON.parse(good.sig.toString('utf8')) as { signed: { sha256: string } }
-      forged.signed.sha256 = createHash('sha256').update(changed).digest('hex')
-      await serve(changed, { name: changedSigName, bytes: JSON.stringify(forged) })
+      await expectRefused('carries no signature (no "signatures" member at its end)', '1.1.0')
+      // The signatures member copied from another (older, genuine) manifest.
+      await serve(envelopeText(changed, firstSigned.signatures))
       await expectRefused(`by key ${releaseKey.key_id} is invalid`, '1.1.0')
+      // The manifest's own signatures, on changed bytes.
+      await serve(envelopeText(changed, good.signatures))
+      await expectRefused(`by key ${releaseKey.key_id} is invalid`, '1.1.0')
+      // A duplicate key after the signature would win in json_decode: such a file has no signature at all.
+      const text = good.manifest.toString('utf8')
+      await serve(`${text.slice(0, text.lastIndexOf('}'))},"version":"9.9.9"}\n`)
+      await expectRefused('carries no signature', '1.1.0')
     } finally {
       await serve(good.manifest)
-      await rm(path.join(releases.remoteDir, changedSigName), { force: true })
     }
   })
 
   it('1. refuses a manifest signed by a key the site does not trust', async () => {
     const good = await liveFiles()
     const stranger = generateSigningKey()
-    const forged = Buffer.from(good.manifest.toString('utf8').replace('"upgrade_notice": "', '"upgrade_notice": "Forged. '))
-    const sidecar = signatureSidecar('info.json', forged, [stranger])
     try {
-      await serve(forged, sidecar)
+      await serve(signEnvelope(changedMessage(good.message, 'Forged.'), [stranger]))
       await expectRefused(`signed by a key this site does not trust (${stranger.keyId})`, '1.1.0')
     } finally {
       await serve(good.manifest)
-      await rm(path.join(releases.remoteDir, sidecar.name), { force: true })
     }
   })
 
@@ -215,14 +216,12 @@ describe('signed releases on a real WordPress', () => {
     value(await releases.api.addVersion({ slug: 'other-wprm', version: '3.0.0', changelog: 'Other.', status: 'released' }))
     const otherRemote = path.join(path.dirname(releases.remoteDir), 'other-wprm')
     const otherManifest = await readFile(path.join(otherRemote, 'info.json'))
-    const otherSig = signatureSidecar('info.json', otherManifest, [])
     const good = await liveFiles()
     try {
-      await serve(otherManifest, { name: otherSig.name, bytes: await readFile(path.join(otherRemote, otherSig.name)) })
+      await serve(otherManifest)
       await expectRefused('its "slug" is not "hello-wprm"', '1.1.0')
     } finally {
       await serve(good.manifest)
-      await rm(path.join(releases.remoteDir, otherSig.name), { force: true })
     }
   })
 
@@ -232,15 +231,12 @@ describe('signed releases on a real WordPress', () => {
     expect(accepted.offered).toBe('1.2.0')
     const good = await liveFiles()
     try {
-      await serve(firstSigned.manifest, { name: firstSigned.sigName, bytes: firstSigned.sig })
+      await serve(firstSigned.manifest)
       const out = await expectRefused(/is #\d+, older than #\d+, which this site has accepted already/, '1.1.0')
       expect(out.trust!.manifest_version).toBe(accepted.trust!.manifest_version)
       // Same number, other bytes, signed with the real key (a forked or forged publish).
-      const twin = Buffer.from(good.manifest.toString('utf8').replace('"upgrade_notice": "', '"upgrade_notice": "Twin. '))
-      const twinSig = signatureSidecar('info.json', twin, [keyRelease])
-      await serve(twin, twinSig)
+      await serve(signEnvelope(changedMessage(good.message, 'Twin.'), [keyRelease]))
       await expectRefused('which this site accepted with other contents', '1.1.0')
-      await rm(path.join(releases.remoteDir, twinSig.name), { force: true })
     } finally {
       await serve(good.manifest)
     }
@@ -309,24 +305,22 @@ describe('signed releases on a real WordPress', () => {
   it('accepts a key rotation, then refuses a manifest signed by the old key alone; the good path still installs', async () => {
     const rotated = value(await releases.api.rotateSigningKey({ slug: PLUGIN_SLUG, to: 'next' }))
     expect(rotated).toMatchObject({ from: 'release', to: 'next' })
-    const signatures = JSON.parse((await liveFiles()).sig.toString('utf8')) as { signatures: { keyid: string }[] }
-    expect(signatures.signatures.map((s) => s.keyid)).toEqual([releaseKey.key_id, nextKey.key_id])
+    expect((await liveFiles()).signatures.map((s) => s.keyid)).toEqual([releaseKey.key_id, nextKey.key_id])
     const accepted = await check()
     expect(accepted.offered).toBe('1.3.0')
     expect(accepted.trust).toMatchObject({ manifest_version: rotated.manifest_version, keys: [nextKey.public_key] })
 
     // Whoever holds the old key (a leaked one) signs a newer manifest with it alone.
     const good = await liveFiles()
-    const text = good.manifest
-      .toString('utf8')
-      .replace(`"manifest_version": ${rotated.manifest_version}`, `"manifest_version": ${rotated.manifest_version + 5}`)
-    const oldOnly = signatureSidecar('info.json', Buffer.from(text), [keyRelease])
+    const text = good.message.replace(
+      `"manifest_version": ${rotated.manifest_version}`,
+      `"manifest_version": ${rotated.manifest_version + 5}`
+    )
     try {
-      await serve(text, oldOnly)
+      await serve(signEnvelope(text, [keyRelease]))
       await expectRefused(`signed by a key this site does not trust (${releaseKey.key_id})`, '1.1.0')
     } finally {
       await serve(good.manifest)
-      await rm(path.join(releases.remoteDir, oldOnly.name), { force: true })
     }
     // The plugin is signed with the new key from now on, and its source registers that key (`wprm updater install`
     // prints the line); the site installs its next release.
@@ -363,10 +357,10 @@ describe('signed releases on a real WordPress', () => {
     )
     // Up to date (1.4.0 is installed), and nothing refused.
     expect(allowed).toMatchObject({ offered: null, notices: [] })
-    expect(allowed.requests).toHaveLength(2)
+    // One request: the signature is inside the manifest.
+    expect(allowed.requests).toHaveLength(1)
     expect(allowed.requests[0]!.url).toMatch(/\/info\.json\?.*license=KEY-123/)
-    expect(allowed.requests[1]!.url).toMatch(/\/info\.json\.[0-9a-f]{16}\.sig\?license=KEY-123$/)
-    expect(allowed.requests.map((r) => r.authorization)).toEqual(['Bearer KEY-123', 'Bearer KEY-123'])
+    expect(allowed.requests.map((r) => r.authorization)).toEqual(['Bearer KEY-123'])
     const denied = await php<{ offered: string | null; notices: string[] }>(filter(true))
     expect(denied.offered).toBeNull()
     expect(denied.notices).toEqual([
@@ -393,18 +387,13 @@ describe('signed releases on a real WordPress', () => {
     const out = await check(noSodium)
     expect(out.offered).toBe('1.5.0')
     expect(out.trust).toMatchObject({ verifier: 'sodium_compat', keys: [nextKey.public_key] })
-    // And it really verifies there: a changed manifest with the real signature copied beside it is refused.
+    // And it really verifies there: a changed manifest carrying the real signatures is refused.
     const good = await liveFiles()
-    const changed = Buffer.from(good.manifest.toString('utf8').replace('"upgrade_notice": "', '"upgrade_notice": "Changed. '))
-    const forged = JSON.parse(good.sig.toString('utf8')) as { signed: { sha256: string } }
-    forged.signed.sha256 = createHash('sha256').update(changed).digest('hex')
-    const name = signatureSidecar('info.json', changed, []).name
     try {
-      await serve(changed, { name, bytes: JSON.stringify(forged) })
+      await serve(envelopeText(changedMessage(good.message, 'Changed.'), good.signatures))
       await expectRefused(`by key ${nextKey.key_id} is invalid`, '1.4.0', noSodium)
     } finally {
       await serve(good.manifest)
-      await rm(path.join(releases.remoteDir, name), { force: true })
     }
     const log = await site.debugLog()
     expect(log).not.toMatch(/PHP (Fatal|Parse) error/)

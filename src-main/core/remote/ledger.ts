@@ -1,6 +1,7 @@
 import path from 'node:path/posix'
 import type { Ledger, LedgerState, LedgerVersion, ServerTruth } from '../../../src-shared/ledger.js'
 import { LEDGER_FORMAT, serverTruth } from '../../../src-shared/ledger.js'
+import { signedMessage } from '../../../src-shared/signing.js'
 import { MANIFEST_FILE } from './manifest.js'
 import type { SftpSession } from './sftp-session.js'
 
@@ -91,7 +92,8 @@ function isState(v: unknown): v is LedgerState {
 export function parseLedger(text: string, slug: string): Ledger | null {
   let value: unknown
   try {
-    value = JSON.parse(text)
+    // A signed ledger: its message (the signatures member is not part of the ledger).
+    value = JSON.parse(signedMessage(text))
   } catch {
     return null
   }
@@ -141,7 +143,12 @@ export async function readServerTruth(
   }
 }
 
-/** The ledger as written to the server: readable by people, one field per line. */
+/** The ledger's text, readable by people, one field per line: what an unsigned publish writes, and what a signed one signs. */
+export function ledgerText(ledger: Ledger): string {
+  return `${JSON.stringify(ledger, null, 2)}\n`
+}
+
+/** The ledger as an unsigned publish writes it to the server (a signed one: signed-publish.ts). */
 export function ledgerBytes(ledger: Ledger): Buffer {
-  return Buffer.from(`${JSON.stringify(ledger, null, 2)}\n`)
+  return Buffer.from(ledgerText(ledger))
 }

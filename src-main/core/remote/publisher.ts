@@ -14,10 +14,10 @@ import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
 import type { ManifestArtwork } from './artwork.js'
 import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkOfManifest, findArtwork } from './artwork.js'
-import { MANIFEST_FILE, serializeManifest } from './manifest.js'
+import { MANIFEST_FILE } from './manifest.js'
 import type { Workstation } from '../../../src-shared/ledger.js'
 import { assertServerNotAhead } from '../../../src-shared/ledger.js'
-import { LEDGER_FILE, ledgerBytes, readServerTruth } from './ledger.js'
+import { LEDGER_FILE, readServerTruth } from './ledger.js'
 import type { ListedZip, LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
 import { planPublish, preflightManifest, proofStamp, provenBefore, publishTargets } from './publish-plan.js'
 import type { RemoteLockRequest } from './remote-lock.js'
@@ -25,8 +25,8 @@ import { takeRemoteLock } from './remote-lock.js'
 import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
-import type { Signing, SignedSidecar } from '../signing/sign-manifest.js'
-import { assertSitesWillTrust, signatureSidecars, signedFields, staleSignature } from './signed-publish.js'
+import type { Signing } from '../signing/sign-manifest.js'
+import { assertSitesWillTrust, publishedFiles, signedFields, staleSignature } from './signed-publish.js'
 
 /** What a publish needs. */
 export interface PublishRequest {
@@ -128,10 +128,9 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
     const unlock = await clock.timed('upload', () => lockPluginFolder(session, dir, request))
     try {
       // Compare-and-swap: the server's truth, read under its lock, before anything changes; the stats
-      // and the sweep of leftovers (which needs the truth to tell a stale signature) ride in the same round trips.
-      const reading = readServerTruth(session, dir, plugin.slug)
+      // and the sweep of leftovers ride in the same round trips.
       const [truth, stats] = await clock.timed('manifest', () =>
-        Promise.all([reading, statZips(session, dir, plugin, targets), removeLeftovers(session, dir, reading)])
+        Promise.all([readServerTruth(session, dir, plugin.slug), statZips(session, dir, plugin, targets), removeLeftovers(session, dir)])
       )
       assertServerNotAhead(truth, plugin, request.versions, server.host)
       assertSitesWillTrust(truth.manifestText, request.signing, plugin.slug, server.host)
@@ -151,8 +150,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
         by,
         signed: signedFields(request.signing, request.now())
       })
-      const sidecars = signatureSidecars(plan, request.signing)
-      return { ...(await applyPublishPlan(session, plan, hooks, sidecars)), phases: clock.phases }
+      return { ...(await applyPublishPlan(session, plan, hooks, publishedFiles(plan, request.signing))), phases: clock.phases }
     } finally {
       await unlock().catch(() => undefined)
     }
@@ -197,17 +195,13 @@ async function lockPluginFolder(session: SftpSession, dir: string, request: Remo
 
 /**
  * Removes what failed jobs left under temporary names (`.<name>.<random>.part`: uploads, manifests,
- * links, lock folders being made or broken). Under the lock nothing else writes this plugin's folder,
- * so each is a leftover; a waiting publish whose lock folder goes makes it again. Never fails the publish.
+ * links, lock folders being made or broken), and the detached signature files of earlier versions,
+ * which nothing reads. Under the lock nothing else writes this plugin's folder, so each is a leftover;
+ * a waiting publish whose lock folder goes makes it again. Never fails the publish.
  */
-async function removeLeftovers(
-  session: SftpSession,
-  dir: string,
-  truth: Promise<{ readonly manifestText: string | null; readonly ledgerText: string | null }>
-): Promise<void> {
+async function removeLeftovers(session: SftpSession, dir: string): Promise<void> {
   const entries = await session.list(dir).catch(() => [])
-  const known = await truth.catch(() => null)
-  const leftovers = entries.filter((entry) => /^\..+\.part$/.test(entry.name) || (known !== null && staleSignature(entry.name, known)))
+  const leftovers = entries.filter((entry) => /^\..+\.part$/.test(entry.name) || staleSignature(entry.name))
   await Promise.all(leftovers.map((entry) => session.remove(path.join(dir, entry.name)).catch(() => undefined)))
 }
 
@@ -333,11 +327,10 @@ function listedZips(text: string | null): ReadonlyMap<string, ListedZip> {
  *   (the SSH window of OpenSSH's sshd; a 20 MB ZIP about 10, a small one 1), then the close, the proof
  *   stamp (its modification time, see `provenBefore`) and the rename into place together (1);
  * - artwork not on the server yet: see `uploadArtwork`;
- * - signatures (a signed publish), link swap and ledger: 1 for all their renames, once the ZIPs are in
- *   place (a link to a missing ZIP would be public; the ledger keeps the state before it, so it may land
- *   before the manifest, never after). The server handles requests in the order they come, so each
- *   signature is in place before the file it signs: it is named after those bytes, and none is ever
- *   live unsigned;
+ * - link swap and ledger: 1 for both renames, once the ZIPs are in place (a link to a missing ZIP would
+ *   be public; the ledger keeps the state before it, so it may land before the manifest, never after).
+ *   A signed publish's signatures are inside the manifest and the ledger (`files`), so each goes live
+ *   with its signature in one rename;
  * - manifest: 1 rename, the commit point, once the link and the ledger are in place;
  * - retired ZIPs: 1 for all the unlinks.
  */
@@ -345,7 +338,7 @@ export async function applyPublishPlan(
   session: SftpSession,
   plan: PublishPlan,
   hooks: ApplyHooks,
-  sidecars: readonly SignedSidecar[] = []
+  files: { readonly manifest: Buffer; readonly ledger: Buffer } = publishedFiles(plan, undefined)
 ): Promise<Omit<PublishResult, 'phases'>> {
   const { dir } = plan
   const linkPath = path.join(dir, plan.link.name)
@@ -354,17 +347,11 @@ export async function applyPublishPlan(
   const tempLink = session.tempName(linkPath)
   const tempLedger = session.tempName(ledgerPath)
   const tempManifest = session.tempName(manifestPath)
-  const signatures = sidecars.map((sidecar) => ({
-    ...sidecar,
-    path: path.join(dir, sidecar.name),
-    temp: session.tempName(path.join(dir, sidecar.name))
-  }))
   // Sent before the first upload's open, so that the server answers them before its first write.
   const staged = Promise.all([
-    ...signatures.map((signature) => session.writeFile(signature.temp, signature.bytes)),
     session.symlink(plan.link.target, tempLink),
-    session.writeFile(tempLedger, ledgerBytes(plan.ledger)),
-    session.writeFile(tempManifest, Buffer.from(serializeManifest(plan.manifest)))
+    session.writeFile(tempLedger, files.ledger),
+    session.writeFile(tempManifest, files.manifest)
   ])
   staged.catch(() => undefined)
   const uploaded: string[] = []
@@ -390,10 +377,7 @@ export async function applyPublishPlan(
     hooks.report('manifest', 0, 2, 'Pointing the -latest link and writing the ledger')
     await hooks.timed('manifest', async () => {
       await staged
-      // Signatures first in the same round trip: the server renames them before the files they sign.
-      const signed = signatures.map((signature) => session.rename(signature.temp, signature.path))
       const [linked, ledgered] = await Promise.allSettled([session.rename(tempLink, linkPath), session.rename(tempLedger, ledgerPath)])
-      for (const renamed of await Promise.allSettled(signed)) if (renamed.status === 'rejected') throw renamed.reason
       if (linked.status === 'fulfilled') hooks.onStep(`pointed ${plan.link.name} at ${plan.latest}`)
       if (ledgered.status === 'fulfilled') hooks.onStep(`wrote ${LEDGER_FILE} for manifest #${plan.manifest.manifest_version}`)
       for (const renamed of [linked, ledgered]) if (renamed.status === 'rejected') throw renamed.reason
@@ -405,7 +389,7 @@ export async function applyPublishPlan(
     await hooks.timed('manifest', () => session.rename(tempManifest, manifestPath))
   } catch (error) {
     // Nothing half-done: what was staged goes too (as far as the connection allows; else the next publish sweeps it).
-    const temps = [tempLink, tempLedger, tempManifest, ...signatures.map((signature) => signature.temp)]
+    const temps = [tempLink, tempLedger, tempManifest]
     await Promise.all(temps.map((temp) => session.unlink(temp).catch(() => undefined)))
     throw error
   }

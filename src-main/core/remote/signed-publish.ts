@@ -1,23 +1,22 @@
-import { createHash } from 'node:crypto'
-import { expiryOf, isSignatureFileName, signatureFileName } from '../../../src-shared/signing.js'
+import type { Ledger } from '../../../src-shared/ledger.js'
+import { expiryOf, isSignatureFileName } from '../../../src-shared/signing.js'
 import { WprmError } from '../errors.js'
 import { keyIdOf } from '../signing/keys.js'
-import type { Signing, SignedSidecar } from '../signing/sign-manifest.js'
-import { signatureSidecar } from '../signing/sign-manifest.js'
-import { LEDGER_FILE, ledgerBytes } from './ledger.js'
+import type { Signing } from '../signing/sign-manifest.js'
+import { signEnvelope } from '../signing/sign-manifest.js'
+import { LEDGER_FILE, ledgerText } from './ledger.js'
 import type { ManifestSignedFields } from './manifest.js'
 import { MANIFEST_FILE, serializeManifest } from './manifest.js'
 import type { PublishPlan } from './publish-plan.js'
 
 /**
  * The signing side of a publish, apart from the publisher's round trips: the fields a signed manifest
- * carries, the signature files written before the ledger and the manifest, and which old signature files
- * a publish may sweep.
+ * carries, the bytes of `info.json` and `ledger.json` with their signatures inside (src-shared/signing.ts:
+ * envelopeText), and the refusal of a publish every site would refuse. Every target (SFTP, object stores)
+ * writes its files through `publishedFiles`, so all sign the same way.
  *
- * Order (README: Security model): each signature file is named after the SHA-256 of the bytes it signs and
- * is renamed into place before the file it signs, so the moment `info.json` goes live its signature is
- * there; a site that read the previous manifest still finds that one's signature, which stays until the
- * publish after next.
+ * A signature travels inside the file it signs (README: Security model): one object, renamed into place at
+ * once, so a site never sees a manifest without its signature, or with another manifest's.
  */
 
 /** The manifest's signed fields for a publish at `now`. */
@@ -25,26 +24,27 @@ export function signedFields(signing: Signing | undefined, now: Date): ManifestS
   return signing === undefined ? undefined : { expires: expiryOf(now, signing.expiryDays), keys: signing.trusted }
 }
 
-/** The signature files of the plan's manifest and ledger (none for an unsigned publish). */
-export function signatureSidecars(plan: PublishPlan, signing: Signing | undefined): readonly SignedSidecar[] {
-  if (signing === undefined) return []
-  return [
-    signatureSidecar(LEDGER_FILE, ledgerBytes(plan.ledger), signing.signers),
-    signatureSidecar(MANIFEST_FILE, Buffer.from(serializeManifest(plan.manifest)), signing.signers)
-  ]
+/** A JSON text as written to the server: signed by every signer, or as it is for an unsigned publish. */
+function signedBytes(text: string, signing: Signing | undefined): Buffer {
+  return signing === undefined ? Buffer.from(text) : signEnvelope(text, signing.signers)
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
+/** The bytes of a ledger as written to the server (signed like the manifest it goes with). */
+export function ledgerFileBytes(ledger: Ledger, signing: Signing | undefined): Buffer {
+  return signedBytes(ledgerText(ledger), signing)
+}
+
+/** The bytes of the plan's manifest and ledger as written to the server, by any target. */
+export function publishedFiles(plan: PublishPlan, signing: Signing | undefined): { readonly manifest: Buffer; readonly ledger: Buffer } {
+  return { manifest: signedBytes(serializeManifest(plan.manifest), signing), ledger: ledgerFileBytes(plan.ledger, signing) }
+}
 
 /**
- * True for a signature file that no live file names any more: not the signature of the manifest and the
- * ledger on the server now (read under the lock). Swept with the leftovers before the next publish.
+ * True for a detached signature file that earlier versions wrote beside the manifest and the ledger
+ * (`info.json.<16 hex>.sig`): nothing reads them any more, so a publish sweeps them with the leftovers.
  */
-export function staleSignature(name: string, live: { readonly manifestText: string | null; readonly ledgerText: string | null }): boolean {
-  const keep = new Set<string>()
-  if (live.manifestText !== null) keep.add(signatureFileName(MANIFEST_FILE, sha256(live.manifestText)))
-  if (live.ledgerText !== null) keep.add(signatureFileName(LEDGER_FILE, sha256(live.ledgerText)))
-  return (isSignatureFileName(MANIFEST_FILE, name) || isSignatureFileName(LEDGER_FILE, name)) && !keep.has(name)
+export function staleSignature(name: string): boolean {
+  return isSignatureFileName(MANIFEST_FILE, name) || isSignatureFileName(LEDGER_FILE, name)
 }
 
 /** The keys the server's live manifest names as trusted: empty for an unsigned (or unreadable) one. */

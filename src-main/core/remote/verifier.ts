@@ -21,7 +21,7 @@ import type { SessionLease } from './session-pool.js'
 import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
-import { expiryState, signatureFileName } from '../../../src-shared/signing.js'
+import { expiryState, signedMessage } from '../../../src-shared/signing.js'
 import { checkSignature } from '../signing/sign-manifest.js'
 
 /** How many checks the checklist has (re-exported from src-shared, where the checklist is defined). */
@@ -269,19 +269,16 @@ async function checkRecord(ctx: VerifyContext): Promise<Outcome> {
 
 const NOT_SIGNED = 'not signed: the plugin has no signing key, so sites trust the server (wprm plugin set <slug> --signing-key NAME)'
 
-/** 8: the signature file beside the manifest is the plugin's key's valid signature of its exact bytes. */
+/** 8: the signatures inside the manifest hold a valid signature of its message by the plugin's key. */
 async function checkSignatureValid(ctx: VerifyContext): Promise<Outcome> {
   if (ctx.server === null) return fail(NOT_PUBLISHED)
   if (ctx.trustedKey === undefined) return pass(NOT_SIGNED)
   const read = await ctx.manifest()
   if (read.kind !== 'ok') return fail('no manifest to check (see check 4)')
-  const sha256 = createHash('sha256').update(read.bytes).digest('hex')
-  const url = publicUrl(ctx.server, ctx.plugin.slug, signatureFileName(MANIFEST_FILE, sha256))
-  const fetched = await fetchBytes(url, ctx.timeoutMs)
-  const verdict = checkSignature(fetched.status === 200 ? fetched.body.toString('utf8') : null, read.bytes, [ctx.trustedKey])
+  const verdict = checkSignature(read.bytes.toString('utf8'), [ctx.trustedKey])
   return verdict.ok
-    ? pass(`${url}: valid Ed25519 signature by key ${verdict.keyIds.join(', ')}`)
-    : fail(`${url}${fetched.status === 200 ? '' : ` → HTTP ${fetched.status}`}: ${verdict.problem}`)
+    ? pass(`${read.url}: valid Ed25519 signature by key ${verdict.keyIds.join(', ')}`)
+    : fail(`${read.url}: ${verdict.problem}`)
 }
 
 /** 9: the signed manifest does not expire within the warning window. */
@@ -384,7 +381,8 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
       if (tooLarge !== null) return { kind: 'refused', url, reason: tooLarge.message }
       let data: unknown
       try {
-        data = JSON.parse(body.toString('utf8'))
+        // A signed manifest is judged by its message, as the updater parses it (src-shared/signing.ts: splitEnvelope).
+        data = JSON.parse(signedMessage(body.toString('utf8')))
       } catch {
         return { kind: 'invalid-json', url }
       }

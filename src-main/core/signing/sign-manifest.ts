@@ -1,14 +1,7 @@
-import { createHash } from 'node:crypto'
-import type { SignatureFile } from '../../../src-shared/signing.js'
-import { SIGNATURE_FORMAT, parseSignatureFile, signatureFileName } from '../../../src-shared/signing.js'
+import type { SignatureEntry } from '../../../src-shared/signing.js'
+import { envelopeText, splitEnvelope } from '../../../src-shared/signing.js'
 import type { SigningKeyPair } from './keys.js'
 import { keyIdOf, signBytes, verifyBytes } from './keys.js'
-
-/** A file to put beside a signed one: its name under the plugin's folder and its bytes. */
-export interface SignedSidecar {
-  readonly name: string
-  readonly bytes: Buffer
-}
 
 /** What a signed publish needs: the keys that sign, the keys sites trust from this manifest on, and the expiry. */
 export interface Signing {
@@ -19,31 +12,29 @@ export interface Signing {
   readonly expiryDays: number
 }
 
-/** The detached signature of `bytes` (the file `file`) by every signer, as written beside it. */
-export function signatureSidecar(file: string, bytes: Uint8Array, signers: readonly SigningKeyPair[]): SignedSidecar {
-  const sha256 = createHash('sha256').update(bytes).digest('hex')
-  const signature: SignatureFile = {
-    format: SIGNATURE_FORMAT,
-    signed: { file, sha256, size: bytes.length },
-    signatures: signers.map((pair) => ({ keyid: pair.keyId, sig: signBytes(pair.privateKey, bytes) }))
-  }
-  return { name: signatureFileName(file, sha256), bytes: Buffer.from(`${JSON.stringify(signature, null, 2)}\n`) }
+/** The file to write for a signed JSON text: the message with every signer's signature of its exact bytes appended (envelopeText). */
+export function signEnvelope(message: string, signers: readonly SigningKeyPair[]): Buffer {
+  const bytes = Buffer.from(message)
+  const signatures: SignatureEntry[] = signers.map((pair) => ({ keyid: pair.keyId, sig: signBytes(pair.privateKey, bytes) }))
+  return Buffer.from(envelopeText(message, signatures))
 }
 
-/** How a signature file judges a file's bytes against trusted keys: the ids of the keys whose signature holds, or why none does. */
+/**
+ * How a signed file's text judges against trusted keys: the signed message and the ids of the keys whose
+ * signature of it holds, or why none does (the updater's order: no signature, an unknown key, an invalid one).
+ */
 export function checkSignature(
-  signatureText: string | null,
-  bytes: Uint8Array,
+  text: string,
   trusted: readonly string[]
-): { readonly ok: true; readonly keyIds: readonly string[] } | { readonly ok: false; readonly problem: string } {
-  if (signatureText === null) return { ok: false, problem: 'its signature file is missing' }
-  const parsed = parseSignatureFile(signatureText)
-  if (parsed === null) return { ok: false, problem: 'its signature file is not a signature of ours' }
+): { readonly ok: true; readonly keyIds: readonly string[]; readonly message: string } | { readonly ok: false; readonly problem: string } {
+  const split = splitEnvelope(text)
+  if (split === null) return { ok: false, problem: 'it carries no signature' }
   const byId = new Map(trusted.map((key) => [keyIdOf(key), key]))
-  const known = parsed.signatures.filter((s) => byId.has(s.keyid))
+  const known = split.signatures.filter((s) => byId.has(s.keyid))
   if (known.length === 0)
-    return { ok: false, problem: `it is signed by an unknown key (${parsed.signatures.map((s) => s.keyid).join(', ')})` }
+    return { ok: false, problem: `it is signed by an unknown key (${split.signatures.map((s) => s.keyid).join(', ')})` }
+  const bytes = Buffer.from(split.message)
   const valid = known.filter((s) => verifyBytes(byId.get(s.keyid)!, bytes, s.sig))
   if (valid.length === 0) return { ok: false, problem: `its signature by key ${known[0]!.keyid} is invalid` }
-  return { ok: true, keyIds: valid.map((s) => s.keyid) }
+  return { ok: true, keyIds: valid.map((s) => s.keyid), message: split.message }
 }

@@ -1,8 +1,10 @@
 import { createHash } from 'node:crypto'
 import type { Ledger, ServerTruth } from '../../../../src-shared/ledger.js'
 import { serverTruth } from '../../../../src-shared/ledger.js'
-import { LEDGER_FILE, ledgerBytes, manifestVersionOf, parseLedger } from '../ledger.js'
+import type { Signing } from '../../signing/sign-manifest.js'
+import { LEDGER_FILE, manifestVersionOf, parseLedger } from '../ledger.js'
 import { MANIFEST_FILE } from '../manifest.js'
+import { ledgerFileBytes } from '../signed-publish.js'
 import { mutableCacheControl } from './object-store.js'
 import type { ObjectStore } from './object-store.js'
 
@@ -40,15 +42,17 @@ export async function readStoreTruth(store: ObjectStore, slug: string): Promise<
 /**
  * Writes a plugin's ledger in one compare-and-swap: created where there was none (`basedOn` null), else replaced
  * only while it still has the ETag it was read with. A publish that lost the race gets `remote-conflict` and
- * nothing changed: it reads the truth again and builds on the winner's ledger, so no version is lost.
+ * nothing changed: it reads the truth again and builds on the winner's ledger, so no version is lost. A signed
+ * plugin's ledger carries its signatures inside, as over SFTP (signed-publish.ts).
  */
 export async function writeStoreLedger(
   store: ObjectStore,
   ledger: Ledger,
   basedOn: string | null,
-  maxAge: number
+  maxAge: number,
+  signing?: Signing
 ): Promise<{ readonly etag: string }> {
-  const bytes = ledgerBytes(ledger)
+  const bytes = ledgerFileBytes(ledger, signing)
   return store.put(
     `${ledger.slug}/${LEDGER_FILE}`,
     { kind: 'bytes', bytes },

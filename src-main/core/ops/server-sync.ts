@@ -2,7 +2,8 @@ import { link, mkdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import posixPath from 'node:path/posix'
 import type { Workstation } from '../../../src-shared/ledger.js'
-import type { PluginRecord, PullResult, ServerProfile } from '../../../src-shared/model.js'
+import type { PluginRecord, PullResult, ServerProfile, SigningKeyRecord } from '../../../src-shared/model.js'
+import { splitEnvelope } from '../../../src-shared/signing.js'
 import type { PullPlan } from '../../../src-shared/pull-plan.js'
 import { planPull } from '../../../src-shared/pull-plan.js'
 import { latestLive } from '../../../src-shared/versions.js'
@@ -15,6 +16,7 @@ import { recordActivity } from '../db/store.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { syncDirectory, tempPathFor } from '../fs/atomic-file.js'
 import { readServerTruth } from '../remote/ledger.js'
+import { assertLedgerTrusted } from '../remote/signed-publish.js'
 import type { SftpSession } from '../remote/sftp-session.js'
 import type { ReleaseContext } from './context.js'
 
@@ -132,6 +134,7 @@ export async function syncPlugin(
   }
   const dir = posixPath.join(server.remote_root, slug)
   const truth = await readServerTruth(session, dir, slug)
+  const learned = ledgerKey(snapshot, plugin, truth.ledgerText)
   const own = options.onlyOwn
   if (own !== undefined) {
     if (truth.manifest_version <= plugin.manifest_version) {
@@ -142,6 +145,10 @@ export async function syncPlugin(
     const mine = truth.state?.published.workstation === own.workstation && truth.manifest_version === plugin.manifest_version + 1
     if (!mine) return null
   }
+  // Nothing is taken from a ledger this workstation cannot trust (signed by another key, or unsigned for a signed plugin).
+  const key = learned.linked ?? learned.found
+  assertLedgerTrusted(truth.ledgerText, truth.manifestText, key === null ? [] : [key.public_key], slug, server.host)
+  const learnsKey = learned.linked === null && learned.found !== null ? learned.found.name : null
   if (truth.problem !== null) {
     throw new WprmError(
       'remote-conflict',
@@ -184,7 +191,7 @@ export async function syncPlugin(
   const pointLink = async (): Promise<void> => {
     if (latest === null || latest.file_path !== null) await pointLatestLink(plugin.dist_dir, slug, latest?.version ?? null)
   }
-  if (manifestVersion === plugin.manifest_version && plan.added.length + plan.updated.length === 0) {
+  if (manifestVersion === plugin.manifest_version && plan.added.length + plan.updated.length === 0 && learnsKey === null) {
     // Up to date: nothing to record (the ZIPs that were missing here are back).
     await clearIntent(ctx.store.dataDir, slug)
     if (downloaded.length > 0) await pointLink()
@@ -198,6 +205,7 @@ export async function syncPlugin(
       ...plugin,
       manifest_version: manifestVersion,
       published_at: truth.state?.published.at ?? plugin.published_at,
+      signing_key: learnsKey ?? plugin.signing_key,
       updated_at: at
     }
     db.plugins[index] = next
@@ -209,13 +217,34 @@ export async function syncPlugin(
       action: 'pull',
       summary: `${own === undefined ? 'Pulled' : 'Took in its own interrupted publish:'} manifest #${manifestVersion} from ${server.name}${
         plan.added.length > 0 ? `; added ${plan.added.join(', ')}` : ''
-      }${plan.updated.length > 0 ? `; updated ${plan.updated.join(', ')}` : ''}${downloaded.length > 0 ? `; downloaded ${downloaded.join(', ')}` : ''}`,
-      changes: { manifest_version: [plugin.manifest_version, manifestVersion] }
+      }${plan.updated.length > 0 ? `; updated ${plan.updated.join(', ')}` : ''}${downloaded.length > 0 ? `; downloaded ${downloaded.join(', ')}` : ''}${
+        learnsKey !== null ? `; signed with key ${learnsKey}, linked` : ''
+      }`,
+      changes: {
+        manifest_version: [plugin.manifest_version, manifestVersion],
+        ...(learnsKey !== null ? { signing_key: [plugin.signing_key, learnsKey] } : {})
+      }
     })
   })
   await clearIntent(ctx.store.dataDir, slug)
   await pointLink()
   return result
+}
+
+/**
+ * The key a server ledger is judged by: the plugin's linked key; else, when the ledger's signatures name a key
+ * this data folder holds (a fresh folder that imported the key, then the plugin), that key, which the pull
+ * then links: the plugin is signed from here on as well.
+ */
+function ledgerKey(
+  db: Readonly<Database>,
+  plugin: PluginRecord,
+  ledgerText: string | null
+): { readonly linked: SigningKeyRecord | null; readonly found: SigningKeyRecord | null } {
+  const linked = plugin.signing_key === null ? null : (db.signing_keys.find((k) => k.name === plugin.signing_key) ?? null)
+  if (linked !== null || ledgerText === null) return { linked, found: null }
+  const signedBy = new Set((splitEnvelope(ledgerText)?.signatures ?? []).map((s) => s.keyid))
+  return { linked, found: db.signing_keys.find((k) => signedBy.has(k.key_id)) ?? null }
 }
 
 /** The commit refuses when the plugin's records moved while the ZIPs came down. */

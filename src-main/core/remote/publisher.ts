@@ -26,7 +26,14 @@ import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
 import type { Signing } from '../signing/sign-manifest.js'
-import { assertSitesWillTrust, publishedFiles, signedFields, staleSignature } from './signed-publish.js'
+import {
+  assertLedgerTrusted,
+  assertSitesWillTrust,
+  publishedFiles,
+  signedFields,
+  staleSignature,
+  trustedByWorkstation
+} from './signed-publish.js'
 
 /** What a publish needs. */
 export interface PublishRequest {
@@ -134,6 +141,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
       )
       assertServerNotAhead(truth, plugin, request.versions, server.host)
       assertSitesWillTrust(truth.manifestText, request.signing, plugin.slug, server.host)
+      assertLedgerTrusted(truth.ledgerText, truth.manifestText, trustedByWorkstation(request.signing), plugin.slug, server.host)
       const zips = await clock.timed('upload', () => proveRemoteZips(session, targets, stats, listedZips(truth.manifestText)))
       const remote: RemoteState = { manifestVersion: truth.manifest_version, zips, artwork: listedArtwork(truth.manifestText) }
       const here = await clock.timed('upload', () => local)

@@ -1,9 +1,9 @@
 import type { Ledger } from '../../../src-shared/ledger.js'
-import { expiryOf, isSignatureFileName } from '../../../src-shared/signing.js'
+import { expiryOf, isSignatureFileName, signedMessage, splitEnvelope } from '../../../src-shared/signing.js'
 import { WprmError } from '../errors.js'
 import { keyIdOf } from '../signing/keys.js'
 import type { Signing } from '../signing/sign-manifest.js'
-import { signEnvelope } from '../signing/sign-manifest.js'
+import { checkSignature, signEnvelope } from '../signing/sign-manifest.js'
 import { LEDGER_FILE, ledgerText } from './ledger.js'
 import type { ManifestSignedFields } from './manifest.js'
 import { MANIFEST_FILE, serializeManifest } from './manifest.js'
@@ -51,7 +51,7 @@ export function staleSignature(name: string): boolean {
 function liveTrustedKeys(manifestText: string | null): readonly string[] {
   if (manifestText === null) return []
   try {
-    const keys = (JSON.parse(manifestText) as { keys?: unknown }).keys
+    const keys = (JSON.parse(signedMessage(manifestText)) as { keys?: unknown }).keys
     return Array.isArray(keys) ? keys.filter((key): key is string => typeof key === 'string') : []
   } catch {
     return []
@@ -82,4 +82,46 @@ export function assertSitesWillTrust(manifestText: string | null, signing: Signi
       `Link the key sites trust (wprm plugin set ${slug} --signing-key NAME), or move sites to the new key with wprm key rotate ${slug} --to NAME, which signs with both.`
     )
   }
+}
+
+/**
+ * Refuses a server ledger this workstation cannot trust, before anything is taken from it (a pull) or built
+ * on it (a publish's compare-and-swap): one signed by none of `trusted` (the public keys this workstation
+ * holds for the plugin), one whose signature does not hold, and an unsigned one while the live manifest names
+ * trusted keys (sites take the plugin as signed). The ledger carries the ids of the keys that signed it in
+ * its signatures member, which is how a data folder that has the key but not the link learns of it (pull).
+ * Returns the ids of the trusted keys whose signature holds (none for an unsigned ledger of an unsigned plugin).
+ */
+export function assertLedgerTrusted(
+  ledgerText: string | null,
+  manifestText: string | null,
+  trusted: readonly string[],
+  slug: string,
+  host: string
+): readonly string[] {
+  if (ledgerText === null) return []
+  const split = splitEnvelope(ledgerText)
+  if (split === null) {
+    if (liveTrustedKeys(manifestText).length === 0) return []
+    throw new WprmError(
+      'signing-key',
+      `${LEDGER_FILE} of ${slug} on ${host} is not signed, though its manifest names the keys sites trust: it was not written by wprm with the plugin's key. Nothing was changed.`,
+      `Find out who changed ${LEDGER_FILE} on ${host}; a publish from a workstation that has the records and the key (wprm publish ${slug}) writes it again.`
+    )
+  }
+  const verdict = checkSignature(ledgerText, trusted)
+  if (verdict.ok) return verdict.keyIds
+  const ids = split.signatures.map((s) => s.keyid).join(', ')
+  throw new WprmError(
+    'signing-key',
+    trusted.length === 0
+      ? `${LEDGER_FILE} of ${slug} on ${host} is signed by key ${ids}, which this workstation does not hold for ${slug}. Nothing was changed.`
+      : `${LEDGER_FILE} of ${slug} on ${host} cannot be trusted: ${verdict.problem}. Nothing was changed.`,
+    `Import the plugin's key (wprm key import NAME, the key file in WPRM_SIGNING_KEY_<NAME>) and link it (wprm plugin set ${slug} --signing-key NAME); if the key is linked already, find out who changed ${LEDGER_FILE} on ${host}.`
+  )
+}
+
+/** The public keys a publish's signing trusts for the server's ledger: every signer's, and those the manifest names. */
+export function trustedByWorkstation(signing: Signing | undefined): readonly string[] {
+  return signing === undefined ? [] : [...new Set([...signing.signers.map((s) => s.publicKey), ...signing.trusted])]
 }

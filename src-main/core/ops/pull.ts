@@ -6,7 +6,7 @@ import { requirePlugin, requireServer } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
 import { WprmError } from '../errors.js'
 import { readServerTruth } from '../remote/ledger.js'
-import { SftpSession } from '../remote/sftp-session.js'
+import { SftpSession, sftpServer } from '../remote/sftp-session.js'
 import type { ReleaseContext } from './context.js'
 import { changePlugin } from './plugin-change.js'
 import { addPlugin, assertValidSlug } from './plugins.js'
@@ -40,7 +40,7 @@ export async function pullPlugins(ctx: ReleaseContext, slugs: readonly string[] 
     byServer.set(plugin.server, [...(byServer.get(plugin.server) ?? []), plugin])
   }
   for (const [name, group] of byServer) {
-    const session = await SftpSession.open(requireServer(db, name), ctx.secrets, ctx.sessionOptions)
+    const session = await SftpSession.open(sftpServer(requireServer(db, name), 'wprm pull'), ctx.secrets, ctx.sessionOptions)
     try {
       for (const plugin of group) {
         results.push((await changePlugin(ctx, plugin.slug, `pull ${plugin.slug}`, () => syncPlugin(ctx, plugin.slug, session)))!)
@@ -147,7 +147,8 @@ export async function importPlugin(ctx: ReleaseContext, input: ImportPluginInput
 }
 
 /** The plugin as the server's ledger describes it, or a refusal saying what the server has. */
-async function readLedgerPlugin(ctx: ReleaseContext, server: ServerProfile, slug: string) {
+async function readLedgerPlugin(ctx: ReleaseContext, profile: ServerProfile, slug: string) {
+  const server = sftpServer(profile, 'Importing a plugin from the ledger')
   const session = await SftpSession.open(server, ctx.secrets, ctx.sessionOptions)
   try {
     const truth = await readServerTruth(session, posixPath.join(server.remote_root, slug), slug)

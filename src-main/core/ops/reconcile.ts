@@ -3,9 +3,9 @@ import { requireServer } from '../db/lookups.js'
 import { workstationOf } from '../db/workstation.js'
 import posixPath from 'node:path/posix'
 import { publishJob } from '../../../src-shared/jobs.js'
-import type { ServerProfile } from '../../../src-shared/model.js'
+import type { SftpServer } from '../../../src-shared/model.js'
 import { takeRemoteLock } from '../remote/remote-lock.js'
-import { SftpSession } from '../remote/sftp-session.js'
+import { SftpSession, sftpServer } from '../remote/sftp-session.js'
 import { WprmError } from '../errors.js'
 import type { ReleaseContext } from './context.js'
 import { syncPlugin } from './server-sync.js'
@@ -33,7 +33,7 @@ export async function reconcilePending(ctx: ReleaseContext, slug: string): Promi
   const me = await workstationOf(ctx.store.dataDir)
   let session: SftpSession
   try {
-    session = await SftpSession.open(server, ctx.secrets, ctx.sessionOptions)
+    session = await SftpSession.open(sftpServer(server, 'Finishing an interrupted publish'), ctx.secrets, ctx.sessionOptions)
   } catch (error) {
     // Unreachable now: the intent stays for a later command. Nothing is lost meanwhile: a publish still
     // compares under the server's lock, and a drop or a stale state is refused there (naming pull).
@@ -43,7 +43,7 @@ export async function reconcilePending(ctx: ReleaseContext, slug: string): Promi
   try {
     // null: nothing of ours to take in; anything else on the server is for `wprm pull`.
     await syncPlugin(ctx, slug, session, { onlyOwn: me })
-    await clearOwnAbandonedLock(ctx, session, server, slug)
+    await clearOwnAbandonedLock(ctx, session, session.server, slug)
   } catch (error) {
     if (!(error instanceof WprmError) || error.kind !== 'publish-interrupted') throw error
   } finally {
@@ -56,7 +56,7 @@ export async function reconcilePending(ctx: ReleaseContext, slug: string): Promi
  * the server, and the command that follows may have nothing left to publish. Taking the lock breaks it
  * when it is ours and abandoned; a lock another publish holds is left alone (no wait).
  */
-async function clearOwnAbandonedLock(ctx: ReleaseContext, session: SftpSession, server: ServerProfile, slug: string): Promise<void> {
+async function clearOwnAbandonedLock(ctx: ReleaseContext, session: SftpSession, server: SftpServer, slug: string): Promise<void> {
   try {
     const unlock = await takeRemoteLock(session, posixPath.join(server.remote_root, slug), {
       plugin: { slug },

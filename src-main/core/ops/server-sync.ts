@@ -3,6 +3,7 @@ import path from 'node:path'
 import posixPath from 'node:path/posix'
 import type { Workstation } from '../../../src-shared/ledger.js'
 import type { PluginRecord, PullResult, ServerProfile } from '../../../src-shared/model.js'
+import { pluginFolder } from '../../../src-shared/server-targets.js'
 import type { PullPlan } from '../../../src-shared/pull-plan.js'
 import { planPull } from '../../../src-shared/pull-plan.js'
 import { latestLive } from '../../../src-shared/versions.js'
@@ -75,8 +76,8 @@ async function fetchZips(session: SftpSession, server: ServerProfile, dir: strin
         if (got.sha256 !== zip.sha256 || got.size !== zip.size) {
           throw new WprmError(
             'remote-conflict',
-            `${zip.file_name} on ${server.host} (${remotePath}) is ${got.size} bytes with SHA-256 ${got.sha256.slice(0, 12)}…, but the ledger records ${zip.size} bytes, ${zip.sha256.slice(0, 12)}…. Nothing was taken in.`,
-            `Find out who changed ${remotePath} on ${server.host}; put the released file back (a workstation that has it can: wprm publish <slug>), then pull again.`
+            `${zip.file_name} on ${session.server.host} (${remotePath}) is ${got.size} bytes with SHA-256 ${got.sha256.slice(0, 12)}…, but the ledger records ${zip.size} bytes, ${zip.sha256.slice(0, 12)}…. Nothing was taken in.`,
+            `Find out who changed ${remotePath} on ${session.server.host}; put the released file back (a workstation that has it can: wprm publish <slug>), then pull again.`
           )
         }
         // Linked, not renamed: a file that appeared meanwhile is never replaced.
@@ -130,7 +131,7 @@ export async function syncPlugin(
       `Run \`wprm pull ${slug}\` again.`
     )
   }
-  const dir = posixPath.join(server.remote_root, slug)
+  const dir = pluginFolder(session.server, slug)
   const truth = await readServerTruth(session, dir, slug)
   const own = options.onlyOwn
   if (own !== undefined) {

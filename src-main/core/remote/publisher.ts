@@ -1,21 +1,12 @@
 import { stat } from 'node:fs/promises'
 import path from 'node:path/posix'
-import type {
-  Job,
-  JobPhase,
-  PluginRecord,
-  PluginVersionRecord,
-  ProgressEvent,
-  PublishResult,
-  ServerProfile
-} from '../../../src-shared/model.js'
+import type { PluginRecord, PluginVersionRecord, PublishResult, SftpServer } from '../../../src-shared/model.js'
 import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
 import type { ManifestArtwork } from './artwork.js'
 import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkOfManifest, findArtwork } from './artwork.js'
 import { MANIFEST_FILE, serializeManifest } from './manifest.js'
-import type { Workstation } from '../../../src-shared/ledger.js'
 import { assertServerNotAhead } from '../../../src-shared/ledger.js'
 import { LEDGER_FILE, ledgerBytes, readServerTruth } from './ledger.js'
 import type { ListedZip, LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
@@ -23,69 +14,26 @@ import { planPublish, preflightManifest, proofStamp, provenBefore, publishTarget
 import type { RemoteLockRequest } from './remote-lock.js'
 import { takeRemoteLock } from './remote-lock.js'
 import { SessionPool } from './session-pool.js'
-import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
-import type { Signing, SignedSidecar } from '../signing/sign-manifest.js'
+import { pluginFolder } from '../../../src-shared/server-targets.js'
+import { publishToStore } from './targets/store-publisher.js'
+import type { SignedSidecar } from '../signing/sign-manifest.js'
+import type { ApplyHooks, PublishRequest } from './publish-job.js'
+import { MANIFEST_COMMIT_SENT, explainInterruption, publishHooks } from './publish-job.js'
 import { assertSitesWillTrust, signatureSidecars, signedFields, staleSignature } from './signed-publish.js'
 
-/** What a publish needs. */
-export interface PublishRequest {
-  readonly plugin: PluginRecord
-  /** Every version of the plugin, in the state to publish. */
-  readonly versions: readonly PluginVersionRecord[]
-  readonly server: ServerProfile
-  readonly secrets: SecretProvider
-  readonly now: () => Date
-  readonly job: Job
-  readonly onProgress?: (event: ProgressEvent) => void
-  /** Break a lock older than `staleLockMs` (a publish that died elsewhere). */
-  readonly breakStaleLock?: boolean
-  readonly staleLockMs?: number
-  /** How long to wait for another publish of the same plugin to finish. */
-  readonly lockWaitMs?: number
-  /** Deprecated versions whose ZIPs leave the server (retention): dropped from the manifest, then deleted. */
-  readonly retire?: readonly string[]
-  readonly session?: SessionOptions
-  /** Where the connection comes from: a pool keeps it for the checklist that follows (else one of its own). */
-  readonly sessions?: SessionPool
-  /** Who publishes, for the ledger (the data folder's workstation id). */
-  readonly by?: Workstation
-  /** The command an interruption's hint names: it takes in what reached the server, then finishes. */
-  readonly retryCommand?: string
-  /** Sign the manifest and the ledger (a plugin linked to a key): see signed-publish.ts. */
-  readonly signing?: Signing
-}
-
-/** The step noted just before the manifest's rename: past it, the new manifest may be live or not. */
-const MANIFEST_RENAME_SENT = 'sent the rename of info.json'
-
-/** How `applyPublishPlan` tells what it is doing: progress events, phase timing, and each step done. */
-export interface ApplyHooks {
-  readonly report: (phase: JobPhase, done: number, total: number, label: string) => void
-  readonly timed: <T>(phase: JobPhase, body: () => Promise<T>) => Promise<T>
-  /** A step that changed the server ("uploaded x.zip"), for the message of an interrupted publish. */
-  readonly onStep: (step: string) => void
-}
-
-/** Times the phases of a publish; consecutive work of the same phase adds up to one entry. */
-function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; readonly timed: ApplyHooks['timed'] } {
-  const phases: { phase: JobPhase; ms: number }[] = []
-  const timed = async <T>(phase: JobPhase, body: () => Promise<T>): Promise<T> => {
-    const started = performance.now()
-    try {
-      return await body()
-    } finally {
-      const last = phases.at(-1)
-      const ms = performance.now() - started
-      if (last?.phase === phase) phases[phases.length - 1] = { phase, ms: last.ms + ms }
-      else phases.push({ phase, ms })
-    }
-  }
-  return { phases, timed }
+/**
+ * Publishes a plugin's current state to its server, by the server's target kind: over SFTP (below), or to an
+ * object store (an S3-compatible bucket, a local folder: store-publisher.ts). One plan (`planPublish`) for all.
+ */
+export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
+  const { server } = request
+  if (server.kind === 'sftp') return publishOverSftp(request, server)
+  return publishToStore(request, server)
 }
 
 /**
- * Publishes a plugin's current state to its server, atomically: ZIPs under temporary names renamed into
+ * Publishes over SFTP, atomically: ZIPs under temporary names renamed into
  * place, the `-latest.zip` link swapped, and the manifest renamed over the old one last. Until that
  * rename, sites see the previous manifest, complete; running the same publish again finishes the job.
  *
@@ -104,18 +52,12 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
  *   about 10), then 1 to stamp it proven; a no-op publish reads nothing back;
  * - unlock (after the apply): 1 (the note's unlink and the rmdir together).
  */
-export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
-  const { plugin, server, job } = request
+async function publishOverSftp(request: PublishRequest, server: SftpServer): Promise<PublishResult> {
+  const { plugin } = request
   const targets = publishTargets(plugin, request.versions, request.retire)
   preflightManifest(plugin, request.versions, server, targets, request.now())
-  const dir = path.join(server.remote_root, plugin.slug)
-  const clock = phaseClock()
-  const done: string[] = []
-  const hooks: ApplyHooks = {
-    report: (phase, doneCount, total, label) => request.onProgress?.({ job, phase, done: doneCount, total, label }),
-    timed: clock.timed,
-    onStep: (step) => done.push(step)
-  }
+  const dir = pluginFolder(server, plugin.slug)
+  const { clock, done, hooks } = publishHooks(request)
 
   // The local ZIP is read (CPU) while the login runs: nothing in it depends on the server.
   const local = readLocalState(plugin, targets)
@@ -125,7 +67,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
   const lease = await clock.timed('upload', () => pool.lease(server, () => SftpSession.open(server, request.secrets, request.session)))
   const session = lease.session
   try {
-    const unlock = await clock.timed('upload', () => lockPluginFolder(session, dir, request))
+    const unlock = await clock.timed('upload', () => lockPluginFolder(session, dir, { ...request, server }))
     try {
       // Compare-and-swap: the server's truth, read under its lock, before anything changes; the stats
       // and the sweep of leftovers (which needs the truth to tell a stale signature) ride in the same round trips.
@@ -157,20 +99,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
       await unlock().catch(() => undefined)
     }
   } catch (error) {
-    if (error instanceof WprmError && error.kind === 'publish-interrupted') {
-      const uncertain = done.includes(MANIFEST_RENAME_SENT)
-      const steps = done.filter((step) => step !== MANIFEST_RENAME_SENT)
-      throw new WprmError(
-        'publish-interrupted',
-        `${error.message} Done: ${steps.length === 0 ? 'nothing' : steps.join(', ')}. ${
-          uncertain
-            ? 'Unknown: whether the new manifest went live (the connection was lost during its rename).'
-            : 'Not done: the new manifest; sites still see the previous release.'
-        }`,
-        `Run \`${request.retryCommand ?? `wprm publish ${plugin.slug}`}\` again when the server is reachable: it first takes in what reached the server, then finishes the job.`
-      )
-    }
-    throw error
+    throw explainInterruption(error, done, request)
   } finally {
     await lease.release()
   }
@@ -400,7 +329,7 @@ export async function applyPublishPlan(
     })
 
     hooks.report('manifest', 1, 2, 'Writing the manifest')
-    hooks.onStep(MANIFEST_RENAME_SENT)
+    hooks.onStep(MANIFEST_COMMIT_SENT)
     // The commit point: sites see the new release from this rename on.
     await hooks.timed('manifest', () => session.rename(tempManifest, manifestPath))
   } catch (error) {

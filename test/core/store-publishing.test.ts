@@ -1,6 +1,7 @@
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { HeadObjectCommand } from '@aws-sdk/client-s3'
+import { randomBytes } from 'node:crypto'
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Result, ServerProfile } from '../../src-preload/api.js'
 import { createApi } from '../../src-main/api.js'
@@ -93,8 +94,10 @@ describe.each(['s3', 'local'] as const)('publishing to a %s target', (kind) => {
     expect(zip.length).toBe(m1.size)
     const report = value(await api.verify({ slug: 'hello-wprm' }))
     expect(report.checks.filter((c) => !c.ok)).toEqual([])
-    if (kind === 's3')
+    if (kind === 's3') {
       expect(report.checks[0]!.detail).toContain(`SHA-256 recorded at upload as released, Cache-Control: ${IMMUTABLE_CACHE_CONTROL}`)
+      expect(report.checks[3]!.detail).toContain(`Cache-Control: ${mutableCacheControl(30)}`)
+    }
 
     value(await api.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'Second', status: 'released' }))
     const ready = value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.1.0'], status: 'update_ready' }))
@@ -133,6 +136,20 @@ describe('S3 semantics', () => {
     expect(await cacheOf('hello-wprm-latest.zip')).toBe(mutableCacheControl(30))
     // No lock is left behind.
     expect([403, 404]).toContain((await fetch(`${profile.public_url}hello-wprm/.wprm-lock`)).status)
+  }, 60_000)
+
+  it('fails verification at checks 1 and 3 when the ZIP in the bucket was replaced by other bytes of the same size', async () => {
+    const { api, profile } = await setup('s3')
+    const release = value(await api.addVersion({ slug: 'hello-wprm', version: '3.0.0', changelog: 'x', status: 'released' }))
+    const size = release.builds[0]!.file_size!
+    const prefix = profile.kind === 's3' ? profile.key_prefix : ''
+    await rgw
+      .client()
+      .send(new PutObjectCommand({ Bucket: rgw.bucket, Key: `${prefix}hello-wprm/hello-wprm-v3.0.0.zip`, Body: randomBytes(size) }))
+    const report = value(await api.verify({ slug: 'hello-wprm' }))
+    expect(report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual([1, 3])
+    expect(report.checks[0]!.detail).toContain(`Cache-Control: none, expected ${IMMUTABLE_CACHE_CONTROL}`)
+    expect(report.checks[2]!.detail).toMatch(/SHA-256 [0-9a-f]{16}…, recorded/)
   }, 60_000)
 
   it('refuses without the S3 keys before anything is sent, naming the variable', async () => {

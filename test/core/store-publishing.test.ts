@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
@@ -8,6 +8,7 @@ import { createApi } from '../../src-main/api.js'
 import { Store } from '../../src-main/core/db/store.js'
 import type { Manifest } from '../../src-main/core/remote/manifest.js'
 import { environmentSecrets } from '../../src-main/core/remote/secrets.js'
+import { KEY_PASSPHRASE_VAR } from '../../src-main/core/signing/key-source.js'
 import { IMMUTABLE_CACHE_CONTROL, mutableCacheControl } from '../../src-main/core/remote/targets/object-store.js'
 import { normalizeLocalTarget, normalizeS3Target } from '../../src-shared/input-rules.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
@@ -15,6 +16,7 @@ import type { NginxServer } from '../support/nginx.js'
 import { startNginx } from '../support/nginx.js'
 import type { ObjectStoreServer } from '../support/object-store.js'
 import { startObjectStore } from '../support/object-store.js'
+import { PLUGIN_SLUG, UPDATER_PATH, pluginMainFile } from '../wordpress/support/releases.js'
 
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`expected success, got ${result.error.kind}: ${result.error.message} ${result.error.hint}`)
@@ -205,4 +207,40 @@ describe.each(['s3', 'local'] as const)('two workstations on one %s target', (ki
     expect(pulled).toMatchObject({ manifest_version: 3, added: ['1.1.0'], downloaded: ['1.1.0'] })
     expect(value(await b.verify({ slug: 'hello-wprm' })).ok).toBe(true)
   }, 120_000)
+})
+
+describe('a signed plugin with artwork on S3', () => {
+  it('publishes its signature and banner beside the ZIPs; verify passes every check, the signature included', async () => {
+    process.env[KEY_PASSPHRASE_VAR] = 'a passphrase for the tests'
+    try {
+      const name = `signed${++counter}`
+      const dataDir = path.join(temp.dir, name, 'data')
+      const api = createApi({ dataDir, secrets: environmentSecrets(env()), remoteLockWaitMs: 20_000 })
+      const key = value(await api.generateSigningKey({ name: 'release' }))
+      const profile = profileOf('s3', name)
+      await new Store(dataDir).transact('add the test server', (db) => void db.servers.push(profile))
+      const sourceDir = path.join(temp.dir, name, PLUGIN_SLUG)
+      await mkdir(path.join(sourceDir, '.wordpress-org'), { recursive: true })
+      const manifestUrl = `${profile.public_url}${PLUGIN_SLUG}/info.json`
+      await writeFile(
+        path.join(sourceDir, `${PLUGIN_SLUG}.php`),
+        pluginMainFile(manifestUrl, `, array( 'keys' => array( '${key.public_key}' ) )`)
+      )
+      await copyFile(UPDATER_PATH, path.join(sourceDir, 'wprm-updater.php'))
+      await writeFile(path.join(sourceDir, '.wordpress-org', 'banner-772x250.png'), randomBytes(2048))
+      value(await api.addPlugin({ sourceDir, server: name }))
+      value(await api.setPlugin({ slug: PLUGIN_SLUG, signingKey: 'release' }))
+      value(await api.addVersion({ slug: PLUGIN_SLUG, version: '1.0.0', changelog: 'First.', status: 'released' }))
+      const manifest = (await (await fetch(manifestUrl)).json()) as Manifest & { banners?: Record<string, string> }
+      expect(manifest).toMatchObject({ version: '1.0.0', keys: [key.public_key] })
+      const banner = await fetch(manifest.banners!.low!)
+      expect(banner.status).toBe(200)
+      expect(banner.headers.get('cache-control')).toBe(IMMUTABLE_CACHE_CONTROL)
+      const report = value(await api.verify({ slug: PLUGIN_SLUG }))
+      expect(report.checks.filter((c) => !c.ok)).toEqual([])
+      expect(report.checks[7]!.detail).not.toContain('not signed')
+    } finally {
+      delete process.env[KEY_PASSPHRASE_VAR]
+    }
+  }, 60_000)
 })

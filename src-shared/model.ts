@@ -123,26 +123,41 @@ export type ServerAuth =
   | { readonly kind: 'agent' }
   | { readonly kind: 'password'; readonly password_env: string | null }
 
-/** An update server: where the ZIPs and manifests go over SFTP, and where sites fetch them over HTTP(S). */
-export interface ServerProfile {
+/** What every server profile has, whatever its target: a name, where sites fetch from, and its access logs. */
+export interface ServerProfileBase {
   readonly name: string
-  readonly host: string
-  readonly port: number
-  readonly user: string
-  readonly auth: ServerAuth
-  readonly remote_root: string
-  /** Public base URL of `remote_root`, ending with `/`. */
+  /** Public base URL of the target's root (remote root, key prefix, folder), ending with `/`. */
   readonly public_url: string
-  /** The pinned host key (`SHA256:…`); a different key is refused before any credential is sent. */
-  readonly host_key_fingerprint: string
   /**
-   * The web server's access logs on that host (absolute paths, nginx or Apache combined format), read
-   * over SFTP by `wprm stats pull`; their rotated `.1` and `.N.gz` siblings are found beside them.
+   * The web server's access logs (absolute paths, nginx or Apache combined format), read by `wprm stats pull`
+   * (over SFTP on an `sftp` target, from this machine's disk on a `local` one); their rotated `.1` and `.N.gz`
+   * siblings are found beside them. A CDN's logs are not read yet.
    */
   readonly access_logs: readonly string[]
   readonly created_at: string
   readonly updated_at: string
 }
+
+/** An update server reached over SFTP, whose web server serves `remote_root` at `public_url`. */
+export interface SftpServer extends ServerProfileBase {
+  readonly kind: 'sftp'
+  readonly host: string
+  readonly port: number
+  readonly user: string
+  readonly auth: ServerAuth
+  readonly remote_root: string
+  /** The pinned host key (`SHA256:…`); a different key is refused before any credential is sent. */
+  readonly host_key_fingerprint: string
+}
+
+/** An update server that is an S3-compatible bucket (see S3Target). */
+export interface S3Server extends ServerProfileBase, S3Target {}
+
+/** An update server that is a folder on this machine, served by its web server (see LocalTarget). */
+export interface LocalServer extends ServerProfileBase, LocalTarget {}
+
+/** An update server: where the ZIPs and manifests go, by target kind. Secrets themselves are never stored here. */
+export type ServerProfile = SftpServer | S3Server | LocalServer
 
 /** Where a server profile's files go: a host over SFTP (every profile so far), an S3-compatible bucket, or a folder here. */
 export type TargetKind = 'sftp' | 's3' | 'local'

@@ -389,7 +389,7 @@ export const COMMANDS: readonly Command[] = [
           acceptHostKey: optionalString(values, 'accept-host-key'),
           accessLogs: stringList(values, 'access-log')
         }),
-        (server) => `Added server ${server.name}; host key ${server.host_key_fingerprint} is pinned.`
+        (server) => `Added server ${server.name}${server.kind === 'sftp' ? `; host key ${server.host_key_fingerprint} is pinned` : ''}.`
       )
     }
   },

@@ -16,6 +16,7 @@ import type {
 } from '../../src-preload/api.js'
 import { changeCounts, describeExclusion } from '../../src-shared/file-preview.js'
 import { formatBytes } from '../../src-shared/format.js'
+import { targetAuth, targetSummary } from '../../src-shared/server-targets.js'
 import { isLayoutFolderName } from '../../src-shared/slugs.js'
 import { describeRollout } from '../../src-shared/rollout.js'
 import { channelOf } from '../../src-shared/versions.js'
@@ -179,8 +180,8 @@ export function formatServers(servers: readonly ServerProfile[]): string {
   if (servers.length === 0)
     return 'No servers yet. Add one with: wprm server add <name> --host H --user U --key FILE --remote-root DIR --public-url URL'
   return table(
-    ['NAME', 'LOGIN', 'AUTH', 'REMOTE ROOT', 'PUBLIC URL', 'HOST KEY'],
-    servers.map((s) => [s.name, `${s.user}@${s.host}:${s.port}`, s.auth.kind, s.remote_root, s.public_url, s.host_key_fingerprint])
+    ['NAME', 'KIND', 'TARGET', 'AUTH', 'PUBLIC URL', 'HOST KEY'],
+    servers.map((s) => [s.name, s.kind, targetSummary(s), targetAuth(s), s.public_url, s.kind === 'sftp' ? s.host_key_fingerprint : '-'])
   )
 }
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ServerProfile } from '../../src-shared/model.js'
+import type { SftpServer } from '../../src-shared/model.js'
 import { WprmError } from '../../src-main/core/errors.js'
 import type { SessionOptions } from '../../src-main/core/remote/sftp-session.js'
 import { SftpSession } from '../../src-main/core/remote/sftp-session.js'
@@ -22,7 +22,7 @@ afterAll(async () => {
   await temp?.cleanup()
 })
 
-function profile(port: number): ServerProfile {
+function profile(port: number): SftpServer {
   return server.storedProfile('dead-link', port)
 }
 

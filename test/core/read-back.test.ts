@@ -6,7 +6,7 @@ import type { SFTPWrapper } from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Result } from '../../src-preload/api.js'
 import { publishJob } from '../../src-shared/jobs.js'
-import type { ServerProfile } from '../../src-shared/model.js'
+import type { SftpServer } from '../../src-shared/model.js'
 import { createApi } from '../../src-main/api.js'
 import { publishPlugin } from '../../src-main/core/remote/publisher.js'
 import { SessionPool } from '../../src-main/core/remote/session-pool.js'
@@ -72,7 +72,7 @@ describe('the read-back refuses other bytes', () => {
     const details = value(await api.getPlugin({ slug: 'hello-wprm' }))
     const manifest = await readFile(path.join(remoteDir, 'info.json'), 'utf8')
     await rm(path.join(remoteDir, 'hello-wprm-v1.0.0.zip'))
-    const serverRecord = value(await api.listServers()).find((s) => s.name === name) as ServerProfile
+    const serverRecord = value(await api.listServers()).find((s) => s.name === name) as SftpServer
     // A session whose last write reaches the server with one bit flipped, handed to the publish by a pool.
     const pool = new SessionPool(60_000)
     const lease = await pool.lease(serverRecord, async () => {

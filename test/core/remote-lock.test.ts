@@ -2,7 +2,7 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ServerProfile } from '../../src-shared/model.js'
+import type { SftpServer } from '../../src-shared/model.js'
 import { WprmError } from '../../src-main/core/errors.js'
 import type { RemoteLockRequest } from '../../src-main/core/remote/remote-lock.js'
 import { takeRemoteLock } from '../../src-main/core/remote/remote-lock.js'
@@ -22,7 +22,7 @@ afterAll(async () => server?.stop())
 const DEAD_PID = 2 ** 22 + 12345
 
 /** A server profile for sshd, through `port` (a proxy) if given. */
-function profile(port = server.sshd.port): ServerProfile {
+function profile(port = server.sshd.port): SftpServer {
   return server.storedProfile('lock-test', port)
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { ServerProfile } from '../../src-shared/model.js'
+import type { SftpServer } from '../../src-shared/model.js'
 import { SessionPool } from '../../src-main/core/remote/session-pool.js'
 import type { SftpSession } from '../../src-main/core/remote/sftp-session.js'
 
@@ -29,9 +29,10 @@ const open = async (): Promise<SftpSession> => {
 }
 const idOf = (session: SftpSession): number => (session as unknown as FakeSession).id
 
-function server(name: string, port = 22): ServerProfile {
+function server(name: string, port = 22): SftpServer {
   const at = new Date(0).toISOString()
   return {
+    kind: 'sftp',
     name,
     host: `${name}.example.com`,
     port,

@@ -4,7 +4,7 @@ import { mkdir, readFile, readdir, symlink, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { SFTPWrapper } from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ServerProfile } from '../../src-shared/model.js'
+import type { SftpServer } from '../../src-shared/model.js'
 import { READ_CHUNK_BYTES, READS_IN_FLIGHT } from '../../src-main/core/remote/sftp-pipeline.js'
 import { SftpSession } from '../../src-main/core/remote/sftp-session.js'
 import type { SshdServer } from '../support/sshd.js'
@@ -17,9 +17,10 @@ let sshd: SshdServer
 let session: SftpSession
 let counter = 0
 
-function profile(server: SshdServer): ServerProfile {
+function profile(server: SshdServer): SftpServer {
   const at = new Date(0).toISOString()
   return {
+    kind: 'sftp',
     name: 'pipeline',
     host: server.host,
     port: server.port,

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import type { ServerProfile } from '../../src-shared/model.js'
+import type { SftpServer } from '../../src-shared/model.js'
 import { SftpSession } from '../../src-main/core/remote/sftp-session.js'
 
 let server: net.Server | null = null
@@ -24,9 +24,10 @@ async function listen(onConnection: (socket: net.Socket) => void): Promise<numbe
   return (server.address() as net.AddressInfo).port
 }
 
-function profile(port: number): ServerProfile {
+function profile(port: number): SftpServer {
   const at = new Date(0).toISOString()
   return {
+    kind: 'sftp',
     name: 'nowhere',
     host: '127.0.0.1',
     port,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process'
+import type { SftpServer } from '../../src-shared/model.js'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { Store } from '../../src-main/core/db/store.js'
 import { SftpSession } from '../../src-main/core/remote/sftp-session.js'
@@ -68,7 +69,7 @@ describe('wprm killed (SIGKILL) in the middle of a release', () => {
     const steps = proxy.chunks.at(-1)!
     // The SSH handshake and login come first: killed there, nothing has happened on the server yet, as when
     // killed during the build (the moments below). The trials start at the first SFTP request.
-    const session = await SftpSession.open((await new Store(world.dataDir).read()).servers[0]!, { secret: async () => null })
+    const session = await SftpSession.open((await new Store(world.dataDir).read()).servers[0] as SftpServer, { secret: async () => null })
     const login = proxy.chunks.at(-1)!
     await session.close()
     const trials: Trial[] = []

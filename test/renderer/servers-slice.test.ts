@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { AddServerInput, SecretStatus, ServerProfile } from '../../src-preload/api'
+import type { AddServerInput, SecretStatus, SftpServer } from '../../src-preload/api'
 import { fail, fakeApi, ok, storeWith } from './fake-api'
 
 const FINGERPRINT = 'SHA256:DEoVE0kQALcg0bzKussykB7TILBST2+NYPZsetTUGMA'
@@ -13,7 +13,8 @@ const input: AddServerInput = {
   publicUrl: 'https://updates.example.com/'
 }
 
-const profile: ServerProfile = {
+const profile: SftpServer = {
+  kind: 'sftp',
   name: 'prod',
   host: 'updates.example.com',
   port: 22,

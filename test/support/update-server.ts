@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { AddServerInput, ServerProfile } from '../../src-preload/api.js'
+import type { AddServerInput, SftpServer } from '../../src-preload/api.js'
 import type { NginxServer } from './nginx.js'
 import { startNginx } from './nginx.js'
 import type { SshdOptions, SshdServer } from './sshd.js'
@@ -13,7 +13,7 @@ export interface UpdateServer {
   /** A server profile for a fresh sub-folder of the SFTP root (one per test keeps tests apart). */
   profile(name: string, overrides?: Partial<AddServerInput>): Promise<AddServerInput>
   /** The profile as the database stores it, for the SFTP root, reached through `port` (a proxy) if given. */
-  storedProfile(name: string, port?: number): ServerProfile
+  storedProfile(name: string, port?: number): SftpServer
   stop(): Promise<void>
 }
 
@@ -48,6 +48,7 @@ export async function startUpdateServer(options: SshdOptions = {}): Promise<Upda
     storedProfile(name, port = sshd.port) {
       const at = new Date().toISOString()
       return {
+        kind: 'sftp',
         name,
         host: sshd.host,
         port,

@@ -38,7 +38,8 @@ function emptyDatabase(): Database {
  * Fills fields that databases written by earlier builds lack, so that the code can rely on them.
  */
 function withDefaults(db: Database): Database {
-  db.servers = (db.servers ?? []).map((s) => ({ ...s, access_logs: s.access_logs ?? [] }))
+  // Every profile before target kinds was an SFTP server.
+  db.servers = (db.servers ?? []).map((s) => ({ ...s, kind: s.kind ?? 'sftp', access_logs: s.access_logs ?? [] }) as ServerProfile)
   db.plugins = db.plugins.map((p) => ({
     ...p,
     server: p.server ?? null,

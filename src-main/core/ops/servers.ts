@@ -2,14 +2,14 @@ import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import posixPath from 'node:path/posix'
-import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, SetServerInput } from '../../../src-shared/model.js'
+import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, SetServerInput, SftpServer } from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
 import { assertFingerprint, knownHostFingerprints, probeHostKey } from '../remote/host-keys.js'
 import type { ReleaseContext } from './context.js'
 import { requireServer } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
 import { sequentialChecks } from '../remote/checklist-runner.js'
-import { SftpSession } from '../remote/sftp-session.js'
+import { SftpSession, sftpServer } from '../remote/sftp-session.js'
 import { normalizePublicUrl } from '../../../src-shared/input-rules.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
@@ -20,7 +20,7 @@ function usage(message: string, hint: string): never {
 }
 
 /** Checks a new profile's fields; returns the normalized profile without its host key. */
-async function validateProfile(input: AddServerInput): Promise<Omit<ServerProfile, 'host_key_fingerprint' | 'created_at' | 'updated_at'>> {
+async function validateProfile(input: AddServerInput): Promise<Omit<SftpServer, 'host_key_fingerprint' | 'created_at' | 'updated_at'>> {
   if (!NAME.test(input.name))
     usage(`"${input.name}" is not a valid server name.`, 'Use letters, digits, ".", "-" and "_", e.g. production.')
   if (!/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(input.host))
@@ -36,6 +36,7 @@ async function validateProfile(input: AddServerInput): Promise<Omit<ServerProfil
   const publicUrl = normalizePublicUrl(input.publicUrl)
   const auth = await validateAuth(input.auth)
   return {
+    kind: 'sftp',
     name: input.name,
     host: input.host,
     port,
@@ -135,7 +136,7 @@ export async function addServer(ctx: ReleaseContext, input: AddServerInput): Pro
       )
     }
     const at = ctx.now().toISOString()
-    const server: ServerProfile = { ...profile, host_key_fingerprint: seen, created_at: at, updated_at: at }
+    const server: SftpServer = { ...profile, host_key_fingerprint: seen, created_at: at, updated_at: at }
     db.servers.push(server)
     recordActivity(db, {
       at,
@@ -200,7 +201,7 @@ export function removeServer(ctx: ReleaseContext, name: string): Promise<ServerP
  * (a probe file written over SFTP must come back over HTTP).
  */
 export async function testServer(ctx: ReleaseContext, name: string): Promise<ServerTestResult> {
-  const server = requireServer(await ctx.store.read(), name)
+  const server = sftpServer(requireServer(await ctx.store.read(), name), 'Test connection')
   const { checks, run } = sequentialChecks()
   let session: SftpSession | null = null
   try {

@@ -4,7 +4,7 @@ import type { StatsPullResult, StatsReport, StatsServerPull } from '../../../src
 import { ACTIVE_WINDOW_DAYS, buildStatsReport } from '../../../src-shared/stats.js'
 import { WprmError } from '../errors.js'
 import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
-import { SftpSession } from '../remote/sftp-session.js'
+import { SftpSession, sftpServer } from '../remote/sftp-session.js'
 import type { LogCursor, LogReadOutcome } from '../stats/log-reader.js'
 import { readLog } from '../stats/log-reader.js'
 import { emptyStatsFile, readStatsFile, withStatsLock, writeStatsFile } from '../stats/stats-file.js'
@@ -69,7 +69,7 @@ async function pullServer(
     const job = statsJob(jobSlug)
     const cursors: LogCursor[] = []
     const outcomes: LogReadOutcome[] = []
-    const session = await SftpSession.open(server, ctx.secrets, ctx.sessionOptions)
+    const session = await SftpSession.open(sftpServer(server, 'Reading access logs'), ctx.secrets, ctx.sessionOptions)
     try {
       for (const logPath of server.access_logs) {
         const read = await readLog(session, logPath, before.logs.find((c) => c.path === logPath) ?? null, {

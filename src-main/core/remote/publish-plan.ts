@@ -1,5 +1,6 @@
 import posixPath from 'node:path/posix'
 import type { PluginRecord, PluginVersionRecord, ServerProfile } from '../../../src-shared/model.js'
+import { pluginFolder, targetPlace } from '../../../src-shared/server-targets.js'
 import { compareVersions, isLive, latestLive } from '../../../src-shared/versions.js'
 import type { Ledger, LedgerState, Workstation } from '../../../src-shared/ledger.js'
 import { nextLedger } from '../../../src-shared/ledger.js'
@@ -216,7 +217,7 @@ export interface PlanInput {
 export function planPublish(input: PlanInput): PublishPlan {
   const { plugin, server, remote } = input
   const targets = publishTargets(plugin, input.versions, input.retire)
-  const dir = posixPath.join(server.remote_root, plugin.slug)
+  const dir = pluginFolder(server, plugin.slug)
   const zips = targets.live.map((version) => planZip(version, input, dir))
   const uploading = new Set(zips.filter((z) => z.action === 'upload').map((z) => z.version))
   // After the uploads, the server holds what it had plus what goes up; retired ZIPs are no longer listed.
@@ -291,7 +292,7 @@ function planZip(version: PluginVersionRecord, input: PlanInput, dir: string): P
     throw new WprmError(
       'remote-conflict',
       `The server already has ${name} with other bytes (${remote.size} bytes${remote.sha256 ? `, SHA-256 ${remote.sha256.slice(0, 12)}…` : ''}; the release is ${version.file_size} bytes, ${version.checksum!.slice(0, 12)}…). A released ZIP is never overwritten.`,
-      `Find out who changed ${posixPath.join(dir, name)} on ${input.server.host}; once it is removed, publishing uploads the released bytes again.`
+      `Find out who changed ${posixPath.join(dir, name)} on ${targetPlace(input.server)}; once it is removed, publishing uploads the released bytes again.`
     )
   }
   if (version.file_path === null || !input.local.zipsHere.has(version.version)) {

@@ -1,31 +1,22 @@
-import { stat } from 'node:fs/promises'
 import path from 'node:path/posix'
-import type {
-  Job,
-  JobPhase,
-  PluginRecord,
-  PluginVersionRecord,
-  ProgressEvent,
-  PublishResult,
-  ServerProfile
-} from '../../../src-shared/model.js'
-import { inspectPluginZip } from '../build/zip-inspect.js'
+import type { PluginRecord, PluginVersionRecord, PublishResult, SftpServer } from '../../../src-shared/model.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
-import type { ManifestArtwork } from './artwork.js'
-import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkOfManifest, findArtwork } from './artwork.js'
+import { ARTWORK_REMOTE_FOLDER } from './artwork.js'
 import { MANIFEST_FILE } from './manifest.js'
-import type { Workstation } from '../../../src-shared/ledger.js'
 import { assertServerNotAhead } from '../../../src-shared/ledger.js'
 import { LEDGER_FILE, readServerTruth } from './ledger.js'
-import type { ListedZip, LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
+import type { ListedZip, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
 import { planPublish, preflightManifest, proofStamp, provenBefore, publishTargets } from './publish-plan.js'
 import type { RemoteLockRequest } from './remote-lock.js'
 import { takeRemoteLock } from './remote-lock.js'
 import { SessionPool } from './session-pool.js'
-import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
-import type { Signing } from '../signing/sign-manifest.js'
+import { pluginFolder } from '../../../src-shared/server-targets.js'
+import { publishToStore } from './targets/store-publisher.js'
+import type { ApplyHooks, PublishRequest } from './publish-job.js'
+import { listedArtwork, listedZips, readLocalState } from './publish-inputs.js'
+import { MANIFEST_COMMIT_SENT, explainInterruption, publishHooks } from './publish-job.js'
 import {
   assertLedgerTrusted,
   assertSitesWillTrust,
@@ -35,64 +26,18 @@ import {
   trustedByWorkstation
 } from './signed-publish.js'
 
-/** What a publish needs. */
-export interface PublishRequest {
-  readonly plugin: PluginRecord
-  /** Every version of the plugin, in the state to publish. */
-  readonly versions: readonly PluginVersionRecord[]
-  readonly server: ServerProfile
-  readonly secrets: SecretProvider
-  readonly now: () => Date
-  readonly job: Job
-  readonly onProgress?: (event: ProgressEvent) => void
-  /** Break a lock older than `staleLockMs` (a publish that died elsewhere). */
-  readonly breakStaleLock?: boolean
-  readonly staleLockMs?: number
-  /** How long to wait for another publish of the same plugin to finish. */
-  readonly lockWaitMs?: number
-  /** Deprecated versions whose ZIPs leave the server (retention): dropped from the manifest, then deleted. */
-  readonly retire?: readonly string[]
-  readonly session?: SessionOptions
-  /** Where the connection comes from: a pool keeps it for the checklist that follows (else one of its own). */
-  readonly sessions?: SessionPool
-  /** Who publishes, for the ledger (the data folder's workstation id). */
-  readonly by?: Workstation
-  /** The command an interruption's hint names: it takes in what reached the server, then finishes. */
-  readonly retryCommand?: string
-  /** Sign the manifest and the ledger (a plugin linked to a key): see signed-publish.ts. */
-  readonly signing?: Signing
-}
-
-/** The step noted just before the manifest's rename: past it, the new manifest may be live or not. */
-const MANIFEST_RENAME_SENT = 'sent the rename of info.json'
-
-/** How `applyPublishPlan` tells what it is doing: progress events, phase timing, and each step done. */
-export interface ApplyHooks {
-  readonly report: (phase: JobPhase, done: number, total: number, label: string) => void
-  readonly timed: <T>(phase: JobPhase, body: () => Promise<T>) => Promise<T>
-  /** A step that changed the server ("uploaded x.zip"), for the message of an interrupted publish. */
-  readonly onStep: (step: string) => void
-}
-
-/** Times the phases of a publish; consecutive work of the same phase adds up to one entry. */
-function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; readonly timed: ApplyHooks['timed'] } {
-  const phases: { phase: JobPhase; ms: number }[] = []
-  const timed = async <T>(phase: JobPhase, body: () => Promise<T>): Promise<T> => {
-    const started = performance.now()
-    try {
-      return await body()
-    } finally {
-      const last = phases.at(-1)
-      const ms = performance.now() - started
-      if (last?.phase === phase) phases[phases.length - 1] = { phase, ms: last.ms + ms }
-      else phases.push({ phase, ms })
-    }
-  }
-  return { phases, timed }
+/**
+ * Publishes a plugin's current state to its server, by the server's target kind: over SFTP (below), or to an
+ * object store (an S3-compatible bucket, a local folder: store-publisher.ts). One plan (`planPublish`) for all.
+ */
+export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
+  const { server } = request
+  if (server.kind === 'sftp') return publishOverSftp(request, server)
+  return publishToStore(request, server)
 }
 
 /**
- * Publishes a plugin's current state to its server, atomically: ZIPs under temporary names renamed into
+ * Publishes over SFTP, atomically: ZIPs under temporary names renamed into
  * place, the `-latest.zip` link swapped, and the manifest renamed over the old one last. Until that
  * rename, sites see the previous manifest, complete; running the same publish again finishes the job.
  *
@@ -111,18 +56,12 @@ function phaseClock(): { readonly phases: { phase: JobPhase; ms: number }[]; rea
  *   about 10), then 1 to stamp it proven; a no-op publish reads nothing back;
  * - unlock (after the apply): 1 (the note's unlink and the rmdir together).
  */
-export async function publishPlugin(request: PublishRequest): Promise<PublishResult> {
-  const { plugin, server, job } = request
+async function publishOverSftp(request: PublishRequest, server: SftpServer): Promise<PublishResult> {
+  const { plugin } = request
   const targets = publishTargets(plugin, request.versions, request.retire)
   preflightManifest(plugin, request.versions, server, targets, request.now())
-  const dir = path.join(server.remote_root, plugin.slug)
-  const clock = phaseClock()
-  const done: string[] = []
-  const hooks: ApplyHooks = {
-    report: (phase, doneCount, total, label) => request.onProgress?.({ job, phase, done: doneCount, total, label }),
-    timed: clock.timed,
-    onStep: (step) => done.push(step)
-  }
+  const dir = pluginFolder(server, plugin.slug)
+  const { clock, done, hooks } = publishHooks(request)
 
   // The local ZIP is read (CPU) while the login runs: nothing in it depends on the server.
   const local = readLocalState(plugin, targets)
@@ -132,7 +71,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
   const lease = await clock.timed('upload', () => pool.lease(server, () => SftpSession.open(server, request.secrets, request.session)))
   const session = lease.session
   try {
-    const unlock = await clock.timed('upload', () => lockPluginFolder(session, dir, request))
+    const unlock = await clock.timed('upload', () => lockPluginFolder(session, dir, { ...request, server }))
     try {
       // Compare-and-swap: the server's truth, read under its lock, before anything changes; the stats
       // and the sweep of leftovers ride in the same round trips.
@@ -163,20 +102,7 @@ export async function publishPlugin(request: PublishRequest): Promise<PublishRes
       await unlock().catch(() => undefined)
     }
   } catch (error) {
-    if (error instanceof WprmError && error.kind === 'publish-interrupted') {
-      const uncertain = done.includes(MANIFEST_RENAME_SENT)
-      const steps = done.filter((step) => step !== MANIFEST_RENAME_SENT)
-      throw new WprmError(
-        'publish-interrupted',
-        `${error.message} Done: ${steps.length === 0 ? 'nothing' : steps.join(', ')}. ${
-          uncertain
-            ? 'Unknown: whether the new manifest went live (the connection was lost during its rename).'
-            : 'Not done: the new manifest; sites still see the previous release.'
-        }`,
-        `Run \`${request.retryCommand ?? `wprm publish ${plugin.slug}`}\` again when the server is reachable: it first takes in what reached the server, then finishes the job.`
-      )
-    }
-    throw error
+    throw explainInterruption(error, done, request)
   } finally {
     await lease.release()
   }
@@ -211,30 +137,6 @@ async function removeLeftovers(session: SftpSession, dir: string): Promise<void>
   const entries = await session.list(dir).catch(() => [])
   const leftovers = entries.filter((entry) => /^\..+\.part$/.test(entry.name) || staleSignature(entry.name))
   await Promise.all(leftovers.map((entry) => session.remove(path.join(dir, entry.name)).catch(() => undefined)))
-}
-
-/**
- * What the workstation holds: the texts of the latest ZIP, which the manifest describes (read from the
- * ZIP: they are what sites get), and which live versions have their ZIP here (the plan uploads those
- * the server lacks). Read while the connection is made and the server read: nothing here depends on them.
- */
-async function readLocalState(plugin: PluginRecord, targets: PublishTargets): Promise<LocalState> {
-  const here = await Promise.all(
-    targets.live.map((version) =>
-      version.file_path === null
-        ? false
-        : stat(version.file_path).then(
-            (s) => s.isFile(),
-            () => false
-          )
-    )
-  )
-  return {
-    zipsHere: new Set(targets.live.filter((_, i) => here[i]).map((v) => v.version)),
-    // Only the texts: every upload is read back against the release's SHA-256, and the checklist checks every CRC.
-    latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file, { checkCrc: false }),
-    artwork: await findArtwork(plugin.source_dir)
-  }
 }
 
 /** The server copies of the versions the manifest may list: path and attributes, all in one round trip. */
@@ -293,35 +195,6 @@ async function proveRemoteZip(
   // Best effort: a copy another user owns cannot take our stamp, and is read back each time instead.
   if (sha256 === version.checksum && stamp !== null) await session.setModified(remotePath, stamp).catch(() => undefined)
   return sha256
-}
-
-/** The artwork the server's manifest lists (none when there is no manifest of ours). */
-function listedArtwork(text: string | null): ManifestArtwork {
-  if (text === null) return NO_ARTWORK
-  try {
-    return artworkOfManifest(JSON.parse(text) as { manifest_version?: unknown })
-  } catch {
-    return NO_ARTWORK
-  }
-}
-
-/** The versions the server's manifest lists, with their SHA-256 and size (none when it is not ours). */
-function listedZips(text: string | null): ReadonlyMap<string, ListedZip> {
-  const listed = new Map<string, ListedZip>()
-  if (text === null) return listed
-  let manifest: { versions?: unknown } | null
-  try {
-    manifest = JSON.parse(text) as typeof manifest
-  } catch {
-    return listed
-  }
-  if (typeof manifest !== 'object' || manifest === null) return listed
-  for (const entry of Array.isArray(manifest.versions) ? (manifest.versions as unknown[]) : []) {
-    const v = entry as Partial<Record<'version' | 'sha256' | 'size', unknown>> | null
-    if (typeof v?.version === 'string' && typeof v.sha256 === 'string' && typeof v.size === 'number')
-      listed.set(v.version, { sha256: v.sha256, size: v.size })
-  }
-  return listed
 }
 
 /**
@@ -392,7 +265,7 @@ export async function applyPublishPlan(
     })
 
     hooks.report('manifest', 1, 2, 'Writing the manifest')
-    hooks.onStep(MANIFEST_RENAME_SENT)
+    hooks.onStep(MANIFEST_COMMIT_SENT)
     // The commit point: sites see the new release from this rename on.
     await hooks.timed('manifest', () => session.rename(tempManifest, manifestPath))
   } catch (error) {

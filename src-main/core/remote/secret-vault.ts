@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import path from 'node:path'
-import type { SecretStatus, ServerProfile } from '../../../src-shared/model.js'
+import type { SecretStatus, SftpServer } from '../../../src-shared/model.js'
 import { DurableJsonFile } from '../fs/durable-json-file.js'
 import { WprmError } from '../errors.js'
 import type { SecretProvider } from './sftp-session.js'
@@ -111,7 +111,7 @@ export class SecretVault {
   /** Secrets for connections: the vault first, then the environment variable the profile names. */
   provider(fallback: SecretProvider): SecretProvider {
     return {
-      secret: async (server: ServerProfile, kind: Kind) => {
+      secret: async (server: SftpServer, kind: Kind) => {
         const blob = (await this.load())[`${server.name}/${kind}`]
         return blob === undefined ? fallback.secret(server, kind) : this.cipher.decrypt(Buffer.from(blob, 'base64'))
       }

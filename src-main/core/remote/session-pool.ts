@@ -1,4 +1,4 @@
-import type { ServerProfile } from '../../../src-shared/model.js'
+import type { SftpServer } from '../../../src-shared/model.js'
 import type { SftpSession } from './sftp-session.js'
 
 /**
@@ -14,7 +14,7 @@ export interface SessionLease {
 }
 
 /** What a session to `server` is: another profile with the same login may use it too. */
-function keyOf(server: ServerProfile): string {
+function keyOf(server: SftpServer): string {
   return JSON.stringify([server.host, server.port, server.user, server.auth, server.host_key_fingerprint])
 }
 
@@ -32,7 +32,7 @@ export class SessionPool {
   constructor(private readonly keepMs = 0) {}
 
   /** A kept session to `server` if one is still open, else a new one from `open`. */
-  async lease(server: ServerProfile, open: () => Promise<SftpSession>): Promise<SessionLease> {
+  async lease(server: SftpServer, open: () => Promise<SftpSession>): Promise<SessionLease> {
     const key = keyOf(server)
     const kept = this.take(key)
     const session = kept ?? (await open())
@@ -48,7 +48,7 @@ export class SessionPool {
   }
 
   /** Runs `body` with a session to `server`, handing it back afterwards. */
-  async use<T>(server: ServerProfile, open: () => Promise<SftpSession>, body: (session: SftpSession) => Promise<T>): Promise<T> {
+  async use<T>(server: SftpServer, open: () => Promise<SftpSession>, body: (session: SftpSession) => Promise<T>): Promise<T> {
     const lease = await this.lease(server, open)
     try {
       return await body(lease.session)

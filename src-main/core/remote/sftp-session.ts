@@ -4,32 +4,31 @@ import net from 'node:net'
 import path from 'node:path/posix'
 import { Client } from 'ssh2'
 import type { ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2'
-import type { ServerProfile } from '../../../src-shared/model.js'
+import type { ServerProfile, SftpServer } from '../../../src-shared/model.js'
+import { targetPlace } from '../../../src-shared/server-targets.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { fingerprintOf } from './host-keys.js'
 import type { ReadBack, WrittenReadBack } from './sftp-pipeline.js'
 import { hashHandle, readAll, writeWithReadBack } from './sftp-pipeline.js'
+import type { SecretProvider } from './secrets.js'
 
-/** Where passwords and key passphrases come from: the environment for the CLI, safeStorage for the app. */
-export interface SecretProvider {
-  secret(server: ServerProfile, kind: 'password' | 'passphrase'): Promise<string | null>
+/**
+ * The profile as an SFTP server, for the work that only SFTP does; an `s3` or `local` profile gets a `usage`
+ * refusal naming what to do instead.
+ */
+export function sftpServer(server: ServerProfile, doing: string): SftpServer {
+  if (server.kind === 'sftp') return server
+  throw new WprmError(
+    'usage',
+    `${doing} works over SFTP only, and server ${server.name} is a ${server.kind} target (${targetPlace(server)}).`,
+    server.kind === 's3'
+      ? "Do it with the store's own tools, or add the update server's SFTP login as another server profile."
+      : 'Work on the folder directly, or add the update server over SFTP as another server profile.'
+  )
 }
 
-/** Reads secrets from the environment variables a profile names. */
-export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): SecretProvider {
-  return {
-    secret: async (server, kind) => {
-      const variable =
-        kind === 'password' && server.auth.kind === 'password'
-          ? server.auth.password_env
-          : kind === 'passphrase' && (server.auth.kind === 'key' || server.auth.kind === 'key-env')
-            ? server.auth.passphrase_env
-            : null
-      const value = variable === null ? undefined : env[variable]
-      return value === undefined || value === '' ? null : value
-    }
-  }
-}
+export type { SecretProvider } from './secrets.js'
+export { environmentSecrets } from './secrets.js'
 
 /** An upload read back and still open under its temporary name (`SftpSession.upload`). */
 export interface UploadedFile extends WrittenReadBack {
@@ -89,7 +88,7 @@ function sftpCode(error: unknown): number | undefined {
  * How to log in. Each profile has one method, so it is the only one tried: ssh2 would first try "none"
  * to learn the server's methods, one round trip more for nothing.
  */
-async function connectConfig(server: ServerProfile, secrets: SecretProvider, env: NodeJS.ProcessEnv): Promise<ConnectConfig> {
+async function connectConfig(server: SftpServer, secrets: SecretProvider, env: NodeJS.ProcessEnv): Promise<ConnectConfig> {
   const base: ConnectConfig = { host: server.host, port: server.port, username: server.user }
   switch (server.auth.kind) {
     case 'key': {
@@ -142,7 +141,7 @@ async function connectConfig(server: ServerProfile, secrets: SecretProvider, env
  * never written to disk. A key pasted with its line breaks written as `\n` is taken as well.
  */
 async function keyFromEnvironment(
-  server: ServerProfile,
+  server: SftpServer,
   variable: string,
   secrets: SecretProvider,
   env: NodeJS.ProcessEnv
@@ -213,7 +212,7 @@ export class SftpSession {
   private constructor(
     private readonly client: Client,
     private readonly sftp: SFTPWrapper,
-    readonly server: ServerProfile,
+    readonly server: SftpServer,
     private readonly stallMs: number,
     socket: net.Socket,
     private readonly deadLinkMs: number
@@ -260,7 +259,7 @@ export class SftpSession {
   }
 
   /** Connects and logs in; a host key other than the pinned one is refused before any credential is sent. */
-  static async open(server: ServerProfile, secrets: SecretProvider, options: SessionOptions = {}): Promise<SftpSession> {
+  static async open(server: SftpServer, secrets: SecretProvider, options: SessionOptions = {}): Promise<SftpSession> {
     const config = await connectConfig(server, secrets, options.env ?? process.env)
     let seenKey: string | null = null
     const client = new Client()
@@ -841,7 +840,7 @@ function quietReadStream(sftp: SFTPWrapper, remotePath: string): AsyncIterable<B
 }
 
 /** Turns ssh2's connection errors into what happened and what to do. */
-function explainConnectError(error: unknown, server: ServerProfile, seenKey: string | null): Error {
+function explainConnectError(error: unknown, server: SftpServer, seenKey: string | null): Error {
   if (error instanceof WprmError) return error
   const message = (error as Error).message ?? String(error)
   const at = `${server.host}:${server.port}`

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto'
 import { readlink, stat } from 'node:fs/promises'
 import path from 'node:path'
-import posixPath from 'node:path/posix'
 import type { PluginRecord, PluginVersionRecord, ServerProfile, VerifyCheck, VerifyReport } from '../../../src-shared/model.js'
 import { hashFile } from '../build/checksums.js'
 import type { ZipContents } from '../build/zip-inspect.js'
@@ -21,6 +20,11 @@ import type { SessionLease } from './session-pool.js'
 import { SessionPool } from './session-pool.js'
 import type { SecretProvider, SessionOptions } from './sftp-session.js'
 import { SftpSession } from './sftp-session.js'
+import type { RemoteCopies } from './remote-copies.js'
+import { sftpCopies, storeCopies } from './remote-copies.js'
+import { openStore } from './targets/open-store.js'
+import { mutableCacheControl } from './targets/object-store.js'
+import { pluginFolder } from '../../../src-shared/server-targets.js'
 import { expiryState, signedMessage } from '../../../src-shared/signing.js'
 import { checkSignature } from '../signing/sign-manifest.js'
 
@@ -49,6 +53,7 @@ interface Fetched {
   readonly url: string
   readonly status: number
   readonly body: Buffer
+  readonly cacheControl: string | null
 }
 
 /** The manifest as sites read it over HTTP. */
@@ -57,7 +62,7 @@ type ManifestRead =
   | { readonly kind: 'invalid-json'; readonly url: string }
   /** Read, but our updater would refuse it, for `reason` (the manifest schema's words). */
   | { readonly kind: 'refused'; readonly url: string; readonly reason: string }
-  | { readonly kind: 'ok'; readonly url: string; readonly manifest: Manifest; readonly bytes: Buffer }
+  | { readonly kind: 'ok'; readonly url: string; readonly manifest: Manifest; readonly bytes: Buffer; readonly cacheControl: string | null }
 
 /**
  * What the checks look at. The inputs several checks share (the SFTP session, the download, the manifest,
@@ -73,9 +78,7 @@ interface VerifyContext {
   /** The stable offer (the newest live stable version that reaches every site), which the manifest's top fields name. */
   readonly offer: PluginVersionRecord | null
   readonly zipName: string
-  /** The plugin's folder on the server; null without a server. */
-  readonly remoteDir: string | null
-  readonly remote: () => Promise<SftpSession>
+  readonly remote: () => Promise<RemoteCopies>
   /** The version's ZIP at its public download URL. */
   readonly download: () => Promise<Fetched>
   readonly manifest: () => Promise<ManifestRead>
@@ -94,7 +97,12 @@ function bytes(n: number | null | undefined): string {
 
 async function fetchBytes(url: string, timeoutMs: number): Promise<Fetched> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' })
-  return { url, status: response.status, body: Buffer.from(await response.arrayBuffer()) }
+  return {
+    url,
+    status: response.status,
+    body: Buffer.from(await response.arrayBuffer()),
+    cacheControl: response.headers.get('cache-control')
+  }
 }
 
 /** Computes a value on first call and hands the same promise (or the same failure) to every later call. */
@@ -112,10 +120,14 @@ async function checkZipPresent(ctx: VerifyContext): Promise<Outcome> {
   const local = version.file_path === null ? null : await stat(version.file_path).catch(() => null)
   const localPart = local === null ? `local: missing (${version.file_path ?? 'no path recorded'})` : `local: ${bytes(local.size)}`
   if (server === null) return fail(`${localPart}; server: ${NOT_PUBLISHED}`)
-  const remotePath = posixPath.join(ctx.remoteDir!, ctx.zipName)
-  const remoteStats = await (await ctx.remote()).lstat(remotePath)
-  const remotePart = remoteStats === null ? `server: missing (${server.host}:${remotePath})` : `server: ${bytes(remoteStats.size)}`
-  const ok = local !== null && remoteStats !== null && local.size === version.file_size && remoteStats.size === version.file_size
+  const remote = await ctx.remote()
+  const copy = await remote.stat(ctx.zipName, version.checksum)
+  const remotePart =
+    copy === null
+      ? `server: missing (${remote.where(ctx.zipName)})`
+      : [`server: ${bytes(copy.size)}`, ...copy.facts, ...copy.problems].join(', ')
+  const ok =
+    local !== null && copy !== null && local.size === version.file_size && copy.size === version.file_size && copy.problems.length === 0
   return { ok, detail: `recorded ${bytes(version.file_size)}; ${localPart}; ${remotePart}` }
 }
 
@@ -134,13 +146,8 @@ async function checkLatestLink(ctx: VerifyContext): Promise<Outcome> {
     ))
   const localPart = `local → ${localTarget ?? 'no link'}`
   if (server === null) return fail(`${localPart}; server: ${NOT_PUBLISHED}`)
-  const session = await ctx.remote()
-  // Both in one round trip: the target to look for is known before the link is read.
-  const [remoteTarget, targetStats] = await Promise.all([
-    session.readlink(posixPath.join(ctx.remoteDir!, linkName)),
-    session.lstat(posixPath.join(ctx.remoteDir!, expected))
-  ])
-  const remoteTargetOk = remoteTarget === expected && targetStats !== null
+  const { target: remoteTarget, present } = await (await ctx.remote()).latest(linkName, expected, latest.checksum)
+  const remoteTargetOk = remoteTarget === expected && present
   return { ok: localTargetOk && remoteTargetOk, detail: `expected → ${expected}; ${localPart}; server → ${remoteTarget ?? 'no link'}` }
 }
 
@@ -174,11 +181,15 @@ async function checkManifestLatest(ctx: VerifyContext): Promise<Outcome> {
     manifest.download_url !== expectedUrl ? `download_url ${manifest.download_url}, expected ${expectedUrl}` : null,
     manifest.sha256 !== latest.checksum
       ? `sha256 ${String(manifest.sha256).slice(0, 16)}…, expected ${latest.checksum?.slice(0, 16)}…`
+      : null,
+    // On S3 the caching is ours to set (a folder's is its web server's): a CDN passes a release on within max-age.
+    server.kind === 's3' && read.cacheControl !== mutableCacheControl(server.mutable_max_age)
+      ? `Cache-Control ${read.cacheControl ?? 'none'}, expected ${mutableCacheControl(server.mutable_max_age)}`
       : null
   ].filter((p): p is string => p !== null)
   return problems.length === 0
     ? pass(
-        `manifest #${manifest.manifest_version}: version ${manifest.version}, ${manifest.download_url}, sha256 ${manifest.sha256.slice(0, 16)}…${manifest.force_update ? ', force update' : ''}`
+        `manifest #${manifest.manifest_version}: version ${manifest.version}, ${manifest.download_url}, sha256 ${manifest.sha256.slice(0, 16)}…${manifest.force_update ? ', force update' : ''}${server.kind === 's3' ? `, Cache-Control: ${read.cacheControl}` : ''}`
       )
     : fail(problems.join('; '))
 }
@@ -358,6 +369,7 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
   const timeoutMs = request.httpTimeoutMs ?? 30_000
   const zipName = zipFileName(plugin.slug, version.version)
   let lease: SessionLease | null = null
+  let closeStore: (() => void) | null = null
   const pool = request.sessions ?? new SessionPool()
   const context: VerifyContext = {
     plugin,
@@ -366,15 +378,20 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
     latest: latestLive(request.versions),
     offer: stableOffer(request.versions, new Date()),
     zipName,
-    remoteDir: server === null ? null : posixPath.join(server.remote_root, plugin.slug),
     // Opened once for every check that looks at the server; a refused login fails each of them the same way.
     remote: once(async () => {
-      lease = await pool.lease(server!, () => SftpSession.open(server!, request.secrets, request.session))
-      return lease.session
+      if (server!.kind !== 'sftp') {
+        const store = await openStore(server!, request.secrets)
+        closeStore = () => store.close()
+        return storeCopies(store, plugin.slug, server!.kind === 's3')
+      }
+      const sftp = server!
+      lease = await pool.lease(sftp, () => SftpSession.open(sftp, request.secrets, request.session))
+      return sftpCopies(lease.session, sftp, pluginFolder(sftp, plugin.slug))
     }),
     download: once(() => fetchBytes(publicUrl(server!, plugin.slug, zipName), timeoutMs)),
     manifest: once(async (): Promise<ManifestRead> => {
-      const { url, status, body } = await fetchBytes(publicUrl(server!, plugin.slug, MANIFEST_FILE), timeoutMs)
+      const { url, status, body, cacheControl } = await fetchBytes(publicUrl(server!, plugin.slug, MANIFEST_FILE), timeoutMs)
       if (status !== 200) return { kind: 'http-error', url, status }
       // Sites cut a manifest off at the cap before parsing it; then judge it as our updater does.
       const tooLarge = manifestSizeProblem(body.length)
@@ -388,7 +405,7 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
       }
       const problem = manifestProblem(data, plugin.slug)
       return problem === null
-        ? { kind: 'ok', url, manifest: data as Manifest, bytes: body }
+        ? { kind: 'ok', url, manifest: data as Manifest, bytes: body, cacheControl }
         : { kind: 'refused', url, reason: problem.message }
     }),
     trustedKey: request.trustedKey,
@@ -412,5 +429,6 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
     return { slug: plugin.slug, version: version.version, ok: checks.every((c) => c.ok), checks }
   } finally {
     await (lease as SessionLease | null)?.release()
+    ;(closeStore as (() => void) | null)?.()
   }
 }

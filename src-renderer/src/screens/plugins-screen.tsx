@@ -10,6 +10,7 @@ import { formatDate, shortPath } from '../lib/format'
 import { liveOnServer } from '../../../src-shared/undo-rules'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
+import { targetSummary } from '../../../src-shared/server-targets'
 
 /** Adds a plugin from its folder: typed, or chosen with the native dialog in the desktop window. */
 function AddPluginForm() {
@@ -158,7 +159,7 @@ function ImportPluginForm() {
               <select value={chosen} onChange={(e) => setServer(e.target.value)}>
                 {servers.map((s) => (
                   <option key={s.name} value={s.name}>
-                    {s.name} — {s.user}@{s.host}
+                    {s.name} — {targetSummary(s)}
                   </option>
                 ))}
               </select>

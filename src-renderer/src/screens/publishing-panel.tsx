@@ -6,6 +6,7 @@ import { canChangeSlug } from '../../../src-shared/undo-rules'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
 import { ExpiryNotice } from '../components/expiry-notice'
+import { targetSummary } from '../../../src-shared/server-targets'
 
 const lines = (text: string): string[] =>
   text
@@ -119,7 +120,7 @@ function PublishingForm({ plugin }: { readonly plugin: PluginRecord }) {
             <option value="">None (build locally only)</option>
             {servers.map((s) => (
               <option key={s.name} value={s.name}>
-                {s.name} — {s.user}@{s.host}
+                {s.name} — {targetSummary(s)}
               </option>
             ))}
           </select>

@@ -9,6 +9,7 @@ import { PageHeader } from '../components/page-header'
 import { Tag } from '../components/status-badge'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
+import { targetAuth, targetSummary } from '../../../src-shared/server-targets'
 
 type AuthKind = ServerAuth['kind']
 
@@ -279,9 +280,7 @@ function ServerCard({ server }: { readonly server: ServerProfile }) {
       <div className="card__head">
         <div>
           <h2 className="card__title">{server.name}</h2>
-          <p className="muted mono small">
-            {server.user}@{server.host}:{server.port}
-          </p>
+          <p className="muted mono small">{targetSummary(server)}</p>
         </div>
         <div className="row row--tight">
           {test?.result && <Tag tone={test.result.ok ? 'ok' : 'bad'}>{test.result.ok ? 'Connection works' : 'Connection failed'}</Tag>}
@@ -293,22 +292,33 @@ function ServerCard({ server }: { readonly server: ServerProfile }) {
           </button>
         </div>
       </div>
-      <dl className="facts">
-        <dt>Remote folder</dt>
-        <dd className="mono small">{server.remote_root}</dd>
-        <dt>Public URL</dt>
-        <dd className="mono small">{server.public_url}</dd>
-        <dt>Sign in</dt>
-        <dd>
-          {AUTH_TEXT[server.auth.kind]}
-          {server.auth.kind === 'key' && <span className="mono small"> {server.auth.key_path}</span>}
-          {server.auth.kind === 'key-env' && <span className="mono small"> ${server.auth.key_env}</span>}
-        </dd>
-        <dt>Host key</dt>
-        <dd className="mono small" title="Pinned on first contact">
-          {server.host_key_fingerprint}
-        </dd>
-      </dl>
+      {server.kind === 'sftp' ? (
+        <dl className="facts">
+          <dt>Remote folder</dt>
+          <dd className="mono small">{server.remote_root}</dd>
+          <dt>Public URL</dt>
+          <dd className="mono small">{server.public_url}</dd>
+          <dt>Sign in</dt>
+          <dd>
+            {AUTH_TEXT[server.auth.kind]}
+            {server.auth.kind === 'key' && <span className="mono small"> {server.auth.key_path}</span>}
+            {server.auth.kind === 'key-env' && <span className="mono small"> ${server.auth.key_env}</span>}
+          </dd>
+          <dt>Host key</dt>
+          <dd className="mono small" title="Pinned on first contact">
+            {server.host_key_fingerprint}
+          </dd>
+        </dl>
+      ) : (
+        <dl className="facts">
+          <dt>Target</dt>
+          <dd className="mono small">{targetSummary(server)}</dd>
+          <dt>Public URL</dt>
+          <dd className="mono small">{server.public_url}</dd>
+          <dt>Sign in</dt>
+          <dd className="mono small">{targetAuth(server)}</dd>
+        </dl>
+      )}
       {confirmRemove && (
         <ConfirmPanel
           title={`Remove ${server.name}?`}
@@ -326,7 +336,7 @@ function ServerCard({ server }: { readonly server: ServerProfile }) {
       <ErrorNotice error={removeOp.error} title="The server was not removed" />
       <ErrorNotice error={test?.op.error} title="The test could not run" />
       {test?.result && <Checklist checks={test.result.checks} running={false} label={`Connection test of ${server.name}`} />}
-      {server.auth.kind !== 'agent' && (
+      {server.kind === 'sftp' && server.auth.kind !== 'agent' && (
         <SecretField server={server.name} kind={server.auth.kind === 'key' || server.auth.kind === 'key-env' ? 'passphrase' : 'password'} />
       )}
     </section>

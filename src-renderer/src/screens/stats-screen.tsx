@@ -10,6 +10,7 @@ import { usePlugin } from '../components/use-plugin'
 import { formatCompact } from '../lib/format'
 import { useApp } from '../store/app-store'
 import { NoPluginYet } from './releases-screen'
+import { targetPlace } from '../../../src-shared/server-targets'
 
 const percent = (share: number): string => `${(share * 100).toFixed(share < 0.1 ? 1 : 0)} %`
 /** The adoption chart shows this many versions; the rest are summed as "older". */
@@ -32,10 +33,11 @@ function AccessLogForm({ server }: { readonly server: ServerProfile }) {
   const setAccessLog = useApp((s) => s.setAccessLog)
   return (
     <section className="card" aria-label="Access log">
-      <h2 className="card__title">Where does {server.host} log its requests?</h2>
+      <h2 className="card__title">Where does {targetPlace(server)} log its requests?</h2>
       <p className="card__help">
         Sites report their version with each update check, and the web server that serves {server.public_url} writes it to its access log
-        (nginx or Apache, combined format). Name that log; it is read over SFTP as {server.user}, and only counts are kept.
+        (nginx or Apache, combined format). Name that log; it is read{' '}
+        {server.kind === 'sftp' ? `over SFTP as ${server.user}` : 'from this machine'}, and only counts are kept.
       </p>
       <form
         className="row row--end"

@@ -1,0 +1,56 @@
+import type { ServerProfile, SftpServer } from './model.js'
+
+/**
+ * What a server profile's target kind decides, in one place: where a plugin's files live on it and how
+ * messages name it. Every other rule (the plan, the manifest, the ledger) is the same on every kind.
+ */
+
+/**
+ * Where a plugin's files live on its server: a folder under the remote root over SFTP; on an object store or a
+ * local folder, the key prefix (relative to the target's root, which the store adds).
+ */
+export function pluginFolder(server: ServerProfile, slug: string): string {
+  if (server.kind !== 'sftp') return slug
+  return `${server.remote_root.replace(/\/+$/, '')}/${slug}`
+}
+
+/** How messages name the place a server's files go: `host`, `s3://bucket/prefix`, or the folder. */
+export function targetPlace(server: ServerProfile): string {
+  switch (server.kind) {
+    case 'sftp':
+      return server.host
+    case 's3':
+      return `s3://${server.bucket}/${server.key_prefix}`
+    case 'local':
+      return server.root
+  }
+}
+
+/** The server's login and place in one line, as `server list` and the screens show it. */
+export function targetSummary(server: ServerProfile): string {
+  switch (server.kind) {
+    case 'sftp':
+      return `${server.user}@${server.host}:${server.port}${server.remote_root}`
+    case 's3':
+      return `s3://${server.bucket}/${server.key_prefix}${server.endpoint === null ? ` (${server.region})` : ` at ${server.endpoint}`}`
+    case 'local':
+      return `folder ${server.root}`
+  }
+}
+
+/** True for a profile reached over SFTP (the kind every profile had before targets). */
+export function isSftpServer(server: ServerProfile): server is SftpServer {
+  return server.kind === 'sftp'
+}
+
+/** How wprm logs in to the target, without the secret: the SFTP auth kind, the S3 keys' variables, nothing for a folder. */
+export function targetAuth(server: ServerProfile): string {
+  switch (server.kind) {
+    case 'sftp':
+      return server.auth.kind
+    case 's3':
+      return `$${server.access_key_env}, $${server.secret_key_env}`
+    case 'local':
+      return '-'
+  }
+}

@@ -446,15 +446,35 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 * `wprm_updater_channel` ($channel, $folder). Anything but 'beta' is 'stable'.
 		 */
 		public function channel(): string {
-			$chosen  = get_site_option( self::CHANNEL_OPTION_PREFIX . $this->folder, '' );
+			$chosen  = $this->chosen_channel();
 			$default = defined( 'WPRM_UPDATER_CHANNEL' ) && 'beta' === WPRM_UPDATER_CHANNEL ? 'beta' : 'stable';
 			$channel = in_array( $chosen, array( 'stable', 'beta' ), true ) ? $chosen : $default;
 			return 'beta' === apply_filters( 'wprm_updater_channel', $channel, $this->folder ) ? 'beta' : 'stable';
 		}
 
+		/**
+		 * The Plugins screen's choice. On a single site it is stored autoloaded (set_channel) and read from the options
+		 * WordPress loads anyway: most sites never choose, and a missing option would cost a query on every admin page
+		 * and every check. A network keeps it as a network option.
+		 */
+		private function chosen_channel(): string {
+			$name = self::CHANNEL_OPTION_PREFIX . $this->folder;
+			if ( is_multisite() ) {
+				$chosen = get_site_option( $name, '' );
+			} else {
+				$loaded = wp_load_alloptions();
+				$chosen = isset( $loaded[ $name ] ) ? $loaded[ $name ] : '';
+			}
+			return is_string( $chosen ) ? $chosen : '';
+		}
+
 		/** Stores the site's channel for this plugin. The offer follows at once: it is worked out from the cached manifest. */
 		private function set_channel( string $channel ) {
-			update_site_option( self::CHANNEL_OPTION_PREFIX . $this->folder, $channel );
+			if ( is_multisite() ) {
+				update_site_option( self::CHANNEL_OPTION_PREFIX . $this->folder, $channel );
+			} else {
+				update_option( self::CHANNEL_OPTION_PREFIX . $this->folder, $channel, true );
+			}
 			$this->offer = null;
 			delete_site_transient( 'update_plugins' ); // So that core checks again, and drops an offer of the other channel.
 		}

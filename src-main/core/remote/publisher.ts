@@ -16,7 +16,7 @@ import { pluginFolder } from '../../../src-shared/server-targets.js'
 import { publishToStore } from './targets/store-publisher.js'
 import type { ApplyHooks, PublishRequest } from './publish-job.js'
 import { listedArtwork, listedZips, readLocalState } from './publish-inputs.js'
-import { MANIFEST_COMMIT_SENT, explainInterruption, publishHooks } from './publish-job.js'
+import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks } from './publish-job.js'
 import {
   assertLedgerTrusted,
   assertSitesWillTrust,
@@ -274,20 +274,8 @@ export async function applyPublishPlan(
     await Promise.all(temps.map((temp) => session.unlink(temp).catch(() => undefined)))
     throw error
   }
-  hooks.report('manifest', 2, 2, `Manifest #${plan.manifest.manifest_version} is live: ${plan.manifest.version}`)
   // Only now that no manifest lists them may the retired ZIPs go.
-  await Promise.all(plan.retire.map((retired) => session.unlink(path.join(dir, retired.name)).catch(() => undefined)))
-  return {
-    slug: plan.slug,
-    server: plan.server.name,
-    manifest_version: plan.manifest.manifest_version,
-    latest: plan.latest,
-    manifest_url: plan.manifestUrl,
-    uploaded,
-    skipped,
-    notes: plan.notes,
-    expires: plan.manifest.expires ?? null
-  }
+  return finishPublish(plan, hooks, { uploaded, skipped }, (name) => session.unlink(path.join(dir, name)))
 }
 
 /**

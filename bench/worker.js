@@ -149,12 +149,16 @@ function failedChecks(report) {
     .join('; ')
 }
 
-/** A whole release through the API: addVersion (build, publish), then the checklist. */
-async function release(task, { createApi }, { KEEP_SESSION_MS }) {
+/**
+ * A whole release through the API: addVersion (build, publish), then the checklist. An `s3` or `local` profile
+ * (`task.storeProfile`, a ServerProfile record) is stored as `server add` stores it, its keys read from the
+ * environment variables it names (bench/s3.js sets them).
+ */
+async function release(task, { createApi }, { KEEP_SESSION_MS }, stores) {
   const marks = { scan: [], zip: [], hash: [], upload: [], manifest: [] }
   const api = createApi({
     dataDir: task.dataDir,
-    secrets: { secret: async () => null },
+    secrets: stores ? stores.environmentSecrets(process.env) : { secret: async () => null },
     keepSessionsMs: KEEP_SESSION_MS,
     onEvent: (event, payload) => {
       if (event === 'progress') marks[payload.phase]?.push(performance.now())
@@ -162,8 +166,11 @@ async function release(task, { createApi }, { KEEP_SESSION_MS }) {
   })
   try {
     const plugin = must(await api.addPlugin({ sourceDir: task.sourceDir }), 'addPlugin')
-    must(await api.addServer(task.profile), 'addServer')
-    must(await api.setPlugin({ slug: plugin.slug, server: task.profile.name }), 'setPlugin')
+    if (task.storeProfile) {
+      await new stores.Store(task.dataDir).transact('add the bench server', (db) => void db.servers.push(task.storeProfile))
+    } else must(await api.addServer(task.profile), 'addServer')
+    const serverName = (task.storeProfile ?? task.profile).name
+    must(await api.setPlugin({ slug: plugin.slug, server: serverName }), 'setPlugin')
     for (const list of Object.values(marks)) list.length = 0
 
     const start = performance.now()
@@ -189,7 +196,22 @@ async function release(task, { createApi }, { KEEP_SESSION_MS }) {
     }
     phases.rest = s(built - start) - phases.build - phases.publish
     phases.total = s(end - start)
-    return { phases, checks: report.checks.length, size: build.file_size, files: build.files }
+    const extra = {}
+    if (task.storeProfile) {
+      // The publish's wall time, from "Connecting" to "Manifest #n is live" (the ZIP and the manifest are up):
+      // what `aws s3 cp` of the ZIP and the manifest is compared with; and each timed phase of the publish.
+      phases.publishWall = s(marks.manifest.at(-1) - marks.upload[0])
+      extra.publishPhases = released.publish.phases.map((p) => ({ phase: p.phase, seconds: s(p.ms) }))
+    }
+    return {
+      phases,
+      checks: report.checks.length,
+      size: build.file_size,
+      files: build.files,
+      zipPath: build.file_path,
+      manifestUrl: released.publish.manifest_url,
+      ...extra
+    }
   } finally {
     await api.close()
   }
@@ -209,6 +231,17 @@ async function verifyOnly(task, { createApi }) {
   }
 }
 
+/**
+ * What a release to an object store needs besides the API; the AWS SDK is loaded here too, before the clock (the
+ * app has loaded it once it published once; S3Store.open would otherwise load it inside the first publish).
+ */
+async function storeModules() {
+  const started = performance.now()
+  await Promise.all([import('@aws-sdk/client-s3'), import('@aws-sdk/lib-storage')])
+  const sdkLoadSeconds = (performance.now() - started) / 1000
+  return { ...(await load('db/store.js')), ...(await load('remote/secrets.js')), sdkLoadSeconds }
+}
+
 async function main() {
   const task = JSON.parse(process.argv[2])
   // Load before starting the clock.
@@ -217,7 +250,11 @@ async function main() {
     folder: async () => [await load('build/source-files.js'), await load('build/zip-writer.js')],
     hash: async () => [await load('build/checksums.js')],
     upload: async () => [await load('remote/sftp-session.js')],
-    release: async () => [await import(pathToFileURL(path.join(core, '..', 'api.js')).href), await load('remote/session-pool.js')],
+    release: async () => [
+      await import(pathToFileURL(path.join(core, '..', 'api.js')).href),
+      await load('remote/session-pool.js'),
+      task.storeProfile ? await storeModules() : null
+    ],
     verify: async () => [await import(pathToFileURL(path.join(core, '..', 'api.js')).href)],
     baseline: async () => [await load('build/packager.js'), await load('build/zip-writer.js')],
     ingest: async () => [await load('stats/line-splitter.js'), await load('stats/stats-fold.js')]
@@ -228,6 +265,7 @@ async function main() {
   const loaded = await modules[task.mode]()
   const start = performance.now()
   const result = await run(task, ...loaded)
+  if (task.storeProfile) result.sdkLoadSeconds = loaded[2].sdkLoadSeconds
   const seconds = (performance.now() - start) / 1000
   process.stdout.write(JSON.stringify({ seconds, maxRssKiB: process.resourceUsage().maxRSS, ...result }) + '\n')
 }

@@ -236,3 +236,85 @@ export async function startStepProxy(targetPort: number): Promise<StepProxy> {
       })
   }
 }
+
+/** A loopback TCP proxy whose network a test takes down: at once, or once the client has sent so many bytes more. */
+export interface OutageProxy {
+  readonly port: number
+  /** Bytes the client sent so far, over every connection. */
+  readonly bytesUp: number
+  /**
+   * Takes the network down once the client has sent `bytes` more (the chunk that crosses is not forwarded);
+   * `fired` is called when it does.
+   */
+  failAfter(bytes: number, fired?: () => void): void
+  /** Drops every open connection now and refuses new ones (each is closed as it opens) until restore(). */
+  down(): void
+  restore(): void
+  close(): Promise<void>
+}
+
+/**
+ * Forwards 127.0.0.1:<port> to 127.0.0.1:<targetPort> until it is taken down: an HTTP client's retries (the AWS
+ * SDK's) then meet a network that stays down, rather than a single cut they would paper over.
+ */
+export async function startOutageProxy(targetPort: number): Promise<OutageProxy> {
+  const sockets = new Set<net.Socket>()
+  let bytesUp = 0
+  let isDown = false
+  let armed: { readonly at: number; readonly fired: () => void } | null = null
+  const down = (): void => {
+    isDown = true
+    for (const socket of sockets) socket.destroy()
+  }
+  const server = net.createServer((client) => {
+    if (isDown) {
+      client.destroy()
+      return
+    }
+    const upstream = net.connect(targetPort, '127.0.0.1')
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => socket.destroy())
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (isDown) return
+      bytesUp += chunk.length
+      if (armed !== null && bytesUp >= armed.at) {
+        const { fired } = armed
+        armed = null
+        down()
+        fired()
+        return
+      }
+      upstream.write(chunk)
+    })
+    upstream.pipe(client)
+    client.on('end', () => upstream.end())
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get bytesUp() {
+      return bytesUp
+    },
+    failAfter: (bytes, fired = () => undefined) => {
+      armed = { at: bytesUp + bytes, fired }
+    },
+    down,
+    restore: () => {
+      isDown = false
+      armed = null
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      })
+  }
+}

@@ -165,3 +165,27 @@ describe('a local target', () => {
     expect(await readFile(path.join(root, 'hello-wprm', 'note.txt'), 'utf8')).toBe('left alone')
   }, 60_000)
 })
+
+describe.each(['s3', 'local'] as const)('two workstations on one %s target', (kind) => {
+  it('import, pull and the ledger compare-and-swap work as over SFTP: a stale workstation is refused until it pulls', async () => {
+    const a = await setup(kind)
+    value(await a.api.addVersion({ slug: 'hello-wprm', version: '1.0.0', changelog: 'One', status: 'released' }))
+    // A second data folder, with the same profile and no source: it imports the plugin from the ledger.
+    const dataDir = path.join(temp.dir, `${a.name}-b`, 'data')
+    const b = createApi({ dataDir, secrets: environmentSecrets(env()), remoteLockWaitMs: 20_000 })
+    await new Store(dataDir).transact('add the test server', (db) => void db.servers.push(a.profile))
+    expect(value(await b.importPlugin({ server: a.name, slug: 'hello-wprm' }))).toMatchObject({ slug: 'hello-wprm', manifest_version: 1 })
+    const back = value(await b.changeStatus({ slug: 'hello-wprm', versions: ['1.0.0'], status: 'update_ready' }))
+    expect(back.publish).toMatchObject({ manifest_version: 2, uploaded: [] })
+
+    const stale = await a.api.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'Two', status: 'released' })
+    expect(stale.ok ? null : stale.error.kind).toBe('server-ahead')
+    expect(await a.manifest()).toMatchObject({ manifest_version: 2, version: '1.0.0', update_ready: true })
+    expect(value(await a.api.pull({ slugs: ['hello-wprm'] }))[0]).toMatchObject({ manifest_version_before: 1, manifest_version: 2 })
+    value(await a.api.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'Two', status: 'released' }))
+    // B takes in A's version, with its ZIP, checked against the ledger's SHA-256.
+    const pulled = value(await b.pull({ slugs: ['hello-wprm'] }))[0]!
+    expect(pulled).toMatchObject({ manifest_version: 3, added: ['1.1.0'], downloaded: ['1.1.0'] })
+    expect(value(await b.verify({ slug: 'hello-wprm' })).ok).toBe(true)
+  }, 120_000)
+})

@@ -14,7 +14,7 @@ import type { PublishPlan, PublishTargets, RemoteZip } from '../publish-plan.js'
 import { planPublish, preflightManifest, publishTargets } from '../publish-plan.js'
 import type { SignedSidecar } from '../../signing/sign-manifest.js'
 import { assertSitesWillTrust, signatureSidecars, signedFields, staleSignature } from '../signed-publish.js'
-import { takeObjectLock } from './object-lock.js'
+import { objectLockKey, takeObjectLock } from './object-lock.js'
 import type { ObjectStore } from './object-store.js'
 import { IMMUTABLE_CACHE_CONTROL, mutableCacheControl } from './object-store.js'
 import type { StoreServer } from './open-store.js'
@@ -46,7 +46,7 @@ export async function publishToStore(request: PublishRequest, server: StoreServe
   try {
     const unlock = await clock.timed('upload', () =>
       takeObjectLock(store, {
-        key: `${plugin.slug}/.wprm-lock`,
+        key: objectLockKey(plugin.slug),
         slug: plugin.slug,
         where,
         job: request.job,

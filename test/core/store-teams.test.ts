@@ -6,11 +6,13 @@ import type { Manifest } from '../../src-main/core/remote/manifest.js'
 import { environmentSecrets } from '../../src-main/core/remote/secrets.js'
 import type { Ledger } from '../../src-shared/ledger.js'
 import { manifestProblem } from '../../src-shared/manifest-schema.js'
-import type { PluginVersionRecord, Result, WprmApi } from '../../src-preload/api.js'
+import type { ApiEvents, PluginVersionRecord, Result, WprmApi } from '../../src-preload/api.js'
 import { makeTempDir } from '../fixtures/plugin-folder.js'
 import type { ObjectStoreServer } from '../support/object-store.js'
 import { startObjectStore } from '../support/object-store.js'
 import { s3KeyEnv, s3Place, s3Profile, storeProfile } from '../support/s3-profile.js'
+import type { OutageProxy } from '../support/tcp-proxy.js'
+import { startOutageProxy } from '../support/tcp-proxy.js'
 import { failure, pluginSource, value } from '../support/workstations.js'
 
 // Workstations as separate data folders publishing one plugin to one real Ceph RGW (an `s3` profile each, the
@@ -18,6 +20,7 @@ import { failure, pluginSource, value } from '../support/workstations.js'
 // its ETag under the object lock, and a stale workstation can neither drop what sites see nor publish blind.
 
 let rgw: ObjectStoreServer
+let proxy: OutageProxy
 let temp: { dir: string; cleanup: () => Promise<void> }
 let counter = 0
 
@@ -25,8 +28,10 @@ beforeAll(async () => {
   temp = await makeTempDir('wprm-store-teams-')
   rgw = await startObjectStore({ bucket: 'team' })
   await rgw.allowPublicRead()
+  proxy = await startOutageProxy(Number(new URL(rgw.endpoint).port))
 }, 120_000)
 afterAll(async () => {
+  await proxy?.close()
   await rgw?.stop()
   await temp?.cleanup()
 })
@@ -54,6 +59,8 @@ async function scene(slug: string, header = '1.0.0') {
     source,
     /** What sites see, anonymously from the gateway. */
     manifest: () => anonymous<Manifest>('info.json'),
+    /** The bytes of a file of the plugin, anonymously from the gateway. */
+    bytes: async (file: string): Promise<Buffer> => Buffer.from(await (await fetch(`${base}${file}`)).arrayBuffer()),
     ledger: async (): Promise<Ledger> => {
       const object = await s3.send(new GetObjectCommand({ Bucket: rgw.bucket, Key: `${keyPrefix}${slug}/ledger.json` }))
       return JSON.parse(await object.Body!.transformToString()) as Ledger
@@ -63,10 +70,25 @@ async function scene(slug: string, header = '1.0.0') {
       const listed = await s3.send(new ListObjectsV2Command({ Bucket: rgw.bucket, Prefix: `${keyPrefix}${slug}/` }))
       return Object.fromEntries((listed.Contents ?? []).map((o) => [o.Key!, `${o.ETag} ${o.Size}`]))
     },
-    async ws(id: string): Promise<Station> {
+    /** A workstation: its own data folder and profile; `through` the proxy, `now` its clock, `onEvent` its events. */
+    async ws(
+      id: string,
+      options: {
+        through?: OutageProxy
+        now?: () => Date
+        onEvent?: <K extends keyof ApiEvents>(name: K, payload: ApiEvents[K]) => void
+      } = {}
+    ): Promise<Station> {
       const dataDir = path.join(root, id, 'data')
-      const api = createApi({ dataDir, secrets: environmentSecrets(s3KeyEnv(rgw)), remoteLockWaitMs: 120_000 })
-      await storeProfile(dataDir, s3Profile(rgw, name))
+      const api = createApi({
+        dataDir,
+        secrets: environmentSecrets(s3KeyEnv(rgw)),
+        remoteLockWaitMs: 120_000,
+        ...(options.now === undefined ? {} : { now: options.now }),
+        ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent })
+      })
+      const endpoint = options.through === undefined ? {} : { endpoint: `http://127.0.0.1:${options.through.port}` }
+      await storeProfile(dataDir, s3Profile(rgw, name, endpoint))
       return { api, versions: async () => value(await api.getPlugin({ slug })).versions }
     },
     close: () => s3.destroy()
@@ -163,6 +185,64 @@ describe('several workstations, one S3 bucket', () => {
       expect((await team.manifest())!.versions.map((v) => v.version).sort()).toEqual(['1.0.0', '1.1.0', '1.2.0'])
       expect(value(await winner.ws.api.pull({ slugs: [slug] }))[0]!.added).toEqual([loser.version])
     } finally {
+      team.close()
+    }
+  }, 120_000)
+
+  it("a lock broken as stale while its publish still runs: the ledger's compare-and-swap refuses the late publish before its manifest", async () => {
+    const team = await scene('stale-lock')
+    const { slug } = team
+    try {
+      // A's clock is 20 minutes behind, so its lock looks stale (older than 15 minutes) to B while A still works.
+      let uploaded!: () => void
+      const zipUp = new Promise<void>((resolve) => (uploaded = resolve))
+      let watching = false
+      const a = await team.ws('a', {
+        through: proxy,
+        now: () => new Date(Date.now() - 20 * 60_000),
+        onEvent: (name, payload) => {
+          const event = payload as ApiEvents['progress']
+          // The ZIP is up (its PUT answered): A read the ledger long ago; stall its link before the ledger's swap.
+          if (watching && name === 'progress' && event.phase === 'upload' && event.total > 0 && event.done === event.total) {
+            watching = false
+            proxy.hold()
+            uploaded()
+          }
+        }
+      })
+      value(await a.api.addPlugin({ sourceDir: team.source, server: team.name }))
+      value(await a.api.addVersion({ slug, version: '1.0.0', changelog: 'One', status: 'released' }))
+      const b = await team.ws('b')
+      value(await b.api.addPlugin({ sourceDir: team.source, server: team.name }))
+      value(await a.api.addVersion({ slug, version: '1.1.0', changelog: 'From A' }))
+
+      watching = true
+      const late = a.api.changeStatus({ slug, versions: ['1.1.0'], status: 'released' })
+      await zipUp
+      // B breaks the lock it finds stale and publishes; then A's link comes back.
+      const published = value(await b.api.publish({ slug, breakStaleLock: true }))
+      expect(published.manifest_version).toBe(2)
+      proxy.restore()
+      const refused = failure(await late)
+      expect(refused.kind).toBe('remote-conflict')
+      expect(refused.hint).toContain('again')
+
+      // Sites see B's manifest; A's release is not half in: not listed, and -latest.zip is the live ZIP.
+      const manifest = (await team.manifest())!
+      expect(manifest).toMatchObject({ manifest_version: 2, version: '1.0.0' })
+      expect(manifest.versions.map((v) => v.version)).toEqual(['1.0.0'])
+      expect(await team.bytes(`${slug}-latest.zip`)).toEqual(await team.bytes(`${slug}-v1.0.0.zip`))
+      expect((await team.ledger()).manifest_version).toBe(2)
+      expect((await a.versions()).find((v) => v.version === '1.1.0')?.status).toBe('draft')
+
+      // A runs it again: refused as stale until it pulls, then in; nothing is lost.
+      expect(failure(await a.api.changeStatus({ slug, versions: ['1.1.0'], status: 'released' })).kind).toBe('server-ahead')
+      value(await a.api.pull({ slugs: [slug] }))
+      value(await a.api.changeStatus({ slug, versions: ['1.1.0'], status: 'released' }))
+      expect(await team.manifest()).toMatchObject({ manifest_version: 3, version: '1.1.0' })
+      expect(await team.bytes(`${slug}-latest.zip`)).toEqual(await team.bytes(`${slug}-v1.1.0.zip`))
+    } finally {
+      proxy.restore()
       team.close()
     }
   }, 120_000)

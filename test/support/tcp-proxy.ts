@@ -249,6 +249,8 @@ export interface OutageProxy {
   failAfter(bytes: number, fired?: () => void): void
   /** Drops every open connection now and refuses new ones (each is closed as it opens) until restore(). */
   down(): void
+  /** Keeps what the client sends from now on (the connections stay open) until restore() sends it on: a stalled link. */
+  hold(): void
   restore(): void
   close(): Promise<void>
 }
@@ -262,6 +264,7 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
   let bytesUp = 0
   let isDown = false
   let armed: { readonly at: number; readonly fired: () => void } | null = null
+  let held: { readonly to: net.Socket; readonly chunk: Buffer }[] | null = null
   const down = (): void => {
     isDown = true
     for (const socket of sockets) socket.destroy()
@@ -287,7 +290,8 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
         fired()
         return
       }
-      upstream.write(chunk)
+      if (held !== null) held.push({ to: upstream, chunk })
+      else upstream.write(chunk)
     })
     upstream.pipe(client)
     client.on('end', () => upstream.end())
@@ -307,9 +311,15 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
       armed = { at: bytesUp + bytes, fired }
     },
     down,
+    hold: () => {
+      held ??= []
+    },
     restore: () => {
       isDown = false
       armed = null
+      const kept = held ?? []
+      held = null
+      for (const { to, chunk } of kept) if (!to.destroyed) to.write(chunk)
     },
     close: () =>
       new Promise<void>((resolve) => {

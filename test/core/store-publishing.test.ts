@@ -1,12 +1,14 @@
-import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, readFile, readdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
-import { HeadObjectCommand } from '@aws-sdk/client-s3'
+import { randomBytes } from 'node:crypto'
+import { HeadObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Result, ServerProfile } from '../../src-preload/api.js'
 import { createApi } from '../../src-main/api.js'
 import { Store } from '../../src-main/core/db/store.js'
 import type { Manifest } from '../../src-main/core/remote/manifest.js'
 import { environmentSecrets } from '../../src-main/core/remote/secrets.js'
+import { KEY_PASSPHRASE_VAR } from '../../src-main/core/signing/key-source.js'
 import { IMMUTABLE_CACHE_CONTROL, mutableCacheControl } from '../../src-main/core/remote/targets/object-store.js'
 import { normalizeLocalTarget, normalizeS3Target } from '../../src-shared/input-rules.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
@@ -14,6 +16,7 @@ import type { NginxServer } from '../support/nginx.js'
 import { startNginx } from '../support/nginx.js'
 import type { ObjectStoreServer } from '../support/object-store.js'
 import { startObjectStore } from '../support/object-store.js'
+import { PLUGIN_SLUG, UPDATER_PATH, pluginMainFile } from '../wordpress/support/releases.js'
 
 function value<T>(result: Result<T>): T {
   if (!result.ok) throw new Error(`expected success, got ${result.error.kind}: ${result.error.message} ${result.error.hint}`)
@@ -93,8 +96,10 @@ describe.each(['s3', 'local'] as const)('publishing to a %s target', (kind) => {
     expect(zip.length).toBe(m1.size)
     const report = value(await api.verify({ slug: 'hello-wprm' }))
     expect(report.checks.filter((c) => !c.ok)).toEqual([])
-    if (kind === 's3')
+    if (kind === 's3') {
       expect(report.checks[0]!.detail).toContain(`SHA-256 recorded at upload as released, Cache-Control: ${IMMUTABLE_CACHE_CONTROL}`)
+      expect(report.checks[3]!.detail).toContain(`Cache-Control: ${mutableCacheControl(30)}`)
+    }
 
     value(await api.addVersion({ slug: 'hello-wprm', version: '1.1.0', changelog: 'Second', status: 'released' }))
     const ready = value(await api.changeStatus({ slug: 'hello-wprm', versions: ['1.1.0'], status: 'update_ready' }))
@@ -133,6 +138,20 @@ describe('S3 semantics', () => {
     expect(await cacheOf('hello-wprm-latest.zip')).toBe(mutableCacheControl(30))
     // No lock is left behind.
     expect([403, 404]).toContain((await fetch(`${profile.public_url}hello-wprm/.wprm-lock`)).status)
+  }, 60_000)
+
+  it('fails verification at checks 1 and 3 when the ZIP in the bucket was replaced by other bytes of the same size', async () => {
+    const { api, profile } = await setup('s3')
+    const release = value(await api.addVersion({ slug: 'hello-wprm', version: '3.0.0', changelog: 'x', status: 'released' }))
+    const size = release.builds[0]!.file_size!
+    const prefix = profile.kind === 's3' ? profile.key_prefix : ''
+    await rgw
+      .client()
+      .send(new PutObjectCommand({ Bucket: rgw.bucket, Key: `${prefix}hello-wprm/hello-wprm-v3.0.0.zip`, Body: randomBytes(size) }))
+    const report = value(await api.verify({ slug: 'hello-wprm' }))
+    expect(report.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual([1, 3])
+    expect(report.checks[0]!.detail).toContain(`Cache-Control: none, expected ${IMMUTABLE_CACHE_CONTROL}`)
+    expect(report.checks[2]!.detail).toMatch(/SHA-256 [0-9a-f]{16}…, recorded/)
   }, 60_000)
 
   it('refuses without the S3 keys before anything is sent, naming the variable', async () => {
@@ -188,4 +207,40 @@ describe.each(['s3', 'local'] as const)('two workstations on one %s target', (ki
     expect(pulled).toMatchObject({ manifest_version: 3, added: ['1.1.0'], downloaded: ['1.1.0'] })
     expect(value(await b.verify({ slug: 'hello-wprm' })).ok).toBe(true)
   }, 120_000)
+})
+
+describe('a signed plugin with artwork on S3', () => {
+  it('publishes its signature and banner beside the ZIPs; verify passes every check, the signature included', async () => {
+    process.env[KEY_PASSPHRASE_VAR] = 'a passphrase for the tests'
+    try {
+      const name = `signed${++counter}`
+      const dataDir = path.join(temp.dir, name, 'data')
+      const api = createApi({ dataDir, secrets: environmentSecrets(env()), remoteLockWaitMs: 20_000 })
+      const key = value(await api.generateSigningKey({ name: 'release' }))
+      const profile = profileOf('s3', name)
+      await new Store(dataDir).transact('add the test server', (db) => void db.servers.push(profile))
+      const sourceDir = path.join(temp.dir, name, PLUGIN_SLUG)
+      await mkdir(path.join(sourceDir, '.wordpress-org'), { recursive: true })
+      const manifestUrl = `${profile.public_url}${PLUGIN_SLUG}/info.json`
+      await writeFile(
+        path.join(sourceDir, `${PLUGIN_SLUG}.php`),
+        pluginMainFile(manifestUrl, `, array( 'keys' => array( '${key.public_key}' ) )`)
+      )
+      await copyFile(UPDATER_PATH, path.join(sourceDir, 'wprm-updater.php'))
+      await writeFile(path.join(sourceDir, '.wordpress-org', 'banner-772x250.png'), randomBytes(2048))
+      value(await api.addPlugin({ sourceDir, server: name }))
+      value(await api.setPlugin({ slug: PLUGIN_SLUG, signingKey: 'release' }))
+      value(await api.addVersion({ slug: PLUGIN_SLUG, version: '1.0.0', changelog: 'First.', status: 'released' }))
+      const manifest = (await (await fetch(manifestUrl)).json()) as Manifest & { banners?: Record<string, string> }
+      expect(manifest).toMatchObject({ version: '1.0.0', keys: [key.public_key] })
+      const banner = await fetch(manifest.banners!.low!)
+      expect(banner.status).toBe(200)
+      expect(banner.headers.get('cache-control')).toBe(IMMUTABLE_CACHE_CONTROL)
+      const report = value(await api.verify({ slug: PLUGIN_SLUG }))
+      expect(report.checks.filter((c) => !c.ok)).toEqual([])
+      expect(report.checks[7]!.detail).not.toContain('not signed')
+    } finally {
+      delete process.env[KEY_PASSPHRASE_VAR]
+    }
+  }, 60_000)
 })

@@ -67,15 +67,15 @@ async function fetchZips(files: ServerFiles, slug: string, plan: PullPlan): Prom
         )
       }
       await mkdir(path.dirname(zip.path), { recursive: true })
-      const remotePath = files.where(slug, zip.file_name)
+      const place = files.where(slug, zip.file_name)
       const temp = tempPathFor(zip.path)
       try {
         const got = await files.download(slug, zip.file_name, temp)
         if (got.sha256 !== zip.sha256 || got.size !== zip.size) {
           throw new WprmError(
             'remote-conflict',
-            `${zip.file_name} on ${server.name} (${remotePath}) is ${got.size} bytes with SHA-256 ${got.sha256.slice(0, 12)}…, but the ledger records ${zip.size} bytes, ${zip.sha256.slice(0, 12)}…. Nothing was taken in.`,
-            `Find out who changed ${remotePath}; put the released file back (a workstation that has it can: wprm publish <slug>), then pull again.`
+            `${zip.file_name} on ${place} is ${got.size} bytes with SHA-256 ${got.sha256.slice(0, 12)}…, but the ledger records ${zip.size} bytes, ${zip.sha256.slice(0, 12)}…. Nothing was taken in.`,
+            `Find out who changed ${zip.file_name} on ${place}; put the released file back (a workstation that has it can: wprm publish <slug>), then pull again.`
           )
         }
         // Linked, not renamed: a file that appeared meanwhile is never replaced.

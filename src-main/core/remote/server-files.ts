@@ -30,7 +30,7 @@ export type PluginTruth = ServerTruth & {
  */
 export interface ServerFiles {
   readonly server: ServerProfile
-  /** Where messages say the plugin's file is (`host:/path`, `s3://bucket/key`, a path). */
+  /** Where messages say the plugin's file is: the target's place and the file's path there (`host (/path)`). */
   where(slug: string, name: string): string
   readTruth(slug: string): Promise<PluginTruth>
   /** Downloads a plugin's file to `localPath` (which must not exist); its size and SHA-256 as they arrived. */
@@ -54,7 +54,7 @@ export function sftpFiles(session: SftpSession): ServerFiles {
   const server = session.server
   return {
     server,
-    where: (slug, name) => `${server.host}:${posixPath.join(pluginFolder(server, slug), name)}`,
+    where: (slug, name) => `${server.host} (${posixPath.join(pluginFolder(server, slug), name)})`,
     readTruth: (slug) => readServerTruth(session, pluginFolder(server, slug), slug),
     download: (slug, name, localPath) => session.download(posixPath.join(pluginFolder(server, slug), name), localPath),
     clearOwnAbandonedLock: async (slug, now) => {
@@ -64,10 +64,7 @@ export function sftpFiles(session: SftpSession): ServerFiles {
         job: publishJob(slug),
         now,
         lockWaitMs: 0
-      }).catch((error: unknown) => {
-        if (error instanceof WprmError) return null
-        throw error
-      })
+      }).catch(refusedAsNull)
       await unlock?.()
     },
     close: () => session.close()
@@ -78,7 +75,7 @@ export function sftpFiles(session: SftpSession): ServerFiles {
 function storeFiles(server: Exclude<ServerProfile, { kind: 'sftp' }>, store: ObjectStore): ServerFiles {
   return {
     server,
-    where: (slug, name) => `${targetPlace(server)}${slug}/${name}`,
+    where: (slug, name) => `${targetPlace(server)} (${slug}/${name})`,
     readTruth: (slug) => readStoreTruth(store, slug),
     download: async (slug, name, localPath) => {
       const object = await store.get(`${slug}/${name}`)
@@ -101,12 +98,15 @@ function storeFiles(server: Exclude<ServerProfile, { kind: 'sftp' }>, store: Obj
         job: publishJob(slug),
         now,
         lockWaitMs: 0
-      }).catch((error: unknown) => {
-        if (error instanceof WprmError) return null
-        throw error
-      })
+      }).catch(refusedAsNull)
       await unlock?.()
     },
     close: async () => store.close()
   }
+}
+
+/** A lock not taken (held by another publish, or the server unreachable) is left for later: null. */
+function refusedAsNull(error: unknown): null {
+  if (error instanceof WprmError) return null
+  throw error
 }

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import { GetObjectCommand, HeadObjectCommand, ListMultipartUploadsCommand } from '@aws-sdk/client-s3'
@@ -7,6 +8,7 @@ import { createApi } from '../../src-main/api.js'
 import type { Manifest } from '../../src-main/core/remote/manifest.js'
 import { environmentSecrets } from '../../src-main/core/remote/secrets.js'
 import type { Ledger } from '../../src-shared/ledger.js'
+import { WPRM_BIN, runCli } from '../cli/run-cli.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { ObjectStoreServer } from '../support/object-store.js'
 import { startObjectStore } from '../support/object-store.js'
@@ -76,6 +78,7 @@ async function released(payload: number) {
   return {
     api,
     base,
+    dataDir,
     /** Calls `on` with each progress event of the next command. */
     watch: (on: ((event: ProgressEvent) => void) | null) => (onProgress = on),
     /** What sites see: info.json, anonymously, from the gateway itself (not through the proxy). */
@@ -197,6 +200,36 @@ describe('a publish to S3 cut off part-way', () => {
       ctx.close()
     }
   }, 60_000)
+
+  it('a `wprm release` killed (SIGKILL) halfway through a ZIP: its lock stays, and the same command run again takes it over and finishes', async () => {
+    const ctx = await released(3 * 1024 * 1024)
+    try {
+      const before = await ctx.manifest()
+      value(await ctx.api.addVersion({ slug: SLUG, version: '1.1.0', changelog: 'Second' }))
+      const env = { ...process.env, ...s3KeyEnv(rgw) }
+      const child = spawn(process.execPath, [WPRM_BIN, '--data-dir', ctx.dataDir, 'release', SLUG, '1.1.0'], { env, stdio: 'ignore' })
+      const killed = new Promise<NodeJS.Signals | null>((resolve) => child.on('exit', (_code, signal) => resolve(signal)))
+      // The link stalls halfway through the ZIP's PUT; the process dies there, holding the lock.
+      proxy.holdAfter(Math.round(before.size / 2), () => child.kill('SIGKILL'))
+      expect(await killed).toBe('SIGKILL')
+      proxy.restore()
+      expect(await ctx.manifest()).toEqual(before)
+      await ctx.expectListedZipsWhole(before)
+      expect([403, 404]).toContain(await ctx.status('hello-wprm-v1.1.0.zip'))
+      expect(await ctx.head('.wprm-lock')).toMatchObject({ ContentLength: expect.any(Number) })
+
+      const again = await runCli(['release', SLUG, '1.1.0'], { dataDir: ctx.dataDir, env: s3KeyEnv(rgw) })
+      expect(again.code, again.stderr).toBe(0)
+      const after = await ctx.manifest()
+      expect(after).toMatchObject({ version: '1.1.0', manifest_version: before.manifest_version + 1 })
+      await ctx.expectListedZipsWhole(after)
+      await expect(ctx.head('.wprm-lock')).rejects.toMatchObject({ name: 'NotFound' })
+      expect(value(await ctx.api.verify({ slug: SLUG })).ok).toBe(true)
+    } finally {
+      proxy.restore()
+      ctx.close()
+    }
+  }, 90_000)
 
   it('a 20 MB multipart upload cut halfway: no half object is visible, and the retry uploads it whole', async () => {
     const ctx = await released(1024)

@@ -247,6 +247,8 @@ export interface OutageProxy {
    * `fired` is called when it does.
    */
   failAfter(bytes: number, fired?: () => void): void
+  /** As failAfter, but stalls the link (as hold()) instead of taking it down: for a test to kill the client there. */
+  holdAfter(bytes: number, fired?: () => void): void
   /** Drops every open connection now and refuses new ones (each is closed as it opens) until restore(). */
   down(): void
   /** Keeps what the client sends from now on (the connections stay open) until restore() sends it on: a stalled link. */
@@ -263,7 +265,7 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
   const sockets = new Set<net.Socket>()
   let bytesUp = 0
   let isDown = false
-  let armed: { readonly at: number; readonly fired: () => void } | null = null
+  let armed: { readonly at: number; readonly fault: 'down' | 'hold'; readonly fired: () => void } | null = null
   let held: { readonly to: net.Socket; readonly chunk: Buffer }[] | null = null
   const down = (): void => {
     isDown = true
@@ -284,11 +286,15 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
       if (isDown) return
       bytesUp += chunk.length
       if (armed !== null && bytesUp >= armed.at) {
-        const { fired } = armed
+        const { fault, fired } = armed
         armed = null
-        down()
+        if (fault === 'down') {
+          down()
+          fired()
+          return
+        }
+        held ??= []
         fired()
-        return
       }
       if (held !== null) held.push({ to: upstream, chunk })
       else upstream.write(chunk)
@@ -308,7 +314,10 @@ export async function startOutageProxy(targetPort: number): Promise<OutageProxy>
       return bytesUp
     },
     failAfter: (bytes, fired = () => undefined) => {
-      armed = { at: bytesUp + bytes, fired }
+      armed = { at: bytesUp + bytes, fault: 'down', fired }
+    },
+    holdAfter: (bytes, fired = () => undefined) => {
+      armed = { at: bytesUp + bytes, fault: 'hold', fired }
     },
     down,
     hold: () => {

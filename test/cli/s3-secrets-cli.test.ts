@@ -65,6 +65,7 @@ describe('an s3 profile from the command line', () => {
     await ok(['--json', 'pull'])
     await ok(['--json', 'plugin', 'show', 'hello-wprm'])
     await ok(['--json', 'activity'])
+    // Refused for an s3 profile until `server test` takes the S3 connection test; its output is checked all the same.
     await wprm(['--json', '--debug', 'server', 'test', 'bucket'])
 
     // Failures: a wrong secret (the store refuses it) and none at all; each says which variable to fix.

@@ -3,9 +3,10 @@
  * (an `s3` server profile), and the site reads info.json, the ZIPs and the signatures anonymously from the
  * gateway's own URL (a public-read bucket policy, as a CDN's origin or a public bucket would serve them). Our
  * updater installs a release, revalidates with a 304, plugin-update-checker 5.7 reads the same info.json, and a
- * signed release installs with its signature verified, while a manifest changed in the bucket is refused.
+ * signed release installs with its signature verified, while a manifest changed in the bucket is refused, and a
+ * rollback in the bucket takes the site back.
  *
- * The tests are one story on one site and build on each other (1.0.0 → 1.1.0 → signed 1.2.0 → verified 1.3.0);
+ * The tests are one story on one site and build on each other (1.0.0 → 1.1.0 → signed 1.2.0 → verified 1.3.0 → rolled back to 1.2.0);
  * run them in order. The harness's mu-plugin lets WordPress's safe HTTP API reach any port on 127.0.0.1, so the
  * gateway's port needs nothing of its own.
  */
@@ -182,7 +183,7 @@ describe('a WordPress site updated from an S3 bucket (Ceph RGW, read anonymously
     }
   })
 
-  it('signed releases: the plugin moves to a signing key, then a release is verified against the signature in the bucket', async () => {
+  it('signed releases: the plugin moves to a signing key, a release is verified against the signature in the bucket, a rollback is taken', async () => {
     const key1 = value(await releases.api.generateSigningKey({ name: 'release' }))
     // 1.2.0 carries the updater registered with the key; it is the first signed release.
     await mkdir(releases.sourceDir, { recursive: true })
@@ -237,6 +238,17 @@ describe('a WordPress site updated from an S3 bucket (Ceph RGW, read anonymously
     }
     expect(await upgrade()).toBe('1.3.0')
     expect(await runningVersion('1.3.0')).toBe('1.3.0')
+
+    // A rollback in the bucket (a signed manifest, one higher): the site goes back to 1.2.0, told why.
+    const back = await releases.rollback('1.2.0')
+    expect(back).toMatchObject({ live: '1.2.0', revoked: ['1.3.0'] })
+    const offered = await check()
+    expect(offered.offered).toMatchObject({ new_version: '1.2.0', package: `${base}hello-wprm-v1.2.0.zip` })
+    expect(offered.notices).toEqual([
+      expect.stringContaining('Hello WPRM 1.3.0 was withdrawn by its developer. Update it to version 1.2.0')
+    ])
+    expect(await upgrade()).toBe('1.2.0')
+    expect(await runningVersion('1.2.0')).toBe('1.2.0')
     const log = await site.debugLog()
     expect(log).not.toMatch(/PHP (Fatal|Parse) error/)
     expect(log).not.toContain('wprm-updater.php')

@@ -996,7 +996,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( 404 === $code || 410 === $code ) {
 				return $this->refused( 'signature', sprintf( 'the manifest at %1$s has no signature (%2$s answered HTTP %3$d).', $this->manifest_url, esc_html( $sig_url ), $code ) );
 			}
-			if ( 401 === $code || 403 === $code ) {
+			// The manifest itself was served to this very request's credentials: a 403 for its signature is what an S3
+			// bucket that anonymous readers may not list answers for a missing file, so a changed manifest looks so.
+			if ( 403 === $code ) {
+				return $this->refused( 'signature', sprintf( 'the manifest at %1$s has no signature the server will serve (%2$s answered HTTP 403, as S3 storage does for a missing file).', $this->manifest_url, esc_html( $sig_url ) ) );
+			}
+			if ( 401 === $code ) {
 				return new WP_Error( 'wprm_updater_denied', sprintf( 'the update server refused access to the signature of %1$s (HTTP %2$d): check the license key or the credentials this plugin sends.', $this->manifest_url, $code ) );
 			}
 			if ( 200 !== $code ) {

@@ -236,3 +236,104 @@ export async function startStepProxy(targetPort: number): Promise<StepProxy> {
       })
   }
 }
+
+/** A loopback TCP proxy whose network a test takes down: at once, or once the client has sent so many bytes more. */
+export interface OutageProxy {
+  readonly port: number
+  /** Bytes the client sent so far, over every connection. */
+  readonly bytesUp: number
+  /**
+   * Takes the network down once the client has sent `bytes` more (the chunk that crosses is not forwarded);
+   * `fired` is called when it does.
+   */
+  failAfter(bytes: number, fired?: () => void): void
+  /** As failAfter, but stalls the link (as hold()) instead of taking it down: for a test to kill the client there. */
+  holdAfter(bytes: number, fired?: () => void): void
+  /** Drops every open connection now and refuses new ones (each is closed as it opens) until restore(). */
+  down(): void
+  /** Keeps what the client sends from now on (the connections stay open) until restore() sends it on: a stalled link. */
+  hold(): void
+  restore(): void
+  close(): Promise<void>
+}
+
+/**
+ * Forwards 127.0.0.1:<port> to 127.0.0.1:<targetPort> until it is taken down: an HTTP client's retries (the AWS
+ * SDK's) then meet a network that stays down, rather than a single cut they would paper over.
+ */
+export async function startOutageProxy(targetPort: number): Promise<OutageProxy> {
+  const sockets = new Set<net.Socket>()
+  let bytesUp = 0
+  let isDown = false
+  let armed: { readonly at: number; readonly fault: 'down' | 'hold'; readonly fired: () => void } | null = null
+  let held: { readonly to: net.Socket; readonly chunk: Buffer }[] | null = null
+  const down = (): void => {
+    isDown = true
+    for (const socket of sockets) socket.destroy()
+  }
+  const server = net.createServer((client) => {
+    if (isDown) {
+      client.destroy()
+      return
+    }
+    const upstream = net.connect(targetPort, '127.0.0.1')
+    for (const socket of [client, upstream]) {
+      sockets.add(socket)
+      socket.on('close', () => sockets.delete(socket))
+      socket.on('error', () => socket.destroy())
+    }
+    client.on('data', (chunk: Buffer) => {
+      if (isDown) return
+      bytesUp += chunk.length
+      if (armed !== null && bytesUp >= armed.at) {
+        const { fault, fired } = armed
+        armed = null
+        if (fault === 'down') {
+          down()
+          fired()
+          return
+        }
+        held ??= []
+        fired()
+      }
+      if (held !== null) held.push({ to: upstream, chunk })
+      else upstream.write(chunk)
+    })
+    upstream.pipe(client)
+    client.on('end', () => upstream.end())
+    client.on('close', () => upstream.destroy())
+    upstream.on('close', () => client.destroy())
+  })
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(0, '127.0.0.1', resolve)
+  })
+  return {
+    port: (server.address() as net.AddressInfo).port,
+    get bytesUp() {
+      return bytesUp
+    },
+    failAfter: (bytes, fired = () => undefined) => {
+      armed = { at: bytesUp + bytes, fault: 'down', fired }
+    },
+    holdAfter: (bytes, fired = () => undefined) => {
+      armed = { at: bytesUp + bytes, fault: 'hold', fired }
+    },
+    down,
+    hold: () => {
+      held ??= []
+    },
+    restore: () => {
+      isDown = false
+      armed = null
+      const kept = held ?? []
+      held = null
+      for (const { to, chunk } of kept) if (!to.destroyed) to.write(chunk)
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy()
+        server.close(() => resolve())
+      })
+  }
+}

@@ -88,19 +88,43 @@ export async function setUpReleases(
   writeSource: (dir: string, manifestUrl: string) => Promise<void> = writePluginSource,
   apiOptions: Partial<ApiOptions> = {}
 ): Promise<PluginReleases> {
-  const api = createApi({ dataDir: path.join(workDir, 'data'), ...apiOptions })
-  const manifestUrl = `${server.nginx.baseUrl}${name}/${PLUGIN_SLUG}/info.json`
-  const sourceDir = path.join(workDir, PLUGIN_SLUG)
-  await writeSource(sourceDir, manifestUrl)
-  value(await api.addPlugin({ sourceDir }))
   const profile = await server.profile(name)
-  value(await api.addServer(profile))
-  value(await api.setPlugin({ slug: PLUGIN_SLUG, server: name }))
+  const releases = await registerReleases({
+    workDir,
+    name,
+    manifestUrl: `${server.nginx.baseUrl}${name}/${PLUGIN_SLUG}/info.json`,
+    writeSource,
+    apiOptions,
+    addServer: async (api) => void value(await api.addServer(profile))
+  })
+  return { ...releases, remoteDir: path.join(profile.remoteRoot, PLUGIN_SLUG) }
+}
+
+/** How registerReleases sets up: where sites read the manifest, and how the server profile `name` is added. */
+export interface ReleasesSetup {
+  readonly workDir: string
+  readonly name: string
+  readonly manifestUrl: string
+  readonly writeSource?: (dir: string, manifestUrl: string) => Promise<void>
+  readonly apiOptions?: Partial<ApiOptions>
+  /** Adds the server profile `name` to the fresh data folder (`server add`, or a store profile written directly). */
+  readonly addServer: (api: ApiHandle, dataDir: string) => Promise<void>
+}
+
+/** The test plugin registered in a fresh data folder and pointed at a server profile of any kind. */
+export async function registerReleases(setup: ReleasesSetup): Promise<Omit<PluginReleases, 'remoteDir'>> {
+  const dataDir = path.join(setup.workDir, 'data')
+  const api = createApi({ dataDir, ...setup.apiOptions })
+  const { manifestUrl } = setup
+  const sourceDir = path.join(setup.workDir, PLUGIN_SLUG)
+  await (setup.writeSource ?? writePluginSource)(sourceDir, manifestUrl)
+  value(await api.addPlugin({ sourceDir }))
+  await setup.addServer(api, dataDir)
+  value(await api.setPlugin({ slug: PLUGIN_SLUG, server: setup.name }))
   return {
     api,
     sourceDir,
     manifestUrl,
-    remoteDir: path.join(profile.remoteRoot, PLUGIN_SLUG),
     release: async (input) => value(await api.addVersion({ slug: PLUGIN_SLUG, ...input })),
     rollback: async (to) => value(await api.rollback({ slug: PLUGIN_SLUG, to })),
     rollout: async (input) => value(await api.setRollout({ slug: PLUGIN_SLUG, ...input })),

@@ -160,6 +160,7 @@ export class S3Store implements ObjectStore {
       // CompleteMultipartUpload has no dependable condition (Ceph 16 ignores If-None-Match on it): conditional
       // writes are for the small files (the lock, the ledger), never for a ZIP.
       if (condition.kind !== 'always') throw new Error(`a conditional write of ${key} (${size} bytes) would go up in parts`)
+      await this.abortUnfinishedUploads(common.Key)
       const { Upload } = await import('@aws-sdk/lib-storage')
       const upload = new Upload({
         client: this.client,
@@ -195,6 +196,23 @@ export class S3Store implements ObjectStore {
     })
     options.onProgress?.(bytes.length, bytes.length)
     return { etag: bareEtag(out.ETag) }
+  }
+
+  /**
+   * Aborts the unfinished multipart uploads of exactly this key, so that their stored parts stop costing: a
+   * publish cut off mid-upload could not abort its own over the dead connection. The caller holds the plugin's
+   * lock, so no other upload of the key is under way. Best effort: a key without the right to list or abort
+   * uploads still publishes.
+   */
+  private async abortUnfinishedUploads(fullKey: string): Promise<void> {
+    const Bucket = this.target.bucket
+    const listed = await this.client.send(new this.sdk.ListMultipartUploadsCommand({ Bucket, Prefix: fullKey })).catch(() => null)
+    const stale = (listed?.Uploads ?? []).filter((u) => u.Key === fullKey && u.UploadId !== undefined)
+    await Promise.all(
+      stale.map((u) =>
+        this.client.send(new this.sdk.AbortMultipartUploadCommand({ Bucket, Key: fullKey, UploadId: u.UploadId })).catch(() => undefined)
+      )
+    )
   }
 
   /** The request headers of a write's condition, in the form this store honours. */

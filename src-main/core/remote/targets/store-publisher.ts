@@ -35,9 +35,9 @@ import { readStoreTruth, writeStoreLedger } from './store-ledger.js'
  * 1. under the lock (`<slug>/.wprm-lock`, a conditional create), read the manifest, the ledger (and its ETag) and
  *    the listed ZIPs' HEADs at once, and plan;
  * 2. upload the ZIPs the store lacks and the artwork (immutable names, `Cache-Control: immutable`);
- * 3. `-latest.zip` (a copy inside the store) and the ledger, the last by compare-and-swap on the ETag it was read
- *    with, so a publish that somehow raced this one is refused before its manifest; a signed publish's
- *    signatures are inside the ledger and the manifest (signed-publish.ts), as over SFTP;
+ * 3. the ledger by compare-and-swap on the ETag it was read with (so a publish that somehow raced this one is
+ *    refused before its manifest and its `-latest.zip`), then `-latest.zip` (a copy inside the store); a signed
+ *    publish's signatures are inside the ledger and the manifest (signed-publish.ts), as over SFTP;
  * 4. `info.json`, the commit point, last, with a short max-age so a CDN passes it on within a minute;
  * 5. the retired ZIPs, once no manifest lists them.
  */
@@ -161,8 +161,8 @@ function imageType(name: string): string {
 
 /**
  * Carries out a plan on a store that holds the plugin's lock. Requests, in sequence: the uploads (one PUT each,
- * or one multipart upload for a large ZIP; the artwork after them), then the `-latest.zip` copy and the ledger's
- * compare-and-swap at once, then the manifest's PUT, then the retired ZIPs' deletes at once.
+ * or one multipart upload for a large ZIP; the artwork after them), then the ledger's compare-and-swap, the
+ * `-latest.zip` copy, then the manifest's PUT, then the retired ZIPs' deletes at once.
  */
 async function applyStorePlan(
   store: ObjectStore,
@@ -218,16 +218,15 @@ async function applyStorePlan(
       hooks.onStep(`uploaded ${image.remoteName}`)
     }
 
-    doing = `pointing ${plan.link.name} and writing ${LEDGER_FILE}`
-    hooks.report('manifest', 0, 2, 'Pointing the -latest copy and writing the ledger')
+    doing = `writing ${LEDGER_FILE} and pointing ${plan.link.name}`
+    hooks.report('manifest', 0, 2, 'Writing the ledger and pointing the -latest copy')
     await hooks.timed('manifest', async () => {
-      const [linked, ledgered] = await Promise.allSettled([
-        store.copy(key(plan.link.target), key(plan.link.name), { cacheControl: mutable }),
-        writeStoreLedger(store, plan.ledger, ledgerEtag, maxAge, signing)
-      ])
-      if (linked.status === 'fulfilled') hooks.onStep(`copied ${plan.link.target} to ${plan.link.name}`)
-      if (ledgered.status === 'fulfilled') hooks.onStep(`wrote ${LEDGER_FILE} for manifest #${plan.manifest.manifest_version}`)
-      for (const settled of [ledgered, linked]) if (settled.status === 'rejected') throw settled.reason
+      // The ledger's swap before the copy: a publish that lost the race (its lock broken as stale) must not point
+      // -latest.zip at a version the live manifest does not have.
+      await writeStoreLedger(store, plan.ledger, ledgerEtag, maxAge, signing)
+      hooks.onStep(`wrote ${LEDGER_FILE} for manifest #${plan.manifest.manifest_version}`)
+      await store.copy(key(plan.link.target), key(plan.link.name), { cacheControl: mutable })
+      hooks.onStep(`copied ${plan.link.target} to ${plan.link.name}`)
     })
 
     doing = `writing ${MANIFEST_FILE}`

@@ -7,7 +7,7 @@ import type { ApiHandle } from '../../src-main/api.js'
 import { createApi } from '../../src-main/api.js'
 import { KEEP_SESSION_MS } from '../../src-main/core/remote/session-pool.js'
 import { createAesCipher } from '../../src-main/core/remote/secret-vault.js'
-import type { AddServerInput } from '../../src-preload/api.js'
+import type { AddSftpServerInput } from '../../src-preload/api.js'
 import { mainFileText, makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import { siteHash } from '../support/access-log.js'
 import type { UpdateServer } from '../support/update-server.js'
@@ -89,7 +89,7 @@ async function stopSampling(): Promise<number[]> {
 }
 
 /** Fills the "Add a server" form from a test server profile (the key is always a key file here). */
-async function fillServerForm(profile: AddServerInput): Promise<void> {
+async function fillServerForm(profile: AddSftpServerInput): Promise<void> {
   const form = page.getByRole('form', { name: 'Add a server' })
   await form.getByLabel('Name', { exact: true }).fill(profile.name)
   await form.getByLabel('Host', { exact: true }).fill(profile.host)
@@ -102,7 +102,7 @@ async function fillServerForm(profile: AddServerInput): Promise<void> {
 }
 
 /** Adds a server through its first contact: the host key is shown, checked and accepted. */
-async function addServerAcceptingKey(profile: AddServerInput, screenshot?: string): Promise<Locator> {
+async function addServerAcceptingKey(profile: AddSftpServerInput, screenshot?: string): Promise<Locator> {
   await nav('Servers').click()
   await fillServerForm(profile)
   await page.getByRole('button', { name: 'Add server', exact: true }).click()

@@ -1,11 +1,20 @@
-import type { AddServerInput, ApiError, SecretStatus, ServerProfile, ServerTestResult, StoreSecretInput } from '../../../src-preload/api'
+import type {
+  AddServerInput,
+  AddSftpServerInput,
+  ApiError,
+  SecretKind,
+  SecretStatus,
+  ServerProfile,
+  ServerTestResult,
+  StoreSecretInput
+} from '../../../src-preload/api'
 import { settle } from './api-client'
 import type { Op, SliceCreator } from './types'
 import { BUSY, IDLE, failed, withKey } from './types'
 
 /** A first contact: the server's host key, waiting for the user to accept it. */
 export interface HostKeyPrompt {
-  readonly input: AddServerInput
+  readonly input: AddSftpServerInput
   readonly fingerprint: string
   readonly message: string
   readonly hint: string
@@ -14,7 +23,7 @@ export interface HostKeyPrompt {
 /** The OS has no secret store: the user is asked before a secret is kept with weak protection. */
 export interface SecretConsent {
   readonly server: string
-  readonly kind: 'password' | 'passphrase'
+  readonly kind: SecretKind
   readonly message: string
   readonly hint: string
 }
@@ -34,12 +43,12 @@ export interface ServersSlice {
   readonly hostKeyPrompt: HostKeyPrompt | null
   readonly serverTests: Readonly<Record<string, ServerTest>>
   readonly removeServerOps: Readonly<Record<string, Op>>
-  /** Whether a password / passphrase is stored; the secrets themselves never reach the window. */
+  /** Whether a password, passphrase or S3 key is stored; the secrets themselves never reach the window. */
   readonly secretStatus: Readonly<Record<string, SecretStatus>>
   readonly secretOps: Readonly<Record<string, Op>>
   readonly secretConsent: SecretConsent | null
   loadServers(): Promise<void>
-  /** Adds a profile; an unknown host key becomes a prompt instead of an error. */
+  /** Adds a profile of any kind; an SFTP server's unknown host key becomes a prompt instead of an error. */
   addServer(input: AddServerInput): Promise<boolean>
   /** Retries the prompted profile with the fingerprint the user accepted. */
   acceptHostKey(): Promise<boolean>
@@ -50,7 +59,7 @@ export interface ServersSlice {
   /** Stores a secret; without an OS store, asks for consent (then call again with allowWeakStorage). */
   storeSecret(input: StoreSecretInput): Promise<boolean>
   dismissSecretConsent(): void
-  deleteSecret(server: string, kind: 'password' | 'passphrase'): Promise<boolean>
+  deleteSecret(server: string, kind: SecretKind): Promise<boolean>
 }
 
 /** The servers slice. */
@@ -66,7 +75,7 @@ export const createServersSlice: SliceCreator<ServersSlice> =
       }
       // The contract carries the key the server showed with every host-key error: nothing is read from the text.
       const fingerprint = result.error.kind === 'host-key-unknown' ? (result.error.fingerprint ?? null) : null
-      if (fingerprint !== null) {
+      if (fingerprint !== null && (input.kind === undefined || input.kind === 'sftp')) {
         set({ addServerOp: IDLE, hostKeyPrompt: { input, fingerprint, message: result.error.message, hint: result.error.hint } })
       } else {
         set({ addServerOp: failed(result.error), hostKeyPrompt: null })
@@ -106,7 +115,7 @@ export const createServersSlice: SliceCreator<ServersSlice> =
       acceptHostKey: async () => {
         const prompt = get().hostKeyPrompt
         if (prompt === null) return false
-        const input: AddServerInput = { ...prompt.input, acceptHostKey: prompt.fingerprint }
+        const input: AddSftpServerInput = { ...prompt.input, acceptHostKey: prompt.fingerprint }
         set({ addServerOp: BUSY })
         // Keep the prompt visible while connecting: the user still sees which key they accepted.
         return afterAdd(input, await settle(() => api.addServer(input)))

@@ -380,7 +380,12 @@ function ServerCard({ server }: { readonly server: ServerProfile }) {
       ) : server.kind === 's3' ? (
         <dl className="facts">
           <dt>Bucket</dt>
-          <dd className="mono small">{targetSummary(server)}</dd>
+          <dd className="mono small">
+            {server.bucket}
+            {server.key_prefix !== '' && ` (keys under ${server.key_prefix})`}
+          </dd>
+          <dt>S3 endpoint</dt>
+          <dd className="mono small">{server.endpoint ?? `Amazon S3, ${server.region}`}</dd>
           <dt>Public URL</dt>
           <dd className="mono small">{server.public_url}</dd>
           <dt>Addressing</dt>

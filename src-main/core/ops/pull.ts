@@ -1,12 +1,11 @@
 import { DEFAULT_EXPIRY_DAYS } from '../../../src-shared/signing.js'
 import path from 'node:path'
-import posixPath from 'node:path/posix'
 import type { AddPluginInput, ImportPluginInput, PluginRecord, PullResult, ServerProfile } from '../../../src-shared/model.js'
 import { requirePlugin, requireServer } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
 import { WprmError } from '../errors.js'
-import { readServerTruth } from '../remote/ledger.js'
-import { SftpSession, sftpServer } from '../remote/sftp-session.js'
+import { openServerFiles } from '../remote/server-files.js'
+import { targetPlace } from '../../../src-shared/server-targets.js'
 import type { ReleaseContext } from './context.js'
 import { changePlugin } from './plugin-change.js'
 import { addPlugin, assertValidSlug } from './plugins.js'
@@ -40,13 +39,13 @@ export async function pullPlugins(ctx: ReleaseContext, slugs: readonly string[] 
     byServer.set(plugin.server, [...(byServer.get(plugin.server) ?? []), plugin])
   }
   for (const [name, group] of byServer) {
-    const session = await SftpSession.open(sftpServer(requireServer(db, name), 'wprm pull'), ctx.secrets, ctx.sessionOptions)
+    const files = await openServerFiles(requireServer(db, name), ctx.secrets, ctx.sessionOptions)
     try {
       for (const plugin of group) {
-        results.push((await changePlugin(ctx, plugin.slug, `pull ${plugin.slug}`, () => syncPlugin(ctx, plugin.slug, session)))!)
+        results.push((await changePlugin(ctx, plugin.slug, `pull ${plugin.slug}`, () => syncPlugin(ctx, plugin.slug, files)))!)
       }
     } finally {
-      await session.close()
+      await files.close()
     }
   }
   return results
@@ -147,11 +146,10 @@ export async function importPlugin(ctx: ReleaseContext, input: ImportPluginInput
 }
 
 /** The plugin as the server's ledger describes it, or a refusal saying what the server has. */
-async function readLedgerPlugin(ctx: ReleaseContext, profile: ServerProfile, slug: string) {
-  const server = sftpServer(profile, 'Importing a plugin from the ledger')
-  const session = await SftpSession.open(server, ctx.secrets, ctx.sessionOptions)
+async function readLedgerPlugin(ctx: ReleaseContext, server: ServerProfile, slug: string) {
+  const files = await openServerFiles(server, ctx.secrets, ctx.sessionOptions)
   try {
-    const truth = await readServerTruth(session, posixPath.join(server.remote_root, slug), slug)
+    const truth = await files.readTruth(slug)
     const plugin = truth.state?.plugin ?? truth.ledger?.plugin
     if (plugin !== undefined) return plugin
     throw new WprmError(
@@ -160,10 +158,10 @@ async function readLedgerPlugin(ctx: ReleaseContext, profile: ServerProfile, slu
         ? `${server.name} has nothing published for ${slug}.`
         : `Cannot import ${slug} from ${server.name}: ${truth.problem}.`,
       truth.problem === null
-        ? `Check the slug (the folder under ${server.remote_root}); a plugin never published is added from its source: wprm plugin add <source-dir> --server ${server.name}.`
+        ? `Check the slug (the folder under ${targetPlace(server)}); a plugin never published is added from its source: wprm plugin add <source-dir> --server ${server.name}.`
         : `Publish once from the workstation that has the records (wprm publish ${slug}): it writes the ledger.`
     )
   } finally {
-    await session.close()
+    await files.close()
   }
 }

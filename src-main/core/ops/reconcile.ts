@@ -1,11 +1,8 @@
 import { readIntent, clearIntent } from '../db/publish-intent.js'
 import { requireServer } from '../db/lookups.js'
 import { workstationOf } from '../db/workstation.js'
-import posixPath from 'node:path/posix'
-import { publishJob } from '../../../src-shared/jobs.js'
-import type { SftpServer } from '../../../src-shared/model.js'
-import { takeRemoteLock } from '../remote/remote-lock.js'
-import { SftpSession, sftpServer } from '../remote/sftp-session.js'
+import type { ServerFiles } from '../remote/server-files.js'
+import { openServerFiles } from '../remote/server-files.js'
 import { WprmError } from '../errors.js'
 import type { ReleaseContext } from './context.js'
 import { syncPlugin } from './server-sync.js'
@@ -31,9 +28,9 @@ export async function reconcilePending(ctx: ReleaseContext, slug: string): Promi
   }
   const server = requireServer(db, plugin.server)
   const me = await workstationOf(ctx.store.dataDir)
-  let session: SftpSession
+  let files: ServerFiles
   try {
-    session = await SftpSession.open(sftpServer(server, 'Finishing an interrupted publish'), ctx.secrets, ctx.sessionOptions)
+    files = await openServerFiles(server, ctx.secrets, ctx.sessionOptions)
   } catch (error) {
     // Unreachable now: the intent stays for a later command. Nothing is lost meanwhile: a publish still
     // compares under the server's lock, and a drop or a stale state is refused there (naming pull).
@@ -42,31 +39,13 @@ export async function reconcilePending(ctx: ReleaseContext, slug: string): Promi
   }
   try {
     // null: nothing of ours to take in; anything else on the server is for `wprm pull`.
-    await syncPlugin(ctx, slug, session, { onlyOwn: me })
-    await clearOwnAbandonedLock(ctx, session, session.server, slug)
+    await syncPlugin(ctx, slug, files, { onlyOwn: me })
+    // A cut during the unlock (after the manifest, the commit point) leaves this workstation's own lock on the
+    // server, and the command that follows may have nothing left to publish: it goes here when it is ours.
+    await files.clearOwnAbandonedLock(slug, ctx.now)
   } catch (error) {
     if (!(error instanceof WprmError) || error.kind !== 'publish-interrupted') throw error
   } finally {
-    await session.close()
-  }
-}
-
-/**
- * A cut during the unlock (after the manifest, the commit point) leaves this workstation's own lock on
- * the server, and the command that follows may have nothing left to publish. Taking the lock breaks it
- * when it is ours and abandoned; a lock another publish holds is left alone (no wait).
- */
-async function clearOwnAbandonedLock(ctx: ReleaseContext, session: SftpSession, server: SftpServer, slug: string): Promise<void> {
-  try {
-    const unlock = await takeRemoteLock(session, posixPath.join(server.remote_root, slug), {
-      plugin: { slug },
-      server,
-      job: publishJob(slug),
-      now: ctx.now,
-      lockWaitMs: 0
-    })
-    await unlock()
-  } catch (error) {
-    if (!(error instanceof WprmError)) throw error
+    await files.close()
   }
 }

@@ -1,9 +1,7 @@
 import { link, mkdir, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
-import posixPath from 'node:path/posix'
 import type { Workstation } from '../../../src-shared/ledger.js'
-import type { PluginRecord, PullResult, ServerProfile } from '../../../src-shared/model.js'
-import { pluginFolder } from '../../../src-shared/server-targets.js'
+import type { PluginRecord, PullResult } from '../../../src-shared/model.js'
 import type { PullPlan } from '../../../src-shared/pull-plan.js'
 import { planPull } from '../../../src-shared/pull-plan.js'
 import { latestLive } from '../../../src-shared/versions.js'
@@ -15,8 +13,7 @@ import type { Database } from '../db/store.js'
 import { recordActivity } from '../db/store.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { syncDirectory, tempPathFor } from '../fs/atomic-file.js'
-import { readServerTruth } from '../remote/ledger.js'
-import type { SftpSession } from '../remote/sftp-session.js'
+import type { ServerFiles } from '../remote/server-files.js'
 import type { ReleaseContext } from './context.js'
 
 /**
@@ -50,7 +47,8 @@ async function holds(file: string, sha256: string): Promise<boolean> {
  * with other bytes is refused (a released ZIP is never overwritten), a download whose bytes are not the
  * ledger's is refused naming the file. Returns the versions downloaded; on failure removes what it added.
  */
-async function fetchZips(session: SftpSession, server: ServerProfile, dir: string, plan: PullPlan): Promise<string[]> {
+async function fetchZips(files: ServerFiles, slug: string, plan: PullPlan): Promise<string[]> {
+  const { server } = files
   const added: string[] = []
   const downloaded: string[] = []
   try {
@@ -69,15 +67,15 @@ async function fetchZips(session: SftpSession, server: ServerProfile, dir: strin
         )
       }
       await mkdir(path.dirname(zip.path), { recursive: true })
-      const remotePath = posixPath.join(dir, zip.file_name)
+      const place = files.where(slug, zip.file_name)
       const temp = tempPathFor(zip.path)
       try {
-        const got = await session.download(remotePath, temp)
+        const got = await files.download(slug, zip.file_name, temp)
         if (got.sha256 !== zip.sha256 || got.size !== zip.size) {
           throw new WprmError(
             'remote-conflict',
-            `${zip.file_name} on ${session.server.host} (${remotePath}) is ${got.size} bytes with SHA-256 ${got.sha256.slice(0, 12)}…, but the ledger records ${zip.size} bytes, ${zip.sha256.slice(0, 12)}…. Nothing was taken in.`,
-            `Find out who changed ${remotePath} on ${session.server.host}; put the released file back (a workstation that has it can: wprm publish <slug>), then pull again.`
+            `${zip.file_name} on ${place} is ${got.size} bytes with SHA-256 ${got.sha256.slice(0, 12)}…, but the ledger records ${zip.size} bytes, ${zip.sha256.slice(0, 12)}…. Nothing was taken in.`,
+            `Find out who changed ${zip.file_name} on ${place}; put the released file back (a workstation that has it can: wprm publish <slug>), then pull again.`
           )
         }
         // Linked, not renamed: a file that appeared meanwhile is never replaced.
@@ -116,7 +114,7 @@ function conflictError(slug: string, plan: PullPlan): WprmError {
 export async function syncPlugin(
   ctx: ReleaseContext,
   slug: string,
-  session: SftpSession,
+  files: ServerFiles,
   options: SyncOptions = {}
 ): Promise<PullResult | null> {
   const snapshot = await ctx.store.read()
@@ -124,15 +122,14 @@ export async function syncPlugin(
   if (plugin.server === null)
     throw new WprmError('usage', `${slug} has no server to pull from.`, `Choose one: wprm plugin set ${slug} --server NAME.`)
   const server = requireServer(snapshot, plugin.server)
-  if (session.server.name !== server.name) {
+  if (files.server.name !== server.name) {
     throw new WprmError(
       'invalid-transition',
-      `${slug} now publishes to ${server.name}, not ${session.server.name}: its server changed while it was being pulled. Nothing was taken in.`,
+      `${slug} now publishes to ${server.name}, not ${files.server.name}: its server changed while it was being pulled. Nothing was taken in.`,
       `Run \`wprm pull ${slug}\` again.`
     )
   }
-  const dir = pluginFolder(session.server, slug)
-  const truth = await readServerTruth(session, dir, slug)
+  const truth = await files.readTruth(slug)
   const own = options.onlyOwn
   if (own !== undefined) {
     if (truth.manifest_version <= plugin.manifest_version) {
@@ -169,7 +166,7 @@ export async function syncPlugin(
     if (own !== undefined) return null
     throw conflictError(slug, plan)
   }
-  const downloaded = await fetchZips(session, server, dir, plan)
+  const downloaded = await fetchZips(files, slug, plan)
   const manifestVersion = Math.max(truth.manifest_version, plugin.manifest_version)
   const result: PullResult = {
     slug,

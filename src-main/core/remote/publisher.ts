@@ -1,15 +1,12 @@
-import { stat } from 'node:fs/promises'
 import path from 'node:path/posix'
 import type { PluginRecord, PluginVersionRecord, PublishResult, SftpServer } from '../../../src-shared/model.js'
-import { inspectPluginZip } from '../build/zip-inspect.js'
 import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
-import type { ManifestArtwork } from './artwork.js'
-import { ARTWORK_REMOTE_FOLDER, NO_ARTWORK, artworkOfManifest, findArtwork } from './artwork.js'
+import { ARTWORK_REMOTE_FOLDER } from './artwork.js'
 import { MANIFEST_FILE, serializeManifest } from './manifest.js'
 import { assertServerNotAhead } from '../../../src-shared/ledger.js'
 import { LEDGER_FILE, ledgerBytes, readServerTruth } from './ledger.js'
-import type { ListedZip, LocalState, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
+import type { ListedZip, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
 import { planPublish, preflightManifest, proofStamp, provenBefore, publishTargets } from './publish-plan.js'
 import type { RemoteLockRequest } from './remote-lock.js'
 import { takeRemoteLock } from './remote-lock.js'
@@ -19,6 +16,7 @@ import { pluginFolder } from '../../../src-shared/server-targets.js'
 import { publishToStore } from './targets/store-publisher.js'
 import type { SignedSidecar } from '../signing/sign-manifest.js'
 import type { ApplyHooks, PublishRequest } from './publish-job.js'
+import { listedArtwork, listedZips, readLocalState } from './publish-inputs.js'
 import { MANIFEST_COMMIT_SENT, explainInterruption, publishHooks } from './publish-job.js'
 import { assertSitesWillTrust, signatureSidecars, signedFields, staleSignature } from './signed-publish.js'
 
@@ -140,30 +138,6 @@ async function removeLeftovers(
   await Promise.all(leftovers.map((entry) => session.remove(path.join(dir, entry.name)).catch(() => undefined)))
 }
 
-/**
- * What the workstation holds: the texts of the latest ZIP, which the manifest describes (read from the
- * ZIP: they are what sites get), and which live versions have their ZIP here (the plan uploads those
- * the server lacks). Read while the connection is made and the server read: nothing here depends on them.
- */
-async function readLocalState(plugin: PluginRecord, targets: PublishTargets): Promise<LocalState> {
-  const here = await Promise.all(
-    targets.live.map((version) =>
-      version.file_path === null
-        ? false
-        : stat(version.file_path).then(
-            (s) => s.isFile(),
-            () => false
-          )
-    )
-  )
-  return {
-    zipsHere: new Set(targets.live.filter((_, i) => here[i]).map((v) => v.version)),
-    // Only the texts: every upload is read back against the release's SHA-256, and the checklist checks every CRC.
-    latestZip: await inspectPluginZip(targets.latest.file_path!, plugin.slug, plugin.main_file, { checkCrc: false }),
-    artwork: await findArtwork(plugin.source_dir)
-  }
-}
-
 /** The server copies of the versions the manifest may list: path and attributes, all in one round trip. */
 async function statZips(
   session: SftpSession,
@@ -220,35 +194,6 @@ async function proveRemoteZip(
   // Best effort: a copy another user owns cannot take our stamp, and is read back each time instead.
   if (sha256 === version.checksum && stamp !== null) await session.setModified(remotePath, stamp).catch(() => undefined)
   return sha256
-}
-
-/** The artwork the server's manifest lists (none when there is no manifest of ours). */
-function listedArtwork(text: string | null): ManifestArtwork {
-  if (text === null) return NO_ARTWORK
-  try {
-    return artworkOfManifest(JSON.parse(text) as { manifest_version?: unknown })
-  } catch {
-    return NO_ARTWORK
-  }
-}
-
-/** The versions the server's manifest lists, with their SHA-256 and size (none when it is not ours). */
-function listedZips(text: string | null): ReadonlyMap<string, ListedZip> {
-  const listed = new Map<string, ListedZip>()
-  if (text === null) return listed
-  let manifest: { versions?: unknown } | null
-  try {
-    manifest = JSON.parse(text) as typeof manifest
-  } catch {
-    return listed
-  }
-  if (typeof manifest !== 'object' || manifest === null) return listed
-  for (const entry of Array.isArray(manifest.versions) ? (manifest.versions as unknown[]) : []) {
-    const v = entry as Partial<Record<'version' | 'sha256' | 'size', unknown>> | null
-    if (typeof v?.version === 'string' && typeof v.sha256 === 'string' && typeof v.size === 'number')
-      listed.set(v.version, { sha256: v.sha256, size: v.size })
-  }
-  return listed
 }
 
 /**

@@ -47,8 +47,11 @@ export function sftpCopies(session: SftpSession, server: SftpServer, dir: string
   }
 }
 
-/** The copies in an object store (S3, a local folder), under the plugin's key prefix. */
-export function storeCopies(store: ObjectStore, slug: string): RemoteCopies {
+/**
+ * The copies in an object store, under the plugin's key prefix. `recordsUploads`: the store keeps each object's
+ * SHA-256 and Cache-Control as written (S3), else (a folder) only the bytes.
+ */
+export function storeCopies(store: ObjectStore, slug: string, recordsUploads: boolean): RemoteCopies {
   const key = (name: string): string => `${slug}/${name}`
   return {
     where: (name) => store.publicUrl(key(name)),
@@ -57,15 +60,13 @@ export function storeCopies(store: ObjectStore, slug: string): RemoteCopies {
       if (head === null) return null
       const facts: string[] = []
       const problems: string[] = []
-      // A local folder records neither (its web server sends the caching); S3 records both at upload.
-      if (head.sha256 !== null) {
-        if (head.sha256 === checksum) facts.push('SHA-256 recorded at upload as released')
-        else problems.push(`SHA-256 recorded at upload ${head.sha256.slice(0, 16)}…, released ${checksum?.slice(0, 16) ?? 'none'}…`)
-      }
-      if (head.cacheControl !== null || head.sha256 !== null) {
-        if (head.cacheControl === IMMUTABLE_CACHE_CONTROL) facts.push(`Cache-Control: ${head.cacheControl}`)
-        else problems.push(`Cache-Control: ${head.cacheControl ?? 'none'}, expected ${IMMUTABLE_CACHE_CONTROL}`)
-      }
+      // A folder records neither (its web server sends the caching); every object wprm writes to S3 has both.
+      if (!recordsUploads) return { size: head.size, facts, problems }
+      if (head.sha256 === checksum) facts.push('SHA-256 recorded at upload as released')
+      else if (head.sha256 === null) problems.push('no SHA-256 recorded at upload (not written by wprm)')
+      else problems.push(`SHA-256 recorded at upload ${head.sha256.slice(0, 16)}…, released ${checksum?.slice(0, 16) ?? 'none'}…`)
+      if (head.cacheControl === IMMUTABLE_CACHE_CONTROL) facts.push(`Cache-Control: ${head.cacheControl}`)
+      else problems.push(`Cache-Control: ${head.cacheControl ?? 'none'}, expected ${IMMUTABLE_CACHE_CONTROL}`)
       return { size: head.size, facts, problems }
     },
     latest: async (linkName, expected, checksum) => {

@@ -23,6 +23,7 @@ import { SftpSession } from './sftp-session.js'
 import type { RemoteCopies } from './remote-copies.js'
 import { sftpCopies, storeCopies } from './remote-copies.js'
 import { openStore } from './targets/open-store.js'
+import { mutableCacheControl } from './targets/object-store.js'
 import { pluginFolder } from '../../../src-shared/server-targets.js'
 import { expiryState, signatureFileName } from '../../../src-shared/signing.js'
 import { checkSignature } from '../signing/sign-manifest.js'
@@ -52,6 +53,7 @@ interface Fetched {
   readonly url: string
   readonly status: number
   readonly body: Buffer
+  readonly cacheControl: string | null
 }
 
 /** The manifest as sites read it over HTTP. */
@@ -60,7 +62,7 @@ type ManifestRead =
   | { readonly kind: 'invalid-json'; readonly url: string }
   /** Read, but our updater would refuse it, for `reason` (the manifest schema's words). */
   | { readonly kind: 'refused'; readonly url: string; readonly reason: string }
-  | { readonly kind: 'ok'; readonly url: string; readonly manifest: Manifest; readonly bytes: Buffer }
+  | { readonly kind: 'ok'; readonly url: string; readonly manifest: Manifest; readonly bytes: Buffer; readonly cacheControl: string | null }
 
 /**
  * What the checks look at. The inputs several checks share (the SFTP session, the download, the manifest,
@@ -95,7 +97,12 @@ function bytes(n: number | null | undefined): string {
 
 async function fetchBytes(url: string, timeoutMs: number): Promise<Fetched> {
   const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'follow' })
-  return { url, status: response.status, body: Buffer.from(await response.arrayBuffer()) }
+  return {
+    url,
+    status: response.status,
+    body: Buffer.from(await response.arrayBuffer()),
+    cacheControl: response.headers.get('cache-control')
+  }
 }
 
 /** Computes a value on first call and hands the same promise (or the same failure) to every later call. */
@@ -174,11 +181,15 @@ async function checkManifestLatest(ctx: VerifyContext): Promise<Outcome> {
     manifest.download_url !== expectedUrl ? `download_url ${manifest.download_url}, expected ${expectedUrl}` : null,
     manifest.sha256 !== latest.checksum
       ? `sha256 ${String(manifest.sha256).slice(0, 16)}…, expected ${latest.checksum?.slice(0, 16)}…`
+      : null,
+    // On S3 the caching is ours to set (a folder's is its web server's): a CDN passes a release on within max-age.
+    server.kind === 's3' && read.cacheControl !== mutableCacheControl(server.mutable_max_age)
+      ? `Cache-Control ${read.cacheControl ?? 'none'}, expected ${mutableCacheControl(server.mutable_max_age)}`
       : null
   ].filter((p): p is string => p !== null)
   return problems.length === 0
     ? pass(
-        `manifest #${manifest.manifest_version}: version ${manifest.version}, ${manifest.download_url}, sha256 ${manifest.sha256.slice(0, 16)}…${manifest.force_update ? ', force update' : ''}`
+        `manifest #${manifest.manifest_version}: version ${manifest.version}, ${manifest.download_url}, sha256 ${manifest.sha256.slice(0, 16)}…${manifest.force_update ? ', force update' : ''}${server.kind === 's3' ? `, Cache-Control: ${read.cacheControl}` : ''}`
       )
     : fail(problems.join('; '))
 }
@@ -375,7 +386,7 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
       if (server!.kind !== 'sftp') {
         const store = await openStore(server!, request.secrets)
         closeStore = () => store.close()
-        return storeCopies(store, plugin.slug)
+        return storeCopies(store, plugin.slug, server!.kind === 's3')
       }
       const sftp = server!
       lease = await pool.lease(sftp, () => SftpSession.open(sftp, request.secrets, request.session))
@@ -383,7 +394,7 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
     }),
     download: once(() => fetchBytes(publicUrl(server!, plugin.slug, zipName), timeoutMs)),
     manifest: once(async (): Promise<ManifestRead> => {
-      const { url, status, body } = await fetchBytes(publicUrl(server!, plugin.slug, MANIFEST_FILE), timeoutMs)
+      const { url, status, body, cacheControl } = await fetchBytes(publicUrl(server!, plugin.slug, MANIFEST_FILE), timeoutMs)
       if (status !== 200) return { kind: 'http-error', url, status }
       // Sites cut a manifest off at the cap before parsing it; then judge it as our updater does.
       const tooLarge = manifestSizeProblem(body.length)
@@ -396,7 +407,7 @@ export async function verifyRelease(request: VerifyRequest): Promise<VerifyRepor
       }
       const problem = manifestProblem(data, plugin.slug)
       return problem === null
-        ? { kind: 'ok', url, manifest: data as Manifest, bytes: body }
+        ? { kind: 'ok', url, manifest: data as Manifest, bytes: body, cacheControl }
         : { kind: 'refused', url, reason: problem.message }
     }),
     trustedKey: request.trustedKey,

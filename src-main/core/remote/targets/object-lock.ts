@@ -30,6 +30,11 @@ export interface ObjectLockRequest {
   readonly pollMs?: number
 }
 
+/** The key of a plugin's lock object, beside its files. */
+export function objectLockKey(slug: string): string {
+  return `${slug}/.wprm-lock`
+}
+
 const DEFAULT_WAIT_MS = 30_000
 const DEFAULT_POLL_MS = 250
 

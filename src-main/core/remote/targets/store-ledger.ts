@@ -12,6 +12,7 @@ export interface StoreTruth extends ServerTruth {
   /** The ETag the ledger was read with (the base of the compare-and-swap); null when there is none. */
   readonly ledgerEtag: string | null
   readonly manifestText: string | null
+  readonly ledgerText: string | null
 }
 
 /**
@@ -33,7 +34,7 @@ export async function readStoreTruth(store: ObjectStore, slug: string): Promise<
           }
         : serverTruth(ledger, manifestVersionOf(manifestText))
     if (truth.problem === null || ledger === null || attempt >= 3)
-      return { ...truth, ledger, ledgerEtag: ledgerObject?.head.etag ?? null, manifestText }
+      return { ...truth, ledger, ledgerEtag: ledgerObject?.head.etag ?? null, manifestText, ledgerText }
   }
 }
 

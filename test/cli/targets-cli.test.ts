@@ -1,8 +1,9 @@
-import { mkdir, readdir, readFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { ServerProfile, ServerTestResult } from '../../src-preload/api.js'
-import { makeTempDir } from '../fixtures/plugin-folder.js'
+import type { ServerProfile, ServerTestResult, StatsReport } from '../../src-preload/api.js'
+import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
+import { siteHash } from '../support/access-log.js'
 import type { NginxServer } from '../support/nginx.js'
 import { startNginx } from '../support/nginx.js'
 import type { ObjectStoreServer } from '../support/object-store.js'
@@ -145,6 +146,35 @@ describe('server profiles for a local folder and an S3 bucket', () => {
     expect(activity.stdout).toContain(
       'Server cdn is served at https://cdn.example.com/plugins/; lets caches keep info.json and the ledger 0 s'
     )
+  })
+
+  it('pulls the install statistics of a local server from the access log on this disk; a bucket says CDN logs are not read yet', async () => {
+    const source = await writePluginFolder(path.join(temp.dir, 'src', 'hello-wprm'))
+    expect((await wprm(['plugin', 'add', source])).code).toBe(0)
+    const set = await wprm(['plugin', 'set', 'hello-wprm', '--server', 'here'])
+    expect(set.code, set.stderr).toBe(0)
+    expect((await wprm(['server', 'set', 'here', '--access-log', nginx.accessLogPath])).code).toBe(0)
+    await mkdir(path.join(www, 'plugins', 'hello-wprm'))
+    await writeFile(path.join(www, 'plugins', 'hello-wprm', 'info.json'), '{}')
+    for (let i = 0; i < 8; i++) {
+      const query = new URLSearchParams({ site: siteHash(`https://site-${i}.example`, 'hello-wprm'), installed: i < 3 ? '0.9.0' : '1.0.0' })
+      expect((await fetch(`${nginx.baseUrl}plugins/hello-wprm/info.json?${query}`)).status).toBe(200)
+    }
+    const pulled = await wprm(['stats', 'pull', 'hello-wprm'])
+    expect(pulled.code, pulled.stderr).toBe(0)
+    expect(pulled.stdout).toMatch(new RegExp(`${nginx.accessLogPath}: new: read ${nginx.accessLogPath} \\(\\d+ file operations\\)`))
+    const report = JSON.parse((await wprm(['--json', 'stats', 'hello-wprm'])).stdout) as StatsReport
+    expect(report.active_sites).toBe(8)
+    expect(Object.fromEntries(report.adoption.map((a) => [a.key, a.sites]))).toEqual({ '0.9.0': 3, '1.0.0': 5 })
+    expect((await wprm(['stats', 'pull'])).stdout).toContain(`${nginx.accessLogPath}: unchanged (1 file operation)`)
+
+    expect((await wprm(['plugin', 'set', 'hello-wprm', '--server', 'cdn'], keys())).code).toBe(0)
+    const cdn = await wprm(['stats', 'pull', 'hello-wprm'])
+    expect(cdn.code).toBe(2)
+    expect(cdn.stderr).toContain('Server cdn is an S3 bucket behind a CDN: wprm does not read CDN logs yet.')
+    const log = await wprm(['server', 'set', 'cdn', '--access-log', '/var/log/nginx/access.log'])
+    expect(log.code).toBe(2)
+    expect(log.stderr).toContain('does not read CDN logs yet')
   })
 
   it('never writes the S3 keys: not in the data folder, not in --json output, not in logs or errors', async () => {

@@ -584,6 +584,12 @@ describe('the desktop screens, walked by a release manager', () => {
     const checks = cdn.getByRole('list', { name: 'Connection test of cdn' })
     expect(await checks.getByRole('img', { name: 'passed' }).count()).toBe(6)
     await see(checks.getByText(/HTTP 200 with the probe's content/))
+    // What needs no new login changes in place: the max-age info.json is written with.
+    const settings = cdn.getByRole('form', { name: 'Settings of cdn' })
+    await settings.getByLabel('Max-age (s)').fill('30')
+    await settings.getByRole('button', { name: 'Save settings' }).click()
+    await see(settings.getByRole('status').filter({ hasText: 'Saved' }))
+    await see(cdn.getByText('30 s (versioned ZIPs: a year, immutable)'))
     await cdn.scrollIntoViewIfNeeded()
     await shot('servers-s3')
     // The keys went to the vault encrypted: no file of the data folder holds them, nor does the window.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { AddSftpServerInput, SecretStatus, SftpServer } from '../../src-preload/api'
-import type { S3Server } from '../../src-preload/api'
+import type { LocalServer, S3Server } from '../../src-preload/api'
 import { EMPTY_SERVER_FORM, serverInput } from '../../src-renderer/src/lib/server-form'
 import { isSecretStored, targetSecrets } from '../../src-shared/server-targets'
 import { fail, fakeApi, ok, storeWith } from './fake-api'
@@ -229,5 +229,32 @@ describe('servers slice', () => {
     expect(
       targetSecrets({ kind: 'local', name: 'here', root: '/srv', public_url: 'http://x/', access_logs: [], created_at: '', updated_at: '' })
     ).toEqual([])
+  })
+
+  it('moves a server public URL and max-age in place, and keeps the old profile when refused', async () => {
+    const local: LocalServer = {
+      kind: 'local',
+      name: 'prod',
+      root: '/srv/u',
+      public_url: 'https://updates.example.com/',
+      access_logs: [],
+      created_at: profile.created_at,
+      updated_at: profile.updated_at
+    }
+    const moved = { ...local, public_url: 'https://new.example.com/' }
+    const fake = fakeApi({
+      listServers: () => ok([local]),
+      getSecretStatus: () => ok(status()),
+      setServer: ({ publicUrl }) =>
+        publicUrl === 'ftp://x/' ? fail('usage', 'The public URL "ftp://x/" is ftp, not http(s).', 'Give https://….') : ok(moved)
+    })
+    const store = storeWith(fake)
+    await store.getState().loadServers()
+    expect(await store.getState().updateServer({ name: 'prod', publicUrl: 'ftp://x/' })).toBe(false)
+    expect(store.getState().updateServerOps.prod?.error?.message).toContain('is ftp')
+    expect(store.getState().servers).toEqual([local])
+    expect(await store.getState().updateServer({ name: 'prod', publicUrl: 'https://new.example.com' })).toBe(true)
+    expect(store.getState().updateServerOps.prod?.error).toBeNull()
+    expect(store.getState().servers).toEqual([moved])
   })
 })

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { FormEvent } from 'react'
-import type { SecretKind, ServerAuth, ServerProfile, TargetKind } from '../../../src-preload/api'
+import type { LocalServer, S3Server, SecretKind, ServerAuth, ServerProfile, TargetKind } from '../../../src-preload/api'
 import { TARGET_KINDS } from '../../../src-preload/api'
 import { Checklist } from '../components/checklist'
 import { ConfirmPanel } from '../components/confirm-panel'
@@ -336,6 +336,44 @@ function SecretField({ server, kind, fallback }: { readonly server: string; read
   )
 }
 
+/** Moves an s3 or local server's public URL, and sets a bucket's max-age: nothing to log in to again. */
+function TargetSettings({ server }: { readonly server: S3Server | LocalServer }) {
+  const op = useApp((s) => s.updateServerOps[server.name] ?? IDLE)
+  const updateServer = useApp((s) => s.updateServer)
+  const [publicUrl, setPublicUrl] = useState(server.public_url)
+  const [maxAge, setMaxAge] = useState(server.kind === 's3' ? String(server.mutable_max_age) : '')
+  const [saved, setSaved] = useState(false)
+  const submit = async (event: FormEvent): Promise<void> => {
+    event.preventDefault()
+    setSaved(false)
+    const ok = await updateServer({ name: server.name, publicUrl, ...(server.kind === 's3' ? { mutableMaxAge: maxAge } : {}) })
+    setSaved(ok)
+  }
+  return (
+    <form className="row row--end" onSubmit={submit} aria-label={`Settings of ${server.name}`}>
+      <label className="field field--grow">
+        <span className="field__label">Public URL of {server.name}</span>
+        <input type="text" required value={publicUrl} onChange={(e) => setPublicUrl(e.target.value)} spellCheck={false} />
+      </label>
+      {server.kind === 's3' && (
+        <label className="field field--narrow">
+          <span className="field__label">Max-age (s)</span>
+          <input type="text" required value={maxAge} onChange={(e) => setMaxAge(e.target.value)} inputMode="numeric" />
+        </label>
+      )}
+      <button type="submit" className="button" disabled={op.busy}>
+        Save settings
+      </button>
+      {saved && !op.busy && (
+        <span role="status" className="small">
+          <Tag tone="ok">Saved</Tag> the next publish uses it
+        </span>
+      )}
+      <ErrorNotice error={op.error} title="The settings were not changed" />
+    </form>
+  )
+}
+
 function ServerCard({ server }: { readonly server: ServerProfile }) {
   const test = useApp((s) => s.serverTests[server.name])
   const removeOp = useApp((s) => s.removeServerOps[server.name] ?? IDLE)
@@ -424,6 +462,7 @@ function ServerCard({ server }: { readonly server: ServerProfile }) {
       <ErrorNotice error={removeOp.error} title="The server was not removed" />
       <ErrorNotice error={test?.op.error} title="The test could not run" />
       {test?.result && <Checklist checks={test.result.checks} running={false} label={`Connection test of ${server.name}`} />}
+      {server.kind !== 'sftp' && <TargetSettings server={server} />}
       {targetSecrets(server).map((kind) => (
         <SecretField
           key={kind}

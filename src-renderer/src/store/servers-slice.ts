@@ -6,6 +6,7 @@ import type {
   SecretStatus,
   ServerProfile,
   ServerTestResult,
+  SetServerInput,
   StoreSecretInput
 } from '../../../src-preload/api'
 import { settle } from './api-client'
@@ -43,6 +44,8 @@ export interface ServersSlice {
   readonly hostKeyPrompt: HostKeyPrompt | null
   readonly serverTests: Readonly<Record<string, ServerTest>>
   readonly removeServerOps: Readonly<Record<string, Op>>
+  /** Changing a profile's public URL or max-age, per server. */
+  readonly updateServerOps: Readonly<Record<string, Op>>
   /** Whether a password, passphrase or S3 key is stored; the secrets themselves never reach the window. */
   readonly secretStatus: Readonly<Record<string, SecretStatus>>
   readonly secretOps: Readonly<Record<string, Op>>
@@ -54,6 +57,8 @@ export interface ServersSlice {
   acceptHostKey(): Promise<boolean>
   dismissHostKey(): void
   removeServer(name: string): Promise<boolean>
+  /** Changes what needs no new login (the public URL, an s3 server's max-age); the saved profile replaces the old. */
+  updateServer(input: SetServerInput): Promise<boolean>
   testServer(name: string): Promise<void>
   loadSecretStatus(name: string): Promise<void>
   /** Stores a secret; without an OS store, asks for consent (then call again with allowWeakStorage). */
@@ -92,6 +97,7 @@ export const createServersSlice: SliceCreator<ServersSlice> =
       hostKeyPrompt: null,
       serverTests: {},
       removeServerOps: {},
+      updateServerOps: {},
       secretStatus: {},
       secretOps: {},
       secretConsent: null,
@@ -128,6 +134,16 @@ export const createServersSlice: SliceCreator<ServersSlice> =
         const result = await settle(() => api.removeServer({ name }))
         set((s) => ({ removeServerOps: withKey(s.removeServerOps, name, result.ok ? IDLE : failed(result.error)) }))
         if (result.ok) await get().loadServers()
+        return result.ok
+      },
+
+      updateServer: async (input) => {
+        set((s) => ({ updateServerOps: withKey(s.updateServerOps, input.name, BUSY) }))
+        const result = await settle(() => api.setServer(input))
+        set((s) => ({
+          updateServerOps: withKey(s.updateServerOps, input.name, result.ok ? IDLE : failed(result.error)),
+          servers: result.ok ? s.servers.map((p) => (p.name === input.name ? result.value : p)) : s.servers
+        }))
         return result.ok
       },
 

@@ -6,6 +6,7 @@ import { WprmError } from '../../src-shared/errors.js'
 
 const plugin = { slug: 'hello', name: 'Hello', manifest_version: 2, main_file: 'hello.php' } as PluginRecord
 const server = {
+  kind: 'sftp',
   name: 'prod',
   host: 'updates.example.com',
   remote_root: '/srv/plugins',

@@ -1,4 +1,13 @@
-import type { Job, JobPhase, PluginRecord, PluginVersionRecord, ProgressEvent, ServerProfile } from '../../../src-shared/model.js'
+import type {
+  Job,
+  JobPhase,
+  PluginRecord,
+  PluginVersionRecord,
+  ProgressEvent,
+  PublishResult,
+  ServerProfile
+} from '../../../src-shared/model.js'
+import type { PublishPlan } from './publish-plan.js'
 import type { Workstation } from '../../../src-shared/ledger.js'
 import { WprmError } from '../errors.js'
 import type { SessionPool } from './session-pool.js'
@@ -99,4 +108,29 @@ export function publishHooks(request: PublishRequest): {
     onStep: (step) => done.push(step)
   }
   return { clock, done, hooks }
+}
+
+/**
+ * The end of a publish once its manifest is live: says so, deletes the retired ZIPs (best effort: a leftover is
+ * harmless, no manifest lists it) and tells what was done.
+ */
+export async function finishPublish(
+  plan: PublishPlan,
+  hooks: ApplyHooks,
+  zips: { readonly uploaded: readonly string[]; readonly skipped: readonly string[] },
+  remove: (name: string) => Promise<unknown>
+): Promise<Omit<PublishResult, 'phases'>> {
+  hooks.report('manifest', 2, 2, `Manifest #${plan.manifest.manifest_version} is live: ${plan.manifest.version}`)
+  await Promise.all(plan.retire.map((retired) => remove(retired.name).catch(() => undefined)))
+  return {
+    slug: plan.slug,
+    server: plan.server.name,
+    manifest_version: plan.manifest.manifest_version,
+    latest: plan.latest,
+    manifest_url: plan.manifestUrl,
+    uploaded: [...zips.uploaded],
+    skipped: [...zips.skipped],
+    notes: plan.notes,
+    expires: plan.manifest.expires ?? null
+  }
 }

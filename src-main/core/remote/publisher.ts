@@ -17,7 +17,7 @@ import { publishToStore } from './targets/store-publisher.js'
 import type { SignedSidecar } from '../signing/sign-manifest.js'
 import type { ApplyHooks, PublishRequest } from './publish-job.js'
 import { listedArtwork, listedZips, readLocalState } from './publish-inputs.js'
-import { MANIFEST_COMMIT_SENT, explainInterruption, publishHooks } from './publish-job.js'
+import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks } from './publish-job.js'
 import { assertSitesWillTrust, signatureSidecars, signedFields, staleSignature } from './signed-publish.js'
 
 /**
@@ -283,20 +283,8 @@ export async function applyPublishPlan(
     await Promise.all(temps.map((temp) => session.unlink(temp).catch(() => undefined)))
     throw error
   }
-  hooks.report('manifest', 2, 2, `Manifest #${plan.manifest.manifest_version} is live: ${plan.manifest.version}`)
   // Only now that no manifest lists them may the retired ZIPs go.
-  await Promise.all(plan.retire.map((retired) => session.unlink(path.join(dir, retired.name)).catch(() => undefined)))
-  return {
-    slug: plan.slug,
-    server: plan.server.name,
-    manifest_version: plan.manifest.manifest_version,
-    latest: plan.latest,
-    manifest_url: plan.manifestUrl,
-    uploaded,
-    skipped,
-    notes: plan.notes,
-    expires: plan.manifest.expires ?? null
-  }
+  return finishPublish(plan, hooks, { uploaded, skipped }, (name) => session.unlink(path.join(dir, name)))
 }
 
 /**

@@ -64,10 +64,7 @@ export function sftpFiles(session: SftpSession): ServerFiles {
         job: publishJob(slug),
         now,
         lockWaitMs: 0
-      }).catch((error: unknown) => {
-        if (error instanceof WprmError) return null
-        throw error
-      })
+      }).catch(refusedAsNull)
       await unlock?.()
     },
     close: () => session.close()
@@ -101,12 +98,15 @@ function storeFiles(server: Exclude<ServerProfile, { kind: 'sftp' }>, store: Obj
         job: publishJob(slug),
         now,
         lockWaitMs: 0
-      }).catch((error: unknown) => {
-        if (error instanceof WprmError) return null
-        throw error
-      })
+      }).catch(refusedAsNull)
       await unlock?.()
     },
     close: async () => store.close()
   }
+}
+
+/** A lock not taken (held by another publish, or the server unreachable) is left for later: null. */
+function refusedAsNull(error: unknown): null {
+  if (error instanceof WprmError) return null
+  throw error
 }

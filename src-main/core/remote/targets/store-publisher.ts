@@ -9,7 +9,7 @@ import { LEDGER_FILE } from '../ledger.js'
 import { MANIFEST_FILE, serializeManifest } from '../manifest.js'
 import { listedArtwork, readLocalState } from '../publish-inputs.js'
 import type { ApplyHooks, PublishRequest } from '../publish-job.js'
-import { MANIFEST_COMMIT_SENT, explainInterruption, publishHooks } from '../publish-job.js'
+import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks } from '../publish-job.js'
 import type { PublishPlan, PublishTargets, RemoteZip } from '../publish-plan.js'
 import { planPublish, preflightManifest, publishTargets } from '../publish-plan.js'
 import type { SignedSidecar } from '../../signing/sign-manifest.js'
@@ -251,18 +251,6 @@ async function applyStorePlan(
   } catch (error) {
     throw interrupted(error, doing)
   }
-  hooks.report('manifest', 2, 2, `Manifest #${plan.manifest.manifest_version} is live: ${plan.manifest.version}`)
   // Only now that no manifest lists them may the retired ZIPs go.
-  await Promise.all(plan.retire.map((retired) => store.delete(key(retired.name)).catch(() => undefined)))
-  return {
-    slug: plan.slug,
-    server: plan.server.name,
-    manifest_version: plan.manifest.manifest_version,
-    latest: plan.latest,
-    manifest_url: plan.manifestUrl,
-    uploaded,
-    skipped,
-    notes: plan.notes,
-    expires: plan.manifest.expires ?? null
-  }
+  return finishPublish(plan, hooks, { uploaded, skipped }, (name) => store.delete(key(name)))
 }

@@ -478,7 +478,7 @@ export const COMMANDS: readonly Command[] = [
   {
     words: ['server', 'list'],
     args: '',
-    summary: 'List the server profiles with their pinned host keys.',
+    summary: 'List the server profiles: kind, target, how wprm signs in (never a secret), public URL, pinned host key.',
     options: {},
     positionals: [0, 0],
     run: async (api) => present(await api.listServers(), formatServers)
@@ -486,7 +486,7 @@ export const COMMANDS: readonly Command[] = [
   {
     words: ['server', 'test'],
     args: '<name>',
-    summary: 'Log in, write a probe file, and read it back over the public URL.',
+    summary: 'Sign in, write a probe file, and read it back over the public URL (a bucket: anonymously, plus its conditional writes).',
     options: {},
     positionals: [1, 1],
     run: async (api, [name]) => {

@@ -12,7 +12,12 @@ beforeEach(async () => {
 })
 afterEach(async () => temp.cleanup())
 
-const server = { kind: 'sftp', name: 'prod', remote_root: '/srv/plugins', public_url: 'https://updates.example.com/plugins/' } as ServerProfile
+const server = {
+  kind: 'sftp',
+  name: 'prod',
+  remote_root: '/srv/plugins',
+  public_url: 'https://updates.example.com/plugins/'
+} as ServerProfile
 
 describe('findArtwork', () => {
   it("takes wordpress.org's names from .wordpress-org/, then wporg-assets/, then assets/; a PNG over a JPEG; nothing else", async () => {

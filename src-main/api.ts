@@ -51,7 +51,7 @@ export interface ApiOptions {
   readonly watchSources?: boolean
   /** Encrypts stored secrets (safeStorage in the app); without it, secrets come only from the environment. */
   readonly cipher?: SecretCipher
-  /** Where signing keys and their passphrase come from in the environment (process.env unless given). */
+  /** The environment signing keys, their passphrase and the named secrets come from (process.env unless given). */
   readonly env?: NodeJS.ProcessEnv
 }
 
@@ -64,12 +64,12 @@ const settle = toResult
  */
 export function createApi(options: ApiOptions): ApiHandle {
   const vault = options.cipher === undefined ? null : new SecretVault(options.dataDir, options.cipher)
-  const baseSecrets = options.secrets ?? environmentSecrets()
+  const baseSecrets = options.secrets ?? environmentSecrets(options.env ?? process.env)
   const baseKeys = fileKeySource(options.dataDir, options.env ?? process.env)
   const ctx: ReleaseContext = {
     store: new Store(options.dataDir, { lockWaitMs: options.lockWaitMs }),
     now: options.now ?? (() => new Date()),
-    secrets: vault === null ? baseSecrets : vault.provider(baseSecrets),
+    secrets: vault === null ? baseSecrets : vault.provider(baseSecrets, options.env ?? process.env),
     keys: vault === null ? baseKeys : vault.keySource(baseKeys),
     onProgress: (event) => options.onEvent?.('progress', event),
     onCheck: (check) => options.onEvent?.('check', check),
@@ -195,7 +195,16 @@ export function createApi(options: ApiOptions): ApiHandle {
     getSecretStatus: ({ server }) =>
       settle(async () => {
         await requireKnownServer(server)
-        return vault === null ? { server, password: false, passphrase: false, backend: 'unavailable' as const } : vault.status(server)
+        return vault === null
+          ? {
+              server,
+              password: false,
+              passphrase: false,
+              s3_access_key_id: false,
+              s3_secret_access_key: false,
+              backend: 'unavailable' as const
+            }
+          : vault.status(server)
       }),
     storeSecret: ({ server, kind, value, allowWeakStorage }) =>
       settle(async () => {

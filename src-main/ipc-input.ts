@@ -1,5 +1,6 @@
 import type { WprmApi } from '../src-preload/api.js'
-import { VERSION_STATUSES } from '../src-preload/api.js'
+import type { TargetKind } from '../src-preload/api.js'
+import { SECRET_KINDS, TARGET_KINDS, VERSION_STATUSES } from '../src-preload/api.js'
 import { WprmError } from './core/errors.js'
 
 type FieldKind =
@@ -15,8 +16,15 @@ type FieldKind =
   | 'auth'
   | 'secret-kind'
 
+type Fields = Readonly<Record<string, FieldKind>>
+
+/** A payload whose fields depend on its `kind` (a missing kind is the first one, as `addServer` takes `sftp`). */
+interface ByKind {
+  readonly byKind: { readonly [K in TargetKind]: Fields }
+}
+
 /** The fields each method takes; anything else in a payload is refused. */
-const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, FieldKind>> | null } = {
+const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Fields | ByKind | null } = {
   listPlugins: null,
   addPlugin: {
     sourceDir: 'string',
@@ -59,17 +67,36 @@ const INPUT_FIELDS: { readonly [M in keyof WprmApi]: Readonly<Record<string, Fie
   },
   listServers: null,
   addServer: {
-    name: 'string',
-    host: 'string',
-    port: 'number?',
-    user: 'string',
-    auth: 'auth',
-    remoteRoot: 'string',
-    publicUrl: 'string',
-    acceptHostKey: 'string?',
-    accessLogs: 'strings?'
+    byKind: {
+      sftp: {
+        kind: 'string?',
+        name: 'string',
+        host: 'string',
+        port: 'number?',
+        user: 'string',
+        auth: 'auth',
+        remoteRoot: 'string',
+        publicUrl: 'string',
+        acceptHostKey: 'string?',
+        accessLogs: 'strings?'
+      },
+      s3: {
+        kind: 'string',
+        name: 'string',
+        endpoint: 'string?',
+        region: 'string?',
+        bucket: 'string',
+        keyPrefix: 'string?',
+        publicUrl: 'string',
+        pathStyle: 'boolean?',
+        accessKeyEnv: 'string?',
+        secretKeyEnv: 'string?',
+        mutableMaxAge: 'string?'
+      },
+      local: { kind: 'string', name: 'string', root: 'string', publicUrl: 'string', accessLogs: 'strings?' }
+    }
   },
-  setServer: { name: 'string', accessLogs: 'strings?' },
+  setServer: { name: 'string', accessLogs: 'strings?', publicUrl: 'string?', mutableMaxAge: 'string?' },
   removeServer: { name: 'string' },
   testServer: { name: 'string' },
   publish: { slug: 'string', breakStaleLock: 'boolean?' },
@@ -136,7 +163,7 @@ function fits(kind: FieldKind, value: unknown): boolean {
     case 'auth':
       return isAuth(value)
     case 'secret-kind':
-      return value === 'password' || value === 'passphrase'
+      return typeof value === 'string' && (SECRET_KINDS as readonly string[]).includes(value)
     case 'boolean?':
       return typeof value === 'boolean'
     case 'number?':
@@ -150,13 +177,27 @@ function fits(kind: FieldKind, value: unknown): boolean {
   }
 }
 
+const isByKind = (shape: Fields | ByKind): shape is ByKind => typeof shape.byKind === 'object'
+
+/** The fields of a payload of this `kind`; an unknown kind is refused like an unknown field. */
+function fieldsOfKind(method: string, shape: ByKind, kind: unknown): Fields {
+  const chosen = kind ?? TARGET_KINDS[0]
+  if (typeof chosen !== 'string' || !(TARGET_KINDS as readonly string[]).includes(chosen))
+    throw new WprmError(
+      'usage',
+      `${method}: "kind" must be one of ${TARGET_KINDS.join(', ')}.`,
+      'This is a bug in the window; please report it.'
+    )
+  return shape.byKind[chosen as TargetKind]
+}
+
 /**
  * Checks a payload that came over IPC against the method's input shape. The renderer is treated as
  * untrusted: a payload with a wrong type or an unknown field never reaches the core.
  */
 export function validateInput<M extends keyof WprmApi>(method: M, payload: unknown): Parameters<WprmApi[M]> {
-  const fields = INPUT_FIELDS[method]
-  if (fields === null) {
+  const shape = INPUT_FIELDS[method]
+  if (shape === null) {
     if (payload !== undefined) throw new WprmError('usage', `${method} takes no input.`, 'This is a bug in the window; please report it.')
     return [] as unknown as Parameters<WprmApi[M]>
   }
@@ -164,6 +205,7 @@ export function validateInput<M extends keyof WprmApi>(method: M, payload: unkno
     throw new WprmError('usage', `${method} needs an object.`, 'This is a bug in the window; please report it.')
   }
   const record = payload as Record<string, unknown>
+  const fields = isByKind(shape) ? fieldsOfKind(method, shape, record.kind) : shape
   for (const key of Object.keys(record)) {
     if (!(key in fields))
       throw new WprmError('usage', `${method} does not take "${key}".`, 'This is a bug in the window; please report it.')

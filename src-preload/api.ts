@@ -34,6 +34,7 @@ import type {
   Result,
   RollbackResult,
   RolloutInput,
+  SecretKind,
   SecretStatus,
   ServerProfile,
   ServerTestResult,
@@ -85,7 +86,7 @@ export interface WprmApi {
   getSourceStatus(input: { readonly slug: string }): Promise<Result<SourceStatus>>
   getSecretStatus(input: { readonly server: string }): Promise<Result<SecretStatus>>
   storeSecret(input: StoreSecretInput): Promise<Result<SecretStatus>>
-  deleteSecret(input: { readonly server: string; readonly kind: 'password' | 'passphrase' }): Promise<Result<SecretStatus>>
+  deleteSecret(input: { readonly server: string; readonly kind: SecretKind }): Promise<Result<SecretStatus>>
   installUpdater(input: { readonly slug: string }): Promise<Result<UpdaterInstallResult>>
   /** Takes the update server's state in (every plugin with a server when no slug is given). */
   pull(input: { readonly slugs?: readonly string[] }): Promise<Result<readonly PullResult[]>>

@@ -422,14 +422,23 @@ export interface SecretStatus {
   readonly server: string
   readonly password: boolean
   readonly passphrase: boolean
+  /** An `s3` target's access key id and its secret, kept in the keychain by the app (else read from the environment). */
+  readonly s3_access_key_id: boolean
+  readonly s3_secret_access_key: boolean
   /** `os`: the OS keychain encrypts them; `basic_text`: no OS store (Linux without a keyring): ask first. */
   readonly backend: 'os' | 'basic_text' | 'unavailable'
 }
 
+/** The secrets the app keeps per server: an SFTP password or key passphrase, an S3 key pair. */
+export type SecretKind = 'password' | 'passphrase' | 's3-access-key-id' | 's3-secret-access-key'
+
+/** The secret kinds, in the order the screens show them. */
+export const SECRET_KINDS: readonly SecretKind[] = ['password', 'passphrase', 's3-access-key-id', 's3-secret-access-key']
+
 /** Input of `storeSecret`. */
 export interface StoreSecretInput {
   readonly server: string
-  readonly kind: 'password' | 'passphrase'
+  readonly kind: SecretKind
   readonly value: string
   /** The user agreed to store it although the OS has no secret store (`basic_text`). */
   readonly allowWeakStorage?: boolean
@@ -489,8 +498,9 @@ export interface ChangeStatusInput {
   readonly allow?: readonly string[]
 }
 
-/** Input of `addServer`. Secrets are named by environment variable, never given. */
-export interface AddServerInput {
+/** Input of `addServer` for an SFTP server (the kind when none is given). Secrets are named by environment variable, never given. */
+export interface AddSftpServerInput {
+  readonly kind?: 'sftp'
   readonly name: string
   readonly host: string
   readonly port?: number
@@ -504,11 +514,32 @@ export interface AddServerInput {
   readonly accessLogs?: readonly string[]
 }
 
+/** Input of `addServer` for an S3-compatible bucket; its keys are named by environment variable (or kept in the app's keychain). */
+export interface AddS3ServerInput extends S3TargetInput {
+  readonly kind: 's3'
+  readonly name: string
+}
+
+/** Input of `addServer` for a folder on this machine that its web server serves. */
+export interface AddLocalServerInput extends LocalTargetInput {
+  readonly kind: 'local'
+  readonly name: string
+  /** The web server's access logs on this machine (absolute paths). */
+  readonly accessLogs?: readonly string[]
+}
+
+/** Input of `addServer`, by target kind (`sftp` when no kind is given). */
+export type AddServerInput = AddSftpServerInput | AddS3ServerInput | AddLocalServerInput
+
 /** Input of `setServer`: what is given changes, the rest stays. */
 export interface SetServerInput {
   readonly name: string
   /** Replaces the list of access logs ([] for none). */
   readonly accessLogs?: readonly string[]
+  /** A new public base URL (`s3` and `local` targets: nothing to log in to again). */
+  readonly publicUrl?: string
+  /** Seconds a CDN may keep info.json and the ledger, as typed (`s3` targets). */
+  readonly mutableMaxAge?: string
 }
 
 /** Input of `setPlugin`: what is given changes, the rest stays. */

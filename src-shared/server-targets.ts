@@ -1,4 +1,4 @@
-import type { ServerProfile, SftpServer } from './model.js'
+import type { SecretKind, SecretStatus, ServerProfile, SftpServer } from './model.js'
 
 /**
  * What a server profile's target kind decides, in one place: where a plugin's files live on it and how
@@ -52,5 +52,34 @@ export function targetAuth(server: ServerProfile): string {
       return `$${server.access_key_env}, $${server.secret_key_env}`
     case 'local':
       return '-'
+  }
+}
+
+/**
+ * The secrets the app can keep for a server (in the OS keychain, never in the profile): an SFTP password or key
+ * passphrase, an S3 key pair; none for an SSH agent or a local folder.
+ */
+export function targetSecrets(server: ServerProfile): readonly SecretKind[] {
+  switch (server.kind) {
+    case 'sftp':
+      return server.auth.kind === 'agent' ? [] : server.auth.kind === 'password' ? ['password'] : ['passphrase']
+    case 's3':
+      return ['s3-access-key-id', 's3-secret-access-key']
+    case 'local':
+      return []
+  }
+}
+
+/** Whether the app keeps this secret of a server, as its SecretStatus says. */
+export function isSecretStored(status: SecretStatus, kind: SecretKind): boolean {
+  switch (kind) {
+    case 'password':
+      return status.password
+    case 'passphrase':
+      return status.passphrase
+    case 's3-access-key-id':
+      return status.s3_access_key_id
+    case 's3-secret-access-key':
+      return status.s3_secret_access_key
   }
 }

@@ -124,7 +124,7 @@ export interface StatsLogOutcome {
   readonly bytes: number
   /** The file of the last position was not found among the rotated copies: lines in between were missed. */
   readonly gap: boolean
-  /** SFTP requests made (a stat, a listing, a read of first bytes; a file's read counts once). */
+  /** Requests made, over SFTP or to the disk (a stat, a listing, a read of first bytes; a file's read counts once). */
   readonly requests: number
 }
 
@@ -136,6 +136,8 @@ export interface StatsServerPull {
   readonly logs: readonly StatsLogOutcome[]
   /** The lines this pull read. */
   readonly lines: LineCounts
+  /** Where its logs were read: over SFTP, or from this machine's disk (a `local` server). */
+  readonly read_from: 'sftp' | 'disk'
 }
 
 /** What `wprm stats pull` did. */

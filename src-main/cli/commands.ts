@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import type { ParseArgsConfig } from 'node:util'
-import type { ApiError, Result, ServerAuth, VersionStatus, WprmApi } from '../../src-preload/api.js'
-import { VERSION_STATUSES } from '../../src-preload/api.js'
+import type { ApiError, Result, ServerAuth, ServerProfile, TargetKind, VersionStatus, WprmApi } from '../../src-preload/api.js'
+import { TARGET_KINDS, VERSION_STATUSES } from '../../src-preload/api.js'
+import { targetSummary } from '../../src-shared/server-targets.js'
 import { blockingFindings } from '../../src-shared/file-preview.js'
 import {
   formatActivity,
@@ -75,6 +76,59 @@ function parseAuth(values: OptionValues): ServerAuth {
   if (keyEnv !== undefined) return { kind: 'key-env', key_env: keyEnv, passphrase_env: optionalString(values, 'passphrase-env') ?? null }
   if (optionalString(values, 'passphrase-env') !== undefined) throw new UsageError('--passphrase-env goes with --key or --key-env')
   return agent ? { kind: 'agent' } : { kind: 'password', password_env: passwordEnv! }
+}
+
+/** The options of `server add`, by the target kinds that take them (the rest are refused by name). */
+const SERVER_ADD_KIND_OPTIONS: Readonly<Record<TargetKind, readonly string[]>> = {
+  sftp: [
+    'host',
+    'port',
+    'user',
+    'key',
+    'key-env',
+    'agent',
+    'password-env',
+    'passphrase-env',
+    'remote-root',
+    'accept-host-key',
+    'access-log'
+  ],
+  s3: ['bucket', 'endpoint', 'region', 'key-prefix', 'path-style', 'no-path-style', 'access-key-env', 'secret-key-env', 'max-age'],
+  local: ['root', 'access-log']
+}
+
+const SERVER_ADD_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  kind: { type: 'string' },
+  'public-url': { type: 'string' },
+  ...Object.fromEntries(
+    [...new Set(Object.values(SERVER_ADD_KIND_OPTIONS).flat())].map((name) => [
+      name,
+      ['agent', 'path-style', 'no-path-style'].includes(name)
+        ? { type: 'boolean' as const }
+        : name === 'access-log'
+          ? { type: 'string' as const, multiple: true }
+          : { type: 'string' as const }
+    ])
+  )
+}
+
+/** `--kind`: sftp when left out. */
+function parseTargetKind(values: OptionValues): TargetKind {
+  const kind = optionalString(values, 'kind') ?? 'sftp'
+  if (!(TARGET_KINDS as readonly string[]).includes(kind))
+    throw new UsageError(`--kind must be one of ${TARGET_KINDS.join(', ')} (got "${kind}")`)
+  return kind as TargetKind
+}
+
+/** An option of another kind is a mistake to name (a --host on a bucket would be ignored silently otherwise). */
+function refuseOtherKinds(kind: TargetKind, values: OptionValues): void {
+  const mine = SERVER_ADD_KIND_OPTIONS[kind]
+  const stray = Object.keys(values).find(
+    (option) => option !== 'kind' && option !== 'public-url' && values[option] !== undefined && !mine.includes(option)
+  )
+  if (stray === undefined) return
+  const owner = TARGET_KINDS.find((k) => SERVER_ADD_KIND_OPTIONS[k].includes(stray))
+  throw new UsageError(`--${stray} is for --kind ${owner ?? 'sftp'} servers, not ${kind}`)
 }
 
 /** Everything piped into standard input, as text. */
@@ -351,28 +405,56 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['server', 'add'],
-    args: '<name> --host H [--port P] --user U (--key FILE | --key-env VAR [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…] [--access-log PATH…]',
-    summary: 'Add an update server. Secrets are read from the named environment variable, never stored.',
-    options: {
-      host: { type: 'string' },
-      port: { type: 'string' },
-      user: { type: 'string' },
-      key: { type: 'string' },
-      'key-env': { type: 'string' },
-      agent: { type: 'boolean' },
-      'password-env': { type: 'string' },
-      'passphrase-env': { type: 'string' },
-      'remote-root': { type: 'string' },
-      'public-url': { type: 'string' },
-      'accept-host-key': { type: 'string' },
-      'access-log': { type: 'string', multiple: true }
-    },
+    args: `<name> [--kind sftp] --host H [--port P] --user U (--key FILE | --key-env VAR [--passphrase-env VAR] | --agent | --password-env VAR) --remote-root DIR --public-url URL [--accept-host-key SHA256:…] [--access-log PATH…]
+      | <name> --kind s3 --bucket B --public-url URL [--endpoint URL] [--region R] [--key-prefix P] [--path-style | --no-path-style] [--access-key-env VAR --secret-key-env VAR] [--max-age SECONDS]
+      | <name> --kind local --root DIR --public-url URL [--access-log PATH…]`,
+    summary:
+      'Add an update server: a host over SFTP, an S3-compatible bucket (keys from $AWS_ACCESS_KEY_ID and $AWS_SECRET_ACCESS_KEY unless named), or a folder this machine serves. Secrets are read from the named environment variables, never stored.',
+    options: SERVER_ADD_OPTIONS,
     positionals: [1, 1],
     run: async (api, [name], values) => {
+      const kind = parseTargetKind(values)
+      refuseOtherKinds(kind, values)
       const required = (option: string): string => {
         const value = optionalString(values, option)
-        if (value === undefined) throw new UsageError(`server add needs --${option}`)
+        if (value === undefined) throw new UsageError(`server add${kind === 'sftp' ? '' : ` --kind ${kind}`} needs --${option}`)
         return value
+      }
+      const added = (server: ServerProfile): string =>
+        server.kind === 'sftp'
+          ? `Added server ${server.name}; host key ${server.host_key_fingerprint} is pinned.`
+          : `Added server ${server.name} (${targetSummary(server)}). Check it with: wprm server test ${server.name}`
+      if (kind === 's3') {
+        if (values['path-style'] === true && values['no-path-style'] === true)
+          throw new UsageError('give --path-style or --no-path-style, not both')
+        return present(
+          await api.addServer({
+            kind,
+            name: name!,
+            bucket: required('bucket'),
+            publicUrl: required('public-url'),
+            endpoint: optionalString(values, 'endpoint'),
+            region: optionalString(values, 'region'),
+            keyPrefix: optionalString(values, 'key-prefix'),
+            pathStyle: values['path-style'] === true ? true : values['no-path-style'] === true ? false : undefined,
+            accessKeyEnv: optionalString(values, 'access-key-env'),
+            secretKeyEnv: optionalString(values, 'secret-key-env'),
+            mutableMaxAge: optionalString(values, 'max-age')
+          }),
+          added
+        )
+      }
+      if (kind === 'local') {
+        return present(
+          await api.addServer({
+            kind,
+            name: name!,
+            root: path.resolve(required('root')),
+            publicUrl: required('public-url'),
+            accessLogs: stringList(values, 'access-log')
+          }),
+          added
+        )
       }
       const portText = optionalString(values, 'port')
       const port = portText === undefined ? undefined : Number(portText)
@@ -389,14 +471,14 @@ export const COMMANDS: readonly Command[] = [
           acceptHostKey: optionalString(values, 'accept-host-key'),
           accessLogs: stringList(values, 'access-log')
         }),
-        (server) => `Added server ${server.name}${server.kind === 'sftp' ? `; host key ${server.host_key_fingerprint} is pinned` : ''}.`
+        added
       )
     }
   },
   {
     words: ['server', 'list'],
     args: '',
-    summary: 'List the server profiles with their pinned host keys.',
+    summary: 'List the server profiles: kind, target, how wprm signs in (never a secret), public URL, pinned host key.',
     options: {},
     positionals: [0, 0],
     run: async (api) => present(await api.listServers(), formatServers)
@@ -404,7 +486,7 @@ export const COMMANDS: readonly Command[] = [
   {
     words: ['server', 'test'],
     args: '<name>',
-    summary: 'Log in, write a probe file, and read it back over the public URL.',
+    summary: 'Sign in, write a probe file, and read it back over the public URL (a bucket: anonymously, plus its conditional writes).',
     options: {},
     positionals: [1, 1],
     run: async (api, [name]) => {
@@ -665,18 +747,47 @@ export const COMMANDS: readonly Command[] = [
   },
   {
     words: ['server', 'set'],
-    args: '<name> (--access-log PATH… | --no-access-log)',
-    summary: "Name the web server's access logs that `wprm stats pull` reads (rotated .1 and .gz copies are found beside them).",
-    options: { 'access-log': { type: 'string', multiple: true }, 'no-access-log': { type: 'boolean' } },
+    args: '<name> [--access-log PATH… | --no-access-log] [--public-url URL] [--max-age SECONDS]',
+    summary:
+      "Name the web server's access logs that `wprm stats pull` reads (rotated .1 and .gz copies are found beside them), move the public URL (the next publish uses it), or set how long a CDN keeps an s3 server's info.json.",
+    options: {
+      'access-log': { type: 'string', multiple: true },
+      'no-access-log': { type: 'boolean' },
+      'public-url': { type: 'string' },
+      'max-age': { type: 'string' }
+    },
     positionals: [1, 1],
     run: async (api, [name], values) => {
       const logs = stringList(values, 'access-log')
       const none = values['no-access-log'] === true
-      if ((logs === undefined) === !none) throw new UsageError('give --access-log PATH (one or more) or --no-access-log')
-      return present(await api.setServer({ name: name!, accessLogs: none ? [] : logs }), (s) =>
-        s.access_logs.length === 0
-          ? `Server ${s.name} has no access log: wprm stats pull skips it.`
-          : `Server ${s.name} reads install statistics from ${s.access_logs.join(', ')}.`
+      if (logs !== undefined && none) throw new UsageError('give --access-log PATH (one or more) or --no-access-log, not both')
+      const publicUrl = optionalString(values, 'public-url')
+      const maxAge = optionalString(values, 'max-age')
+      if (logs === undefined && !none && publicUrl === undefined && maxAge === undefined)
+        throw new UsageError('give --access-log PATH (one or more), --no-access-log, --public-url URL or --max-age SECONDS')
+      return present(
+        await api.setServer({
+          name: name!,
+          ...(none ? { accessLogs: [] } : logs === undefined ? {} : { accessLogs: logs }),
+          ...(publicUrl === undefined ? {} : { publicUrl }),
+          ...(maxAge === undefined ? {} : { mutableMaxAge: maxAge })
+        }),
+        (s) =>
+          [
+            ...(logs !== undefined || none
+              ? [
+                  s.access_logs.length === 0
+                    ? `Server ${s.name} has no access log: wprm stats pull skips it.`
+                    : `Server ${s.name} reads install statistics from ${s.access_logs.join(', ')}.`
+                ]
+              : []),
+            ...(publicUrl === undefined
+              ? []
+              : [`Server ${s.name} is served at ${s.public_url}; the next publish writes its download URLs.`]),
+            ...(maxAge === undefined || s.kind !== 's3'
+              ? []
+              : [`Server ${s.name} lets caches keep info.json and the ledger ${s.mutable_max_age} s.`])
+          ].join('\n')
       )
     }
   },

@@ -16,7 +16,8 @@ export function formatStatsPull(result: StatsPullResult): string {
     )
     for (const log of pull.logs) {
       const files = log.files.length === 0 ? '' : `: read ${log.files.join(', ')}`
-      lines.push(`  ${log.path}: ${log.state}${files} (${log.requests} SFTP request${log.requests === 1 ? '' : 's'})`)
+      const unit = pull.read_from === 'sftp' ? 'SFTP request' : 'file operation'
+      lines.push(`  ${log.path}: ${log.state}${files} (${log.requests} ${unit}${log.requests === 1 ? '' : 's'})`)
       if (log.gap)
         lines.push('    warning: the file read last time is gone (rotated out before this pull); lines written in between were missed.')
     }

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AddServerInput, ApiError } from '../../src-preload/api.js'
+import type { AddSftpServerInput, ApiError } from '../../src-preload/api.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
@@ -20,7 +20,7 @@ afterAll(async () => {
 })
 
 /** A data folder with hello-wprm set to publish to a server profile with the given remote root. */
-async function setUp(name: string, remoteRoot: (profile: AddServerInput) => string): Promise<(...args: string[]) => Promise<CliRun>> {
+async function setUp(name: string, remoteRoot: (profile: AddSftpServerInput) => string): Promise<(...args: string[]) => Promise<CliRun>> {
   const dataDir = path.join(temp.dir, name, 'data')
   const wprm = (...args: string[]) => runCli(args, { dataDir })
   const source = await writePluginFolder(path.join(temp.dir, name, 'hello-wprm'))

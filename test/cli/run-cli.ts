@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import type { AddServerInput } from '../../src-preload/api.js'
+import type { AddSftpServerInput } from '../../src-preload/api.js'
 
 /** The built `wprm` entry, as `npx wprm` runs it. */
 export const WPRM_BIN = fileURLToPath(new URL('../../bin/wprm.js', import.meta.url))
@@ -41,7 +41,7 @@ export function runProcess(
  */
 export function serverAddArgs(
   name: string,
-  profile: AddServerInput,
+  profile: AddSftpServerInput,
   options: { readonly keyPath: string; readonly remoteRoot?: string; readonly acceptHostKey?: string }
 ): string[] {
   return [

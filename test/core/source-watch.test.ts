@@ -117,10 +117,19 @@ describe('secrets', () => {
       server: 'prod',
       password: false,
       passphrase: false,
+      s3_access_key_id: false,
+      s3_secret_access_key: false,
       backend: 'os'
     })
     const stored = value(await api.storeSecret({ server: 'prod', kind: 'password', value: 'hunter2-very-secret' }))
-    expect(stored).toEqual({ server: 'prod', password: true, passphrase: false, backend: 'os' })
+    expect(stored).toEqual({
+      server: 'prod',
+      password: true,
+      passphrase: false,
+      s3_access_key_id: false,
+      s3_secret_access_key: false,
+      backend: 'os'
+    })
     for (const file of ['secrets.json', 'wprm.json'])
       expect(await readFile(path.join(temp.dir, 'data', file), 'utf8')).not.toContain('hunter2')
     expect(value(await api.deleteSecret({ server: 'prod', kind: 'password' })).password).toBe(false)

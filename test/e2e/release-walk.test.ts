@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core'
@@ -7,9 +7,11 @@ import type { ApiHandle } from '../../src-main/api.js'
 import { createApi } from '../../src-main/api.js'
 import { KEEP_SESSION_MS } from '../../src-main/core/remote/session-pool.js'
 import { createAesCipher } from '../../src-main/core/remote/secret-vault.js'
-import type { AddServerInput } from '../../src-preload/api.js'
+import type { AddSftpServerInput } from '../../src-preload/api.js'
 import { mainFileText, makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import { siteHash } from '../support/access-log.js'
+import type { ObjectStoreServer } from '../support/object-store.js'
+import { startObjectStore } from '../support/object-store.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
 import { EventRelay } from './support/api-bridge.js'
@@ -40,6 +42,7 @@ interface Manifest {
 let temp: { dir: string; cleanup: () => Promise<void> }
 let sourceDir: string
 let updateServer: UpdateServer
+let rgw: ObjectStoreServer
 let web: StaticServer
 let api: ApiHandle
 let relay: EventRelay
@@ -89,7 +92,7 @@ async function stopSampling(): Promise<number[]> {
 }
 
 /** Fills the "Add a server" form from a test server profile (the key is always a key file here). */
-async function fillServerForm(profile: AddServerInput): Promise<void> {
+async function fillServerForm(profile: AddSftpServerInput): Promise<void> {
   const form = page.getByRole('form', { name: 'Add a server' })
   await form.getByLabel('Name', { exact: true }).fill(profile.name)
   await form.getByLabel('Host', { exact: true }).fill(profile.host)
@@ -102,7 +105,7 @@ async function fillServerForm(profile: AddServerInput): Promise<void> {
 }
 
 /** Adds a server through its first contact: the host key is shown, checked and accepted. */
-async function addServerAcceptingKey(profile: AddServerInput, screenshot?: string): Promise<Locator> {
+async function addServerAcceptingKey(profile: AddSftpServerInput, screenshot?: string): Promise<Locator> {
   await nav('Servers').click()
   await fillServerForm(profile)
   await page.getByRole('button', { name: 'Add server', exact: true }).click()
@@ -151,8 +154,14 @@ beforeAll(async () => {
   screenshots = process.env.UPDATE_SCREENSHOTS === '1' ? DOCS_SCREENSHOTS : path.join(temp.dir, 'screenshots')
   await mkdir(screenshots, { recursive: true })
   // The servers and the build are independent: start them together.
-  const [server] = await Promise.all([startUpdateServer(), buildRenderer(path.join(temp.dir, 'renderer'))])
+  const [server, store] = await Promise.all([
+    startUpdateServer(),
+    startObjectStore({ bucket: 'updates' }),
+    buildRenderer(path.join(temp.dir, 'renderer'))
+  ])
   updateServer = server
+  rgw = store
+  await rgw.allowPublicRead()
   web = await serveStatic(path.join(temp.dir, 'renderer'))
   relay = new EventRelay()
   // As the app makes it (src-main/index.ts): the checklist after a publish uses the publish's connection.
@@ -172,7 +181,16 @@ beforeAll(async () => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: web.url.replace(/\/$/, '') })
 })
 
-afterAll(() => stopAll([() => browser?.close(), () => api?.close(), () => web?.close(), () => updateServer?.stop(), () => temp?.cleanup()]))
+afterAll(() =>
+  stopAll([
+    () => browser?.close(),
+    () => api?.close(),
+    () => web?.close(),
+    () => updateServer?.stop(),
+    () => rgw?.stop(),
+    () => temp?.cleanup()
+  ])
+)
 
 describe('the desktop screens, walked by a release manager', () => {
   it('starts empty, says what to do first, and is reachable by keyboard', async () => {
@@ -518,6 +536,68 @@ describe('the desktop screens, walked by a release manager', () => {
     ])
     await page.getByRole('button', { name: 'Pull now' }).waitFor({ state: 'visible', timeout: WAIT })
     await shot('stats')
+  })
+
+  it('adds a folder on this computer and an S3 bucket, tests both, and keeps the S3 keys in the keychain', async () => {
+    await nav('Servers').click()
+    const form = page.getByRole('form', { name: 'Add a server' })
+    // A local folder: the one nginx already serves under the update server's root.
+    const folder = path.join(updateServer.sshd.root, 'here')
+    await mkdir(folder)
+    await form.getByLabel('Kind').selectOption('local')
+    expect(await form.getByLabel('Host', { exact: true }).count()).toBe(0)
+    await form.getByLabel('Name', { exact: true }).fill('here')
+    await form.getByLabel('Folder', { exact: true }).fill(folder)
+    await form.getByLabel('Public URL', { exact: true }).fill(`${updateServer.nginx.baseUrl}here/`)
+    await form.getByRole('button', { name: 'Add server', exact: true }).click()
+    const here = await see(page.getByRole('region', { name: 'Server here' }))
+    await here.getByRole('button', { name: 'Test connection' }).click()
+    await see(here.getByText('Connection works'))
+    expect(await here.getByRole('list', { name: 'Connection test of here' }).getByRole('img', { name: 'passed' }).count()).toBe(3)
+    expect(await here.getByLabel(/for here$/).count()).toBe(0)
+
+    // A bucket whose keys are in no environment variable: the test says so, then they are stored in the keychain.
+    await form.getByLabel('Kind').selectOption('s3')
+    await form.getByLabel('Name', { exact: true }).fill('cdn')
+    await form.getByLabel('Bucket', { exact: true }).fill(rgw.bucket)
+    await form.getByLabel('Key prefix', { exact: true }).fill('plugins')
+    await form.getByLabel('S3 endpoint', { exact: true }).fill(rgw.endpoint)
+    await form.getByLabel('Region', { exact: true }).fill(rgw.region)
+    await form.getByLabel('Access key variable', { exact: true }).fill('WPRM_E2E_NO_KEY_ID')
+    await form.getByLabel('Secret key variable', { exact: true }).fill('WPRM_E2E_NO_SECRET')
+    await form.getByLabel('Public URL', { exact: true }).fill(`${rgw.endpoint}/${rgw.bucket}/plugins/`)
+    await form.getByRole('button', { name: 'Add server', exact: true }).click()
+    const cdn = await see(page.getByRole('region', { name: 'Server cdn' }))
+    await see(cdn.getByText('s3://updates/plugins/ at ' + rgw.endpoint, { exact: true }).first())
+    await cdn.getByRole('button', { name: 'Test connection' }).click()
+    await see(cdn.getByText('Connection failed'))
+    await see(cdn.getByText(/none is stored in this app and the environment variable WPRM_E2E_NO_KEY_ID is not set/))
+
+    await cdn.getByLabel('S3 access key id for cdn').fill(rgw.accessKeyId)
+    await cdn.getByRole('button', { name: 'Store access key id' }).click()
+    await see(cdn.getByText('S3 access key id stored'))
+    await cdn.getByLabel('S3 secret access key for cdn').fill(rgw.secretAccessKey)
+    await cdn.getByRole('button', { name: 'Store secret key' }).click()
+    await see(cdn.getByText('S3 secret access key stored'))
+    await cdn.getByRole('button', { name: 'Test connection' }).click()
+    await see(cdn.getByText('Connection works'))
+    const checks = cdn.getByRole('list', { name: 'Connection test of cdn' })
+    expect(await checks.getByRole('img', { name: 'passed' }).count()).toBe(6)
+    await see(checks.getByText(/HTTP 200 with the probe's content/))
+    // What needs no new login changes in place: the max-age info.json is written with.
+    const settings = cdn.getByRole('form', { name: 'Settings of cdn' })
+    await settings.getByLabel('Max-age (s)').fill('30')
+    await settings.getByRole('button', { name: 'Save settings' }).click()
+    await see(settings.getByRole('status').filter({ hasText: 'Saved' }))
+    await see(cdn.getByText('30 s (versioned ZIPs: a year, immutable)'))
+    await cdn.scrollIntoViewIfNeeded()
+    await shot('servers-s3')
+    // The keys went to the vault encrypted: no file of the data folder holds them, nor does the window.
+    const data = path.join(temp.dir, 'data')
+    const files = (await readdir(data, { recursive: true, withFileTypes: true })).filter((e) => e.isFile())
+    const contents = await Promise.all(files.map((e) => readFile(path.join(e.parentPath, e.name), 'latin1')))
+    expect(contents.join('\n')).not.toContain(rgw.secretAccessKey)
+    expect(await page.content()).not.toContain(rgw.secretAccessKey)
   })
 
   it('follows the OS into dark mode, and the walk raised no page or CSP error', async () => {

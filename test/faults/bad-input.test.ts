@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import { cp, lstat, mkdir, readFile, readdir, readlink, symlink, truncate, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { AddServerInput, ApiError, ErrorKind, Result } from '../../src-preload/api.js'
+import type { AddSftpServerInput, ApiError, ErrorKind, Result } from '../../src-preload/api.js'
 import { createApi } from '../../src-main/api.js'
 import { MAX_CHANGELOG_LENGTH } from '../../src-shared/input-rules.js'
 import { runCli } from '../cli/run-cli.js'
@@ -29,7 +29,7 @@ interface Lane {
   readonly root: string
   readonly dataDir: string
   readonly remoteRoot: string
-  readonly profile: AddServerInput
+  readonly profile: AddSftpServerInput
   /** The source folder of a plugin by slug. */
   source(slug: string): string
 }
@@ -146,6 +146,32 @@ function serverAdd(lane: Lane, overrides: Readonly<Record<string, string | null>
     ...overrides
   }
   return ['server', 'add', name, ...Object.entries(options).flatMap(([option, v]) => (v === null ? [] : v === '' ? [option] : [option, v]))]
+}
+
+/** `server add cdn --kind s3 …` with a bucket's working options, some replaced (null: left out). */
+function s3Add(overrides: Readonly<Record<string, string | null>> = {}): string[] {
+  return optionArgs(['server', 'add', 'cdn'], {
+    '--kind': 's3',
+    '--bucket': 'plugin-updates',
+    '--endpoint': 'http://127.0.0.1:7480',
+    '--public-url': 'https://cdn.example.com/plugins/',
+    ...overrides
+  })
+}
+
+/** `server add here --kind local …` with the lane's own folder as the root, some options replaced (null: left out). */
+function localAdd(lane: Lane, overrides: Readonly<Record<string, string | null>> = {}): string[] {
+  return optionArgs(['server', 'add', 'here'], {
+    '--kind': 'local',
+    '--root': lane.root,
+    '--public-url': 'http://127.0.0.1:8080/u/',
+    ...overrides
+  })
+}
+
+/** Words and options (null: left out, '': a flag). */
+function optionArgs(words: readonly string[], options: Readonly<Record<string, string | null>>): string[] {
+  return [...words, ...Object.entries(options).flatMap(([option, v]) => (v === null ? [] : v === '' ? [option] : [option, v]))]
 }
 
 /** A copy of the lane's data folder whose database `edit` changes: a record written before the rules. */
@@ -446,6 +472,53 @@ const ROWS: readonly Row[] = [
   ),
   row('a server that exists', 1, 'already-exists', 'A server "prod" already exists', (l) => serverAdd(l, {}, 'prod')),
   row('removing a server in use', 2, 'usage', 'Server prod is used by good', () => ['server', 'remove', 'prod']),
+  // ---- server add --kind s3 | local: refused before anything is saved, no secret ever asked for ----
+  row('an unknown target kind', 2, 'usage', '--kind must be one of sftp, s3, local', (l) => serverAdd(l, { '--kind': 'ftp' })),
+  row('a bucket name with capitals', 2, 'usage', '--bucket "Plugin_Updates" is not a bucket name', () =>
+    s3Add({ '--bucket': 'Plugin_Updates' })
+  ),
+  row('a bucket that is an IP address', 2, 'usage', 'is not a bucket name', () => s3Add({ '--bucket': '192.168.1.1' })),
+  row('no bucket', 2, 'usage', 'server add --kind s3 needs --bucket', () => s3Add({ '--bucket': null })),
+  row('an S3 endpoint with a path', 2, 'usage', 'has a path, query or fragment', () =>
+    s3Add({ '--endpoint': 'http://127.0.0.1:7480/bucket' })
+  ),
+  row('an S3 endpoint with keys in it', 2, 'usage', 'has a user name or password in it', () =>
+    s3Add({ '--endpoint': 'https://AKIA:s3cret@s3.example.com' })
+  ),
+  row('a key prefix with a leading slash', 2, 'usage', 'starts with a slash', () => s3Add({ '--key-prefix': '/plugins' })),
+  row('a key prefix with ..', 2, 'usage', 'has a "." or ".." folder', () => s3Add({ '--key-prefix': 'a/../b' })),
+  row('a region with capitals', 2, 'usage', 'is not a region name', () => s3Add({ '--region': 'US East' })),
+  row('a max-age of two days', 2, 'usage', 'is not a number of seconds from 0 to 86,400', () => s3Add({ '--max-age': '172800' })),
+  row('a max-age in words', 2, 'usage', '--max-age "a minute"', () => s3Add({ '--max-age': 'a minute' })),
+  row('an S3 secret given instead of its variable', 2, 'usage', 'is not the name of an environment variable', () =>
+    s3Add({ '--secret-key-env': 'wJalrXUtnFEMI/K7MDENG' })
+  ),
+  row('path-style on and off', 2, 'usage', 'give --path-style or --no-path-style, not both', () =>
+    s3Add({ '--path-style': '', '--no-path-style': '' })
+  ),
+  row('an SFTP option on a bucket', 2, 'usage', '--host is for --kind sftp servers, not s3', () => s3Add({ '--host': 'example.com' })),
+  row('a bucket public URL with a query', 2, 'usage', 'has a query', () => s3Add({ '--public-url': 'https://cdn.example.com/?sig=1' })),
+  row('a local folder that does not exist', 2, 'usage', /does not exist\. Create it \(mkdir -p .*nope\)/, (l) =>
+    localAdd(l, { '--root': path.join(l.root, 'nope') })
+  ),
+  row('a local root that is a file', 2, 'usage', 'is not a folder', (l) => localAdd(l, { '--root': path.join(l.dataDir, 'wprm.json') })),
+  row('a local root with a line break', 2, 'usage', 'has a control character', (l) => localAdd(l, { '--root': '/srv/up\ndates' })),
+  row('a local folder without a public URL', 2, 'usage', 'server add --kind local needs --public-url', (l) =>
+    localAdd(l, { '--public-url': null })
+  ),
+  row('a bucket option on a local folder', 2, 'usage', '--bucket is for --kind s3 servers, not local', (l) =>
+    localAdd(l, { '--bucket': 'plugin-updates' })
+  ),
+  row('a local access log that is relative', 2, 'usage', 'is not an absolute file path', (l) =>
+    localAdd(l, { '--access-log': 'access.log' })
+  ),
+  row('a max-age on an sftp server', 2, 'usage', '--max-age is for s3 servers; prod is sftp', () => [
+    'server',
+    'set',
+    'prod',
+    '--max-age',
+    '30'
+  ]),
   // ---- the scan ----
   row('a file name with a backslash', 1, 'source-invalid', '"lib\\\\evil.php" in the source has a backslash', released('backslash')),
   row(
@@ -519,6 +592,7 @@ describe('the bad-input catalogue', () => {
       expect(printed, `stdout: ${run.stdout}\nstderr: ${run.stderr}`).toMatchObject({ ok: false, error: { kind: r.kind } })
       expect(run.code, run.stderr).toBe(r.exit)
       const { message, hint } = printed!.error
+      expect(hint, 'every refusal says what to do').not.toBe('')
       const words = `${message} ${hint}`
       if (typeof r.phrase === 'string') expect(words).toContain(r.phrase)
       else expect(words).toMatch(r.phrase)

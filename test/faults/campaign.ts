@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { cp, readdir, readlink, rm } from 'node:fs/promises'
 import path from 'node:path'
-import type { AddServerInput, Result, WprmApi } from '../../src-preload/api.js'
+import type { AddSftpServerInput, Result, WprmApi } from '../../src-preload/api.js'
 import { createApi } from '../../src-main/api.js'
 import { Store } from '../../src-main/core/db/store.js'
 import { latestLive } from '../../src-shared/versions.js'
@@ -77,7 +77,7 @@ export async function makeWorld(
   const source = await writePluginFolder(path.join(temp.dir, SLUG), {
     'assets/noise.bin': randomBytes(100 * 1024)
   })
-  const profile: AddServerInput = { ...(await server.profile(name)), port }
+  const profile: AddSftpServerInput = { ...(await server.profile(name)), port }
   const remoteRoot = profile.remoteRoot
   const api = createApi(apiOptions(dataDir))
   value(await api.addPlugin({ sourceDir: source }))

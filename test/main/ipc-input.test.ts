@@ -14,6 +14,63 @@ describe('validateInput (payloads from the window are untrusted)', () => {
     expect(validateInput('setPlugin', { slug: 'x', server: null })).toHaveLength(1)
   })
 
+  it('takes each server kind with its own fields', () => {
+    const s3 = {
+      kind: 's3',
+      name: 'cdn',
+      bucket: 'b',
+      publicUrl: 'https://cdn/',
+      endpoint: 'http://127.0.0.1:1',
+      pathStyle: true,
+      mutableMaxAge: '60'
+    }
+    expect(validateInput('addServer', s3)).toEqual([s3])
+    expect(
+      validateInput('addServer', { kind: 'local', name: 'here', root: '/srv/u', publicUrl: 'http://x/', accessLogs: ['/var/log/a'] })
+    ).toHaveLength(1)
+    expect(
+      validateInput('addServer', {
+        kind: 'sftp',
+        name: 'p',
+        host: 'h',
+        user: 'u',
+        auth: { kind: 'agent' },
+        remoteRoot: '/r',
+        publicUrl: 'https://x/'
+      })
+    ).toHaveLength(1)
+    expect(validateInput('setServer', { name: 'cdn', publicUrl: 'https://cdn2/', mutableMaxAge: '30' })).toHaveLength(1)
+    expect(validateInput('storeSecret', { server: 'cdn', kind: 's3-secret-access-key', value: 'k' })).toHaveLength(1)
+  })
+
+  it.each([
+    // An S3 secret never travels in a profile: the only way in is storeSecret.
+    [
+      'a secret key in the profile',
+      { kind: 's3', name: 'c', bucket: 'b', publicUrl: 'https://c/', secretAccessKey: 'x' },
+      /does not take "secretAccessKey"/
+    ],
+    ['an SFTP field on a bucket', { kind: 's3', name: 'c', bucket: 'b', publicUrl: 'https://c/', host: 'h' }, /does not take "host"/],
+    ['no bucket', { kind: 's3', name: 'c', publicUrl: 'https://c/' }, /"bucket" is missing/],
+    ['path-style as text', { kind: 's3', name: 'c', bucket: 'b', publicUrl: 'https://c/', pathStyle: 'yes' }, /"pathStyle"/],
+    ['max-age as a number', { kind: 's3', name: 'c', bucket: 'b', publicUrl: 'https://c/', mutableMaxAge: 60 }, /"mutableMaxAge"/],
+    ['an unknown kind', { kind: 'ftp', name: 'c', root: '/r', publicUrl: 'https://c/' }, /"kind" must be one of sftp, s3, local/],
+    ['a kind that is not text', { kind: 3, name: 'c', root: '/r', publicUrl: 'https://c/' }, /"kind" must be one of/],
+    ['a local folder without its root', { kind: 'local', name: 'c', publicUrl: 'https://c/' }, /"root" is missing/],
+    [
+      'a remote root on a local folder',
+      { kind: 'local', name: 'c', root: '/r', remoteRoot: '/r', publicUrl: 'https://c/' },
+      /does not take "remoteRoot"/
+    ]
+  ] as const)('refuses addServer with %s', (_name, payload, message) => {
+    expect(() => validateInput('addServer', payload)).toThrow(message)
+  })
+
+  it('refuses a secret kind it does not know', () => {
+    expect(() => validateInput('storeSecret', { server: 'c', kind: 's3-session-token', value: 'x' })).toThrow(/"kind"/)
+    expect(() => validateInput('deleteSecret', { server: 'c', kind: 'aws' })).toThrow(/"kind"/)
+  })
+
   it.each([
     ['changeStatus', { slug: 'x', versions: '1.0.0', status: 'released' }, /versions/],
     ['changeStatus', { slug: 'x', versions: ['1.0.0'], status: 'gone' }, /status/],

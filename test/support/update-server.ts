@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises'
 import path from 'node:path'
-import type { AddServerInput, SftpServer } from '../../src-preload/api.js'
+import type { AddSftpServerInput, SftpServer } from '../../src-preload/api.js'
 import type { NginxServer } from './nginx.js'
 import { startNginx } from './nginx.js'
 import type { SshdOptions, SshdServer } from './sshd.js'
@@ -11,7 +11,7 @@ export interface UpdateServer {
   readonly sshd: SshdServer
   readonly nginx: NginxServer
   /** A server profile for a fresh sub-folder of the SFTP root (one per test keeps tests apart). */
-  profile(name: string, overrides?: Partial<AddServerInput>): Promise<AddServerInput>
+  profile(name: string, overrides?: Partial<AddSftpServerInput>): Promise<AddSftpServerInput>
   /** The profile as the database stores it, for the SFTP root, reached through `port` (a proxy) if given. */
   storedProfile(name: string, port?: number): SftpServer
   stop(): Promise<void>

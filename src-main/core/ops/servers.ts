@@ -2,15 +2,32 @@ import { randomBytes } from 'node:crypto'
 import { stat } from 'node:fs/promises'
 import path from 'node:path'
 import posixPath from 'node:path/posix'
-import type { AddServerInput, ServerAuth, ServerProfile, ServerTestResult, SetServerInput, SftpServer } from '../../../src-shared/model.js'
+import type {
+  AddLocalServerInput,
+  AddS3ServerInput,
+  AddServerInput,
+  AddSftpServerInput,
+  LocalServer,
+  S3Server,
+  ServerAuth,
+  ServerProfile,
+  ServerTestResult,
+  SetServerInput,
+  SftpServer
+} from '../../../src-shared/model.js'
 import { WprmError } from '../errors.js'
 import { assertFingerprint, knownHostFingerprints, probeHostKey } from '../remote/host-keys.js'
 import type { ReleaseContext } from './context.js'
 import { requireServer } from '../db/lookups.js'
 import { recordActivity } from '../db/store.js'
 import { sequentialChecks } from '../remote/checklist-runner.js'
-import { SftpSession, sftpServer } from '../remote/sftp-session.js'
-import { normalizePublicUrl } from '../../../src-shared/input-rules.js'
+import { SftpSession } from '../remote/sftp-session.js'
+import { openStore } from '../remote/targets/open-store.js'
+import type { ObjectStore } from '../remote/targets/object-store.js'
+import { testS3Target } from '../remote/targets/s3-target-test.js'
+import { assertWritableFolder, testLocalTarget } from '../remote/targets/local-target-test.js'
+import { normalizeLocalTarget, normalizeMutableMaxAge, normalizePublicUrl, normalizeS3Target } from '../../../src-shared/input-rules.js'
+import { targetSummary } from '../../../src-shared/server-targets.js'
 
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/
@@ -19,10 +36,16 @@ function usage(message: string, hint: string): never {
   throw new WprmError('usage', message, hint)
 }
 
-/** Checks a new profile's fields; returns the normalized profile without its host key. */
-async function validateProfile(input: AddServerInput): Promise<Omit<SftpServer, 'host_key_fingerprint' | 'created_at' | 'updated_at'>> {
-  if (!NAME.test(input.name))
-    usage(`"${input.name}" is not a valid server name.`, 'Use letters, digits, ".", "-" and "_", e.g. production.')
+/** A new profile before it is saved: everything but its timestamps. */
+type NewProfile =
+  | Omit<SftpServer, 'created_at' | 'updated_at'>
+  | Omit<S3Server, 'created_at' | 'updated_at'>
+  | Omit<LocalServer, 'created_at' | 'updated_at'>
+
+/** Checks a new SFTP profile's fields; returns the normalized profile without its host key. */
+async function validateSftpProfile(
+  input: AddSftpServerInput
+): Promise<Omit<SftpServer, 'host_key_fingerprint' | 'created_at' | 'updated_at'>> {
   if (!/^[A-Za-z0-9.-]+$|^\[[0-9a-fA-F:]+\]$/.test(input.host))
     usage(`"${input.host}" is not a host name or address.`, 'Give a host such as updates.example.com or 203.0.113.7.')
   const port = input.port ?? 22
@@ -46,6 +69,58 @@ async function validateProfile(input: AddServerInput): Promise<Omit<SftpServer, 
     public_url: publicUrl,
     access_logs: validateAccessLogs(input.accessLogs ?? [])
   }
+}
+
+/**
+ * An SFTP profile with its host key pinned: the fingerprint the user accepted, or the one known_hosts already
+ * trusts; an unknown key is shown and must be accepted explicitly.
+ */
+async function sftpProfile(input: AddSftpServerInput): Promise<NewProfile> {
+  const profile = await validateSftpProfile(input)
+  const accepted = input.acceptHostKey === undefined ? null : assertFingerprint(input.acceptHostKey)
+  const seen = await probeHostKey(profile.host, profile.port)
+  if (accepted !== null && accepted !== seen) {
+    throw new WprmError(
+      'host-key-changed',
+      `${profile.host}:${profile.port} shows the host key ${seen}, not the ${accepted} you accepted. Nothing was saved.`,
+      "Check the fingerprint with the server's administrator; never accept a key you have not confirmed.",
+      { fingerprint: seen }
+    )
+  }
+  if (accepted === null && !(await knownHostFingerprints(profile.host, profile.port)).includes(seen)) {
+    throw new WprmError(
+      'host-key-unknown',
+      `First connection to ${profile.host}:${profile.port}: its host key is ${seen}, which you have not accepted yet. Nothing was saved.`,
+      `Confirm it with the server's administrator (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server), then run again with --accept-host-key ${seen}.`,
+      { fingerprint: seen }
+    )
+  }
+  return { ...profile, host_key_fingerprint: seen }
+}
+
+/**
+ * An `s3` profile: the bucket's coordinates and the names of the variables with its keys, never the keys. Nothing
+ * is sent yet (`server test` does, with the keys the app or the environment has then).
+ */
+function s3Profile(input: AddS3ServerInput): NewProfile {
+  const target = normalizeS3Target(input)
+  // A CDN's logs are not read yet: an s3 profile has no access logs.
+  return { ...target, name: input.name, access_logs: [] }
+}
+
+/** A `local` profile: a folder that exists and that this user can write (its web server's to serve). */
+async function localProfile(input: AddLocalServerInput): Promise<NewProfile> {
+  const target = normalizeLocalTarget(input)
+  const accessLogs = validateAccessLogs(input.accessLogs ?? [])
+  await assertWritableFolder(target.root)
+  return { ...target, name: input.name, access_logs: accessLogs }
+}
+
+/** What the activity log says about a new profile. */
+function addedSummary(server: ServerProfile): string {
+  if (server.kind === 'sftp')
+    return `Added server ${server.name} (${server.user}@${server.host}:${server.port}, host key ${server.host_key_fingerprint})`
+  return `Added server ${server.name} (${targetSummary(server)}, public URL ${server.public_url})`
 }
 
 /** At most this many logs per server: each one costs a stat on every pull. */
@@ -104,29 +179,13 @@ async function validateAuth(auth: ServerAuth): Promise<ServerAuth> {
 }
 
 /**
- * Adds an update server. Its host key is pinned now: the fingerprint the user accepted, or the one
- * known_hosts already trusts; an unknown key is shown and must be accepted explicitly.
+ * Adds an update server of any target kind (`sftp` when none is given). Nothing is saved unless every field
+ * holds; an SFTP server's host key is pinned now. Secrets are never part of a profile.
  */
 export async function addServer(ctx: ReleaseContext, input: AddServerInput): Promise<ServerProfile> {
-  const profile = await validateProfile(input)
-  const accepted = input.acceptHostKey === undefined ? null : assertFingerprint(input.acceptHostKey)
-  const seen = await probeHostKey(profile.host, profile.port)
-  if (accepted !== null && accepted !== seen) {
-    throw new WprmError(
-      'host-key-changed',
-      `${profile.host}:${profile.port} shows the host key ${seen}, not the ${accepted} you accepted. Nothing was saved.`,
-      "Check the fingerprint with the server's administrator; never accept a key you have not confirmed.",
-      { fingerprint: seen }
-    )
-  }
-  if (accepted === null && !(await knownHostFingerprints(profile.host, profile.port)).includes(seen)) {
-    throw new WprmError(
-      'host-key-unknown',
-      `First connection to ${profile.host}:${profile.port}: its host key is ${seen}, which you have not accepted yet. Nothing was saved.`,
-      `Confirm it with the server's administrator (ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub on the server), then run again with --accept-host-key ${seen}.`,
-      { fingerprint: seen }
-    )
-  }
+  if (!NAME.test(input.name))
+    usage(`"${input.name}" is not a valid server name.`, 'Use letters, digits, ".", "-" and "_", e.g. production.')
+  const profile = input.kind === 's3' ? s3Profile(input) : input.kind === 'local' ? await localProfile(input) : await sftpProfile(input)
   return ctx.store.transact(`add server ${profile.name}`, (db) => {
     if (db.servers.some((s) => s.name === profile.name)) {
       throw new WprmError(
@@ -136,38 +195,75 @@ export async function addServer(ctx: ReleaseContext, input: AddServerInput): Pro
       )
     }
     const at = ctx.now().toISOString()
-    const server: SftpServer = { ...profile, host_key_fingerprint: seen, created_at: at, updated_at: at }
+    const server: ServerProfile = { ...profile, created_at: at, updated_at: at }
     db.servers.push(server)
     recordActivity(db, {
       at,
       plugin: '',
       version: null,
       action: 'server.add',
-      summary: `Added server ${server.name} (${server.user}@${server.host}:${server.port}, host key ${seen})`,
+      summary: addedSummary(server),
       changes: { server: [null, server.name] }
     })
     return server
   })
 }
 
-/** Changes a server profile's settings that need no new login: its access logs. */
+/** What a `setServer` changes, each as [before, after], for the activity log. */
+type ServerChanges = Record<string, readonly [unknown, unknown]>
+
+/**
+ * Changes a server profile's settings that need no new login: its access logs, its public URL (the next publish
+ * writes download URLs under it), and an `s3` target's max-age for the files that change.
+ */
 export function setServer(ctx: ReleaseContext, input: SetServerInput): Promise<ServerProfile> {
   const accessLogs = input.accessLogs === undefined ? undefined : validateAccessLogs(input.accessLogs)
+  const publicUrl = input.publicUrl === undefined ? undefined : normalizePublicUrl(input.publicUrl)
+  const maxAge = input.mutableMaxAge === undefined ? undefined : normalizeMutableMaxAge(input.mutableMaxAge)
   return ctx.store.transact(`update server ${input.name}`, (db) => {
     const before = requireServer(db, input.name)
-    if (accessLogs === undefined) return before
+    if (maxAge !== undefined && before.kind !== 's3')
+      usage(
+        `--max-age is for s3 servers; ${before.name} is ${before.kind}.`,
+        "Set how long caches keep info.json in your web server's config."
+      )
+    if (accessLogs !== undefined && accessLogs.length > 0 && before.kind === 's3')
+      usage(
+        `${before.name} is an s3 bucket: wprm does not read CDN logs yet.`,
+        'Leave out --access-log; install statistics come from nginx or Apache logs on sftp and local servers.'
+      )
+    const changes: ServerChanges = {}
+    const said: string[] = []
+    let after: ServerProfile = before
+    if (accessLogs !== undefined) {
+      after = { ...after, access_logs: accessLogs }
+      changes.access_logs = [before.access_logs, accessLogs]
+      said.push(`reads install statistics from ${accessLogs.length === 0 ? 'no access log' : accessLogs.join(', ')}`)
+    }
+    if (publicUrl !== undefined && publicUrl !== before.public_url) {
+      after = { ...after, public_url: publicUrl }
+      changes.public_url = [before.public_url, publicUrl]
+      said.push(`is served at ${publicUrl}`)
+    }
+    if (maxAge !== undefined && after.kind === 's3' && maxAge !== after.mutable_max_age) {
+      changes.mutable_max_age = [after.mutable_max_age, maxAge]
+      after = { ...after, mutable_max_age: maxAge }
+      said.push(`lets caches keep info.json and the ledger ${maxAge} s`)
+    }
+    if (said.length === 0) return before
     const at = ctx.now().toISOString()
-    const after: ServerProfile = { ...before, access_logs: accessLogs, updated_at: at }
-    db.servers = db.servers.map((s) => (s.name === before.name ? after : s))
+    after = { ...after, updated_at: at }
+    const saved = after
+    db.servers = db.servers.map((s) => (s.name === before.name ? saved : s))
     recordActivity(db, {
       at,
       plugin: '',
       version: null,
       action: 'server.update',
-      summary: `Server ${before.name} reads install statistics from ${accessLogs.length === 0 ? 'no access log' : accessLogs.join(', ')}`,
-      changes: { access_logs: [before.access_logs, accessLogs] }
+      summary: `Server ${before.name} ${said.join('; ')}`,
+      changes
     })
-    return after
+    return saved
   })
 }
 
@@ -197,11 +293,34 @@ export function removeServer(ctx: ReleaseContext, name: string): Promise<ServerP
 }
 
 /**
- * "Test connection": logs in, proves the remote root is writable, and proves the public URL serves it
- * (a probe file written over SFTP must come back over HTTP).
+ * "Test connection", by target kind: over SFTP, logs in, proves the remote root is writable and the public URL
+ * serves it; on a bucket, writes, reads and deletes a probe object and GETs it anonymously through the public URL;
+ * on a local folder, writes a probe file, reads it through the public URL and removes it.
  */
 export async function testServer(ctx: ReleaseContext, name: string): Promise<ServerTestResult> {
-  const server = sftpServer(requireServer(await ctx.store.read(), name), 'Test connection')
+  const server = requireServer(await ctx.store.read(), name)
+  if (server.kind === 'sftp') return testSftpServer(ctx, server)
+  if (server.kind === 'local') return testLocalTarget(name, server, await openStore(server, ctx.secrets))
+  const { checks, run } = sequentialChecks()
+  const opening: { store: ObjectStore | null } = { store: null }
+  // Missing keys are a failed first check (saying where to put them), not an error without a report.
+  await run(`Sign in to ${targetSummary(server)}`, async () => {
+    opening.store = await openStore(server, ctx.secrets)
+    return `found an access key pair for the bucket ${server.bucket}`
+  })
+  const store = opening.store
+  if (store === null) return { server: name, ok: false, checks }
+  try {
+    const rest = await testS3Target(name, server, store)
+    return { server: name, ok: rest.ok, checks: [...checks, ...rest.checks.map((c) => ({ ...c, id: c.id + checks.length }))] }
+  } finally {
+    store.close()
+  }
+}
+
+/** The SFTP "Test connection": a probe file written over SFTP must come back over HTTP. */
+async function testSftpServer(ctx: ReleaseContext, server: SftpServer): Promise<ServerTestResult> {
+  const name = server.name
   const { checks, run } = sequentialChecks()
   let session: SftpSession | null = null
   try {

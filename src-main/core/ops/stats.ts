@@ -4,7 +4,9 @@ import type { StatsPullResult, StatsReport, StatsServerPull } from '../../../src
 import { ACTIVE_WINDOW_DAYS, buildStatsReport } from '../../../src-shared/stats.js'
 import { WprmError } from '../errors.js'
 import { requirePlugin, requireServer, versionsOf } from '../db/lookups.js'
-import { SftpSession, sftpServer } from '../remote/sftp-session.js'
+import { SftpSession } from '../remote/sftp-session.js'
+import type { LogSource } from '../stats/log-source.js'
+import { localLogSource, sftpLogSource } from '../stats/log-source.js'
 import type { LogCursor, LogReadOutcome } from '../stats/log-reader.js'
 import { readLog } from '../stats/log-reader.js'
 import { emptyStatsFile, readStatsFile, withStatsLock, writeStatsFile } from '../stats/stats-file.js'
@@ -16,8 +18,8 @@ export const DEFAULT_REPORT_DAYS = 30
 
 /**
  * Pulls what is new in the access logs of one plugin's server, or of every server that names logs and
- * has plugins. Each server's logs are read in one SFTP session and folded into every plugin published
- * there; its statistics file is replaced once at the end, so a failed pull counts nothing.
+ * has plugins. Each server's logs are read in one SFTP session (from this machine's disk for a `local`
+ * server) and folded into every plugin published there; its statistics file is replaced once at the end, so a failed pull counts nothing.
  */
 export async function pullStats(ctx: ReleaseContext, slug?: string): Promise<StatsPullResult> {
   const db = await ctx.store.read()
@@ -31,6 +33,7 @@ export async function pullStats(ctx: ReleaseContext, slug?: string): Promise<Sta
         `Choose its server first: wprm plugin set ${slug} --server NAME.`
       )
     const server = requireServer(db, plugin.server)
+    if (server.kind === 's3') throw cdnLogsNotRead(server.name)
     if (server.access_logs.length === 0)
       throw new WprmError(
         'usage',
@@ -69,10 +72,10 @@ async function pullServer(
     const job = statsJob(jobSlug)
     const cursors: LogCursor[] = []
     const outcomes: LogReadOutcome[] = []
-    const session = await SftpSession.open(sftpServer(server, 'Reading access logs'), ctx.secrets, ctx.sessionOptions)
+    const opened = await openLogSource(ctx, server)
     try {
       for (const logPath of server.access_logs) {
-        const read = await readLog(session, logPath, before.logs.find((c) => c.path === logPath) ?? null, {
+        const read = await readLog(opened.source, logPath, before.logs.find((c) => c.path === logPath) ?? null, {
           line: (text) => fold.line(text),
           progress: (file, done, total) => ctx.onProgress?.({ job, phase: 'read', done, total, label: `${server.name}: ${file}` })
         })
@@ -80,7 +83,7 @@ async function pullServer(
         outcomes.push(read.outcome)
       }
     } finally {
-      await session.close()
+      await opened.close()
     }
     const folded = fold.finish()
     await writeStatsFile(dataDir, {
@@ -96,8 +99,31 @@ async function pullServer(
       // Plugins no longer published here keep what was counted for them.
       plugins: { ...before.plugins, ...folded.plugins }
     })
-    return { server: server.name, plugins: slugs, logs: outcomes, lines: fold.lines }
+    return { server: server.name, plugins: slugs, logs: outcomes, lines: fold.lines, read_from: server.kind === 'sftp' ? 'sftp' : 'disk' }
   })
+}
+
+/** The refusal for an `s3` server: its CDN's logs are elsewhere (CloudFront, Cloudflare), and not read yet. */
+function cdnLogsNotRead(name: string): WprmError {
+  return new WprmError(
+    'usage',
+    `Server ${name} is an S3 bucket behind a CDN: wprm does not read CDN logs yet.`,
+    "Install statistics come from nginx or Apache access logs on sftp and local servers; keep the query string in your CDN's logs for later."
+  )
+}
+
+/** Where a server's logs are read: over an SFTP session (closed after), or from this machine's disk. */
+async function openLogSource(ctx: ReleaseContext, server: ServerProfile): Promise<{ readonly source: LogSource; close(): Promise<void> }> {
+  switch (server.kind) {
+    case 'local':
+      return { source: localLogSource(server), close: async () => undefined }
+    case 's3':
+      throw cdnLogsNotRead(server.name)
+    case 'sftp': {
+      const session = await SftpSession.open(server, ctx.secrets, ctx.sessionOptions)
+      return { source: sftpLogSource(session, server), close: () => session.close() }
+    }
+  }
 }
 
 /** A plugin's install statistics, from what the pulls stored, over the last `days` days. */

@@ -1,9 +1,10 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
 import path from 'node:path'
-import type { SecretStatus, SftpServer } from '../../../src-shared/model.js'
+import type { S3Server, SecretKind, SecretStatus, SftpServer } from '../../../src-shared/model.js'
 import { DurableJsonFile } from '../fs/durable-json-file.js'
 import { WprmError } from '../errors.js'
 import type { SecretProvider } from './sftp-session.js'
+import type { S3Credentials } from './targets/s3-store.js'
 import type { SigningKeySource } from '../signing/key-source.js'
 import { matching } from '../signing/key-source.js'
 import { keyPairOf, privateKeyBytes, privateKeyFrom } from '../signing/keys.js'
@@ -39,7 +40,7 @@ export function createAesCipher(key: Buffer = randomBytes(32)): SecretCipher {
   }
 }
 
-type Kind = 'password' | 'passphrase'
+type Kind = SecretKind
 
 /** The vault file: encrypted blobs (base64) by `<server>/<kind>`; never a secret in plain text. */
 interface VaultFile {
@@ -51,8 +52,8 @@ const isVaultFile = (value: unknown): value is VaultFile =>
   typeof value === 'object' && value !== null && (value as VaultFile).vault === 1 && typeof (value as VaultFile).secrets === 'object'
 
 /**
- * Server passwords and key passphrases, encrypted by the cipher and kept in `<data>/secrets.json`. The
- * renderer only ever learns whether one is stored.
+ * Server passwords, key passphrases and S3 key pairs, encrypted by the cipher and kept in `<data>/secrets.json`.
+ * The renderer only ever learns whether one is stored.
  */
 export class SecretVault {
   private readonly file: DurableJsonFile<VaultFile>
@@ -74,6 +75,8 @@ export class SecretVault {
       server,
       password: `${server}/password` in secrets,
       passphrase: `${server}/passphrase` in secrets,
+      s3_access_key_id: `${server}/s3-access-key-id` in secrets,
+      s3_secret_access_key: `${server}/s3-secret-access-key` in secrets,
       backend: this.cipher.backend
     }
   }
@@ -94,7 +97,7 @@ export class SecretVault {
         'Start a keyring (GNOME Keyring or KWallet) and restart the app, use an SSH agent, or agree to store it anyway.'
       )
     }
-    if (value === '') throw new WprmError('usage', 'The secret is empty.', 'Type the password or passphrase.')
+    if (value.trim() === '') throw new WprmError('usage', 'The secret is empty.', 'Type the password, passphrase or key.')
     const secrets = await this.load()
     secrets[`${server}/${kind}`] = this.cipher.encrypt(value).toString('base64')
     await this.file.write({ vault: 1, secrets })
@@ -109,12 +112,35 @@ export class SecretVault {
   }
 
   /** Secrets for connections: the vault first, then the environment variable the profile names. */
-  provider(fallback: SecretProvider): SecretProvider {
+  provider(fallback: SecretProvider, env: NodeJS.ProcessEnv = process.env): SecretProvider {
     return {
-      secret: async (server: SftpServer, kind: Kind) => {
+      secret: async (server: SftpServer, kind: 'password' | 'passphrase') => {
         const blob = (await this.load())[`${server.name}/${kind}`]
         return blob === undefined ? fallback.secret(server, kind) : this.cipher.decrypt(Buffer.from(blob, 'base64'))
-      }
+      },
+      s3Credentials: async (server: S3Server) => this.s3Credentials(server, env)
+    }
+  }
+
+  /** An `s3` profile's key pair: each half from the vault, else from the environment variable the profile names. */
+  private async s3Credentials(server: S3Server, env: NodeJS.ProcessEnv): Promise<S3Credentials> {
+    const secrets = await this.load()
+    const read = (kind: 's3-access-key-id' | 's3-secret-access-key', variable: string, what: string): string => {
+      const blob = secrets[`${server.name}/${kind}`]
+      if (blob !== undefined) return this.cipher.decrypt(Buffer.from(blob, 'base64'))
+      const value = env[variable]?.trim() ?? ''
+      if (value !== '') return value
+      throw new WprmError(
+        'auth-failed',
+        `No S3 ${what} for server ${server.name}: none is stored in this app and the environment variable ${variable} is not set.`,
+        `Store the ${what} on the Servers screen (it goes to the OS keychain), or set ${variable} before starting the app.`
+      )
+    }
+    const sessionToken = env.AWS_SESSION_TOKEN
+    return {
+      accessKeyId: read('s3-access-key-id', server.access_key_env, 'access key id'),
+      secretAccessKey: read('s3-secret-access-key', server.secret_key_env, 'secret access key'),
+      ...(sessionToken === undefined || sessionToken === '' ? {} : { sessionToken })
     }
   }
 

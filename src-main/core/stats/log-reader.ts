@@ -4,11 +4,13 @@ import posixPath from 'node:path/posix'
 import { constants, createGunzip, gunzipSync } from 'node:zlib'
 import type { StatsLogOutcome } from '../../../src-shared/stats.js'
 import { WprmError } from '../errors.js'
-import type { RemoteFileInfo, SftpSession } from '../remote/sftp-session.js'
+import type { RemoteFileInfo } from '../remote/sftp-session.js'
+import type { LogSource } from './log-source.js'
 import { LineSplitter } from './line-splitter.js'
 
 /**
- * Reads what is new in an access log since the last pull, over SFTP. SFTP shows no inode, so a file is
+ * Reads what is new in an access log since the last pull, over SFTP or from this machine's disk (a LogSource).
+ * SFTP shows no inode, so a file is
  * known by its first bytes (the SHA-256 of up to 1 KiB: a log's first line carries a time and an
  * address, so two files never share it). A pull that finds the log as it left it (the same size and
  * modification second) costs one stat.
@@ -55,16 +57,16 @@ function sha256(data: Buffer): string {
   return createHash('sha256').update(data).digest('hex')
 }
 
-async function readAll(session: SftpSession, path: string, end: number): Promise<Buffer> {
+async function readAll(source: LogSource, path: string, end: number): Promise<Buffer> {
   const chunks: Buffer[] = []
-  await session.readRange(path, 0, end, (chunk) => void chunks.push(chunk))
+  await source.readRange(path, 0, end, (chunk) => void chunks.push(chunk))
   return Buffer.concat(chunks)
 }
 
 /** The first `bytes` bytes of a file (of its content, for a gzip copy); shorter when the file is. */
-async function headOf(session: SftpSession, file: LogFile, bytes: number): Promise<Buffer> {
-  if (!file.gzip) return readAll(session, file.path, Math.min(bytes, file.size))
-  const start = await readAll(session, file.path, Math.min(GZIP_HEAD_READ, file.size))
+async function headOf(source: LogSource, file: LogFile, bytes: number): Promise<Buffer> {
+  if (!file.gzip) return readAll(source, file.path, Math.min(bytes, file.size))
+  const start = await readAll(source, file.path, Math.min(GZIP_HEAD_READ, file.size))
   try {
     // Z_SYNC_FLUSH: inflate what there is of a stream cut short, instead of failing on its missing end.
     return gunzipSync(start, { finishFlush: constants.Z_SYNC_FLUSH }).subarray(0, bytes)
@@ -91,12 +93,12 @@ function rotatedCopies(logPath: string, entries: readonly (RemoteFileInfo & { re
 }
 
 /** Reads one file from `from` (bytes of content) and returns the offset after the last whole line. */
-async function readLines(session: SftpSession, file: LogFile, from: number, final: boolean, sink: LogSink): Promise<number> {
+async function readLines(source: LogSource, file: LogFile, from: number, final: boolean, sink: LogSink): Promise<number> {
   const splitter = new LineSplitter()
   const emit = (line: string): void => sink.line(line)
   if (!file.gzip) {
     let done = 0
-    await session.readRange(file.path, from, file.size, (chunk) => {
+    await source.readRange(file.path, from, file.size, (chunk) => {
       splitter.push(chunk, emit)
       done += chunk.length
       sink.progress?.(file.path, done, file.size - from)
@@ -116,7 +118,7 @@ async function readLines(session: SftpSession, file: LogFile, from: number, fina
     ended.catch(() => undefined)
     let done = 0
     try {
-      await session.readRange(file.path, 0, file.size, async (chunk) => {
+      await source.readRange(file.path, 0, file.size, async (chunk) => {
         done += chunk.length
         sink.progress?.(file.path, done, file.size)
         if (!gunzip.write(chunk)) await once(gunzip, 'drain')
@@ -147,13 +149,13 @@ async function readLines(session: SftpSession, file: LogFile, from: number, fina
  * the caller stores the cursor with the counts, in one step.
  */
 export async function readLog(
-  session: SftpSession,
+  source: LogSource,
   logPath: string,
   cursor: LogCursor | null,
   sink: LogSink
 ): Promise<{ readonly cursor: LogCursor; readonly outcome: LogReadOutcome }> {
   let requests = 1
-  const info = await session.stat(logPath)
+  const info = await source.stat(logPath)
   const outcome = (state: LogReadOutcome['state'], files: string[], bytes: number, gap = false): LogReadOutcome => ({
     path: logPath,
     state,
@@ -164,11 +166,7 @@ export async function readLog(
   })
   if (info === null || !info.isFile) {
     if (cursor !== null && info === null) return { cursor, outcome: outcome('missing', [], 0) }
-    throw new WprmError(
-      'remote-not-found',
-      `The access log ${logPath} is ${info === null ? 'not there' : 'not a file'} on ${session.server.host}.`,
-      `Check the path (wprm server set ${session.server.name} --access-log PATH) and that ${session.server.user} may read it.`
-    )
+    throw source.notFound(logPath, info === null ? 'not there' : 'not a file')
   }
   if (cursor !== null && info.size === cursor.size && info.mtime === cursor.mtime) return { cursor, outcome: outcome('unchanged', [], 0) }
   const live: LogFile = { path: logPath, size: info.size, gzip: false }
@@ -176,7 +174,7 @@ export async function readLog(
   let sameFile = false
   if (cursor !== null && info.size >= cursor.offset) {
     if (cursor.head_bytes > 0) requests++
-    sameFile = cursor.head_bytes === 0 || sha256(await headOf(session, live, cursor.head_bytes)) === cursor.head
+    sameFile = cursor.head_bytes === 0 || sha256(await headOf(source, live, cursor.head_bytes)) === cursor.head
   }
   const files: string[] = []
   let bytes = 0
@@ -189,20 +187,20 @@ export async function readLog(
   } else {
     state = cursor === null ? 'new' : 'rotated'
     requests++
-    const copies = rotatedCopies(logPath, await session.listInfo(posixPath.dirname(logPath)))
+    const copies = rotatedCopies(logPath, await source.listInfo(posixPath.dirname(logPath)))
     let older: LogFile[]
     if (cursor === null) older = copies.reverse()
     else {
       let found = -1
       for (let i = 0; i < copies.length && found < 0; i++) {
         requests++
-        if (sha256(await headOf(session, copies[i]!, cursor.head_bytes)) === cursor.head) found = i
+        if (sha256(await headOf(source, copies[i]!, cursor.head_bytes)) === cursor.head) found = i
       }
       gap = found < 0 && cursor.offset > 0
       older = found < 0 ? [] : copies.slice(0, found + 1).reverse()
       if (found >= 0) {
         requests++
-        await readLines(session, older[0]!, cursor.offset, true, sink)
+        await readLines(source, older[0]!, cursor.offset, true, sink)
         files.push(older[0]!.path)
         bytes += older[0]!.size
         older = older.slice(1)
@@ -210,26 +208,26 @@ export async function readLog(
     }
     for (const file of older) {
       requests++
-      await readLines(session, file, 0, true, sink)
+      await readLines(source, file, 0, true, sink)
       files.push(file.path)
       bytes += file.size
     }
   }
   requests++
-  const offset = await readLines(session, live, from, false, sink)
+  const offset = await readLines(source, live, from, false, sink)
   files.push(logPath)
   bytes += info.size - from
   // The file's identity: kept while it is at least 1 KiB; re-read while it is smaller (it grows).
   const keepHead = sameFile && cursor!.head_bytes >= Math.min(HEAD_BYTES, info.size)
   if (!keepHead) requests++
-  const head = keepHead ? { head: cursor!.head, head_bytes: cursor!.head_bytes } : await headFields(session, live)
+  const head = keepHead ? { head: cursor!.head, head_bytes: cursor!.head_bytes } : await headFields(source, live)
   return {
     cursor: { path: logPath, ...head, offset, size: info.size, mtime: info.mtime },
     outcome: outcome(state, files, bytes, gap)
   }
 }
 
-async function headFields(session: SftpSession, file: LogFile): Promise<{ head: string; head_bytes: number }> {
-  const head = await headOf(session, file, HEAD_BYTES)
+async function headFields(source: LogSource, file: LogFile): Promise<{ head: string; head_bytes: number }> {
+  const head = await headOf(source, file, HEAD_BYTES)
   return { head: sha256(head), head_bytes: head.length }
 }

@@ -259,6 +259,11 @@ export function StatsScreen() {
         </EmptyState>
       ) : server === null ? (
         <p className="muted">Loading…</p>
+      ) : server.kind === 's3' ? (
+        <EmptyState title="CDN logs are not read yet">
+          {server.name} is an S3 bucket behind a CDN: its requests are logged by the CDN (CloudFront, Cloudflare), which wprm does not read
+          yet. Install statistics come from nginx or Apache logs on SFTP servers and folders on this computer.
+        </EmptyState>
       ) : !hasLogs ? (
         <AccessLogForm server={server} />
       ) : null}

@@ -1,11 +1,21 @@
-import type { AddServerInput, ApiError, SecretStatus, ServerProfile, ServerTestResult, StoreSecretInput } from '../../../src-preload/api'
+import type {
+  AddServerInput,
+  AddSftpServerInput,
+  ApiError,
+  SecretKind,
+  SecretStatus,
+  ServerProfile,
+  ServerTestResult,
+  SetServerInput,
+  StoreSecretInput
+} from '../../../src-preload/api'
 import { settle } from './api-client'
 import type { Op, SliceCreator } from './types'
 import { BUSY, IDLE, failed, withKey } from './types'
 
 /** A first contact: the server's host key, waiting for the user to accept it. */
 export interface HostKeyPrompt {
-  readonly input: AddServerInput
+  readonly input: AddSftpServerInput
   readonly fingerprint: string
   readonly message: string
   readonly hint: string
@@ -14,7 +24,7 @@ export interface HostKeyPrompt {
 /** The OS has no secret store: the user is asked before a secret is kept with weak protection. */
 export interface SecretConsent {
   readonly server: string
-  readonly kind: 'password' | 'passphrase'
+  readonly kind: SecretKind
   readonly message: string
   readonly hint: string
 }
@@ -34,23 +44,27 @@ export interface ServersSlice {
   readonly hostKeyPrompt: HostKeyPrompt | null
   readonly serverTests: Readonly<Record<string, ServerTest>>
   readonly removeServerOps: Readonly<Record<string, Op>>
-  /** Whether a password / passphrase is stored; the secrets themselves never reach the window. */
+  /** Changing a profile's public URL or max-age, per server. */
+  readonly updateServerOps: Readonly<Record<string, Op>>
+  /** Whether a password, passphrase or S3 key is stored; the secrets themselves never reach the window. */
   readonly secretStatus: Readonly<Record<string, SecretStatus>>
   readonly secretOps: Readonly<Record<string, Op>>
   readonly secretConsent: SecretConsent | null
   loadServers(): Promise<void>
-  /** Adds a profile; an unknown host key becomes a prompt instead of an error. */
+  /** Adds a profile of any kind; an SFTP server's unknown host key becomes a prompt instead of an error. */
   addServer(input: AddServerInput): Promise<boolean>
   /** Retries the prompted profile with the fingerprint the user accepted. */
   acceptHostKey(): Promise<boolean>
   dismissHostKey(): void
   removeServer(name: string): Promise<boolean>
+  /** Changes what needs no new login (the public URL, an s3 server's max-age); the saved profile replaces the old. */
+  updateServer(input: SetServerInput): Promise<boolean>
   testServer(name: string): Promise<void>
   loadSecretStatus(name: string): Promise<void>
   /** Stores a secret; without an OS store, asks for consent (then call again with allowWeakStorage). */
   storeSecret(input: StoreSecretInput): Promise<boolean>
   dismissSecretConsent(): void
-  deleteSecret(server: string, kind: 'password' | 'passphrase'): Promise<boolean>
+  deleteSecret(server: string, kind: SecretKind): Promise<boolean>
 }
 
 /** The servers slice. */
@@ -66,7 +80,7 @@ export const createServersSlice: SliceCreator<ServersSlice> =
       }
       // The contract carries the key the server showed with every host-key error: nothing is read from the text.
       const fingerprint = result.error.kind === 'host-key-unknown' ? (result.error.fingerprint ?? null) : null
-      if (fingerprint !== null) {
+      if (fingerprint !== null && (input.kind === undefined || input.kind === 'sftp')) {
         set({ addServerOp: IDLE, hostKeyPrompt: { input, fingerprint, message: result.error.message, hint: result.error.hint } })
       } else {
         set({ addServerOp: failed(result.error), hostKeyPrompt: null })
@@ -83,6 +97,7 @@ export const createServersSlice: SliceCreator<ServersSlice> =
       hostKeyPrompt: null,
       serverTests: {},
       removeServerOps: {},
+      updateServerOps: {},
       secretStatus: {},
       secretOps: {},
       secretConsent: null,
@@ -106,7 +121,7 @@ export const createServersSlice: SliceCreator<ServersSlice> =
       acceptHostKey: async () => {
         const prompt = get().hostKeyPrompt
         if (prompt === null) return false
-        const input: AddServerInput = { ...prompt.input, acceptHostKey: prompt.fingerprint }
+        const input: AddSftpServerInput = { ...prompt.input, acceptHostKey: prompt.fingerprint }
         set({ addServerOp: BUSY })
         // Keep the prompt visible while connecting: the user still sees which key they accepted.
         return afterAdd(input, await settle(() => api.addServer(input)))
@@ -119,6 +134,16 @@ export const createServersSlice: SliceCreator<ServersSlice> =
         const result = await settle(() => api.removeServer({ name }))
         set((s) => ({ removeServerOps: withKey(s.removeServerOps, name, result.ok ? IDLE : failed(result.error)) }))
         if (result.ok) await get().loadServers()
+        return result.ok
+      },
+
+      updateServer: async (input) => {
+        set((s) => ({ updateServerOps: withKey(s.updateServerOps, input.name, BUSY) }))
+        const result = await settle(() => api.setServer(input))
+        set((s) => ({
+          updateServerOps: withKey(s.updateServerOps, input.name, result.ok ? IDLE : failed(result.error)),
+          servers: result.ok ? s.servers.map((p) => (p.name === input.name ? result.value : p)) : s.servers
+        }))
         return result.ok
       },
 

@@ -121,6 +121,24 @@ describe('a signed plugin published from a workstation without its key', () => {
         ok: false,
         error: { kind: 'signing-key', message: expect.stringContaining(`signed by an unknown key (${stranger.keyId})`) }
       })
+      // Both files replaced by unsigned copies: the manifest names no keys any more, but A signs the plugin.
+      const genuineManifest = await readFile(manifestPath, 'utf8')
+      const unsignedManifest = splitEnvelope(genuineManifest)!.message.replace(/,\s*"keys":\s*\[[^\]]*\]/, '')
+      expect(unsignedManifest).not.toContain('"keys"')
+      await writeFile(ledgerPath, forged)
+      await writeFile(manifestPath, unsignedManifest)
+      try {
+        expect(await a.pull({ slugs: [PLUGIN_SLUG] })).toMatchObject({
+          ok: false,
+          error: {
+            kind: 'signing-key',
+            message: expect.stringContaining('is not signed, though this workstation signs the plugin'),
+            hint: expect.stringContaining('--no-signing-key')
+          }
+        })
+      } finally {
+        await writeFile(manifestPath, genuineManifest)
+      }
       // Nothing was taken in: A still knows 1.0.0 only.
       expect(value(await a.getPlugin({ slug: PLUGIN_SLUG })).versions.map((v) => v.version)).toEqual(['1.0.0'])
     } finally {

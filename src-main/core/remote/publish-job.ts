@@ -7,7 +7,7 @@ import type {
   PublishResult,
   ServerProfile
 } from '../../../src-shared/model.js'
-import type { PublishPlan } from './publish-plan.js'
+import type { PlannedZip, PublishPlan } from './publish-plan.js'
 import type { Workstation } from '../../../src-shared/ledger.js'
 import { WprmError } from '../errors.js'
 import type { SessionPool } from './session-pool.js'
@@ -133,4 +133,32 @@ export async function finishPublish(
     notes: plan.notes,
     expires: plan.manifest.expires ?? null
   }
+}
+
+/**
+ * Uploads the plan's ZIPs the server lacks, one after another (`upload` sends one and reports its bytes), with the
+ * progress of the whole; the ZIPs the server has are counted as skipped.
+ */
+export async function uploadPlannedZips(
+  plan: PublishPlan,
+  hooks: ApplyHooks,
+  upload: (zip: PlannedZip, onBytes: (sent: number) => void) => Promise<unknown>
+): Promise<{ readonly uploaded: string[]; readonly skipped: string[] }> {
+  const uploaded: string[] = []
+  const skipped: string[] = []
+  const totalBytes = plan.zips.reduce((sum, z) => sum + z.size, 0)
+  let sentBefore = 0
+  for (const zip of plan.zips) {
+    if (zip.action === 'upload') {
+      const before = sentBefore
+      await hooks.timed('upload', () => upload(zip, (sent) => hooks.report('upload', before + sent, totalBytes, `Uploading ${zip.name}`)))
+      uploaded.push(zip.version)
+      hooks.onStep(`uploaded ${zip.name}`)
+    } else {
+      skipped.push(zip.version)
+    }
+    sentBefore += zip.size
+  }
+  hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
+  return { uploaded, skipped }
 }

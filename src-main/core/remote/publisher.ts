@@ -16,7 +16,7 @@ import { pluginFolder } from '../../../src-shared/server-targets.js'
 import { publishToStore } from './targets/store-publisher.js'
 import type { ApplyHooks, PublishRequest } from './publish-job.js'
 import { listedArtwork, listedZips, readLocalState } from './publish-inputs.js'
-import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks } from './publish-job.js'
+import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks, uploadPlannedZips } from './publish-job.js'
 import {
   assertLedgerTrusted,
   assertSitesWillTrust,
@@ -235,24 +235,9 @@ export async function applyPublishPlan(
     session.writeFile(tempManifest, files.manifest)
   ])
   staged.catch(() => undefined)
-  const uploaded: string[] = []
-  const skipped: string[] = []
+  let zips: { readonly uploaded: readonly string[]; readonly skipped: readonly string[] }
   try {
-    const totalBytes = plan.zips.reduce((sum, z) => sum + z.size, 0)
-    let sentBefore = 0
-    for (const zip of plan.zips) {
-      if (zip.action === 'upload') {
-        await hooks.timed('upload', () =>
-          uploadZip(session, dir, zip, (sent) => hooks.report('upload', sentBefore + sent, totalBytes, `Uploading ${zip.name}`))
-        )
-        uploaded.push(zip.version)
-        hooks.onStep(`uploaded ${zip.name}`)
-      } else {
-        skipped.push(zip.version)
-      }
-      sentBefore += zip.size
-    }
-    hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
+    zips = await uploadPlannedZips(plan, hooks, (zip, onBytes) => uploadZip(session, dir, zip, onBytes))
     await uploadArtwork(session, plan, hooks)
 
     hooks.report('manifest', 0, 2, 'Pointing the -latest link and writing the ledger')
@@ -275,7 +260,7 @@ export async function applyPublishPlan(
     throw error
   }
   // Only now that no manifest lists them may the retired ZIPs go.
-  return finishPublish(plan, hooks, { uploaded, skipped }, (name) => session.unlink(path.join(dir, name)))
+  return finishPublish(plan, hooks, zips, (name) => session.unlink(path.join(dir, name)))
 }
 
 /**

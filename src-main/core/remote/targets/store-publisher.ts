@@ -9,7 +9,7 @@ import { LEDGER_FILE } from '../ledger.js'
 import { MANIFEST_FILE } from '../manifest.js'
 import { listedArtwork, readLocalState } from '../publish-inputs.js'
 import type { ApplyHooks, PublishRequest } from '../publish-job.js'
-import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks } from '../publish-job.js'
+import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks, uploadPlannedZips } from '../publish-job.js'
 import type { PublishPlan, PublishTargets, RemoteZip } from '../publish-plan.js'
 import { planPublish, preflightManifest, publishTargets } from '../publish-plan.js'
 import type { Signing } from '../../signing/sign-manifest.js'
@@ -175,36 +175,17 @@ async function applyStorePlan(
   const maxAge = server.kind === 's3' ? server.mutable_max_age : 60
   const mutable = mutableCacheControl(maxAge)
   const key = (name: string): string => `${plan.slug}/${name}`
-  const uploaded: string[] = []
-  const skipped: string[] = []
   let doing = 'uploading the ZIPs'
+  let zips: { readonly uploaded: readonly string[]; readonly skipped: readonly string[] }
   try {
-    const totalBytes = plan.zips.reduce((sum, z) => sum + z.size, 0)
-    let sentBefore = 0
-    for (const zip of plan.zips) {
-      if (zip.action === 'upload') {
-        doing = `uploading ${zip.name}`
-        const before = sentBefore
-        await hooks.timed('upload', () =>
-          store.put(
-            key(zip.name),
-            { kind: 'file', path: zip.localPath! },
-            {
-              cacheControl: IMMUTABLE_CACHE_CONTROL,
-              contentType: 'application/zip',
-              sha256: zip.sha256,
-              onProgress: (sent) => hooks.report('upload', before + sent, totalBytes, `Uploading ${zip.name}`)
-            }
-          )
-        )
-        uploaded.push(zip.version)
-        hooks.onStep(`uploaded ${zip.name}`)
-      } else {
-        skipped.push(zip.version)
-      }
-      sentBefore += zip.size
-    }
-    hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
+    zips = await uploadPlannedZips(plan, hooks, (zip, onBytes) => {
+      doing = `uploading ${zip.name}`
+      return store.put(
+        key(zip.name),
+        { kind: 'file', path: zip.localPath! },
+        { cacheControl: IMMUTABLE_CACHE_CONTROL, contentType: 'application/zip', sha256: zip.sha256, onProgress: onBytes }
+      )
+    })
     for (const image of plan.artwork.filter((a) => a.action === 'upload')) {
       doing = `uploading ${image.remoteName}`
       const bytes = await readFile(image.localPath)
@@ -245,5 +226,5 @@ async function applyStorePlan(
     throw interrupted(error, doing)
   }
   // Only now that no manifest lists them may the retired ZIPs go.
-  return finishPublish(plan, hooks, { uploaded, skipped }, (name) => store.delete(key(name)))
+  return finishPublish(plan, hooks, zips, (name) => store.delete(key(name)))
 }

@@ -81,6 +81,13 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		const CACHE_SECONDS              = 3600;
 		const UPDATE_READY_CACHE_SECONDS = 600;
 
+		/**
+		 * On a single site the cache (the manifest and when to check again) is autoloaded up to this size, as
+		 * plugin-update-checker's is: every admin page and every check read it, and an option WordPress does not load
+		 * with the others costs a query each time. A larger one (a very long changelog) stays out of every request.
+		 */
+		const AUTOLOAD_STATE_BYTES = 65536;
+
 		/** WordPress's own longest check interval; neither a cache nor a backoff ever goes beyond it. */
 		const MAX_CACHE_SECONDS = 43200;
 
@@ -1288,7 +1295,11 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		private function save_state( array $state ) {
 			$this->state = $state;
 			$this->offer = null;
-			update_site_option( self::OPTION_PREFIX . $this->folder, $state );
+			if ( is_multisite() ) {
+				update_site_option( self::OPTION_PREFIX . $this->folder, $state );
+			} else {
+				update_option( self::OPTION_PREFIX . $this->folder, $state, strlen( serialize( $state ) ) <= self::AUTOLOAD_STATE_BYTES );
+			}
 		}
 
 		/** The stored cache, type-checked like anything else read back; an unusable one is a cold cache. */

@@ -220,6 +220,11 @@ describe('the updater on a real WordPress with real releases', () => {
     expect(out.cache).toMatchObject({ version: '1.1.0', cacheSeconds: 3600, failures: 0 })
     // Up to date: listed under no_update, so that the auto-update toggle shows.
     expect(out.entries).toMatchObject({ response: null, no_update: { new_version: '1.1.0', plugin: PLUGIN_FILE } })
+    // The cache is loaded with WordPress's other options on a single site: no query of its own per page or check.
+    const stored = await php<{ autoload: string | null }>(
+      `global $wpdb; echo json_encode(array('autoload' => $wpdb->get_var($wpdb->prepare("SELECT autoload FROM {$wpdb->options} WHERE option_name = %s", ${phpString(CACHE_OPTION)}))));`
+    )
+    expect(stored.autoload).toBe('yes')
   })
 
   it('2. refuses a package whose bytes differ from the manifest: the error names the checksum, 1.1.0 keeps running', async () => {

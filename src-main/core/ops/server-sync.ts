@@ -146,7 +146,9 @@ export async function syncPlugin(
   }
   // Nothing is taken from a ledger this workstation cannot trust (signed by another key, or unsigned for a signed plugin).
   const key = learned.linked ?? learned.found
-  assertLedgerTrusted(truth.ledgerText, truth.manifestText, key === null ? [] : [key.public_key], slug, targetPlace(server))
+  assertLedgerTrusted(truth.ledgerText, truth.manifestText, key === null ? [] : [key.public_key], slug, targetPlace(server), {
+    signedHere: learned.linked !== null
+  })
   const learnsKey = learned.linked === null && learned.found !== null ? learned.found.name : null
   if (truth.problem !== null) {
     throw new WprmError(

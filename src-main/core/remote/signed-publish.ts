@@ -88,7 +88,7 @@ export function assertSitesWillTrust(manifestText: string | null, signing: Signi
  * Refuses a server ledger this workstation cannot trust, before anything is taken from it (a pull) or built
  * on it (a publish's compare-and-swap): one signed by none of `trusted` (the public keys this workstation
  * holds for the plugin), one whose signature does not hold, and an unsigned one while the live manifest names
- * trusted keys (sites take the plugin as signed) or the plugin is linked to a key here. The ledger carries the ids of the keys that signed it in
+ * trusted keys (sites take the plugin as signed), or, for a pull (`signedHere`), while the plugin is linked to a key here. The ledger carries the ids of the keys that signed it in
  * its signatures member, which is how a data folder that has the key but not the link learns of it (pull).
  * Returns the ids of the trusted keys whose signature holds (none for an unsigned ledger of an unsigned plugin).
  */
@@ -97,14 +97,16 @@ export function assertLedgerTrusted(
   manifestText: string | null,
   trusted: readonly string[],
   slug: string,
-  host: string
+  host: string,
+  options: { readonly signedHere?: boolean } = {}
 ): readonly string[] {
   if (ledgerText === null) return []
   const split = splitEnvelope(ledgerText)
   if (split === null) {
-    // Signed as far as this workstation knows: the live manifest names trusted keys, or the plugin is linked to a
-    // key here (so that replacing both files with unsigned copies does not make it look unsigned).
-    const signedHere = trusted.length > 0
+    // Signed as far as this workstation knows: the live manifest names trusted keys, or (`signedHere`, for what a
+    // pull takes in) the plugin is linked to a key here, so that replacing both files with unsigned copies does not
+    // make it look unsigned. A publish may build on an unsigned ledger: that is how a plugin moves to a key.
+    const signedHere = options.signedHere === true
     if (liveTrustedKeys(manifestText).length === 0 && !signedHere) return []
     throw new WprmError(
       'signing-key',
@@ -113,7 +115,7 @@ export function assertLedgerTrusted(
       }: it was not written by wprm with the plugin's key. Nothing was changed.`,
       `Find out who changed ${LEDGER_FILE} on ${host}; a publish from a workstation that has the records and the key (wprm publish ${slug}) writes it again.${
         signedHere
-          ? ` If your team stopped signing ${slug} on purpose, unlink the key here first (wprm plugin set ${slug} --no-signing-key).`
+          ? ` If ${slug} was never published signed, publish it first from the workstation that linked its key; if your team stopped signing it on purpose, unlink the key here (wprm plugin set ${slug} --no-signing-key).`
           : ''
       }`
     )

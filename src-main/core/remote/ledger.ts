@@ -114,22 +114,25 @@ export function manifestVersionOf(text: string | null): number {
   }
 }
 
+/** What a server holds for a plugin, as read: the truth of its manifest and ledger, and their texts. */
+export type PluginTruth = ServerTruth & {
+  readonly ledger: Ledger | null
+  readonly manifestText: string | null
+  readonly ledgerText: string | null
+}
+
 /**
- * Reads what the server holds for a plugin in `dir`: its manifest's number and its ledger, and takes the
- * truth from the two (`serverTruth`). The two files are read at once (no extra round trips). Under the
- * publish lock the pair is consistent; without it (a pull), a publish may rename between the two reads,
- * so a pair that does not match is read again.
+ * Takes the truth from a plugin's manifest and ledger as `readPair` reads them (both at once, on any target),
+ * with what else it returns (a store's ETag). Under the publish lock the pair is consistent; without it (a pull),
+ * a publish may write between the two reads, so a pair that does not match is read again.
  */
-export async function readServerTruth(
-  session: SftpSession,
-  dir: string,
-  slug: string
-): Promise<ServerTruth & { readonly ledger: Ledger | null; readonly manifestText: string | null; readonly ledgerText: string | null }> {
+export async function readTruthPair<Extra extends object>(
+  slug: string,
+  readPair: () => Promise<{ readonly manifestText: string | null; readonly ledgerText: string | null } & Extra>
+): Promise<PluginTruth & Extra> {
   for (let attempt = 1; ; attempt++) {
-    const [manifestText, ledgerText] = await Promise.all([
-      session.readText(path.join(dir, MANIFEST_FILE)),
-      session.readText(path.join(dir, LEDGER_FILE))
-    ])
+    const pair = await readPair()
+    const { manifestText, ledgerText } = pair
     const ledger = ledgerText === null ? null : parseLedger(ledgerText, slug)
     const truth =
       ledgerText !== null && ledger === null
@@ -139,8 +142,19 @@ export async function readServerTruth(
             problem: `${LEDGER_FILE} on the server is not a ledger of ${slug}`
           }
         : serverTruth(ledger, manifestVersionOf(manifestText))
-    if (truth.problem === null || ledger === null || attempt >= 3) return { ...truth, ledger, manifestText, ledgerText }
+    if (truth.problem === null || ledger === null || attempt >= 3) return { ...pair, ...truth, ledger }
   }
+}
+
+/** Reads what an SFTP server holds for a plugin in `dir` (the two files in one round trip): see readTruthPair. */
+export function readServerTruth(session: SftpSession, dir: string, slug: string): Promise<PluginTruth> {
+  return readTruthPair(slug, async () => {
+    const [manifestText, ledgerText] = await Promise.all([
+      session.readText(path.join(dir, MANIFEST_FILE)),
+      session.readText(path.join(dir, LEDGER_FILE))
+    ])
+    return { manifestText, ledgerText }
+  })
 }
 
 /** The ledger's text, readable by people, one field per line: what an unsigned publish writes, and what a signed one signs. */

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import posixPath from 'node:path/posix'
-import type { Ledger, ServerTruth } from '../../../src-shared/ledger.js'
 import { publishJob } from '../../../src-shared/jobs.js'
 import type { ServerProfile } from '../../../src-shared/model.js'
 import { pluginFolder, targetPlace } from '../../../src-shared/server-targets.js'
 import { WprmError } from '../errors.js'
+import type { PluginTruth } from './ledger.js'
 import { readServerTruth } from './ledger.js'
 import { takeRemoteLock } from './remote-lock.js'
 import type { SecretProvider } from './secrets.js'
@@ -15,13 +15,6 @@ import { objectLockKey, takeObjectLock } from './targets/object-lock.js'
 import type { ObjectStore } from './targets/object-store.js'
 import { openStore } from './targets/open-store.js'
 import { readStoreTruth } from './targets/store-ledger.js'
-
-/** A server's truth for a plugin, as pull and reconcile read it: the manifest's number, the ledger, and their texts. */
-export type PluginTruth = ServerTruth & {
-  readonly ledger: Ledger | null
-  readonly manifestText: string | null
-  readonly ledgerText: string | null
-}
 
 /**
  * What taking a server's state in needs of it, whatever its target (`pull`, `plugin import`, the reconcile after

@@ -1,43 +1,29 @@
 import { createHash } from 'node:crypto'
-import type { Ledger, ServerTruth } from '../../../../src-shared/ledger.js'
-import { serverTruth } from '../../../../src-shared/ledger.js'
+import type { Ledger } from '../../../../src-shared/ledger.js'
 import type { Signing } from '../../signing/sign-manifest.js'
-import { LEDGER_FILE, manifestVersionOf, parseLedger } from '../ledger.js'
+import type { PluginTruth } from '../ledger.js'
+import { LEDGER_FILE, readTruthPair } from '../ledger.js'
 import { MANIFEST_FILE } from '../manifest.js'
 import { ledgerFileBytes } from '../signed-publish.js'
 import { mutableCacheControl } from './object-store.js'
 import type { ObjectStore } from './object-store.js'
 
 /** What a store holds for a plugin: the truth of its manifest and ledger, and the ledger's ETag to replace it against. */
-export interface StoreTruth extends ServerTruth {
-  readonly ledger: Ledger | null
+export type StoreTruth = PluginTruth & {
   /** The ETag the ledger was read with (the base of the compare-and-swap); null when there is none. */
   readonly ledgerEtag: string | null
-  readonly manifestText: string | null
-  readonly ledgerText: string | null
 }
 
-/**
- * Reads a plugin's `info.json` and `ledger.json` from a store (both at once) and takes the truth from the two,
- * as readServerTruth does over SFTP; a pair read across another publish's writes is read again.
- */
-export async function readStoreTruth(store: ObjectStore, slug: string): Promise<StoreTruth> {
-  for (let attempt = 1; ; attempt++) {
-    const [manifest, ledgerObject] = await Promise.all([store.get(`${slug}/${MANIFEST_FILE}`), store.get(`${slug}/${LEDGER_FILE}`)])
-    const manifestText = manifest === null ? null : manifest.bytes.toString('utf8')
-    const ledgerText = ledgerObject === null ? null : ledgerObject.bytes.toString('utf8')
-    const ledger = ledgerText === null ? null : parseLedger(ledgerText, slug)
-    const truth =
-      ledgerText !== null && ledger === null
-        ? {
-            manifest_version: manifestVersionOf(manifestText),
-            state: null,
-            problem: `${LEDGER_FILE} on the server is not a ledger of ${slug}`
-          }
-        : serverTruth(ledger, manifestVersionOf(manifestText))
-    if (truth.problem === null || ledger === null || attempt >= 3)
-      return { ...truth, ledger, ledgerEtag: ledgerObject?.head.etag ?? null, manifestText, ledgerText }
-  }
+/** Reads a plugin's `info.json` and `ledger.json` from a store (both at once), as readServerTruth does over SFTP. */
+export function readStoreTruth(store: ObjectStore, slug: string): Promise<StoreTruth> {
+  return readTruthPair(slug, async () => {
+    const [manifest, ledger] = await Promise.all([store.get(`${slug}/${MANIFEST_FILE}`), store.get(`${slug}/${LEDGER_FILE}`)])
+    return {
+      manifestText: manifest === null ? null : manifest.bytes.toString('utf8'),
+      ledgerText: ledger === null ? null : ledger.bytes.toString('utf8'),
+      ledgerEtag: ledger?.head.etag ?? null
+    }
+  })
 }
 
 /**

@@ -7,11 +7,17 @@ import type {
   PublishResult,
   ServerProfile
 } from '../../../src-shared/model.js'
-import type { PlannedZip, PublishPlan } from './publish-plan.js'
+import type { LocalState, PlannedZip, PublishPlan, RemoteState } from './publish-plan.js'
+import { planPublish } from './publish-plan.js'
 import type { Workstation } from '../../../src-shared/ledger.js'
+import { assertServerNotAhead } from '../../../src-shared/ledger.js'
+import type { PluginTruth } from './ledger.js'
+import { listedArtwork } from './publish-inputs.js'
+import { assertLedgerTrusted, assertSitesWillTrust, signedFields, trustedByWorkstation } from './signed-publish.js'
 import { WprmError } from '../errors.js'
 import type { SessionPool } from './session-pool.js'
-import type { SecretProvider, SessionOptions } from './sftp-session.js'
+import type { SecretProvider } from './secrets.js'
+import type { SessionOptions } from './sftp-session.js'
 import type { Signing } from '../signing/sign-manifest.js'
 
 /**
@@ -161,4 +167,33 @@ export async function uploadPlannedZips(
   }
   hooks.report('upload', totalBytes, totalBytes, `${uploaded.length} uploaded, ${skipped.length} already there`)
   return { uploaded, skipped }
+}
+
+/**
+ * The refusals every target makes on the server's truth, read under its lock, before anything on the server
+ * changes: a server ahead of these records (compare-and-swap), a live manifest whose trusted keys this workstation
+ * cannot sign for, a ledger it cannot trust. `where` names the target in the messages.
+ */
+export function refuseUntrustedTruth(request: PublishRequest, where: string, truth: PluginTruth): void {
+  const { plugin } = request
+  assertServerNotAhead(truth, plugin, request.versions, where)
+  assertSitesWillTrust(truth.manifestText, request.signing, plugin.slug, where)
+  assertLedgerTrusted(truth.ledgerText, truth.manifestText, trustedByWorkstation(request.signing), plugin.slug, where)
+}
+
+/** Plans a publish from the server's truth (after `refuseUntrustedTruth`), its ZIPs and the workstation's side. */
+export function planFromTruth(request: PublishRequest, truth: PluginTruth, zips: RemoteState['zips'], local: LocalState): PublishPlan {
+  const { plugin } = request
+  return planPublish({
+    plugin,
+    versions: request.versions,
+    server: request.server,
+    retire: request.retire,
+    remote: { manifestVersion: truth.manifest_version, zips, artwork: listedArtwork(truth.manifestText) },
+    local,
+    now: request.now(),
+    base: truth.state,
+    by: request.by ?? { user: 'unknown', host: 'unknown', workstation: 'unknown' },
+    signed: signedFields(request.signing, request.now())
+  })
 }

@@ -21,6 +21,11 @@ export interface PublishTargets {
   readonly retire: ReadonlySet<string>
 }
 
+/** The versions whose server copies a publish looks up: every live and every listable one, each once. */
+export function versionsToLookUp(targets: PublishTargets): readonly PluginVersionRecord[] {
+  return [...new Map([...targets.live, ...targets.listable].map((v) => [v.version, v])).values()]
+}
+
 /**
  * Says what a publish is about, or why it cannot be done, from the workstation's records alone: checked
  * before connecting, so a refused publish never touches the server.

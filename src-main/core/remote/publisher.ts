@@ -4,10 +4,9 @@ import { zipFileName } from '../build/zip-names.js'
 import { WprmError } from '../errors.js'
 import { ARTWORK_REMOTE_FOLDER } from './artwork.js'
 import { MANIFEST_FILE } from './manifest.js'
-import { assertServerNotAhead } from '../../../src-shared/ledger.js'
 import { LEDGER_FILE, readServerTruth } from './ledger.js'
-import type { ListedZip, PublishPlan, PublishTargets, RemoteState, RemoteZip } from './publish-plan.js'
-import { planPublish, preflightManifest, proofStamp, provenBefore, publishTargets } from './publish-plan.js'
+import type { ListedZip, PublishPlan, PublishTargets, RemoteZip } from './publish-plan.js'
+import { preflightManifest, proofStamp, provenBefore, publishTargets, versionsToLookUp } from './publish-plan.js'
 import type { RemoteLockRequest } from './remote-lock.js'
 import { takeRemoteLock } from './remote-lock.js'
 import { SessionPool } from './session-pool.js'
@@ -15,16 +14,17 @@ import { SftpSession } from './sftp-session.js'
 import { pluginFolder } from '../../../src-shared/server-targets.js'
 import { publishToStore } from './targets/store-publisher.js'
 import type { ApplyHooks, PublishRequest } from './publish-job.js'
-import { listedArtwork, listedZips, readLocalState } from './publish-inputs.js'
-import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks, uploadPlannedZips } from './publish-job.js'
+import { listedZips, readLocalState } from './publish-inputs.js'
 import {
-  assertLedgerTrusted,
-  assertSitesWillTrust,
-  publishedFiles,
-  signedFields,
-  staleSignature,
-  trustedByWorkstation
-} from './signed-publish.js'
+  MANIFEST_COMMIT_SENT,
+  explainInterruption,
+  finishPublish,
+  planFromTruth,
+  publishHooks,
+  refuseUntrustedTruth,
+  uploadPlannedZips
+} from './publish-job.js'
+import { publishedFiles, staleSignature } from './signed-publish.js'
 
 /**
  * Publishes a plugin's current state to its server, by the server's target kind: over SFTP (below), or to an
@@ -78,25 +78,9 @@ async function publishOverSftp(request: PublishRequest, server: SftpServer): Pro
       const [truth, stats] = await clock.timed('manifest', () =>
         Promise.all([readServerTruth(session, dir, plugin.slug), statZips(session, dir, plugin, targets), removeLeftovers(session, dir)])
       )
-      assertServerNotAhead(truth, plugin, request.versions, server.host)
-      assertSitesWillTrust(truth.manifestText, request.signing, plugin.slug, server.host)
-      assertLedgerTrusted(truth.ledgerText, truth.manifestText, trustedByWorkstation(request.signing), plugin.slug, server.host)
+      refuseUntrustedTruth(request, server.host, truth)
       const zips = await clock.timed('upload', () => proveRemoteZips(session, targets, stats, listedZips(truth.manifestText)))
-      const remote: RemoteState = { manifestVersion: truth.manifest_version, zips, artwork: listedArtwork(truth.manifestText) }
-      const here = await clock.timed('upload', () => local)
-      const by = request.by ?? { user: 'unknown', host: 'unknown', workstation: 'unknown' }
-      const plan = planPublish({
-        plugin,
-        versions: request.versions,
-        server,
-        retire: request.retire,
-        remote,
-        local: here,
-        now: request.now(),
-        base: truth.state,
-        by,
-        signed: signedFields(request.signing, request.now())
-      })
+      const plan = planFromTruth(request, truth, zips, await clock.timed('upload', () => local))
       return { ...(await applyPublishPlan(session, plan, hooks, publishedFiles(plan, request.signing))), phases: clock.phases }
     } finally {
       await unlock().catch(() => undefined)
@@ -148,7 +132,7 @@ async function statZips(
 ): Promise<
   readonly { readonly version: PluginVersionRecord; readonly remotePath: string; readonly size: number; readonly mtime: number }[]
 > {
-  const wanted = [...new Map([...targets.live, ...targets.listable].map((v) => [v.version, v])).values()]
+  const wanted = versionsToLookUp(targets)
   const found = await Promise.all(
     wanted.map(async (version) => {
       const remotePath = path.join(dir, zipFileName(plugin.slug, version.version))

@@ -1,26 +1,26 @@
 import { createHash } from 'node:crypto'
 import { readFile } from 'node:fs/promises'
 import type { PluginVersionRecord, PublishResult } from '../../../../src-shared/model.js'
-import { assertServerNotAhead } from '../../../../src-shared/ledger.js'
 import { targetPlace } from '../../../../src-shared/server-targets.js'
 import { zipFileName } from '../../build/zip-names.js'
 import { WprmError } from '../../errors.js'
 import { LEDGER_FILE } from '../ledger.js'
 import { MANIFEST_FILE } from '../manifest.js'
-import { listedArtwork, readLocalState } from '../publish-inputs.js'
+import { readLocalState } from '../publish-inputs.js'
 import type { ApplyHooks, PublishRequest } from '../publish-job.js'
-import { MANIFEST_COMMIT_SENT, explainInterruption, finishPublish, publishHooks, uploadPlannedZips } from '../publish-job.js'
-import type { PublishPlan, PublishTargets, RemoteZip } from '../publish-plan.js'
-import { planPublish, preflightManifest, publishTargets } from '../publish-plan.js'
-import type { Signing } from '../../signing/sign-manifest.js'
 import {
-  assertLedgerTrusted,
-  assertSitesWillTrust,
-  publishedFiles,
-  signedFields,
-  staleSignature,
-  trustedByWorkstation
-} from '../signed-publish.js'
+  MANIFEST_COMMIT_SENT,
+  explainInterruption,
+  finishPublish,
+  planFromTruth,
+  publishHooks,
+  refuseUntrustedTruth,
+  uploadPlannedZips
+} from '../publish-job.js'
+import type { PublishPlan, PublishTargets, RemoteZip } from '../publish-plan.js'
+import { preflightManifest, publishTargets, versionsToLookUp } from '../publish-plan.js'
+import type { Signing } from '../../signing/sign-manifest.js'
+import { publishedFiles, staleSignature } from '../signed-publish.js'
 import { objectLockKey, takeObjectLock } from './object-lock.js'
 import type { ObjectStore } from './object-store.js'
 import { IMMUTABLE_CACHE_CONTROL, mutableCacheControl } from './object-store.js'
@@ -68,24 +68,11 @@ export async function publishToStore(request: PublishRequest, server: StoreServe
       const [truth, heads] = await clock.timed('manifest', () =>
         Promise.all([readStoreTruth(store, plugin.slug), headZips(store, plugin.slug, targets)])
       )
-      assertServerNotAhead(truth, plugin, request.versions, where)
-      assertSitesWillTrust(truth.manifestText, request.signing, plugin.slug, where)
-      assertLedgerTrusted(truth.ledgerText, truth.manifestText, trustedByWorkstation(request.signing), plugin.slug, where)
+      refuseUntrustedTruth(request, where, truth)
       const [zips, here] = await clock.timed('upload', () =>
         Promise.all([proveStoredZips(store, targets, heads), local, removeStaleSignatures(store, plugin.slug)])
       )
-      const plan = planPublish({
-        plugin,
-        versions: request.versions,
-        server,
-        retire: request.retire,
-        remote: { manifestVersion: truth.manifest_version, zips, artwork: listedArtwork(truth.manifestText) },
-        local: here,
-        now: request.now(),
-        base: truth.state,
-        by: request.by ?? { user: 'unknown', host: 'unknown', workstation: 'unknown' },
-        signed: signedFields(request.signing, request.now())
-      })
+      const plan = planFromTruth(request, truth, zips, here)
       const result = await applyStorePlan(store, server, plan, hooks, request.signing, truth.ledgerEtag)
       return { ...result, phases: clock.phases }
     } finally {
@@ -107,7 +94,7 @@ type Heads = readonly {
 
 /** The store's copies of the versions the manifest may list: size and recorded SHA-256, all HEADs at once. */
 async function headZips(store: ObjectStore, slug: string, targets: PublishTargets): Promise<Heads> {
-  const wanted = [...new Map([...targets.live, ...targets.listable].map((v) => [v.version, v])).values()]
+  const wanted = versionsToLookUp(targets)
   const found = await Promise.all(
     wanted.map(async (version) => {
       const key = `${slug}/${zipFileName(slug, version.version)}`

@@ -1,4 +1,4 @@
-import type { SecretKind, SecretStatus, ServerProfile, SftpServer } from './model.js'
+import type { SecretKind, SecretStatus, ServerProfile } from './model.js'
 
 /**
  * What a server profile's target kind decides, in one place: where a plugin's files live on it and how
@@ -36,11 +36,6 @@ export function targetSummary(server: ServerProfile): string {
     case 'local':
       return `folder ${server.root}`
   }
-}
-
-/** True for a profile reached over SFTP (the kind every profile had before targets). */
-export function isSftpServer(server: ServerProfile): server is SftpServer {
-  return server.kind === 'sftp'
 }
 
 /** How wprm logs in to the target, without the secret: the SFTP auth kind, the S3 keys' variables, nothing for a folder. */

@@ -1,7 +1,8 @@
 import type { Job, ProgressEvent, VerifyCheck } from '../../../src-shared/model.js'
 import type { Store } from '../db/store.js'
 import type { SessionPool } from '../remote/session-pool.js'
-import type { SecretProvider, SessionOptions } from '../remote/sftp-session.js'
+import type { SecretProvider } from '../remote/secrets.js'
+import type { SessionOptions } from '../remote/sftp-session.js'
 import type { SigningKeySource } from '../signing/key-source.js'
 
 /** What the release operations need from their surroundings. */

@@ -4,31 +4,12 @@ import net from 'node:net'
 import path from 'node:path/posix'
 import { Client } from 'ssh2'
 import type { ConnectConfig, FileEntryWithStats, SFTPWrapper, Stats } from 'ssh2'
-import type { ServerProfile, SftpServer } from '../../../src-shared/model.js'
-import { targetPlace } from '../../../src-shared/server-targets.js'
+import type { SftpServer } from '../../../src-shared/model.js'
 import { WprmError, isErrnoCode } from '../errors.js'
 import { fingerprintOf } from './host-keys.js'
 import type { ReadBack, WrittenReadBack } from './sftp-pipeline.js'
 import { hashHandle, readAll, writeWithReadBack } from './sftp-pipeline.js'
 import type { SecretProvider } from './secrets.js'
-
-/**
- * The profile as an SFTP server, for the work that only SFTP does; an `s3` or `local` profile gets a `usage`
- * refusal naming what to do instead.
- */
-export function sftpServer(server: ServerProfile, doing: string): SftpServer {
-  if (server.kind === 'sftp') return server
-  throw new WprmError(
-    'usage',
-    `${doing} works over SFTP only, and server ${server.name} is a ${server.kind} target (${targetPlace(server)}).`,
-    server.kind === 's3'
-      ? "Do it with the store's own tools, or add the update server's SFTP login as another server profile."
-      : 'Work on the folder directly, or add the update server over SFTP as another server profile.'
-  )
-}
-
-export type { SecretProvider } from './secrets.js'
-export { environmentSecrets } from './secrets.js'
 
 /** An upload read back and still open under its temporary name (`SftpSession.upload`). */
 export interface UploadedFile extends WrittenReadBack {

@@ -10,7 +10,7 @@ import { formatDate, shortPath } from '../lib/format'
 import { liveOnServer } from '../../../src-shared/undo-rules'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
-import { targetSummary } from '../../../src-shared/server-targets'
+import { ServerOptions } from '../components/server-options'
 
 /** Adds a plugin from its folder: typed, or chosen with the native dialog in the desktop window. */
 function AddPluginForm() {
@@ -157,11 +157,7 @@ function ImportPluginForm() {
             <label className="field">
               <span className="field__label">Server</span>
               <select value={chosen} onChange={(e) => setServer(e.target.value)}>
-                {servers.map((s) => (
-                  <option key={s.name} value={s.name}>
-                    {s.name} — {targetSummary(s)}
-                  </option>
-                ))}
+                <ServerOptions servers={servers} />
               </select>
             </label>
             <label className="field">

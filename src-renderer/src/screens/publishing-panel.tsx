@@ -6,7 +6,7 @@ import { canChangeSlug } from '../../../src-shared/undo-rules'
 import { useApp } from '../store/app-store'
 import { IDLE } from '../store/types'
 import { ExpiryNotice } from '../components/expiry-notice'
-import { targetSummary } from '../../../src-shared/server-targets'
+import { ServerOptions } from '../components/server-options'
 
 const lines = (text: string): string[] =>
   text
@@ -118,11 +118,7 @@ function PublishingForm({ plugin }: { readonly plugin: PluginRecord }) {
           <span className="field__label">Update server</span>
           <select value={server} onChange={(e) => setServer(e.target.value)}>
             <option value="">None (build locally only)</option>
-            {servers.map((s) => (
-              <option key={s.name} value={s.name}>
-                {s.name} — {targetSummary(s)}
-              </option>
-            ))}
+            <ServerOptions servers={servers} />
           </select>
         </label>
       )}

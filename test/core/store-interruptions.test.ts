@@ -218,20 +218,21 @@ describe('a publish to S3 cut off part-way', () => {
       expect(await ctx.manifest()).toEqual(before)
       await ctx.expectListedZipsWhole(before)
       const left = await fetch(`${ctx.base}hello-wprm-v1.1.0.zip`)
-      const built = value(await ctx.api.getVersion({ slug: SLUG, version: '1.1.0' }))
-      if (left.status === 200)
-        expect(
-          createHash('sha256')
-            .update(Buffer.from(await left.arrayBuffer()))
-            .digest('hex')
-        ).toBe(built.checksum)
-      else expect([403, 404]).toContain(left.status)
+      // The dead process's database is not this API's: the bytes are judged against the release that finishes below.
+      const leftSha256 =
+        left.status === 200
+          ? createHash('sha256')
+              .update(Buffer.from(await left.arrayBuffer()))
+              .digest('hex')
+          : null
+      if (leftSha256 === null) expect([403, 404]).toContain(left.status)
       expect(await ctx.head('.wprm-lock')).toMatchObject({ ContentLength: expect.any(Number) })
 
       const again = await runCli(['release', SLUG, '1.1.0'], { dataDir: ctx.dataDir, env: s3KeyEnv(rgw) })
       expect(again.code, again.stderr).toBe(0)
       const after = await ctx.manifest()
       expect(after).toMatchObject({ version: '1.1.0', manifest_version: before.manifest_version + 1 })
+      if (leftSha256 !== null) expect(leftSha256).toBe(after.sha256)
       await ctx.expectListedZipsWhole(after)
       await expect(ctx.head('.wprm-lock')).rejects.toMatchObject({ name: 'NotFound' })
       expect(value(await ctx.api.verify({ slug: SLUG })).ok).toBe(true)

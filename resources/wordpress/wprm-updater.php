@@ -40,14 +40,16 @@
  * manifest_version lower than the highest this site accepted (or equal with other bytes: a replay); an expired
  * manifest (`expires`: a frozen server); a manifest over 2 MiB or redirected to another host. A download is cut at
  * the signed size. A signed manifest's `keys` names the keys trusted from then on (a key rotation); the site
- * remembers them and the highest manifest_version in the option "wprm_updater_trust_{plugin folder}".
+ * remembers them and the highest manifest_version in the option "wprm_updater_trust_{plugin folder}", which also
+ * holds a signed plugin's cache (one write records a new manifest).
  *
  * FOR COMMERCIAL PLUGINS: the filter `wprm_updater_request` ($request, $kind, $folder) gets
  * array( 'url' => …, 'headers' => array(), 'query' => array() ) for each 'manifest' and 'download' request and may add a license key to the query or an Authorization header. A 401 or 403 answer shows a notice.
  *
  * Checks happen when WordPress checks for updates, and on admin pages, cron runs and WP-CLI once the cache is due;
  * never on a visitor's page view. Dashboard > Updates > "Check again" re-reads the manifest at once.
- * The cache is the site option "wprm_updater_{plugin folder}"; deleting it makes the next check fetch the manifest.
+ * The cache is the site option "wprm_updater_{plugin folder}" (a signed plugin's: beside its trust record); deleting
+ * an unsigned plugin's makes the next check fetch the manifest. "Check again" re-reads the manifest of either.
  *
  * Requires PHP 7.4+ and WordPress 5.5+; no other dependency. The class name carries the updater's version and is
  * declared only once, so plugins that carry copies of this file (the same or other versions) do not clash.
@@ -97,7 +99,10 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** While one request checks, others use the cache for this long instead of waiting on the same server. */
 		const CHECK_CLAIM_SECONDS = 30;
 
-		/** The trust option (keys, highest accepted manifest) is this prefix plus the plugin's folder name. */
+		/**
+		 * The trust option (keys, highest accepted manifest) is this prefix plus the plugin's folder name. A signed
+		 * plugin keeps its cache in it too (see save_state).
+		 */
 		const TRUST_OPTION_PREFIX = 'wprm_updater_trust_';
 
 		/** The member a signed manifest ends with (see split_signed), and how many signatures it may hold. */
@@ -149,7 +154,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** @var string|null The site's anonymous id (site_id), once per request. */
 		private $site_id = null;
 
-		/** @var array|null The trust option as read, once per request (save_trust keeps it current). */
+		/** @var array|null The trust record as read, once per request (remember_trust keeps it current). */
 		private $trust = null;
 
 		/** @var bool Whether register() was given keys: every manifest must then be signed by a trusted one. */
@@ -1174,7 +1179,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 					$keys = $named;
 				}
 			}
-			$this->save_trust(
+			$this->remember_trust(
 				array(
 					'manifest_version' => $version,
 					'sha256'           => $sha256,
@@ -1233,17 +1238,17 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		/**
-		 * Stores the trust option. On a single site it is autoloaded (a few hundred bytes, read with WordPress's own
-		 * options): a check then costs no query for it. A network keeps it as a network option.
+		 * Keeps the trust record of a manifest just accepted. check_now() writes it right after, with the cache, in one
+		 * option (save_state): recording a new manifest costs one write, as a check of an unsigned plugin does.
 		 */
-		private function save_trust( array $trust ) {
-			$this->trust   = $trust;
+		private function remember_trust( array $trust ) {
+			$this->trust = $trust;
+		}
+
+		/** The trust record as stored: the keys in base64, as register() takes them. */
+		private static function stored_trust( array $trust ): array {
 			$trust['keys'] = null === $trust['keys'] ? null : array_map( 'base64_encode', $trust['keys'] );
-			if ( is_multisite() ) {
-				update_site_option( self::TRUST_OPTION_PREFIX . $this->folder, $trust );
-			} else {
-				update_option( self::TRUST_OPTION_PREFIX . $this->folder, $trust, true );
-			}
+			return $trust;
 		}
 
 		/**
@@ -1285,20 +1290,41 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return is_string( $value ) && '' !== $value && strlen( $value ) <= 200 ? $value : $fallback;
 		}
 
+		/**
+		 * The option that holds the cache: the plugin's own, or, for a signed plugin, its trust option. There the cache
+		 * sits beside the trust record (their fields do not overlap, and restore_state and restore_trust each read only
+		 * their own), so that a check which accepts a manifest writes one option instead of two. Copies of this file
+		 * that keep the cache apart still read the trust record from it, and their writes of the record alone read here
+		 * as a cold cache.
+		 */
+		private function state_option(): string {
+			return ( $this->signed ? self::TRUST_OPTION_PREFIX : self::OPTION_PREFIX ) . $this->folder;
+		}
+
 		private function load_state(): array {
 			if ( null === $this->state ) {
-				$this->state = $this->restore_state( get_site_option( self::OPTION_PREFIX . $this->folder, array() ) );
+				$this->state = $this->restore_state( get_site_option( $this->state_option(), array() ) );
 			}
 			return $this->state;
 		}
 
+		/**
+		 * Stores the cache, and a signed plugin's trust record with it. Autoloaded on a single site up to
+		 * AUTOLOAD_STATE_BYTES (read with WordPress's own options: a check then costs no query for it); a network keeps it
+		 * as a network option.
+		 */
 		private function save_state( array $state ) {
 			$this->state = $state;
 			$this->offer = null;
+			$stored      = $this->signed ? array_merge( $state, self::stored_trust( $this->load_trust() ) ) : $state;
 			if ( is_multisite() ) {
-				update_site_option( self::OPTION_PREFIX . $this->folder, $state );
-			} else {
-				update_option( self::OPTION_PREFIX . $this->folder, $state, strlen( serialize( $state ) ) <= self::AUTOLOAD_STATE_BYTES );
+				update_site_option( $this->state_option(), $stored );
+				return;
+			}
+			update_option( $this->state_option(), $stored, strlen( serialize( $stored ) ) <= self::AUTOLOAD_STATE_BYTES );
+			// A signed plugin's cache from before it moved in beside the trust record: autoloaded, so found at no cost.
+			if ( $this->signed && array_key_exists( self::OPTION_PREFIX . $this->folder, wp_load_alloptions() ) ) {
+				delete_option( self::OPTION_PREFIX . $this->folder );
 			}
 		}
 

@@ -24,7 +24,7 @@ import { s3KeyEnv, s3Place, s3Profile, storeProfile } from '../support/s3-profil
 import { phpString } from './support/php-literal.js'
 import type { PluginReleases } from './support/releases.js'
 import { PLUGIN_FILE, PLUGIN_SLUG, UPDATER_PATH, pluginMainFile, registerReleases, value } from './support/releases.js'
-import { CACHE_OPTION, SNIPPET_HELPERS } from './support/updater-snippets.js'
+import { SNIPPET_HELPERS, TRUST_OPTION } from './support/updater-snippets.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 import { startWordPress } from './support/wordpress-site.js'
 
@@ -98,7 +98,7 @@ function check(): Promise<Check> {
       'offered' => $entries['response'],
       'requests' => $GLOBALS['wprm_test_requests'],
       'notices' => wprm_test_admin_notices(),
-      'trust' => get_site_option('wprm_updater_trust_' . ${phpString(PLUGIN_SLUG)}, null),
+      'trust' => get_site_option(${phpString(TRUST_OPTION)}, null),
     ));
   `)
 }
@@ -140,9 +140,7 @@ describe('a WordPress site updated from an S3 bucket (Ceph RGW, read anonymously
   it("revalidates a due manifest against the gateway's ETag: a 304 keeps the cached copy", async () => {
     await php(`wprm_test_check_for_updates(); echo json_encode(true);`)
     const out = await php<{ requests: Check['requests']; etag: string; entries: { no_update: { new_version: string } | null } }>(`
-      $state = get_site_option(${phpString(CACHE_OPTION)});
-      $state['next_check'] = time() - 1;
-      update_site_option(${phpString(CACHE_OPTION)}, $state);
+      wprm_test_make_due();
       $entries = wprm_test_run_update_check();
       echo json_encode(array('entries' => $entries, 'requests' => $GLOBALS['wprm_test_requests'], 'etag' => wprm_test_cache()['etag']));
     `)

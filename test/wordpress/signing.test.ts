@@ -27,11 +27,10 @@ import type { UpdateServer } from '../support/update-server.js'
 import { phpString } from './support/php-literal.js'
 import type { PluginReleases } from './support/releases.js'
 import { PLUGIN_FILE, PLUGIN_SLUG, UPDATER_PATH, pluginMainFile, setUpReleases, value } from './support/releases.js'
-import { SNIPPET_HELPERS } from './support/updater-snippets.js'
+import { SNIPPET_HELPERS, TRUST_OPTION } from './support/updater-snippets.js'
 import { startSiteAndUpdateServer } from './support/site-and-server.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 
-const TRUST_OPTION = `wprm_updater_trust_${PLUGIN_SLUG}`
 const PASSPHRASE = 'correct horse battery staple'
 
 let site: WordPressSite
@@ -167,6 +166,61 @@ describe('signed releases on a real WordPress', () => {
     const upgrade = await php<{ result: unknown }>(`echo json_encode(wprm_test_upgrade());`)
     expect(upgrade.result).toBe(true)
     expect(await runningVersion('1.1.0')).toBe('1.1.0')
+  })
+
+  it('records a new manifest with one write: the cache sits beside the trust record, and a cache kept apart moves in', async () => {
+    // What a check writes of the updater's options, and whether it read one of them from the database.
+    const WATCHED_CHECK = (prepare: string) => `
+      ${prepare}
+      $record = get_site_option(${phpString(TRUST_OPTION)});
+      // As after a publish: the server's manifest is newer than the one this site accepted, and the cache is due.
+      $due = array('next_check' => 0, 'etag' => '', 'last_modified' => '', 'manifest_version' => $record['manifest_version'] - 1, 'sha256' => '');
+      update_option(${phpString(TRUST_OPTION)}, array_merge($record, $due)); // autoloaded still, as the updater keeps it
+      delete_site_transient('update_plugins');
+      // A new request from here: WordPress's options as loaded at its start, this plugin's records among them.
+      wp_cache_flush();
+      $queries = array();
+      add_filter('query', function ($query) use (&$queries) {
+        if (false !== strpos($query, 'wprm_updater_')) {
+          $queries[] = strtok(trim($query), ' ') . ' ' . (preg_match("/wprm_updater_[a-z_-]+/", $query, $m) ? $m[0] : '?');
+        }
+        return $query;
+      });
+      $entries = wprm_test_run_update_check();
+      echo json_encode(array(
+        'offered' => isset($entries['response']['new_version']) ? $entries['response']['new_version'] : null,
+        'queries' => $queries,
+        'record' => get_site_option(${phpString(TRUST_OPTION)}, null),
+        'apart' => get_site_option('wprm_updater_' . ${phpString(PLUGIN_SLUG)}, null),
+      ));
+    `
+    interface Watched {
+      offered: string | null
+      queries: string[]
+      record: { manifest_version: number; url?: string; manifest?: { version: string } } | null
+      apart: unknown
+    }
+    const live = (await releases.manifest()) as unknown as { manifest_version: number }
+    // The layout of the updater before: the cache in its own option, the trust record alone.
+    const moved = await php<Watched>(
+      WATCHED_CHECK(`
+      $record = get_site_option(${phpString(TRUST_OPTION)});
+      $trust = array_intersect_key($record, array_flip(array('manifest_version', 'sha256', 'keys', 'verifier')));
+      update_option('wprm_updater_' . ${phpString(PLUGIN_SLUG)}, array_diff_key($record, $trust), true);
+      update_option(${phpString(TRUST_OPTION)}, $trust, true);
+    `)
+    )
+    expect(moved.offered).toBeNull() // 1.1.0 is installed and is the latest
+    expect(moved.apart).toBeNull()
+    expect(moved.record).toMatchObject({ manifest_version: live.manifest_version, manifest: { version: '1.1.0' } })
+    // The claim, then the old option's removal (delete_option looks it up first), then the record with the new manifest.
+    const apart = `wprm_updater_${PLUGIN_SLUG}`
+    expect(moved.queries).toEqual([`UPDATE ${TRUST_OPTION}`, `SELECT ${apart}`, `DELETE ${apart}`, `UPDATE ${TRUST_OPTION}`])
+
+    const next = await php<Watched>(WATCHED_CHECK(''))
+    expect(next.record).toMatchObject({ manifest_version: live.manifest_version, url: expect.any(String) })
+    // From then on a check that accepts a new manifest writes one option twice (the claim, the record) and reads none.
+    expect(next.queries).toEqual([`UPDATE ${TRUST_OPTION}`, `UPDATE ${TRUST_OPTION}`])
   })
 
   it("1. refuses a changed manifest: no signature, another manifest's signatures, an invalid one, a field after the signature", async () => {

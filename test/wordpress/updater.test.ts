@@ -208,9 +208,7 @@ describe('the updater on a real WordPress with real releases', () => {
       requests: { status: unknown; ifNoneMatch: string | null }[]
       cache: Record<string, unknown>
     }>(`
-      $state = get_site_option(${phpString(CACHE_OPTION)});
-      $state['next_check'] = time() - 1;
-      update_site_option(${phpString(CACHE_OPTION)}, $state);
+      wprm_test_make_due();
       $entries = wprm_test_run_update_check();
       echo json_encode(array('entries' => $entries, 'requests' => $GLOBALS['wprm_test_requests'], 'cache' => wprm_test_cache()));
     `)

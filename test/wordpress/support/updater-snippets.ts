@@ -3,14 +3,16 @@ import { PLUGIN_FILE, PLUGIN_SLUG } from './releases.js'
 
 /** The updater's cache: one site option per plugin, named after its folder (see the updater's header comment). */
 export const CACHE_OPTION = `wprm_updater_${PLUGIN_SLUG}`
+/** A signed plugin's trust record; its cache sits in the same option, beside the record. */
+export const TRUST_OPTION = `wprm_updater_trust_${PLUGIN_SLUG}`
 
 /**
  * PHP functions for test snippets, prepended to each one that needs them.
  *
  * Caching between steps: the updater keeps the manifest for an hour (10 minutes when update_ready), which is what
  * sites should do but would hide a release made a second ago. So every "check" here first forgets the updater's
- * cache (deletes its option, as a cold site would be) and WordPress's own update data (as "Check again" and every
- * upgrade do), then runs WordPress's real update check.
+ * cache (as a cold site would be; a signed plugin keeps its trust record) and WordPress's own update data (as "Check
+ * again" and every upgrade do), then runs WordPress's real update check.
  */
 export const SNIPPET_HELPERS = String.raw`
 $GLOBALS['wprm_test_requests'] = array();
@@ -28,13 +30,31 @@ add_action('http_api_debug', function ($response, $context, $class, $args, $url)
 	);
 }, 10, 5);
 
+/** The option that holds the updater's cache: a signed plugin keeps it in its trust option, beside the record. */
+function wprm_test_cache_option() {
+	$record = get_site_option(${phpString(TRUST_OPTION)}, null);
+	return is_array($record) && isset($record['url']) ? ${phpString(TRUST_OPTION)} : ${phpString(CACHE_OPTION)};
+}
+
+/** A cold cache: the manifest, its validators and the schedule forgotten; a signed plugin's trust record kept. */
 function wprm_test_forget_manifest() {
 	delete_site_option(${phpString(CACHE_OPTION)});
+	$record = get_site_option(${phpString(TRUST_OPTION)}, null);
+	if (is_array($record) && isset($record['url'])) {
+		update_site_option(${phpString(TRUST_OPTION)}, array_intersect_key($record, array_flip(array('manifest_version', 'sha256', 'keys', 'verifier'))));
+	}
+}
+
+/** Makes the cache due, as an hour later: the next check revalidates it. */
+function wprm_test_make_due() {
+	$state = get_site_option(wprm_test_cache_option());
+	$state['next_check'] = time() - 1;
+	update_site_option(wprm_test_cache_option(), $state);
 }
 
 /** The updater's cache as stored (null when there is none). */
 function wprm_test_cache() {
-	$state = get_site_option(${phpString(CACHE_OPTION)}, null);
+	$state = get_site_option(wprm_test_cache_option(), null);
 	if (!is_array($state)) {
 		return null;
 	}

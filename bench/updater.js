@@ -9,15 +9,15 @@
 // run side by side on the same site, database and caches. What it measures:
 //   (a) admin page load, cached manifest: wall time of GET /wp-admin/plugins.php as the logged-in admin (HTTP to
 //       php -S on loopback, body read; opcache on, as php -S runs it), after both updaters have checked, so each
-//       works from its cache and WordPress's update data is fresh (no check runs in the page). Added = median of the
-//       config − median of "none".
-//   (b) fresh update check: in one `php` process per sample, WordPress loaded as the admin, both updaters' caches
-//       and WordPress's update data deleted, then hrtime around wp_update_plugins() (wordpress.org's answer given
-//       in-process: the harness blocks the internet) followed, for PUC, by its checkForUpdates(). Ours fetches
-//       info.json and its signature and verifies Ed25519 (sodium) inside wp_update_plugins; PUC fetches info.json.
-//       Every sample checks that the update (1.1.0) was found. Added = median of the config − median of "none".
-//   Page loads: rounds of (1 untimed + PAGES timed) per config, configs in rotating order; checks: one sample per
-//   config in rotating order. Medians are reported; ratio = ours added / PUC added.
+//       works from its cache and WordPress's update data is fresh (no check runs in the page).
+//   (b) fresh update check, a new manifest on the server: one `php` process makes both updaters' caches due (see
+//       MAKE_DUE), then in a second one, WordPress loaded as the admin, hrtime around wp_update_plugins()
+//       (wordpress.org's answer given in-process: the harness blocks the internet) followed, for PUC, by its
+//       checkForUpdates(). Ours fetches info.json whole, verifies its Ed25519 signature (sodium) and records it as
+//       the highest accepted, inside wp_update_plugins; PUC fetches info.json. Every sample checks that each updater
+//       made one request, answered 200, and found the update (1.1.0), and that ours recorded the manifest.
+//   Samples are taken side by side: one page (or one check) of each config, in rotating order, then the next. Added =
+//   the median of the paired differences (config − none); ratio = ours added / PUC added.
 
 import { cp, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises'
 import { existsSync } from 'node:fs'
@@ -77,11 +77,35 @@ if ('' !== $wprm_bench) {
 }
 `
 
-/** A fresh check in this PHP process: caches dropped, then WordPress's check (and PUC's); prints ms and the offers. */
-const FRESH_CHECK = (cacheOption) => `
-delete_site_option('${cacheOption}');
-delete_site_option('external_updates-puc-hello');
+/**
+ * Makes both updaters' caches due, as on a site whose cache timed out after a new release went up. Ours: its next
+ * check in the past, no validators (the manifest comes back whole and is verified), and the highest manifest the
+ * site accepted set below the server's (so it accepts the new one and records it, as after every publish). PUC: its
+ * last check long ago and no update known (its checkForUpdates fetches in any case, and records the update it finds).
+ * WordPress's update data gone, so wp_update_plugins() runs. In a process of its own: the timed one then starts as a
+ * real request does, each updater's options as it stores them (ours autoloaded; PUC's not, as update_site_option
+ * stores them on a single site). Deleting the caches inside the timed process, as this bench first did, favoured
+ * PUC: it reads its option at load time and keeps it in memory, so the deletion cost it nothing, while ours paid a
+ * query to find its option gone; and PUC then found the update it already knew, so it wrote nothing after its fetch.
+ */
+const MAKE_DUE = (trustOption) => `
+$ours = get_option('${trustOption}'); // a signed plugin's trust record, its cache beside it
+if (is_array($ours)) {
+	$due = array('next_check' => 0, 'etag' => '', 'last_modified' => '', 'manifest_version' => $ours['manifest_version'] - 1, 'sha256' => '');
+	update_option('${trustOption}', array_merge($ours, $due));
+}
+$puc = get_option('external_updates-puc-hello');
+if (is_object($puc)) {
+	$puc->lastCheck = 0;
+	unset($puc->update, $puc->updateClass, $puc->updateBaseClass); // the release is new to PUC too: it records it
+	update_option('external_updates-puc-hello', $puc);
+}
 delete_site_transient('update_plugins');
+echo json_encode(array('ours' => is_array($ours) && isset($ours['url']), 'puc' => is_object($puc)));
+`
+
+/** A fresh check in this PHP process: WordPress's check (and PUC's); prints ms, the requests made and the offers. */
+const FRESH_CHECK = (trustOption) => `
 add_filter('pre_http_request', function ($pre, $args, $url) {
 	if (false === strpos($url, '//api.wordpress.org/plugins/update-check/')) {
 		return $pre;
@@ -89,6 +113,10 @@ add_filter('pre_http_request', function ($pre, $args, $url) {
 	$body = wp_json_encode(array('plugins' => array(), 'translations' => array(), 'no_update' => array()));
 	return array('headers' => array(), 'body' => $body, 'response' => array('code' => 200, 'message' => 'OK'), 'cookies' => array(), 'filename' => null);
 }, 10, 3);
+$fetched = array();
+add_action('http_api_debug', function ($response, $context, $class, $args, $url) use (&$fetched) {
+	$fetched[] = wp_remote_retrieve_response_code($response) . ' ' . strtok($url, '?');
+}, 10, 5);
 $t0 = hrtime(true);
 wp_update_plugins();
 if (isset($GLOBALS['puc_hello'])) {
@@ -98,20 +126,20 @@ $ms = (hrtime(true) - $t0) / 1e6;
 $data = get_site_option('_site_transient_update_plugins');
 $ours = isset($data->response['${OURS_FILE}']) ? $data->response['${OURS_FILE}']->new_version : null;
 $puc = isset($GLOBALS['puc_hello']) && $GLOBALS['puc_hello']->getUpdate() ? $GLOBALS['puc_hello']->getUpdate()->version : null;
-$trust = get_site_option('wprm_updater_trust_hello-wprm', null);
-echo json_encode(array('ms' => $ms, 'ours' => $ours, 'puc' => $puc, 'verifier' => is_array($trust) ? $trust['verifier'] : null));
+$trust = get_site_option('${trustOption}', null);
+echo json_encode(array('ms' => $ms, 'fetched' => $fetched, 'ours' => $ours, 'puc' => $puc, 'trust' => $trust));
 `
 
 /** The updater rows (see the header). */
 export async function benchUpdater(ctx) {
   const quick = ctx.runs < 5
-  const PAGES = 10
+  const PAGES = 30
   const ROUNDS = quick ? 3 : 5
-  const CHECKS = quick ? 9 : 21
+  const CHECKS = quick ? 15 : 41
   await linkHarnessFiles()
   const { startSiteAndUpdateServer } = await load('test/wordpress/support/site-and-server.js')
   const { setUpReleases, pluginMainFile, value, UPDATER_PATH, PLUGIN_SLUG } = await load('test/wordpress/support/releases.js')
-  const { CACHE_OPTION } = await load('test/wordpress/support/updater-snippets.js')
+  const { TRUST_OPTION } = await load('test/wordpress/support/updater-snippets.js')
   const { createApi } = await load('src-main/api.js')
   const { KEY_PASSPHRASE_VAR } = await load('src-main/core/signing/key-source.js')
   process.env[KEY_PASSPHRASE_VAR] = PASSPHRASE
@@ -166,20 +194,29 @@ export async function benchUpdater(ctx) {
     // (b) fresh checks first; the last one (both loaded) leaves both caches warm for the pages.
     ctx.log(`updater: ${CHECKS} fresh update checks per config`)
     const checks = { none: [], ours: [], puc: [] }
-    const freshCheck = async (config) => {
-      const out = await php(FRESH_CHECK(CACHE_OPTION), { WPRM_BENCH: config })
-      const want = { none: [null, null], ours: ['1.1.0', null], puc: [null, '1.1.0'] }[config]
-      if (out.ours !== want[0] || out.puc !== want[1] || (config === 'ours' && out.verifier !== 'sodium'))
+    const freshCheck = async (config, makeDue = true) => {
+      if (makeDue) {
+        const due = await php(MAKE_DUE(TRUST_OPTION), { WPRM_BENCH: '' })
+        if (!due.ours || !due.puc) throw new Error(`updater: a cache to make due is missing: ${JSON.stringify(due)}`)
+      }
+      const out = await php(FRESH_CHECK(TRUST_OPTION), { WPRM_BENCH: config === 'all' ? '' : config })
+      // Each check fetched info.json once (200: whole), found 1.1.0, and ours verified it with sodium and recorded it.
+      const want = { all: [1, 2, '1.1.0', '1.1.0'], none: [0, 0, null, null], ours: [1, 1, '1.1.0', null], puc: [0, 1, null, '1.1.0'] }[
+        config
+      ]
+      const accepted = out.trust?.verifier === 'sodium' && out.trust?.sha256 !== ''
+      const fetchedOk = out.fetched.length === want[1] && out.fetched.every((f) => f.startsWith('200 '))
+      if (!fetchedOk || out.ours !== want[2] || out.puc !== want[3] || (want[0] === 1 && !accepted))
         throw new Error(`updater: the ${config} check found ${JSON.stringify(out)}`)
       return out.ms
     }
+    await freshCheck('all', false) // both caches made, for MAKE_DUE to age
     for (const config of CONFIGS) await freshCheck(config) // warm-up: opcache is off for the CLI, the disk cache is not
     for (let i = 0; i < CHECKS; i++) for (const config of rotate(CONFIGS, i)) checks[config].push(await freshCheck(config))
 
     // (a) page loads with both caches warm: one check with both loaded, then no check runs in a page.
-    const warm = await php(FRESH_CHECK(CACHE_OPTION))
-    if (warm.ours !== '1.1.0' || warm.puc !== '1.1.0') throw new Error(`updater: the warming check found ${JSON.stringify(warm)}`)
-    ctx.log(`updater: ${ROUNDS} rounds of ${PAGES} admin page loads per config`)
+    await freshCheck('all')
+    ctx.log(`updater: ${ROUNDS * PAGES} admin page loads per config`)
     const pages = { none: [], ours: [], puc: [] }
     const page = async (config) => {
       const started = performance.now()
@@ -195,12 +232,8 @@ export async function benchUpdater(ctx) {
         throw new Error(`updater: plugins.php (${config}) answered ${response.status} without the expected plugin rows`)
       return ms
     }
-    for (let round = 0; round < ROUNDS; round++) {
-      for (const config of rotate(CONFIGS, round)) {
-        await page(config)
-        for (let i = 0; i < PAGES; i++) pages[config].push(await page(config))
-      }
-    }
+    for (const config of CONFIGS) for (let i = 0; i < 2; i++) await page(config) // warm-up: opcache fills per file set
+    for (let i = 0; i < ROUNDS * PAGES; i++) for (const config of rotate(CONFIGS, i)) pages[config].push(await page(config))
     // Nothing checked during the pages (the caches held), and the switch wrote nothing: both still active.
     const after = await php(`echo json_encode(get_option('active_plugins'));`, { WPRM_BENCH: '' })
     if (!after.includes(OURS_FILE) || !after.includes(PUC_FILE)) throw new Error(`updater: active plugins changed: ${after}`)
@@ -218,11 +251,16 @@ export async function benchUpdater(ctx) {
 /** The configs in the order for run `i`: each goes first as often as the others. */
 const rotate = (list, i) => [...list.slice(i % list.length), ...list.slice(0, i % list.length)]
 
-/** The "no updater" row, and the "added" row: differences of medians, ours against PUC. */
+/**
+ * The "no updater" row, the totals, and the "added" row. Samples of the three configs are taken side by side (a check
+ * of each, or a page of each, in rotating order), so "added" is the median of the paired differences (config − none,
+ * sample by sample): the machine's drift over the run cancels out of each pair instead of widening both medians.
+ */
 function addedRows(name, samples, median) {
   const m = Object.fromEntries(CONFIGS.map((c) => [c, median(samples[c])]))
-  const ours = m.ours - m.none
-  const puc = m.puc - m.none
+  const added = (config) => median(samples[config].map((ms, i) => ms - samples.none[i]))
+  const ours = added('ours')
+  const puc = added('puc')
   return [
     { name: `${name}, no updater`, ours: m.none, native: null, ratio: null, unit: 'ms', oursAll: samples.none, nativeAll: null },
     {

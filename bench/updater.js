@@ -16,6 +16,9 @@
 //       checkForUpdates(). Ours fetches info.json whole, verifies its Ed25519 signature (sodium) and records it as
 //       the highest accepted, inside wp_update_plugins; PUC fetches info.json. Every sample checks that each updater
 //       made one request, answered 200, and found the update (1.1.0), and that ours recorded the manifest.
+//   (c) the same fresh check inside a request to the site (CHECK_MU_PLUGIN: a `php -S` worker with opcache on, as
+//       an admin page or WordPress's cron request runs it), after 8 untimed rounds that warm each worker.
+//   41 checks per config (WPRM_BENCH_CHECKS=N for more), 150 page loads per config.
 //   Samples are taken side by side: one page (or one check) of each config, in rotating order, then the next. Added =
 //   the median of the paired differences (config − none); ratio = ours added / PUC added.
 
@@ -130,12 +133,26 @@ $trust = get_site_option('${trustOption}', null);
 echo json_encode(array('ms' => $ms, 'fetched' => $fetched, 'ours' => $ours, 'puc' => $puc, 'trust' => $trust));
 `
 
+/**
+ * The same check inside a request to the site (a `php -S` worker, opcache on, as an admin page or WordPress's cron
+ * request runs it), for `?wprm_bench_check=1`: once WordPress has loaded, the check runs and the request ends with its
+ * JSON.
+ */
+const CHECK_MU_PLUGIN = (trustOption) => `<?php
+if (isset($_GET['wprm_bench_check'])) {
+	add_action('wp_loaded', function () {
+${FRESH_CHECK(trustOption)}
+		exit;
+	}, PHP_INT_MAX);
+}
+`
+
 /** The updater rows (see the header). */
 export async function benchUpdater(ctx) {
   const quick = ctx.runs < 5
   const PAGES = 30
   const ROUNDS = quick ? 3 : 5
-  const CHECKS = quick ? 15 : 41
+  const CHECKS = quick ? 15 : Number(process.env.WPRM_BENCH_CHECKS ?? 41)
   await linkHarnessFiles()
   const { startSiteAndUpdateServer } = await load('test/wordpress/support/site-and-server.js')
   const { setUpReleases, pluginMainFile, value, UPDATER_PATH, PLUGIN_SLUG } = await load('test/wordpress/support/releases.js')
@@ -184,6 +201,7 @@ export async function benchUpdater(ctx) {
       `<?php\n/**\n * Plugin Name: PUC Hello\n * Version: 1.0.0\n */\nrequire __DIR__ . '/plugin-update-checker/plugin-update-checker.php';\n$GLOBALS['puc_hello'] = YahnisElsts\\PluginUpdateChecker\\v5\\PucFactory::buildUpdateChecker('${releases.manifestUrl}', __FILE__, 'puc-hello');\n`
     )
     await writeFile(path.join(site.dir, 'wp-content', 'mu-plugins', 'wprm-bench-switch.php'), SWITCH_MU_PLUGIN)
+    await writeFile(path.join(site.dir, 'wp-content', 'mu-plugins', 'wprm-bench-check.php'), CHECK_MU_PLUGIN(TRUST_OPTION))
     const activated = await php(
       `echo json_encode(array(activate_plugin('${OURS_FILE}'), activate_plugin('${PUC_FILE}')));` // null each on success
     )
@@ -194,12 +212,19 @@ export async function benchUpdater(ctx) {
     // (b) fresh checks first; the last one (both loaded) leaves both caches warm for the pages.
     ctx.log(`updater: ${CHECKS} fresh update checks per config`)
     const checks = { none: [], ours: [], puc: [] }
-    const freshCheck = async (config, makeDue = true) => {
+    const inProcess = (config) => php(FRESH_CHECK(TRUST_OPTION), { WPRM_BENCH: config === 'all' ? '' : config })
+    const inPage = async (config) => {
+      const response = await site.get(`/?wprm_bench_check=1${config === 'all' ? '' : `&wprm_bench=${config}`}`)
+      if (response.status !== 200)
+        throw new Error(`updater: the page check (${config}) answered ${response.status}: ${response.body.slice(0, 300)}`)
+      return JSON.parse(response.body)
+    }
+    const freshCheck = async (config, makeDue = true, run = inProcess) => {
       if (makeDue) {
         const due = await php(MAKE_DUE(TRUST_OPTION), { WPRM_BENCH: '' })
         if (!due.ours || !due.puc) throw new Error(`updater: a cache to make due is missing: ${JSON.stringify(due)}`)
       }
-      const out = await php(FRESH_CHECK(TRUST_OPTION), { WPRM_BENCH: config === 'all' ? '' : config })
+      const out = await run(config)
       // Each check fetched info.json once (200: whole), found 1.1.0, and ours verified it with sodium and recorded it.
       const want = { all: [1, 2, '1.1.0', '1.1.0'], none: [0, 0, null, null], ours: [1, 1, '1.1.0', null], puc: [0, 1, null, '1.1.0'] }[
         config
@@ -213,6 +238,12 @@ export async function benchUpdater(ctx) {
     await freshCheck('all', false) // both caches made, for MAKE_DUE to age
     for (const config of CONFIGS) await freshCheck(config) // warm-up: opcache is off for the CLI, the disk cache is not
     for (let i = 0; i < CHECKS; i++) for (const config of rotate(CONFIGS, i)) checks[config].push(await freshCheck(config))
+    ctx.log(`updater: ${CHECKS} fresh update checks per config in a page request`)
+    const pageChecks = { none: [], ours: [], puc: [] }
+    // Warm-up: each of php -S's workers compiles and caches the files once.
+    for (let i = 0; i < 8; i++) for (const config of CONFIGS) await freshCheck(config, true, inPage)
+    for (let i = 0; i < CHECKS; i++)
+      for (const config of rotate(CONFIGS, i)) pageChecks[config].push(await freshCheck(config, true, inPage))
 
     // (a) page loads with both caches warm: one check with both loaded, then no check runs in a page.
     await freshCheck('all')
@@ -240,7 +271,8 @@ export async function benchUpdater(ctx) {
 
     return [
       ...addedRows('updater: admin plugins.php load, cached manifest', pages, ctx.median),
-      ...addedRows('updater: fresh update check (ours signed: Ed25519)', checks, ctx.median)
+      ...addedRows('updater: fresh update check in a php process (ours signed: Ed25519)', checks, ctx.median),
+      ...addedRows('updater: fresh update check in a page request (ours signed: Ed25519)', pageChecks, ctx.median)
     ]
   } finally {
     await stopUpdaterSite()
@@ -281,8 +313,9 @@ export function updaterNotes(rows) {
   const added = rows.filter((r) => r.updaterAdded)
   if (added.length === 0) return []
   return [
-    'updater  native = plugin-update-checker 5.7 on the same site and info.json; added = median with the updater − median with none;',
-    '         page loads: HTTP GET of wp-admin/plugins.php as the admin; checks: hrtime around wp_update_plugins() (+ PUC checkForUpdates) in php'
+    'updater  native = plugin-update-checker 5.7 on the same site and info.json; added = median of (with the updater − with none), sample by sample;',
+    '         page loads: HTTP GET of wp-admin/plugins.php as the admin; checks: hrtime around wp_update_plugins() (+ PUC checkForUpdates),',
+    '         in a php process or in a request to the site, after a new release (both caches due, both record it); medians of paired differences'
   ]
 }
 

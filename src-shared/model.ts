@@ -536,7 +536,7 @@ export interface SetServerInput {
   readonly name: string
   /** Replaces the list of access logs ([] for none). */
   readonly accessLogs?: readonly string[]
-  /** A new public base URL (`s3` and `local` targets: nothing to log in to again). */
+  /** A new public base URL: the next publish writes download URLs under it (nothing to log in to again). */
   readonly publicUrl?: string
   /** Seconds a CDN may keep info.json and the ledger, as typed (`s3` targets). */
   readonly mutableMaxAge?: string

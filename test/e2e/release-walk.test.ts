@@ -458,6 +458,13 @@ describe('the desktop screens, walked by a release manager', () => {
     await shot('servers')
     await card.getByRole('button', { name: 'Forget passphrase' }).click()
     await see(card.getByText('No passphrase stored'))
+    // What needs no new login changes in place, on SFTP too: the URL the next publish writes download URLs under.
+    const settings = card.getByRole('form', { name: 'Settings of broken' })
+    const moved = `${updateServer.nginx.baseUrl}moved/`
+    await settings.getByLabel('Public URL of broken').fill(moved)
+    await settings.getByRole('button', { name: 'Save settings' }).click()
+    await see(settings.getByRole('status').filter({ hasText: 'Saved' }))
+    await see(card.getByText(moved, { exact: true }))
 
     const before = await manifestOf('prod')
     await setPluginServer('broken')

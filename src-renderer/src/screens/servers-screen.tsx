@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react'
 import type { FormEvent } from 'react'
-import type { LocalServer, S3Server, SecretKind, ServerAuth, ServerProfile, TargetKind } from '../../../src-preload/api'
+import type { SecretKind, ServerAuth, ServerProfile, TargetKind } from '../../../src-preload/api'
 import { TARGET_KINDS } from '../../../src-preload/api'
 import { Checklist } from '../components/checklist'
 import { ConfirmPanel } from '../components/confirm-panel'
@@ -336,8 +336,8 @@ function SecretField({ server, kind, fallback }: { readonly server: string; read
   )
 }
 
-/** Moves an s3 or local server's public URL, and sets a bucket's max-age: nothing to log in to again. */
-function TargetSettings({ server }: { readonly server: S3Server | LocalServer }) {
+/** Moves a server's public URL (the next publish writes download URLs under it), and sets a bucket's max-age: nothing to log in to again. */
+function TargetSettings({ server }: { readonly server: ServerProfile }) {
   const op = useApp((s) => s.updateServerOps[server.name] ?? IDLE)
   const updateServer = useApp((s) => s.updateServer)
   const [publicUrl, setPublicUrl] = useState(server.public_url)
@@ -462,7 +462,7 @@ function ServerCard({ server }: { readonly server: ServerProfile }) {
       <ErrorNotice error={removeOp.error} title="The server was not removed" />
       <ErrorNotice error={test?.op.error} title="The test could not run" />
       {test?.result && <Checklist checks={test.result.checks} running={false} label={`Connection test of ${server.name}`} />}
-      {server.kind !== 'sftp' && <TargetSettings server={server} />}
+      <TargetSettings server={server} />
       {targetSecrets(server).map((kind) => (
         <SecretField
           key={kind}

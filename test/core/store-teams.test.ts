@@ -6,7 +6,6 @@ import type { Manifest } from '../../src-main/core/remote/manifest.js'
 import { environmentSecrets } from '../../src-main/core/remote/secrets.js'
 import type { Ledger } from '../../src-shared/ledger.js'
 import { manifestProblem } from '../../src-shared/manifest-schema.js'
-import { rollbackCandidates } from '../../src-shared/rollback-plan.js'
 import type { ApiEvents, PluginVersionRecord, Result, WprmApi } from '../../src-preload/api.js'
 import { makeTempDir } from '../fixtures/plugin-folder.js'
 import type { ObjectStoreServer } from '../support/object-store.js'
@@ -15,6 +14,7 @@ import { s3KeyEnv, s3Place, s3Profile, storeProfile } from '../support/s3-profil
 import type { OutageProxy } from '../support/tcp-proxy.js'
 import { startOutageProxy } from '../support/tcp-proxy.js'
 import { failure, pluginSource, value } from '../support/workstations.js'
+import { expectSitesNeverLoseAVersion } from '../support/team-sequence.js'
 
 // Workstations as separate data folders publishing one plugin to one real Ceph RGW (an `s3` profile each, the
 // same bucket and key prefix): the ledger in the bucket is the shared truth, replaced only by compare-and-swap on
@@ -201,51 +201,7 @@ describe('several workstations, one S3 bucket', () => {
         stations.push(station)
       }
       value(await stations[0]!.api.addVersion({ slug, version: '1.0.0', changelog: 'One', status: 'released' }))
-      // A fixed pseudo-random sequence of who acts (the same on every run), each doing the next action in turn.
-      let seed = 20261201
-      const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
-      let seen = (await team.manifest())!
-      let published = 0
-      let refused = 0
-      let minor = 0
-      for (let step = 0; step < 12; step++) {
-        const station = stations[random(3)]!
-        const action = ['release', 'release', 'rollback', 'publish', 'release', 'pull'][step % 6]!
-        const before = await team.snapshot()
-        let result: { ok: boolean; error?: { kind: string } }
-        if (action === 'release') {
-          const version = `1.${++minor}.0`
-          result = await station.api.addVersion({ slug, version, changelog: `From step ${step}`, status: 'released' })
-        } else if (action === 'rollback') {
-          const candidates = rollbackCandidates(await station.versions())
-          if (candidates.length === 0) continue
-          result = await station.api.rollback({ slug, to: candidates[random(candidates.length)]!.version })
-        } else if (action === 'publish') {
-          result = await station.api.publish({ slug })
-        } else {
-          result = await station.api.pull({ slugs: [slug] })
-        }
-        const now = (await team.manifest())!
-        if (!result.ok) {
-          // Refused as stale (or with nothing live here yet): not a byte changed in the bucket; then it catches up.
-          expect(['server-ahead', 'last-live-version'], `step ${step} ${action}`).toContain(result.error?.kind)
-          expect(await team.snapshot(), `step ${step}`).toEqual(before)
-          value(await station.api.pull({ slugs: [slug] }))
-          if (result.error?.kind === 'server-ahead') refused++
-        } else if (action !== 'pull') {
-          expect(now.manifest_version, `step ${step}`).toBe(seen.manifest_version + 1)
-          published++
-        }
-        expect(
-          now.versions.map((v) => v.version),
-          `step ${step}`
-        ).toEqual(expect.arrayContaining(seen.versions.map((v) => v.version)))
-        expect(now.revoked, `step ${step}`).toEqual(expect.arrayContaining([...seen.revoked]))
-        seen = now
-      }
-      expect(published).toBeGreaterThan(3)
-      expect(refused).toBeGreaterThan(0)
-      expect(seen.revoked.length).toBeGreaterThan(0)
+      await expectSitesNeverLoseAVersion(stations, slug, team, 20261201)
     } finally {
       team.close()
     }

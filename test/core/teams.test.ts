@@ -5,8 +5,8 @@ import { makeTempDir } from '../fixtures/plugin-folder.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
 import type { Workstation } from '../support/workstations.js'
+import { expectSitesNeverLoseAVersion } from '../support/team-sequence.js'
 import { failure, pluginSource, sharedServer, value, workstation } from '../support/workstations.js'
-import { rollbackCandidates } from '../../src-shared/rollback-plan.js'
 
 // Workstations as separate data folders publishing one plugin to one real sshd + nginx: the server's
 // ledger is the shared truth, and a stale workstation can neither drop what sites see nor publish blind.
@@ -249,52 +249,6 @@ describe('several workstations, one update server', () => {
       stations.push(station)
     }
     value(await stations[0]!.api.addVersion({ slug, version: '1.0.0', changelog: 'One', status: 'released' }))
-    // A fixed pseudo-random sequence of who acts (the same on every run), each doing the next action in turn.
-    let seed = 20260101
-    const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n)
-    let seen = (await shared.manifest())!
-    let published = 0
-    let refused = 0
-    let minor = 0
-    for (let step = 0; step < 12; step++) {
-      const station = stations[random(3)]!
-      const action = ['release', 'release', 'rollback', 'publish', 'release', 'pull'][step % 6]!
-      const before = await shared.snapshot()
-      let result: { ok: boolean; error?: { kind: string } }
-      if (action === 'release') {
-        const version = `1.${++minor}.0`
-        result = await station.api.addVersion({ slug, version, changelog: `From step ${step}`, status: 'released' })
-      } else if (action === 'rollback') {
-        const candidates = rollbackCandidates(await station.versions())
-        if (candidates.length === 0) continue
-        result = await station.api.rollback({ slug, to: candidates[random(candidates.length)]!.version })
-      } else if (action === 'publish') {
-        result = await station.api.publish({ slug })
-      } else {
-        result = await station.api.pull({ slugs: [slug] })
-      }
-      const now = (await shared.manifest())!
-      if (!result.ok) {
-        // Refused as stale (or, with nothing live here yet, before connecting): not a byte changed; the
-        // workstation then catches up.
-        expect(['server-ahead', 'last-live-version'], `step ${step} ${action}`).toContain(result.error?.kind)
-        expect(await shared.snapshot(), `step ${step}`).toEqual(before)
-        value(await station.api.pull({ slugs: [slug] }))
-        if (result.error?.kind === 'server-ahead') refused++
-      } else if (action !== 'pull') {
-        expect(now.manifest_version, `step ${step}`).toBe(seen.manifest_version + 1)
-        published++
-      }
-      // What sites see only grows: every version listed before is listed still, every revocation stays.
-      expect(
-        now.versions.map((v) => v.version),
-        `step ${step}`
-      ).toEqual(expect.arrayContaining(seen.versions.map((v) => v.version)))
-      expect(now.revoked, `step ${step}`).toEqual(expect.arrayContaining([...seen.revoked]))
-      seen = now
-    }
-    expect(published).toBeGreaterThan(3)
-    expect(refused).toBeGreaterThan(0)
-    expect(seen.revoked.length).toBeGreaterThan(0)
+    await expectSitesNeverLoseAVersion(stations, slug, shared, 20260101)
   })
 })

@@ -154,7 +154,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** @var string|null The site's anonymous id (site_id), once per request. */
 		private $site_id = null;
 
-		/** @var array|null The trust record as read, once per request (remember_trust keeps it current). */
+		/** @var array|null The trust record as read, once per request (accept_signed keeps it current). */
 		private $trust = null;
 
 		/** @var bool Whether register() was given keys: every manifest must then be signed by a trusted one. */
@@ -1179,13 +1179,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 					$keys = $named;
 				}
 			}
-			$this->remember_trust(
-				array(
-					'manifest_version' => $version,
-					'sha256'           => $sha256,
-					'keys'             => $keys,
-					'verifier'         => self::$verifier,
-				)
+			// Kept here; check_now() writes it right after, with the cache, in one option (save_state).
+			$this->trust = array(
+				'manifest_version' => $version,
+				'sha256'           => $sha256,
+				'keys'             => $keys,
+				'verifier'         => self::$verifier,
 			);
 			return true;
 		}
@@ -1235,14 +1234,6 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				$trust['keys'] = array() !== $keys ? $keys : null;
 			}
 			return $trust;
-		}
-
-		/**
-		 * Keeps the trust record of a manifest just accepted. check_now() writes it right after, with the cache, in one
-		 * option (save_state): recording a new manifest costs one write, as a check of an unsigned plugin does.
-		 */
-		private function remember_trust( array $trust ) {
-			$this->trust = $trust;
 		}
 
 		/** The trust record as stored: the keys in base64, as register() takes them. */

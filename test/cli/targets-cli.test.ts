@@ -183,15 +183,9 @@ describe('server profiles for a local folder and an S3 bucket', () => {
     await wprm(['--debug', 'server', 'test', 'private'], keys())
     await wprm(['--json', 'server', 'list'], keys())
     await wprm(['--json', 'activity'], keys())
-    const files: string[] = []
-    const walk = async (dir: string): Promise<void> => {
-      for (const entry of await readdir(dir, { withFileTypes: true })) {
-        const full = path.join(dir, entry.name)
-        if (entry.isDirectory()) await walk(full)
-        else files.push(full)
-      }
-    }
-    await walk(dataDir())
+    const files = (await readdir(dataDir(), { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name))
     expect(files.map((f) => path.basename(f))).toContain('wprm.json')
     const everything = [...printed, ...(await Promise.all(files.map((f) => readFile(f, 'latin1'))))].join('\n')
     expect(everything).toContain(KEY_ENV.secret)

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { WprmError } from '../../src-main/core/errors.js'
+import type { WprmError } from '../../src-main/core/errors.js'
 import { IMMUTABLE_CACHE_CONTROL, mutableCacheControl } from '../../src-main/core/remote/targets/object-store.js'
 import { S3Store, s3CredentialsFromEnvironment } from '../../src-main/core/remote/targets/s3-store.js'
 import { testS3Target } from '../../src-main/core/remote/targets/s3-target-test.js'
@@ -12,20 +12,10 @@ import type { S3Target } from '../../src-shared/model.js'
 import { freePort } from '../support/free-port.js'
 import { startObjectStore } from '../support/object-store.js'
 import type { ObjectStoreServer } from '../support/object-store.js'
+import { refusal } from '../support/refusal.js'
 import { makeTempDir, removeTempDir } from '../support/temp-dir.js'
 
 const sha256 = (bytes: Buffer): string => createHash('sha256').update(bytes).digest('hex')
-
-/** The expected failure an action ends in. */
-async function refusal(action: () => Promise<unknown>): Promise<WprmError> {
-  try {
-    await action()
-  } catch (error) {
-    if (error instanceof WprmError) return error
-    throw error
-  }
-  throw new Error('expected a refusal')
-}
 
 describe('the S3 store adapter against a real Ceph RADOS Gateway', () => {
   let rgw: ObjectStoreServer

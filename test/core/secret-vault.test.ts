@@ -2,12 +2,12 @@ import { mkdir, readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createApi } from '../../src-main/api.js'
-import { WprmError } from '../../src-main/core/errors.js'
 import { createAesCipher, SecretVault } from '../../src-main/core/remote/secret-vault.js'
 import { environmentSecrets } from '../../src-main/core/remote/secrets.js'
 import type { S3Server } from '../../src-shared/model.js'
 import { normalizeS3Target } from '../../src-shared/input-rules.js'
 import { makeTempDir } from '../fixtures/plugin-folder.js'
+import { refusal } from '../support/refusal.js'
 
 let temp: { dir: string; cleanup: () => Promise<void> }
 beforeAll(async () => {
@@ -26,16 +26,6 @@ const server: S3Server = {
   access_logs: [],
   created_at: '2026-01-01T00:00:00.000Z',
   updated_at: '2026-01-01T00:00:00.000Z'
-}
-
-async function refusal(action: () => Promise<unknown>): Promise<WprmError> {
-  try {
-    await action()
-  } catch (error) {
-    if (error instanceof WprmError) return error
-    throw error
-  }
-  throw new Error('expected a refusal')
 }
 
 describe("the secret vault's S3 key pairs", () => {

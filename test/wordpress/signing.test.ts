@@ -205,7 +205,7 @@ describe('signed releases on a real WordPress', () => {
     const moved = await php<Watched>(
       WATCHED_CHECK(`
       $record = get_site_option(${phpString(TRUST_OPTION)});
-      $trust = array_intersect_key($record, array_flip(array('manifest_version', 'sha256', 'keys', 'verifier')));
+      $trust = wprm_test_trust_only($record);
       update_option('wprm_updater_' . ${phpString(PLUGIN_SLUG)}, array_diff_key($record, $trust), true);
       update_option(${phpString(TRUST_OPTION)}, $trust, true);
     `)

@@ -36,12 +36,17 @@ function wprm_test_cache_option() {
 	return is_array($record) && isset($record['url']) ? ${phpString(TRUST_OPTION)} : ${phpString(CACHE_OPTION)};
 }
 
+/** The trust record alone, out of the option that holds it beside a signed plugin's cache. */
+function wprm_test_trust_only($record) {
+	return array_intersect_key($record, array_flip(array('manifest_version', 'sha256', 'keys', 'verifier')));
+}
+
 /** A cold cache: the manifest, its validators and the schedule forgotten; a signed plugin's trust record kept. */
 function wprm_test_forget_manifest() {
 	delete_site_option(${phpString(CACHE_OPTION)});
 	$record = get_site_option(${phpString(TRUST_OPTION)}, null);
 	if (is_array($record) && isset($record['url'])) {
-		update_site_option(${phpString(TRUST_OPTION)}, array_intersect_key($record, array_flip(array('manifest_version', 'sha256', 'keys', 'verifier'))));
+		update_site_option(${phpString(TRUST_OPTION)}, wprm_test_trust_only($record));
 	}
 }
 

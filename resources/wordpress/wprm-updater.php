@@ -325,7 +325,9 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				// Answering false would send WordPress to wordpress.org, which may know another plugin by this slug.
 				return new WP_Error( 'wprm_updater_unavailable', sprintf( 'The details of %1$s are not available: %2$s', $this->display_name(), esc_html( $this->last_error() ) ) );
 			}
-			return $this->plugin_information( $manifest );
+			// The version this site is offered (its channel, its rollout, a stepping stone), as its update row names it.
+			$installed = $this->installed_version();
+			return $this->plugin_information( '' !== $installed ? $this->offered( $manifest, $installed ) : $manifest );
 		}
 
 		/**

@@ -50,7 +50,8 @@
  * never on a visitor's page view. Dashboard > Updates > "Check again" re-reads the manifest at once.
  * The cache is the site option "wprm_updater_{plugin folder}" (a signed plugin's: beside its trust record); deleting
  * an unsigned plugin's makes the next check fetch the manifest. "Check again" re-reads the manifest of either. While a
- * check runs (30 s at most), other requests use the cache: the option "wprm_updater_claim_{plugin folder}" says until when.
+ * check runs, other requests use the cache: the check holds the database's named lock (GET_LOCK), or, on a database
+ * without one, the option "wprm_updater_claim_{plugin folder}" says until when (30 s).
  *
  * Requires PHP 7.4+ and WordPress 5.5+; no other dependency. The class name carries the updater's version and is
  * declared only once, so plugins that carry copies of this file (the same or other versions) do not clash.
@@ -97,13 +98,11 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** After a failed check: wait this long, doubled after each further failure. */
 		const FIRST_BACKOFF_SECONDS = 300;
 
-		/** While one request checks, others use the cache for this long instead of waiting on the same server. */
-		const CHECK_CLAIM_SECONDS = 30;
-
 		/**
-		 * The claim (until when a check that started is left to finish) is this prefix plus the plugin's folder name: a
-		 * row of its own, so that claiming writes a number and not the whole cache again.
+		 * Where the database has no named locks (see lock_check), a check claims itself for this long in an option, the
+		 * prefix below plus the plugin's folder name, and other requests use the cache meanwhile.
 		 */
+		const CHECK_CLAIM_SECONDS = 30;
 		const CLAIM_OPTION_PREFIX = 'wprm_updater_claim_';
 
 		/**
@@ -875,8 +874,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		/**
-		 * Whether another request started a check less than CHECK_CLAIM_SECONDS ago (it may be waiting on a slow server).
-		 * Read only once the cache is due; on a single site from the options WordPress loads anyway.
+		 * Whether another request claimed a check less than CHECK_CLAIM_SECONDS ago in the claim option (a database
+		 * without named locks). Read only once the cache is due; on a single site from the options WordPress loads anyway.
 		 */
 		private function claimed( int $now ): bool {
 			$name = self::CLAIM_OPTION_PREFIX . $this->folder;
@@ -891,23 +890,71 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return $until > $now && $until - $now <= self::CHECK_CLAIM_SECONDS;
 		}
 
-		/** Claims the check for CHECK_CLAIM_SECONDS, so that requests meanwhile use the cache (see claimed). */
-		private function claim_check() {
-			$name  = self::CLAIM_OPTION_PREFIX . $this->folder;
+		/**
+		 * Claims the check, so that requests meanwhile use the cache instead of waiting on the same server too: with the
+		 * database's named lock (GET_LOCK, which MySQL and MariaDB have), held until unlock_check or the end of this
+		 * request's connection, so a request that dies holds nothing; it costs a query, where writing a claim costs a
+		 * commit. Without named locks (another database behind $wpdb), the claim option for CHECK_CLAIM_SECONDS.
+		 *
+		 * @return string|false 'lock' or 'claim'; false while another request holds the lock.
+		 */
+		private function lock_check() {
+			global $wpdb;
+			$quiet = $wpdb->suppress_errors( true ); // a database without GET_LOCK answers with an error: the claim then
+			$got   = $wpdb->get_var( $wpdb->prepare( 'SELECT GET_LOCK(%s, 0)', $this->lock_name() ) );
+			$wpdb->suppress_errors( $quiet );
+			if ( '1' === (string) $got ) {
+				return 'lock';
+			}
+			if ( '0' === (string) $got ) {
+				return false;
+			}
 			$until = time() + self::CHECK_CLAIM_SECONDS;
 			if ( is_multisite() ) {
-				update_site_option( $name, $until );
+				update_site_option( self::CLAIM_OPTION_PREFIX . $this->folder, $until );
 			} else {
-				update_option( $name, $until, true );
+				update_option( self::CLAIM_OPTION_PREFIX . $this->folder, $until, true );
+			}
+			return 'claim';
+		}
+
+		/** @param string $lock What lock_check took: the named lock is released; a claim runs out by itself. */
+		private function unlock_check( string $lock ) {
+			global $wpdb;
+			if ( 'lock' === $lock ) {
+				$wpdb->get_var( $wpdb->prepare( 'SELECT RELEASE_LOCK(%s)', $this->lock_name() ) );
 			}
 		}
 
-		/** Fetches the manifest and records the outcome; a failure keeps the last good manifest and backs off. */
+		/**
+		 * The named lock's name: the database server's locks are shared by all its databases, so it names this site's
+		 * database, table prefix and network besides the plugin (hashed: a name has at most 64 characters).
+		 */
+		private function lock_name(): string {
+			global $wpdb;
+			$site = ( defined( 'DB_NAME' ) ? DB_NAME : '' ) . '|' . $wpdb->base_prefix . '|' . ( is_multisite() ? get_current_network_id() : 0 );
+			return 'wprm_updater_lock_' . md5( $site . '|' . $this->folder );
+		}
+
+		/**
+		 * Fetches the manifest and records the outcome; a failure keeps the last good manifest and backs off. While
+		 * another request checks, the cache as it is.
+		 */
 		private function check_now( array $state ): array {
 			$this->checked_this_request = true;
 			$this->force_check          = false;
-			$this->claim_check();
+			$lock                       = $this->lock_check();
+			if ( false === $lock ) {
+				return $this->load_state();
+			}
+			try {
+				return $this->check_locked( $state );
+			} finally {
+				$this->unlock_check( $lock );
+			}
+		}
 
+		private function check_locked( array $state ): array {
 			$fetched = $this->fetch_manifest( $state );
 			$now     = time();
 			if ( is_wp_error( $fetched ) ) {

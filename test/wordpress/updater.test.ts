@@ -243,36 +243,70 @@ describe('the updater on a real WordPress with real releases', () => {
     expect(out.cache).toMatchObject({ version: '1.1.0', failures: 0 })
   })
 
-  it('leaves a check that started to finish: meanwhile another request uses the cache and asks nothing', async () => {
-    const started = path.join(workDir, 'slow-check-started')
-    // Request A: the cache due, and the update server slow to answer (its request held 2 s).
-    const slow = php<{ requests: { status: unknown }[] }>(`
+  /** Runs `code` in a PHP process of its own that, once `marker` exists, holds on for 2 s; resolves when it ends. */
+  async function holdingOn<T>(marker: string, code: string): Promise<{ result: Promise<T> }> {
+    const result = php<T>(code)
+    for (let waited = 0; !existsSync(marker); waited += 50) {
+      if (waited > 15_000) throw new Error(`the PHP process never got as far as ${marker}`)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return { result }
+  }
+
+  // The database's named lock, and the claim option where there is none (MariaDB made to refuse GET_LOCK here).
+  const WITHOUT_NAMED_LOCKS = `add_filter('query', function ($query) { return str_replace('GET_LOCK(', 'WPRM_TEST_NO_GET_LOCK(', $query); });`
+  for (const [how, prelude] of [
+    ['with the named lock', ''],
+    ['with the claim option (no named locks)', WITHOUT_NAMED_LOCKS]
+  ] as const) {
+    it(`leaves a check that started to finish, ${how}: meanwhile another request uses the cache and asks nothing`, async () => {
+      const started = path.join(workDir, `slow-check-${randomBytes(4).toString('hex')}`)
+      // Request A: the cache due, and the update server slow to answer (its request held 2 s).
+      const slow = await holdingOn<{ requests: { status: unknown }[] }>(
+        started,
+        `${prelude}
+        wprm_test_make_due();
+        add_filter('pre_http_request', function ($pre, $args, $url) {
+          if (0 === strpos($url, ${phpString(releases.manifestUrl)})) {
+            touch(${phpString(started)});
+            sleep(2);
+          }
+          return $pre;
+        }, 10, 3);
+        wprm_test_run_update_check();
+        echo json_encode(array('requests' => $GLOBALS['wprm_test_requests']));`
+      )
+      // Request B, while A waits: the same due cache, A's claim on it.
+      const meanwhile = await php<{ entries: Entries; requests: unknown[] }>(`${prelude}
+        $entries = wprm_test_run_update_check();
+        echo json_encode(array('entries' => $entries, 'requests' => $GLOBALS['wprm_test_requests']));
+      `)
+      expect(meanwhile.requests).toEqual([])
+      expect(meanwhile.entries).toMatchObject({ response: null, no_update: { new_version: '1.1.0' } })
+      expect((await slow.result).requests).toMatchObject([{ status: 304 }])
+    })
+  }
+
+  it('lets go of the named lock when its check ends, while the request goes on; a claim set ahead by a clock set back holds nothing', async () => {
+    const checked = path.join(workDir, `checked-${randomBytes(4).toString('hex')}`)
+    // Request A checks, then goes on for 2 s (its connection open) with its cache made due again.
+    const busy = await holdingOn<{ requests: unknown[] }>(
+      checked,
+      `wprm_test_make_due();
+      wprm_test_run_update_check();
       wprm_test_make_due();
-      add_filter('pre_http_request', function ($pre, $args, $url) {
-        if (0 === strpos($url, ${phpString(releases.manifestUrl)})) {
-          touch(${phpString(started)});
-          sleep(2);
-        }
-        return $pre;
-      }, 10, 3);
+      touch(${phpString(checked)});
+      sleep(2);
+      echo json_encode(array('requests' => $GLOBALS['wprm_test_requests']));`
+    )
+    const next = await php<{ requests: unknown[] }>(`
       wprm_test_run_update_check();
       echo json_encode(array('requests' => $GLOBALS['wprm_test_requests']));
     `)
-    for (let waited = 0; !existsSync(started); waited += 50) {
-      if (waited > 15_000) throw new Error('request A never reached the update server')
-      await new Promise((resolve) => setTimeout(resolve, 50))
-    }
-    // Request B, while A waits: the same due cache, A's claim on it.
-    const meanwhile = await php<{ entries: Entries; requests: unknown[] }>(`
-      $entries = wprm_test_run_update_check();
-      echo json_encode(array('entries' => $entries, 'requests' => $GLOBALS['wprm_test_requests']));
-    `)
-    expect(meanwhile.requests).toEqual([])
-    expect(meanwhile.entries).toMatchObject({ response: null, no_update: { new_version: '1.1.0' } })
-    expect((await slow).requests).toMatchObject([{ status: 304 }])
+    expect(next.requests).toHaveLength(1)
+    expect((await busy.result).requests).toHaveLength(1)
 
-    // A claim further ahead than a claim lasts (the clock was set back since) holds nothing.
-    const clockBack = await php<{ requests: unknown[] }>(`
+    const clockBack = await php<{ requests: unknown[] }>(`${WITHOUT_NAMED_LOCKS}
       wprm_test_make_due();
       update_option(${phpString(CLAIM_OPTION)}, time() + 3600, true);
       wprm_test_run_update_check();

@@ -22,7 +22,11 @@ export const ROLLOUT_BUCKETS = 10_000
  * site key (the first 16) gives every site's bucket.
  */
 export function siteBucket(siteId: string): number {
-  const digits = siteId.slice(0, 8).replace(/[^0-9a-fA-F]/g, '')
+  const head = siteId.slice(0, 8)
+  // The usual case, 8 hex digits, without a regular expression (a report counts every active site).
+  const whole = head.length === 8 ? Number(`0x${head}`) : NaN
+  if (!Number.isNaN(whole)) return whole % ROLLOUT_BUCKETS
+  const digits = head.replace(/[^0-9a-fA-F]/g, '')
   return digits === '' ? 0 : Number.parseInt(digits, 16) % ROLLOUT_BUCKETS
 }
 

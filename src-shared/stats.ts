@@ -291,21 +291,32 @@ export function daysToShare(days: readonly StatsDay[], version: string, released
  * rollout's percent at `at`. Versions compare as the rest of the report does (a higher one counts as updated).
  */
 export function cohortStats(releases: readonly ReleaseFacts[], sites: readonly StoredSite[], asOfDay: number, at: Date): CohortStats[] {
-  const active = sites.filter((s) => isActiveOn(s.day, asOfDay)).map((s) => ({ bucket: siteBucket(s.id), version: s.version }))
+  // Sites by bucket and version once; a version's "on it or higher" is decided once per distinct version.
+  const buckets: number[] = []
+  const versionOf: number[] = []
+  const versions = new Map<string, number>()
+  for (const site of sites) {
+    if (!isActiveOn(site.day, asOfDay)) continue
+    let index = versions.get(site.version)
+    if (index === undefined) versions.set(site.version, (index = versions.size))
+    buckets.push(siteBucket(site.id))
+    versionOf.push(index)
+  }
   const out: CohortStats[] = []
   for (const release of releases) {
     const rollout = release.rollout
     if (rollout === null || !isLive(release.status) || release.revoked_at !== null || (release.force_update && !rollout.forced)) continue
     const percent = scheduledPercent(rollout, at)
+    const updated = [...versions.keys()].map((v) => compareLoose(v, release.version) >= 0)
     let inCohort = 0
     let inUpdated = 0
     let outUpdated = 0
-    for (const site of active) {
-      const updated = compareLoose(site.version, release.version) >= 0
-      if (inRolloutShare(site.bucket, percent)) {
+    for (let i = 0; i < buckets.length; i++) {
+      const onIt = updated[versionOf[i]!]!
+      if (inRolloutShare(buckets[i]!, percent)) {
         inCohort++
-        if (updated) inUpdated++
-      } else if (updated) outUpdated++
+        if (onIt) inUpdated++
+      } else if (onIt) outUpdated++
     }
     out.push({
       version: release.version,
@@ -315,7 +326,7 @@ export function cohortStats(releases: readonly ReleaseFacts[], sites: readonly S
       next_step: rollout.halted_at === null ? nextStep(rollout, at) : null,
       in_cohort: inCohort,
       in_cohort_updated: inUpdated,
-      outside: active.length - inCohort,
+      outside: buckets.length - inCohort,
       outside_updated: outUpdated
     })
   }

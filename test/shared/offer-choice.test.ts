@@ -162,7 +162,17 @@ describe('rollouts over 10,000 site ids', () => {
   it("wprm's cohort rule (siteBucket, inRolloutShare) puts in the very sites the updater offers it to, bucket for bucket", async () => {
     const ids = Array.from({ length: SITES }, (_, i) => siteHash(`https://site-${i}.example`, SLUG))
     // Edge ids too: the smallest and largest 8 digits, the first bucket past 10 %, upper case, non-hex and short text.
-    const edges = ['0'.repeat(64), 'f'.repeat(64), '000003e8' + '0'.repeat(56), 'ABCDEF12' + '0'.repeat(56), 'zz0000ff99', '12', '']
+    const edges = [
+      '0'.repeat(64),
+      'f'.repeat(64),
+      '000003e8' + '0'.repeat(56),
+      'ABCDEF12' + '0'.repeat(56),
+      'zz0000ff99',
+      '1234567 ab',
+      ' 1234567',
+      '12',
+      ''
+    ]
     const percents = [1, 10, 37, 99]
     const [buckets, ...answers] = await run<unknown>([
       { buckets: [...ids, ...edges] },

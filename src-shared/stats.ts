@@ -3,6 +3,9 @@
  * counts as active, adoption, rollout times). Pure TypeScript: the core builds the report with these
  * rules, and the CLI and the Stats screen show the same report, so they always agree.
  */
+// Single functions, not the whole package: the renderer bundles these rules too.
+import semverCompare from 'semver/functions/compare.js'
+import semverValid from 'semver/functions/valid.js'
 import type { RolloutStep, StagedRollout, VersionStatus } from './model.js'
 import { inRolloutShare, nextStep, scheduledPercent, siteBucket } from './rollout.js'
 import { isLive } from './versions.js'
@@ -265,10 +268,21 @@ export function compareLoose(a: string, b: string): number {
   return 0
 }
 
+/**
+ * True when a site that reported `reported` runs `version` or a higher one: semver's order when both are
+ * versions by semver (a pre-release is below its release: a site on 1.4.0-beta.1 has not taken 1.4.0), else
+ * compareLoose (a site may report any text, such as `1.4`).
+ */
+export function runsAtOrAbove(reported: string, version: string): boolean {
+  return semverValid(reported) !== null && semverValid(version) !== null
+    ? semverCompare(reported, version) >= 0
+    : compareLoose(reported, version) >= 0
+}
+
 /** Active sites on `version` or a higher one, of a snapshot. */
 export function sitesAtOrAbove(snapshot: ActiveSnapshot, version: string): number {
   let n = 0
-  for (const [v, sites] of Object.entries(snapshot.versions)) if (compareLoose(v, version) >= 0) n += sites
+  for (const [v, sites] of Object.entries(snapshot.versions)) if (runsAtOrAbove(v, version)) n += sites
   return n
 }
 
@@ -288,7 +302,7 @@ export function daysToShare(days: readonly StatsDay[], version: string, released
 /**
  * The cohort breakdown of each live, not revoked version with a staged rollout that applies (a forced release
  * skips its rollout unless the rollout says `forced`), among the sites active on `asOfDay`, with the
- * rollout's percent at `at`. Versions compare as the rest of the report does (a higher one counts as updated).
+ * rollout's percent at `at`. Versions compare as the rest of the report does (runsAtOrAbove: a higher one counts as updated).
  */
 export function cohortStats(releases: readonly ReleaseFacts[], sites: readonly StoredSite[], asOfDay: number, at: Date): CohortStats[] {
   // Sites by bucket and version once; a version's "on it or higher" is decided once per distinct version.
@@ -307,7 +321,7 @@ export function cohortStats(releases: readonly ReleaseFacts[], sites: readonly S
     const rollout = release.rollout
     if (rollout === null || !isLive(release.status) || release.revoked_at !== null || (release.force_update && !rollout.forced)) continue
     const percent = scheduledPercent(rollout, at)
-    const updated = [...versions.keys()].map((v) => compareLoose(v, release.version) >= 0)
+    const updated = [...versions.keys()].map((v) => runsAtOrAbove(v, release.version))
     let inCohort = 0
     let inUpdated = 0
     let outUpdated = 0

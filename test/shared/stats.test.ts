@@ -6,6 +6,7 @@ import {
   buildStatsReport,
   cohortStats,
   compareLoose,
+  runsAtOrAbove,
   dayKey,
   dayNumber,
   daysToShare,
@@ -194,6 +195,20 @@ describe('the cohort breakdown of staged rollouts', () => {
       in_cohort_updated: 2,
       outside: 3,
       outside_updated: 1
+    })
+  })
+
+  it("a site on the version's pre-release has not taken it; one on a higher pre-release has (semver's order, loose text else)", () => {
+    expect(runsAtOrAbove('1.2.0-beta.1', '1.2.0')).toBe(false)
+    expect(runsAtOrAbove('1.3.0-beta.1', '1.2.0')).toBe(true)
+    expect(runsAtOrAbove('1.2', '1.2.0')).toBe(false)
+    expect(runsAtOrAbove('1.10', '1.2.0')).toBe(true)
+    const betas = [site(0, '1.2.0-rc.1'), site(1, '1.3.0-beta.1'), site(2000, '1.2.0-beta.2')]
+    expect(cohortStats([release('1.2.0', steps([10, -1]))], betas, TODAY, AT)[0]).toMatchObject({
+      in_cohort: 2,
+      in_cohort_updated: 1,
+      outside: 1,
+      outside_updated: 0
     })
   })
 

@@ -49,7 +49,8 @@
  * Checks happen when WordPress checks for updates, and on admin pages, cron runs and WP-CLI once the cache is due;
  * never on a visitor's page view. Dashboard > Updates > "Check again" re-reads the manifest at once.
  * The cache is the site option "wprm_updater_{plugin folder}" (a signed plugin's: beside its trust record); deleting
- * an unsigned plugin's makes the next check fetch the manifest. "Check again" re-reads the manifest of either.
+ * an unsigned plugin's makes the next check fetch the manifest. "Check again" re-reads the manifest of either. While a
+ * check runs (30 s at most), other requests use the cache: the option "wprm_updater_claim_{plugin folder}" says until when.
  *
  * Requires PHP 7.4+ and WordPress 5.5+; no other dependency. The class name carries the updater's version and is
  * declared only once, so plugins that carry copies of this file (the same or other versions) do not clash.
@@ -98,6 +99,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 
 		/** While one request checks, others use the cache for this long instead of waiting on the same server. */
 		const CHECK_CLAIM_SECONDS = 30;
+
+		/**
+		 * The claim (until when a check that started is left to finish) is this prefix plus the plugin's folder name: a
+		 * row of its own, so that claiming writes a number and not the whole cache again.
+		 */
+		const CLAIM_OPTION_PREFIX = 'wprm_updater_claim_';
 
 		/**
 		 * The trust option (keys, highest accepted manifest) is this prefix plus the plugin's folder name. A signed
@@ -150,6 +157,9 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 
 		/** @var string|null The installed version, read from the main file once per request (and again after an upgrade). */
 		private $installed = null;
+
+		/** @var bool Whether an upgrade ran in this request: see installed_version. */
+		private $upgraded = false;
 
 		/** @var string|null The site's anonymous id (site_id), once per request. */
 		private $site_id = null;
@@ -224,13 +234,13 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			add_filter( 'network_admin_plugin_action_links_' . $this->basename, array( $this, 'on_action_links' ) );
 			add_action( 'admin_post_' . self::CHANNEL_ACTION, array( $this, 'on_channel_request' ) );
 			// An upgrade changes the installed version; core deletes its update data then too.
-			add_filter( 'upgrader_post_install', array( $this, 'forget_installed' ) );
+			add_filter( 'upgrader_post_install', array( $this, 'on_upgraded' ) );
 			add_action( 'delete_site_transient_update_plugins', array( $this, 'forget_installed' ) );
 		}
 
 		/**
 		 * Forgets the installed version and the offer worked out from it (an upgrade just ran, or WordPress dropped its
-		 * update data): the next use reads the main file again.
+		 * update data): the next use looks it up again.
 		 *
 		 * @param mixed $passed A filter's value, returned as it is.
 		 * @return mixed
@@ -239,6 +249,17 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			$this->installed = null;
 			$this->offer     = null;
 			return $passed;
+		}
+
+		/**
+		 * An upgrade just ran: the installed version is read from the main file from now on (see installed_version).
+		 *
+		 * @param mixed $passed The filter's value, returned as it is.
+		 * @return mixed
+		 */
+		public function on_upgraded( $passed = null ) {
+			$this->upgraded = true;
+			return $this->forget_installed( $passed );
 		}
 
 		// ---- WordPress hooks ------------------------------------------------------------------------------
@@ -838,16 +859,48 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( $this->checked_this_request ) {
 				return false;
 			}
+			if ( $this->force_check ) {
+				return true;
+			}
 			$now = time();
 			// A next check further away than the longest cache means the clock went back: do not wait for it.
-			return $this->force_check || $now >= $state['next_check'] || $state['next_check'] - $now > self::MAX_CACHE_SECONDS;
+			$due = $now >= $state['next_check'] || $state['next_check'] - $now > self::MAX_CACHE_SECONDS;
+			return $due && ! $this->claimed( $now );
+		}
+
+		/**
+		 * Whether another request started a check less than CHECK_CLAIM_SECONDS ago (it may be waiting on a slow server).
+		 * Read only once the cache is due; on a single site from the options WordPress loads anyway.
+		 */
+		private function claimed( int $now ): bool {
+			$name = self::CLAIM_OPTION_PREFIX . $this->folder;
+			if ( is_multisite() ) {
+				$until = get_site_option( $name, 0 );
+			} else {
+				$loaded = wp_load_alloptions();
+				$until  = isset( $loaded[ $name ] ) ? $loaded[ $name ] : 0;
+			}
+			$until = is_numeric( $until ) ? (int) $until : 0;
+			// A claim further away than its own length means the clock went back: it holds nothing.
+			return $until > $now && $until - $now <= self::CHECK_CLAIM_SECONDS;
+		}
+
+		/** Claims the check for CHECK_CLAIM_SECONDS, so that requests meanwhile use the cache (see claimed). */
+		private function claim_check() {
+			$name  = self::CLAIM_OPTION_PREFIX . $this->folder;
+			$until = time() + self::CHECK_CLAIM_SECONDS;
+			if ( is_multisite() ) {
+				update_site_option( $name, $until );
+			} else {
+				update_option( $name, $until, true );
+			}
 		}
 
 		/** Fetches the manifest and records the outcome; a failure keeps the last good manifest and backs off. */
 		private function check_now( array $state ): array {
 			$this->checked_this_request = true;
 			$this->force_check          = false;
-			$this->save_state( array_merge( $state, array( 'next_check' => time() + self::CHECK_CLAIM_SECONDS ) ) );
+			$this->claim_check();
 
 			$fetched = $this->fetch_manifest( $state );
 			$now     = time();
@@ -1158,8 +1211,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( $version === $trust['manifest_version'] && '' !== $trust['sha256'] && ! hash_equals( $trust['sha256'], $sha256 ) ) {
 				return $this->refused( 'rollback', sprintf( 'the manifest at %1$s is #%2$d, which this site accepted with other contents: a replayed or forged manifest.', $this->manifest_url, $version ) );
 			}
-			$expires = isset( $data['expires'] ) && is_string( $data['expires'] ) ? strtotime( $data['expires'] ) : false;
-			if ( false === $expires || ! preg_match( '/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/D', $data['expires'] ) ) {
+			$expires = self::utc_unix_time( isset( $data['expires'] ) ? $data['expires'] : null );
+			if ( null === $expires ) {
 				return $this->refused( 'expired', sprintf( 'the signed manifest at %s has no valid expiry date.', $this->manifest_url ) );
 			}
 			if ( $expires <= time() ) {
@@ -1294,7 +1347,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 
 		private function load_state(): array {
 			if ( null === $this->state ) {
-				$this->state = $this->restore_state( get_site_option( $this->state_option(), array() ) );
+				$stored      = get_site_option( $this->state_option(), array() );
+				$this->state = $this->restore_state( $stored );
+				// A signed plugin's trust record is in the same option: read (and unserialized) once for both.
+				if ( $this->signed && null === $this->trust ) {
+					$this->trust = $this->restore_trust( $stored );
+				}
 			}
 			return $this->state;
 		}
@@ -1497,10 +1555,31 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** An ISO 8601 time in UTC ("2026-12-01T12:00:00.000Z"), as WPRM_Updater_Offer_1_0::unix_time reads it. */
 		private static function utc_time( array $data, string $key, string $where ): string {
 			$value = isset( $data[ $key ] ) ? $data[ $key ] : null;
-			if ( ! is_string( $value ) || ! preg_match( '/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/D', $value ) ) {
+			if ( ! self::is_utc_time( $value ) ) {
 				throw new InvalidArgumentException( sprintf( '"%s%s" is not a UTC time', $where, $key ) );
 			}
 			return $value;
+		}
+
+		/**
+		 * Whether a value is an ISO 8601 time in UTC as JavaScript's toISOString writes it, the milliseconds optional
+		 * (src-shared/manifest-schema.ts, isUtcTime: the same rule).
+		 *
+		 * @param mixed $value
+		 */
+		private static function is_utc_time( $value ): bool {
+			return is_string( $value ) && 1 === preg_match( '/^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])T([01]\d|2[0-3]):[0-5]\d:[0-5]\d(\.\d{1,3})?Z$/D', $value );
+		}
+
+		/**
+		 * Such a time as a Unix time, null for anything else. Not strtotime: its first call in a process costs some 0.1 ms
+		 * and each further one 10 us, on every check.
+		 *
+		 * @param mixed $value
+		 * @return int|null
+		 */
+		private static function utc_unix_time( $value ) {
+			return self::is_utc_time( $value ) ? WPRM_Updater_Offer_1_0::unix_time( $value ) : null;
 		}
 
 		private static function version( array $data, string $key, string $where = '' ): string {
@@ -1567,8 +1646,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( isset( $data['expires'] ) && is_int( $data['expires'] ) ) {
 				return $data['expires'];
 			}
-			$time = isset( $data['expires'] ) && is_string( $data['expires'] ) ? strtotime( $data['expires'] ) : false;
-			return false === $time ? 0 : (int) $time;
+			$time = self::utc_unix_time( isset( $data['expires'] ) ? $data['expires'] : null );
+			return null === $time ? 0 : $time;
 		}
 
 		private static function display_text( array $data, string $key ): string {
@@ -1602,16 +1681,22 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( ! is_string( $value ) || strlen( $value ) > 2048 ) {
 				return false;
 			}
-			$scheme = wp_parse_url( $value, PHP_URL_SCHEME );
-			$host   = wp_parse_url( $value, PHP_URL_HOST );
-			return is_string( $scheme ) && in_array( strtolower( $scheme ), array( 'http', 'https' ), true ) && is_string( $host ) && '' !== $host;
+			$parts = wp_parse_url( $value );
+			return isset( $parts['scheme'], $parts['host'] ) && in_array( strtolower( $parts['scheme'] ), array( 'http', 'https' ), true ) && '' !== $parts['host'];
 		}
 
 		// ---- Small helpers --------------------------------------------------------------------------------
 
+		/**
+		 * The installed version: from WordPress's list of plugins when this request has read it (the update check and the
+		 * Plugins screen do), else from the main file's header. Once an upgrade ran in this request, from the file only:
+		 * the list is cleared only after the upgrade's last hooks.
+		 */
 		private function installed_version(): string {
 			if ( null === $this->installed ) {
-				$this->installed = $this->plugin_header( 'Version' );
+				$plugins         = $this->upgraded ? null : wp_cache_get( 'plugins', 'plugins' );
+				$listed          = is_array( $plugins ) && isset( $plugins[''][ $this->basename ]['Version'] ) ? $plugins[''][ $this->basename ]['Version'] : null;
+				$this->installed = is_string( $listed ) ? $listed : $this->plugin_header( 'Version' );
 			}
 			return $this->installed;
 		}

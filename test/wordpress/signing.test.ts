@@ -27,7 +27,7 @@ import type { UpdateServer } from '../support/update-server.js'
 import { phpString } from './support/php-literal.js'
 import type { PluginReleases } from './support/releases.js'
 import { PLUGIN_FILE, PLUGIN_SLUG, UPDATER_PATH, pluginMainFile, setUpReleases, value } from './support/releases.js'
-import { SNIPPET_HELPERS, TRUST_OPTION } from './support/updater-snippets.js'
+import { CLAIM_OPTION, SNIPPET_HELPERS, TRUST_OPTION } from './support/updater-snippets.js'
 import { startSiteAndUpdateServer } from './support/site-and-server.js'
 import type { WordPressSite } from './support/wordpress-site.js'
 
@@ -168,7 +168,7 @@ describe('signed releases on a real WordPress', () => {
     expect(await runningVersion('1.1.0')).toBe('1.1.0')
   })
 
-  it('records a new manifest with one write: the cache sits beside the trust record, and a cache kept apart moves in', async () => {
+  it('records a new manifest with one write: the cache sits beside the trust record, the claim in a row of its own, and a cache kept apart moves in', async () => {
     // What a check writes of the updater's options, and whether it read one of them from the database.
     const WATCHED_CHECK = (prepare: string) => `
       ${prepare}
@@ -176,6 +176,7 @@ describe('signed releases on a real WordPress', () => {
       // As after a publish: the server's manifest is newer than the one this site accepted, and the cache is due.
       $due = array('next_check' => 0, 'etag' => '', 'last_modified' => '', 'manifest_version' => $record['manifest_version'] - 1, 'sha256' => '');
       update_option(${phpString(TRUST_OPTION)}, array_merge($record, $due)); // autoloaded still, as the updater keeps it
+      update_option(${phpString(CLAIM_OPTION)}, time() - 3600, true); // the last check's claim, an hour old
       delete_site_transient('update_plugins');
       // A new request from here: WordPress's options as loaded at its start, this plugin's records among them.
       wp_cache_flush();
@@ -213,14 +214,15 @@ describe('signed releases on a real WordPress', () => {
     expect(moved.offered).toBeNull() // 1.1.0 is installed and is the latest
     expect(moved.apart).toBeNull()
     expect(moved.record).toMatchObject({ manifest_version: live.manifest_version, manifest: { version: '1.1.0' } })
-    // The claim, then the old option's removal (delete_option looks it up first), then the record with the new manifest.
+    // The claim (a number in a row of its own), the record with the new manifest, then the old option's removal
+    // (delete_option looks it up first).
     const apart = `wprm_updater_${PLUGIN_SLUG}`
-    expect(moved.queries).toEqual([`UPDATE ${TRUST_OPTION}`, `SELECT ${apart}`, `DELETE ${apart}`, `UPDATE ${TRUST_OPTION}`])
+    expect(moved.queries).toEqual([`UPDATE ${CLAIM_OPTION}`, `UPDATE ${TRUST_OPTION}`, `SELECT ${apart}`, `DELETE ${apart}`])
 
     const next = await php<Watched>(WATCHED_CHECK(''))
     expect(next.record).toMatchObject({ manifest_version: live.manifest_version, url: expect.any(String) })
-    // From then on a check that accepts a new manifest writes one option twice (the claim, the record) and reads none.
-    expect(next.queries).toEqual([`UPDATE ${TRUST_OPTION}`, `UPDATE ${TRUST_OPTION}`])
+    // From then on a check that accepts a new manifest writes the claim and the record, and reads nothing.
+    expect(next.queries).toEqual([`UPDATE ${CLAIM_OPTION}`, `UPDATE ${TRUST_OPTION}`])
   })
 
   it("1. refuses a changed manifest: no signature, another manifest's signatures, an invalid one, a field after the signature", async () => {

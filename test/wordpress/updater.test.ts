@@ -8,6 +8,7 @@
  * starts from a cold updater cache unless the test is about the cache (see SNIPPET_HELPERS for why).
  */
 import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
 import { cp, mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -17,7 +18,7 @@ import { phpString } from './support/php-literal.js'
 import { runCommand } from './support/processes.js'
 import type { PluginReleases } from './support/releases.js'
 import { PLUGIN_FILE, PLUGIN_SLUG, UPDATER_PATH } from './support/releases.js'
-import { CACHE_OPTION } from './support/updater-snippets.js'
+import { CACHE_OPTION, CLAIM_OPTION } from './support/updater-snippets.js'
 import type { SiteScenario } from './support/scenario.js'
 import { startSiteScenario } from './support/scenario.js'
 import type { WordPressSite } from './support/wordpress-site.js'
@@ -223,6 +224,44 @@ describe('the updater on a real WordPress with real releases', () => {
       `global $wpdb; echo json_encode(array('autoload' => $wpdb->get_var($wpdb->prepare("SELECT autoload FROM {$wpdb->options} WHERE option_name = %s", ${phpString(CACHE_OPTION)}))));`
     )
     expect(stored.autoload).toBe('yes')
+  })
+
+  it('leaves a check that started to finish: meanwhile another request uses the cache and asks nothing', async () => {
+    const started = path.join(workDir, 'slow-check-started')
+    // Request A: the cache due, and the update server slow to answer (its request held 2 s).
+    const slow = php<{ requests: { status: unknown }[] }>(`
+      wprm_test_make_due();
+      add_filter('pre_http_request', function ($pre, $args, $url) {
+        if (0 === strpos($url, ${phpString(releases.manifestUrl)})) {
+          touch(${phpString(started)});
+          sleep(2);
+        }
+        return $pre;
+      }, 10, 3);
+      wprm_test_run_update_check();
+      echo json_encode(array('requests' => $GLOBALS['wprm_test_requests']));
+    `)
+    for (let waited = 0; !existsSync(started); waited += 50) {
+      if (waited > 15_000) throw new Error('request A never reached the update server')
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    // Request B, while A waits: the same due cache, A's claim on it.
+    const meanwhile = await php<{ entries: Entries; requests: unknown[] }>(`
+      $entries = wprm_test_run_update_check();
+      echo json_encode(array('entries' => $entries, 'requests' => $GLOBALS['wprm_test_requests']));
+    `)
+    expect(meanwhile.requests).toEqual([])
+    expect(meanwhile.entries).toMatchObject({ response: null, no_update: { new_version: '1.1.0' } })
+    expect((await slow).requests).toMatchObject([{ status: 304 }])
+
+    // A claim further ahead than a claim lasts (the clock was set back since) holds nothing.
+    const clockBack = await php<{ requests: unknown[] }>(`
+      wprm_test_make_due();
+      update_option(${phpString(CLAIM_OPTION)}, time() + 3600, true);
+      wprm_test_run_update_check();
+      echo json_encode(array('requests' => $GLOBALS['wprm_test_requests']));
+    `)
+    expect(clockBack.requests).toHaveLength(1)
   })
 
   it('2. refuses a package whose bytes differ from the manifest: the error names the checksum, 1.1.0 keeps running', async () => {

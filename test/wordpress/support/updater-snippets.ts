@@ -5,6 +5,8 @@ import { PLUGIN_FILE, PLUGIN_SLUG } from './releases.js'
 export const CACHE_OPTION = `wprm_updater_${PLUGIN_SLUG}`
 /** A signed plugin's trust record; its cache sits in the same option, beside the record. */
 export const TRUST_OPTION = `wprm_updater_trust_${PLUGIN_SLUG}`
+/** Until when the check that started last is left to finish (a Unix time): other requests use the cache meanwhile. */
+export const CLAIM_OPTION = `wprm_updater_claim_${PLUGIN_SLUG}`
 
 /**
  * PHP functions for test snippets, prepended to each one that needs them.
@@ -41,9 +43,10 @@ function wprm_test_trust_only($record) {
 	return array_intersect_key($record, array_flip(array('manifest_version', 'sha256', 'keys', 'verifier')));
 }
 
-/** A cold cache: the manifest, its validators and the schedule forgotten; a signed plugin's trust record kept. */
+/** A cold cache: the manifest, its validators and the schedule forgotten (the last check's claim too); a signed plugin's trust record kept. */
 function wprm_test_forget_manifest() {
 	delete_site_option(${phpString(CACHE_OPTION)});
+	delete_site_option(${phpString(CLAIM_OPTION)});
 	$record = get_site_option(${phpString(TRUST_OPTION)}, null);
 	if (is_array($record) && isset($record['url'])) {
 		update_site_option(${phpString(TRUST_OPTION)}, wprm_test_trust_only($record));
@@ -55,6 +58,7 @@ function wprm_test_make_due() {
 	$state = get_site_option(wprm_test_cache_option());
 	$state['next_check'] = time() - 1;
 	update_site_option(wprm_test_cache_option(), $state);
+	delete_site_option(${phpString(CLAIM_OPTION)});
 }
 
 /** The updater's cache as stored (null when there is none). */

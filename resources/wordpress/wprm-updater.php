@@ -164,6 +164,12 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		/** @var string|null The site's anonymous id (site_id), once per request. */
 		private $site_id = null;
 
+		/**
+		 * @var array|null The cached manifest as stored, until something needs it (load_state): validated then, so that
+		 * a check which fetches a new manifest never spends time on the old one.
+		 */
+		private $unread_manifest = null;
+
 		/** @var array|null The trust record as read, once per request (accept_signed keeps it current). */
 		private $trust = null;
 
@@ -319,7 +325,9 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				// Answering false would send WordPress to wordpress.org, which may know another plugin by this slug.
 				return new WP_Error( 'wprm_updater_unavailable', sprintf( 'The details of %1$s are not available: %2$s', $this->display_name(), esc_html( $this->last_error() ) ) );
 			}
-			return $this->plugin_information( $manifest );
+			// The version this site is offered (its channel, its rollout, a stepping stone), as its update row names it.
+			$installed = $this->installed_version();
+			return $this->plugin_information( '' !== $installed ? $this->offered( $manifest, $installed ) : $manifest );
 		}
 
 		/**
@@ -550,7 +558,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 * @return array{available: bool, item: object|null}
 		 */
 		private function offer( bool $may_check ): array {
-			if ( null === $this->offer || ( $may_check && $this->is_due( $this->load_state() ) ) ) {
+			if ( null === $this->offer || ( $may_check && $this->is_due( $this->load_state( false ) ) ) ) {
 				$this->offer = $this->work_out_offer( $may_check );
 			}
 			$offer = $this->offer;
@@ -847,10 +855,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 * @return array|null The validated manifest, or null when none was ever read.
 		 */
 		private function manifest( bool $may_check ) {
-			$state = $this->load_state();
-			if ( $may_check && $this->is_due( $state ) ) {
-				$state = $this->check_now( $state );
-			}
+			$state = $this->load_state( false );
+			$state = $may_check && $this->is_due( $state ) ? $this->check_now( $state ) : $this->load_state();
 			// A signed manifest past its expiry is not used, even from the cache: a frozen server cannot hold sites on it.
 			return null !== $state['manifest'] && $this->expired( $state['manifest'] ) ? null : $state['manifest'];
 		}
@@ -907,7 +913,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( is_wp_error( $fetched ) ) {
 				$failures = min( $state['failures'] + 1, 20 );
 				$state    = array_merge(
-					$state,
+					$this->load_state(), // with the last good manifest
 					array(
 						'checked_at' => $now,
 						'next_check' => $now + min( self::FIRST_BACKOFF_SECONDS * ( 2 ** ( $failures - 1 ) ), self::MAX_CACHE_SECONDS ),
@@ -943,12 +949,18 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 */
 		private function fetch_manifest( array $state ) {
 			$fetched = $this->fetch_manifest_bytes( $state );
-			if ( is_wp_error( $fetched ) || null === $fetched['body'] ) {
-				if ( ! is_wp_error( $fetched ) ) {
-					// 304: the cached manifest was verified when it was accepted.
+			if ( ! is_wp_error( $fetched ) && null === $fetched['body'] ) {
+				// 304: the cached manifest was verified when it was accepted. One that no longer reads as a manifest (it
+				// is validated only now) is fetched again, whole.
+				$cached = $this->load_state()['manifest'];
+				if ( null !== $cached ) {
 					unset( $fetched['body'] );
-					$fetched['manifest'] = $state['manifest'];
+					$fetched['manifest'] = $cached;
+					return $fetched;
 				}
+				$fetched = $this->fetch_manifest_bytes( $state );
+			}
+			if ( is_wp_error( $fetched ) ) {
 				return $fetched;
 			}
 			$message = $this->verify_manifest( $fetched['body'] );
@@ -984,7 +996,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		private function fetch_manifest_bytes( array $state ) {
 			$headers = array( 'Accept' => 'application/json' );
 			// Only with a manifest in hand: a 304 to a request without one would leave nothing to use.
-			if ( null !== $state['manifest'] ) {
+			$conditional = $this->has_cached_manifest();
+			if ( $conditional ) {
 				if ( '' !== $state['etag'] ) {
 					$headers['If-None-Match'] = $state['etag'];
 				}
@@ -1006,7 +1019,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				return $response;
 			}
 			$code = (int) wp_remote_retrieve_response_code( $response );
-			if ( 304 === $code && null !== $state['manifest'] ) {
+			if ( 304 === $code && $conditional ) {
 				return array(
 					'body'          => null,
 					'etag'          => $this->header( $response, 'etag', $state['etag'] ),
@@ -1345,16 +1358,32 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return ( $this->signed ? self::TRUST_OPTION_PREFIX : self::OPTION_PREFIX ) . $this->folder;
 		}
 
-		private function load_state(): array {
+		/**
+		 * The cache, read once per request; with the cached manifest validated, unless $with_manifest is false (then
+		 * 'manifest' is null until a later call validates it, or a check replaces it).
+		 */
+		private function load_state( bool $with_manifest = true ): array {
 			if ( null === $this->state ) {
-				$stored      = get_site_option( $this->state_option(), array() );
-				$this->state = $this->restore_state( $stored );
+				$stored                  = get_site_option( $this->state_option(), array() );
+				$this->state             = $this->restore_state( $stored );
+				$this->unread_manifest   = $this->state['manifest'];
+				$this->state['manifest'] = null;
 				// A signed plugin's trust record is in the same option: read (and unserialized) once for both.
 				if ( $this->signed && null === $this->trust ) {
 					$this->trust = $this->restore_trust( $stored );
 				}
 			}
+			if ( $with_manifest && null !== $this->unread_manifest ) {
+				$manifest                = $this->parse_manifest( $this->unread_manifest );
+				$this->unread_manifest   = null;
+				$this->state['manifest'] = is_array( $manifest ) ? $manifest : null;
+			}
 			return $this->state;
+		}
+
+		/** Whether the cache holds a manifest (maybe not validated yet): a check then asks with its validators. */
+		private function has_cached_manifest(): bool {
+			return null !== $this->load_state( false )['manifest'] || null !== $this->unread_manifest;
 		}
 
 		/**
@@ -1363,8 +1392,9 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 * as a network option.
 		 */
 		private function save_state( array $state ) {
-			$this->state = $state;
-			$this->offer = null;
+			$this->state           = $state;
+			$this->unread_manifest = null; // replaced by the state's (check_now: a new one, or the old one validated)
+			$this->offer           = null;
 			$stored      = $this->signed ? array_merge( $state, self::stored_trust( $this->load_trust() ) ) : $state;
 			if ( is_multisite() ) {
 				update_site_option( $this->state_option(), $stored );
@@ -1377,7 +1407,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			}
 		}
 
-		/** The stored cache, type-checked like anything else read back; an unusable one is a cold cache. */
+		/** The stored cache, type-checked like anything else read back (its manifest when load_state needs it); an unusable one is a cold cache. */
 		private function restore_state( $stored ): array {
 			$state = array(
 				'url'           => $this->manifest_url,
@@ -1401,8 +1431,8 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 				$state[ $key ] = isset( $stored[ $key ] ) && is_int( $stored[ $key ] ) ? $stored[ $key ] : 0;
 			}
 			$state['refused'] = isset( $stored['refused'] ) && true === $stored['refused'];
-			$manifest          = isset( $stored['manifest'] ) && is_array( $stored['manifest'] ) ? $this->parse_manifest( $stored['manifest'] ) : null;
-			$state['manifest'] = is_array( $manifest ) ? $manifest : null;
+			// As stored: load_state validates it when it is needed.
+			$state['manifest'] = isset( $stored['manifest'] ) && is_array( $stored['manifest'] ) ? $stored['manifest'] : null;
 			return $state;
 		}
 

@@ -81,6 +81,15 @@ async function install(home: string | null = null): Promise<string> {
   return out.installed.version
 }
 
+/** "View details": the version and download link plugins_api gives for the plugin on this site. */
+async function details(): Promise<{ version: string; download_link: string }> {
+  return php(
+    `require_once ABSPATH . 'wp-admin/includes/plugin-install.php';
+    $info = plugins_api('plugin_information', array('slug' => ${phpString(PLUGIN_SLUG)}));
+    echo json_encode(is_wp_error($info) ? $info->get_error_message() : array('version' => $info->version, 'download_link' => $info->download_link));`
+  )
+}
+
 /** What plugin-update-checker v5 reads from info.json for this plugin: the version and download URL it would install. */
 async function pluginUpdateChecker(): Promise<{ version: string; download_url: string }> {
   return php(
@@ -136,6 +145,11 @@ describe('channels', () => {
     expect(await channel()).toBe('(none)')
     expect(await clickChannelLink('Get beta updates')).toBe('beta')
     expect(await offerFor()).toEqual({ offered: '1.1.0-beta.1', autoupdate: false })
+    // "View details" names the version the update row offers this site, not the stable one.
+    expect(await details()).toMatchObject({
+      version: '1.1.0-beta.1',
+      download_link: expect.stringContaining('hello-wprm-v1.1.0-beta.1.zip')
+    })
     expect(await install()).toBe('1.1.0-beta.1')
   })
 

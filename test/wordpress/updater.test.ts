@@ -226,6 +226,23 @@ describe('the updater on a real WordPress with real releases', () => {
     expect(stored.autoload).toBe('yes')
   })
 
+  it('fetches the manifest whole when a 304 confirms a cached copy that no longer reads as a manifest', async () => {
+    const out = await php<{ requests: { status: unknown; ifNoneMatch: string | null }[]; cache: Record<string, unknown> }>(`
+      wprm_test_make_due();
+      // The cached copy damaged in the database (it is validated only when used), its validators kept.
+      $state = get_site_option(wprm_test_cache_option());
+      $state['manifest']['version'] = 130;
+      update_site_option(wprm_test_cache_option(), $state);
+      wprm_test_run_update_check();
+      echo json_encode(array('requests' => $GLOBALS['wprm_test_requests'], 'cache' => wprm_test_cache()));
+    `)
+    expect(out.requests).toMatchObject([
+      { status: 304, ifNoneMatch: expect.stringMatching(/^"/) },
+      { status: 200, ifNoneMatch: null }
+    ])
+    expect(out.cache).toMatchObject({ version: '1.1.0', failures: 0 })
+  })
+
   it('leaves a check that started to finish: meanwhile another request uses the cache and asks nothing', async () => {
     const started = path.join(workDir, 'slow-check-started')
     // Request A: the cache due, and the update server slow to answer (its request held 2 s).

@@ -12,6 +12,29 @@ import { compareVersions, isLive, isPrerelease } from './versions.js'
  * updater's own copy of these rules is `WPRM_Updater_Offer_1_0` in resources/wordpress/wprm-updater.php.
  */
 
+/** Buckets per site, as the updater's BUCKETS: a percent is 100 of them, so shares are exact to 0.01 %. */
+export const ROLLOUT_BUCKETS = 10_000
+
+/**
+ * A site's rollout bucket, 0–9,999, from its site id (the SHA-256 hex the install report sends as `site`), as
+ * `WPRM_Updater_Offer_1_0::bucket` works it out: its first 8 characters read as hex, modulo 10,000. PHP's
+ * hexdec skips what is not a hex digit, so this does too; 8 digits are enough, which is why the statistics'
+ * site key (the first 16) gives every site's bucket.
+ */
+export function siteBucket(siteId: string): number {
+  const head = siteId.slice(0, 8)
+  // The usual case, 8 hex digits, without a regular expression (a report counts every active site).
+  const whole = head.length === 8 ? Number(`0x${head}`) : NaN
+  if (!Number.isNaN(whole)) return whole % ROLLOUT_BUCKETS
+  const digits = head.replace(/[^0-9a-fA-F]/g, '')
+  return digits === '' ? 0 : Number.parseInt(digits, 16) % ROLLOUT_BUCKETS
+}
+
+/** True when a site of `bucket` is in a rollout at `percent` (0–100): bucket < percent × 100, as the updater decides. */
+export function inRolloutShare(bucket: number, percent: number): boolean {
+  return bucket < percent * (ROLLOUT_BUCKETS / 100)
+}
+
 /** The hint every refusal of 0 % gives: a rollout never stops one, a halt or a rollback does. */
 const ZERO_HINT =
   '0 % is not a kill switch: to stop new sites getting it, use --halt (--resume goes on); to take it back from every site, wprm rollback.'

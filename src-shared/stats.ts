@@ -3,6 +3,12 @@
  * counts as active, adoption, rollout times). Pure TypeScript: the core builds the report with these
  * rules, and the CLI and the Stats screen show the same report, so they always agree.
  */
+// Single functions, not the whole package: the renderer bundles these rules too.
+import semverCompare from 'semver/functions/compare.js'
+import semverValid from 'semver/functions/valid.js'
+import type { RolloutStep, StagedRollout, VersionStatus } from './model.js'
+import { inRolloutShare, nextStep, scheduledPercent, siteBucket } from './rollout.js'
+import { isLive } from './versions.js'
 
 /** A site is active on a day when it checked for updates on that day or the 6 days before it. */
 export const ACTIVE_WINDOW_DAYS = 7
@@ -51,10 +57,12 @@ export interface VersionSeen {
 /** What a release looks like to the report: its status, whether it was forced, when it went out. */
 export interface ReleaseFacts {
   readonly version: string
-  readonly status: string
+  readonly status: VersionStatus
   readonly force_update: boolean
   readonly released_at: string | null
   readonly revoked_at: string | null
+  /** Its staged rollout (null: it reaches every site). */
+  readonly rollout: StagedRollout | null
 }
 
 /** A share of active sites. */
@@ -77,6 +85,37 @@ export interface Rollout {
   readonly share_now: number
 }
 
+/**
+ * How a staged rollout is doing among the active sites: who is in its cohort now (their bucket is below the
+ * percent), how many of them already run it, and how many outside run it anyway (installed by hand, or
+ * taken at an earlier, higher percent). A halted rollout keeps the cohort it was halted at.
+ */
+export interface CohortStats {
+  readonly version: string
+  /** The schedule's percent at the report's time (the one it was halted at, when halted). */
+  readonly percent: number
+  readonly halted: boolean
+  readonly halted_at: string | null
+  /** The next step of the schedule after the report's time (none while halted). */
+  readonly next_step: RolloutStep | null
+  /** Active sites whose bucket is in the cohort at `percent`. */
+  readonly in_cohort: number
+  /** Of them, on the version or a higher one. */
+  readonly in_cohort_updated: number
+  /** Active sites outside the cohort. */
+  readonly outside: number
+  /** Of them, on the version or a higher one: 0 unless installed by hand or at an earlier percent. */
+  readonly outside_updated: number
+}
+
+/** A site the statistics keep (only while it is active): its key (the first hex digits of its `site` hash), the day it last checked, what it ran. */
+export interface StoredSite {
+  readonly id: string
+  /** Days since 1970-01-01, UTC. */
+  readonly day: number
+  readonly version: string
+}
+
 /** The install statistics of one plugin, as `wprm stats` and the Stats screen show them. */
 export interface StatsReport {
   readonly slug: string
@@ -91,6 +130,10 @@ export interface StatsReport {
   /** Active sites still on a version that a rollback withdrew. */
   readonly revoked_sites: number
   readonly rollouts: readonly Rollout[]
+  /** The time the cohorts' percentages are taken at: the last pull, or the end of `as_of` when that is earlier; null without data. */
+  readonly cohorts_at: string | null
+  /** Each live version with a staged rollout (running, halted or at 100 %), highest first. */
+  readonly cohorts: readonly CohortStats[]
   readonly wp: readonly Share[]
   readonly php: readonly Share[]
   readonly locales: readonly Share[]
@@ -152,6 +195,8 @@ export interface StatsInput {
   /** Every stored day, in any order. */
   readonly days: readonly StatsDay[]
   readonly versionsSeen: readonly VersionSeen[]
+  /** The sites kept for the active window, each at what it last reported. */
+  readonly sites: readonly StoredSite[]
   readonly releases: readonly ReleaseFacts[]
   readonly pulledAt: string | null
   readonly lines: LineCounts | null
@@ -223,10 +268,21 @@ export function compareLoose(a: string, b: string): number {
   return 0
 }
 
+/**
+ * True when a site that reported `reported` runs `version` or a higher one: semver's order when both are
+ * versions by semver (a pre-release is below its release: a site on 1.4.0-beta.1 has not taken 1.4.0), else
+ * compareLoose (a site may report any text, such as `1.4`).
+ */
+export function runsAtOrAbove(reported: string, version: string): boolean {
+  return semverValid(reported) !== null && semverValid(version) !== null
+    ? semverCompare(reported, version) >= 0
+    : compareLoose(reported, version) >= 0
+}
+
 /** Active sites on `version` or a higher one, of a snapshot. */
 export function sitesAtOrAbove(snapshot: ActiveSnapshot, version: string): number {
   let n = 0
-  for (const [v, sites] of Object.entries(snapshot.versions)) if (compareLoose(v, version) >= 0) n += sites
+  for (const [v, sites] of Object.entries(snapshot.versions)) if (runsAtOrAbove(v, version)) n += sites
   return n
 }
 
@@ -241,6 +297,60 @@ export function daysToShare(days: readonly StatsDay[], version: string, released
     if (sitesAtOrAbove(day.active, version) / day.active.sites >= share) return n - releasedDay
   }
   return null
+}
+
+/**
+ * The cohort breakdown of each live, not revoked version with a staged rollout that applies (a forced release
+ * skips its rollout unless the rollout says `forced`), among the sites active on `asOfDay`, with the
+ * rollout's percent at `at`. Versions compare as the rest of the report does (runsAtOrAbove: a higher one counts as updated).
+ */
+export function cohortStats(releases: readonly ReleaseFacts[], sites: readonly StoredSite[], asOfDay: number, at: Date): CohortStats[] {
+  // Sites by bucket and version once; a version's "on it or higher" is decided once per distinct version.
+  const buckets: number[] = []
+  const versionOf: number[] = []
+  const versions = new Map<string, number>()
+  for (const site of sites) {
+    if (!isActiveOn(site.day, asOfDay)) continue
+    let index = versions.get(site.version)
+    if (index === undefined) versions.set(site.version, (index = versions.size))
+    buckets.push(siteBucket(site.id))
+    versionOf.push(index)
+  }
+  const out: CohortStats[] = []
+  for (const release of releases) {
+    const rollout = release.rollout
+    if (rollout === null || !isLive(release.status) || release.revoked_at !== null || (release.force_update && !rollout.forced)) continue
+    const percent = scheduledPercent(rollout, at)
+    const updated = [...versions.keys()].map((v) => runsAtOrAbove(v, release.version))
+    let inCohort = 0
+    let inUpdated = 0
+    let outUpdated = 0
+    for (let i = 0; i < buckets.length; i++) {
+      const onIt = updated[versionOf[i]!]!
+      if (inRolloutShare(buckets[i]!, percent)) {
+        inCohort++
+        if (onIt) inUpdated++
+      } else if (onIt) outUpdated++
+    }
+    out.push({
+      version: release.version,
+      percent,
+      halted: rollout.halted_at !== null,
+      halted_at: rollout.halted_at,
+      next_step: rollout.halted_at === null ? nextStep(rollout, at) : null,
+      in_cohort: inCohort,
+      in_cohort_updated: inUpdated,
+      outside: buckets.length - inCohort,
+      outside_updated: outUpdated
+    })
+  }
+  return out.sort((a, b) => compareLoose(b.version, a.version))
+}
+
+/** When the report's cohorts are taken: the last pull, or the end of the last day with data when that is earlier. */
+function cohortTime(asOf: string, pulledAt: string | null): Date {
+  const endOfDay = (dayNumber(asOf) + 1) * DAY_MS - 1
+  return new Date(pulledAt === null ? endOfDay : Math.min(Date.parse(pulledAt), endOfDay))
 }
 
 /** The days from the first to the last, with empty days where nothing was stored, oldest first. */
@@ -277,6 +387,7 @@ export function buildStatsReport(input: StatsInput): StatsReport {
       days_to_90: daysToShare(all, r.version, dayNumber(r.released_at), 0.9),
       share_now: now.sites > 0 ? sitesAtOrAbove(now, r.version) / now.sites : 0
     }))
+  const at = last === undefined ? null : cohortTime(last.day, input.pulledAt)
   const downloads = new Map<string, number>()
   for (const day of shown) for (const [v, n] of Object.entries(day.downloads)) downloads.set(v, (downloads.get(v) ?? 0) + n)
   return {
@@ -288,6 +399,8 @@ export function buildStatsReport(input: StatsInput): StatsReport {
     adoption,
     revoked_sites: adoption.filter((a) => a.revoked).reduce((n, a) => n + a.sites, 0),
     rollouts,
+    cohorts_at: at?.toISOString() ?? null,
+    cohorts: at === null ? [] : cohortStats(input.releases, input.sites, dayNumber(last!.day), at),
     wp: sharesOf(now.wp, now.sites, 'version'),
     php: sharesOf(now.php, now.sites, 'version'),
     locales: sharesOf(now.locales, now.sites),

@@ -1,4 +1,4 @@
-import type { Share, StatsPullResult, StatsReport } from '../../src-preload/api.js'
+import type { CohortStats, Share, StatsPullResult, StatsReport } from '../../src-preload/api.js'
 import { ACTIVE_WINDOW_DAYS } from '../../src-shared/stats.js'
 import { table } from './format.js'
 
@@ -28,6 +28,33 @@ export function formatStatsPull(result: StatsPullResult): string {
 function shares(title: string, list: readonly Share[]): string[] {
   if (list.length === 0) return []
   return ['', title, ...list.map((s) => `  ${s.key.padEnd(10)} ${String(s.sites).padStart(7)}  ${percent(s.share).padStart(7)}`)]
+}
+
+/** A rollout's state in a cell: `10 %`, `10 %, 50 % at …`, `25 % (halted since …)`. */
+function rolloutCell(c: CohortStats): string {
+  if (c.halted) return `${c.percent} % (halted since ${c.halted_at})`
+  return c.next_step === null ? `${c.percent} %` : `${c.percent} %, ${c.next_step.percent} % at ${c.next_step.at}`
+}
+
+/** The cohort table: who is in each staged rollout now, and who runs it. */
+function cohortLines(report: StatsReport): string[] {
+  if (report.cohorts.length === 0) return []
+  const of = (n: number, total: number): string => (total === 0 ? String(n) : `${n} (${percent(n / total)})`)
+  return [
+    '',
+    `Staged rollouts at ${report.cohorts_at} (active sites by rollout bucket; "on it" counts higher versions too)`,
+    table(
+      ['VERSION', 'ROLLOUT', 'IN COHORT', 'ON IT', 'OUTSIDE', 'OUTSIDE ON IT'],
+      report.cohorts.map((c) => [
+        c.version,
+        rolloutCell(c),
+        String(c.in_cohort),
+        of(c.in_cohort_updated, c.in_cohort),
+        String(c.outside),
+        String(c.outside_updated)
+      ])
+    )
+  ]
 }
 
 /** A plugin's install statistics, as `wprm stats <slug>` prints them. */
@@ -65,6 +92,7 @@ export function formatStatsReport(report: StatsReport): string {
       )
     )
   }
+  out.push(...cohortLines(report))
   out.push(...shares('WordPress', report.wp), ...shares('PHP', report.php), ...shares('Locales', report.locales))
   if (report.downloads.length > 0) {
     out.push('', `Downloads (last ${report.days.length} days)`, ...report.downloads.map((d) => `  ${d.version.padEnd(10)} ${d.downloads}`))

@@ -3,6 +3,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { ServerProfile, StatsReport } from '../../src-preload/api.js'
 import { makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
+import { siteBucket } from '../../src-shared/rollout.js'
 import { siteHash } from '../support/access-log.js'
 import type { UpdateServer } from '../support/update-server.js'
 import { startUpdateServer } from '../support/update-server.js'
@@ -10,6 +11,7 @@ import { runCli } from './run-cli.js'
 
 let server: UpdateServer
 let temp: { dir: string; cleanup: () => Promise<void> }
+const wprm = (...args: string[]) => runCli(args, { dataDir: path.join(temp.dir, 'data') })
 beforeAll(async () => {
   server = await startUpdateServer()
   temp = await makeTempDir('wprm-cli-stats-')
@@ -21,8 +23,6 @@ afterAll(async () => {
 
 describe('wprm stats on a real nginx access log', () => {
   it('names the log on the server profile, pulls it, and shows the counts the log holds', async () => {
-    const dataDir = path.join(temp.dir, 'data')
-    const wprm = (...args: string[]) => runCli(args, { dataDir })
     const profile = await server.profile('stats')
     expect((await wprm('plugin', 'add', await writePluginFolder(path.join(temp.dir, 'hello-wprm')))).code).toBe(0)
     const add = await wprm(
@@ -113,5 +113,42 @@ describe('wprm stats on a real nginx access log', () => {
     const verify = JSON.parse((await wprm('--json', 'verify', 'hello-wprm')).stdout) as { ok: boolean; notes: string[] }
     expect(verify.ok).toBe(true)
     expect(verify.notes).toEqual([expect.stringMatching(/^5 of 35 active sites still run a revoked version/)])
+  })
+
+  it('breaks a staged rollout down by cohort: the sites in it now, those of them on it, those outside on it anyway; a halt keeps the cohort', async () => {
+    // Continues from the test above: 35 active sites, 1.0.0 the stable version, 1.1.0 revoked.
+    expect((await wprm('version', 'add', 'hello-wprm', '1.2.0', '--changelog', 'Third')).code).toBe(0)
+    expect((await wprm('rollout', 'hello-wprm', '1.2.0', '--percent', '10')).code).toBe(0)
+    const release = await wprm('release', 'hello-wprm', '1.2.0')
+    expect(release.code, release.stderr).toBe(0)
+    const profile = await server.profile('stats')
+    const manifest = `${profile.publicUrl}hello-wprm/info.json`
+    const ids = Array.from({ length: 35 }, (_, i) => siteHash(`https://site-${i}.example`, 'hello-wprm'))
+    const inside = ids.filter((id) => siteBucket(id) < 1000)
+    const outside = ids.filter((id) => siteBucket(id) >= 1000)
+    expect(inside.length).toBeGreaterThanOrEqual(3)
+    // Two sites of the cohort update (one to a higher version still), one outside installs it by hand.
+    const reports: [string, string][] = [
+      [inside[0]!, '1.2.0'],
+      [inside[1]!, '1.2.5'],
+      [outside[0]!, '1.2.0']
+    ]
+    for (const [site, installed] of reports) {
+      expect((await fetch(`${manifest}?${new URLSearchParams({ site, installed, wp: '6.7.1', php: '8.3.15' })}`)).status).toBe(200)
+    }
+    expect((await wprm('stats', 'pull', 'hello-wprm')).code).toBe(0)
+    const expected = { in_cohort: inside.length, in_cohort_updated: 2, outside: outside.length, outside_updated: 1 }
+    const report = JSON.parse((await wprm('--json', 'stats', 'hello-wprm')).stdout) as StatsReport
+    expect(report.cohorts_at).toBe(report.pulled_at)
+    expect(report.cohorts).toEqual([{ version: '1.2.0', percent: 10, halted: false, halted_at: null, next_step: null, ...expected }])
+    const text = await wprm('stats', 'hello-wprm')
+    expect(text.stdout).toContain(`Staged rollouts at ${report.pulled_at}`)
+    const share = ((2 / inside.length) * 100).toFixed(1)
+    expect(text.stdout).toMatch(new RegExp(`\\n1\\.2\\.0\\s+10 %\\s+${inside.length}\\s+2 \\(${share} %\\)\\s+${outside.length}\\s+1\\n`))
+
+    expect((await wprm('rollout', 'hello-wprm', '--halt')).code).toBe(0)
+    const halted = JSON.parse((await wprm('--json', 'stats', 'hello-wprm')).stdout) as StatsReport
+    expect(halted.cohorts).toEqual([{ ...report.cohorts[0], halted: true, halted_at: expect.any(String) }])
+    expect((await wprm('stats', 'hello-wprm')).stdout).toMatch(/\n1\.2\.0\s+10 % \(halted since \d{4}-/)
   })
 })

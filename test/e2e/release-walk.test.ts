@@ -7,7 +7,8 @@ import type { ApiHandle } from '../../src-main/api.js'
 import { createApi } from '../../src-main/api.js'
 import { KEEP_SESSION_MS } from '../../src-main/core/remote/session-pool.js'
 import { createAesCipher } from '../../src-main/core/remote/secret-vault.js'
-import type { AddSftpServerInput } from '../../src-preload/api.js'
+import type { AddSftpServerInput, Result } from '../../src-preload/api.js'
+import { inRolloutShare, siteBucket } from '../../src-shared/rollout.js'
 import { mainFileText, makeTempDir, writePluginFolder } from '../fixtures/plugin-folder.js'
 import { siteHash } from '../support/access-log.js'
 import type { ObjectStoreServer } from '../support/object-store.js'
@@ -540,6 +541,34 @@ describe('the desktop screens, walked by a release manager', () => {
       expect.stringMatching(/^1\.1\.1.*20/),
       expect.stringMatching(/^1\.1\.0.*12.*revoked/),
       expect.stringMatching(/^1\.0\.0.*3/)
+    ])
+    expect(await page.getByRole('table', { name: 'Rollout cohorts' }).count()).toBe(0)
+
+    // 1.2.0 goes out at 10 % (set up through the API: the Rollout panel has its own walk); of its cohort one
+    // site updates, and one site outside installs it by hand. The next pull shows the cohort panel.
+    const ok = <T>(result: Result<T>): T => {
+      if (!result.ok) throw new Error(`${result.error.kind}: ${result.error.message}`)
+      return result.value
+    }
+    ok(await api.addVersion({ slug: SLUG, version: '1.2.0', changelog: 'The grid, for a tenth of the sites first.' }))
+    ok(await api.setRollout({ slug: SLUG, version: '1.2.0', percent: '10' }))
+    ok(await api.changeStatus({ slug: SLUG, versions: ['1.2.0'], status: 'released' }))
+    const ids = versions.map((_, i) => siteHash(`https://site-${i}.example`, SLUG))
+    const inside = ids.filter((id) => inRolloutShare(siteBucket(id), 10))
+    const outside = ids.filter((id) => !inRolloutShare(siteBucket(id), 10))
+    for (const site of [inside[0]!, outside[0]!]) {
+      expect((await fetch(`${manifest}?${new URLSearchParams({ site, installed: '1.2.0', wp: '6.7.1', php: '8.3.15' })}`)).status).toBe(200)
+    }
+    await page.getByRole('button', { name: 'Pull now' }).click()
+    const cohorts = await see(page.getByRole('table', { name: 'Rollout cohorts' }))
+    const cells = cohorts.getByRole('row').nth(1).getByRole('cell')
+    expect(await cells.allTextContents()).toEqual([
+      '1.2.0',
+      '10 %',
+      String(inside.length),
+      `1 (${Math.round(100 / inside.length)} %)`,
+      String(outside.length),
+      '1'
     ])
     await page.getByRole('button', { name: 'Pull now' }).waitFor({ state: 'visible', timeout: WAIT })
     await shot('stats')

@@ -7,6 +7,7 @@ const report: StatsReport = buildStatsReport({
   slug: 'hello',
   days: [],
   versionsSeen: [],
+  sites: [],
   releases: [],
   pulledAt: null,
   lines: null,

@@ -7,7 +7,8 @@ import { execFile } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { beforeAll, describe, expect, it } from 'vitest'
 import type { StagedRollout } from '../../src-shared/model.js'
-import { offeredPercent } from '../../src-shared/rollout.js'
+import { inRolloutShare, offeredPercent, siteBucket } from '../../src-shared/rollout.js'
+import { siteHash } from '../support/access-log.js'
 import { requireInstalledFile, requireTool } from '../support/require-tool.js'
 
 const UPDATER = fileURLToPath(new URL('../../resources/wordpress/wprm-updater.php', import.meta.url))
@@ -76,7 +77,7 @@ interface Query {
   readonly php?: string
 }
 
-function run<T>(queries: readonly (Query & ({ bucket: number } | { sites: number }))[]): Promise<T[]> {
+function run<T>(queries: readonly ((Query & ({ bucket: number } | { sites: number })) | { buckets: readonly string[] })[]): Promise<T[]> {
   const input = JSON.stringify({
     slug: SLUG,
     queries: queries.map((q) => ({ channel: 'stable', now: T0, wp: '6.1.9', php: '8.2.0', ...q }))
@@ -156,6 +157,32 @@ describe('rollouts over 10,000 site ids', () => {
       if (fifty![i] === '1') expect(ninety![i], `site ${i}`).toBe('1')
     }
     expect(ten!.split('1').length - 1).toBeLessThan(fifty!.split('1').length - 1)
+  })
+
+  it("wprm's cohort rule (siteBucket, inRolloutShare) puts in the very sites the updater offers it to, bucket for bucket", async () => {
+    const ids = Array.from({ length: SITES }, (_, i) => siteHash(`https://site-${i}.example`, SLUG))
+    // Edge ids too: the smallest and largest 8 digits, the first bucket past 10 %, upper case, non-hex and short text.
+    const edges = [
+      '0'.repeat(64),
+      'f'.repeat(64),
+      '000003e8' + '0'.repeat(56),
+      'ABCDEF12' + '0'.repeat(56),
+      'zz0000ff99',
+      '1234567 ab',
+      ' 1234567',
+      '12',
+      ''
+    ]
+    const percents = [1, 10, 37, 99]
+    const [buckets, ...answers] = await run<unknown>([
+      { buckets: [...ids, ...edges] },
+      ...percents.map((p) => ({ manifest: rolling(p), installed: '1.3.0', sites: SITES }))
+    ])
+    expect([...ids, ...edges].map(siteBucket)).toEqual(buckets)
+    answers.forEach((answer, i) => {
+      const ours = ids.map((id) => (inRolloutShare(siteBucket(id), percents[i]!) ? '1' : '0')).join('')
+      expect(ours === (answer as { offered: string }).offered, `at ${percents[i]} %`).toBe(true)
+    })
   })
 
   it('follows a schedule in time: the percentage of the last step reached, as wprm computes it', async () => {

@@ -138,12 +138,14 @@ export async function getStats(ctx: ReleaseContext, slug: string, days = DEFAULT
     slug,
     days: Object.values(state?.days ?? {}),
     versionsSeen: Object.entries(state?.versions ?? {}).map(([version, seen]) => ({ version, ...seen })),
+    sites: Object.entries(state?.sites ?? {}).map(([id, [day, version]]) => ({ id, day, version })),
     releases: versionsOf(db, slug).map((v) => ({
       version: v.version,
       status: v.status,
       force_update: v.force_update,
       released_at: v.released_at,
-      revoked_at: v.revoked_at
+      revoked_at: v.revoked_at,
+      rollout: v.rollout ?? null
     })),
     pulledAt: stats?.pulled_at ?? null,
     lines: stats?.lines ?? null,

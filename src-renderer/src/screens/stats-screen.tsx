@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react'
 import type { ServerProfile, StatsReport } from '../../../src-preload/api'
 import { ACTIVE_WINDOW_DAYS, compareLoose } from '../../../src-shared/stats'
 import { BarList, LineChart, StackedAreaChart } from '../components/charts'
+import { CohortTable } from './cohort-table'
 import { EmptyState } from '../components/empty-state'
 import { ErrorNotice } from '../components/error-notice'
 import { PageHeader } from '../components/page-header'
@@ -109,6 +110,8 @@ function Report({ report }: { readonly report: StatsReport }) {
           note={`of ${report.checks.toLocaleString('en-US')} (older updaters, reports turned off)`}
         />
       </div>
+      {/* While a rollout runs, how its cohort is doing is what decides widening or halting: it comes first. */}
+      <CohortTable report={report} />
       <div className="grid-2">
         <section className="card" aria-label="Active installs over time">
           <h2 className="card__title">Active installs</h2>

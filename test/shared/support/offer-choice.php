@@ -6,7 +6,8 @@
  *
  * Input: { "slug": S, "queries": [ { "manifest": {...}, "installed": V, "channel": C, "now": UNIX, "wp": V, "php": V,
  *          and either "bucket": N (one answer: the version or null) or "sites": N (the answer for the sites
- *          https://site-0.example … as a string of "1" for offered a higher version and "0" for not, and the count per version) } ] }
+ *          https://site-0.example … as a string of "1" for offered a higher version and "0" for not, and the count per version) },
+ *          or { "buckets": [ SITE_ID, … ] } (no manifest: each site id's bucket, WPRM_Updater_Offer_1_0::bucket) ] }
  *
  * Usage: php offer-choice.php WORDPRESS_DIR UPDATER_FILE < queries.json
  */
@@ -33,6 +34,10 @@ $url->setValue( $instance, 'https://updates.example.com/plugins/' . $input['slug
 
 $answers = array();
 foreach ( $input['queries'] as $query ) {
+	if ( isset( $query['buckets'] ) ) {
+		$answers[] = array_map( array( 'WPRM_Updater_Offer_1_0', 'bucket' ), $query['buckets'] );
+		continue;
+	}
 	$manifest = $parse->invoke( $instance, $query['manifest'] );
 	if ( is_wp_error( $manifest ) ) {
 		fwrite( STDERR, $manifest->get_error_message() . "\n" );

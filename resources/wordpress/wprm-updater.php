@@ -919,10 +919,18 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return 'claim';
 		}
 
-		/** @param string $lock What lock_check took: the named lock is released; a claim runs out by itself. */
+		/**
+		 * Lets go of what lock_check took. A claim runs out by itself. The named lock ends with the request's database
+		 * connection, so a web request leaves it to that, without a query; a process that may go on long after its
+		 * check (the command line: WP-CLI, cron runners) or keeps its connection (a persistent one, "p:" in DB_HOST)
+		 * releases it at once.
+		 *
+		 * @param string $lock 'lock' or 'claim'.
+		 */
 		private function unlock_check( string $lock ) {
 			global $wpdb;
-			if ( 'lock' === $lock ) {
+			$goes_on = 'cli' === PHP_SAPI || wp_doing_cron() || 0 === strpos( (string) $wpdb->dbhost, 'p:' );
+			if ( 'lock' === $lock && $goes_on ) {
 				$wpdb->get_var( "SELECT RELEASE_LOCK('" . $this->lock_name() . "')" ); // phpcs:ignore WordPress.DB.PreparedSQL.NotPrepared
 			}
 		}

@@ -315,6 +315,24 @@ describe('the updater on a real WordPress with real releases', () => {
     expect(clockBack.requests).toHaveLength(1)
   })
 
+  it('in a web request, leaves the named lock to the end of its connection: the next request checks', async () => {
+    const before = await php<{ cache: { checkedAt: number } }>(
+      `wprm_test_make_due(); echo json_encode(array('cache' => wprm_test_cache()));`
+    )
+    await new Promise((resolve) => setTimeout(resolve, 1100)) // a check now has a later checked_at
+    // The Plugins screen reads WordPress's update data: the due cache is checked in this request (php -S, not the CLI).
+    const page = await site.getAsAdmin('/wp-admin/plugins.php')
+    expect(page.status).toBe(200)
+    const after = await php<{ cache: { checkedAt: number }; requests: unknown[] }>(`
+      $cache = wprm_test_cache();
+      wprm_test_make_due();
+      wprm_test_run_update_check();
+      echo json_encode(array('cache' => $cache, 'requests' => $GLOBALS['wprm_test_requests']));
+    `)
+    expect(after.cache.checkedAt).toBeGreaterThan(before.cache.checkedAt)
+    expect(after.requests).toHaveLength(1)
+  })
+
   it('2. refuses a package whose bytes differ from the manifest: the error names the checksum, 1.1.0 keeps running', async () => {
     await releases.release({ version: '1.2.0', changelog: 'A faster hello.', status: 'released' })
     const zipOnServer = path.join(releases.remoteDir, 'hello-wprm-v1.2.0.zip')

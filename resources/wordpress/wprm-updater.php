@@ -492,29 +492,15 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			return 'beta' === apply_filters( 'wprm_updater_channel', $channel, $this->folder ) ? 'beta' : 'stable';
 		}
 
-		/**
-		 * The Plugins screen's choice. On a single site it is stored autoloaded (set_channel) and read from the options
-		 * WordPress loads anyway: most sites never choose, and a missing option would cost a query on every admin page
-		 * and every check. A network keeps it as a network option.
-		 */
+		/** The Plugins screen's choice (a small option: see read_small_option). */
 		private function chosen_channel(): string {
-			$name = self::CHANNEL_OPTION_PREFIX . $this->folder;
-			if ( is_multisite() ) {
-				$chosen = get_site_option( $name, '' );
-			} else {
-				$loaded = wp_load_alloptions();
-				$chosen = isset( $loaded[ $name ] ) ? $loaded[ $name ] : '';
-			}
+			$chosen = self::read_small_option( self::CHANNEL_OPTION_PREFIX . $this->folder );
 			return is_string( $chosen ) ? $chosen : '';
 		}
 
 		/** Stores the site's channel for this plugin. The offer follows at once: it is worked out from the cached manifest. */
 		private function set_channel( string $channel ) {
-			if ( is_multisite() ) {
-				update_site_option( self::CHANNEL_OPTION_PREFIX . $this->folder, $channel );
-			} else {
-				update_option( self::CHANNEL_OPTION_PREFIX . $this->folder, $channel, true );
-			}
+			self::write_small_option( self::CHANNEL_OPTION_PREFIX . $this->folder, $channel );
 			$this->offer = null;
 			delete_site_transient( 'update_plugins' ); // So that core checks again, and drops an offer of the other channel.
 		}
@@ -878,13 +864,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		 * without named locks). Read only once the cache is due; on a single site from the options WordPress loads anyway.
 		 */
 		private function claimed( int $now ): bool {
-			$name = self::CLAIM_OPTION_PREFIX . $this->folder;
-			if ( is_multisite() ) {
-				$until = get_site_option( $name, 0 );
-			} else {
-				$loaded = wp_load_alloptions();
-				$until  = isset( $loaded[ $name ] ) ? $loaded[ $name ] : 0;
-			}
+			$until = self::read_small_option( self::CLAIM_OPTION_PREFIX . $this->folder );
 			$until = is_numeric( $until ) ? (int) $until : 0;
 			// A claim further away than its own length means the clock went back: it holds nothing.
 			return $until > $now && $until - $now <= self::CHECK_CLAIM_SECONDS;
@@ -910,12 +890,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			if ( '0' === (string) $got ) {
 				return false;
 			}
-			$until = time() + self::CHECK_CLAIM_SECONDS;
-			if ( is_multisite() ) {
-				update_site_option( self::CLAIM_OPTION_PREFIX . $this->folder, $until );
-			} else {
-				update_option( self::CLAIM_OPTION_PREFIX . $this->folder, $until, true );
-			}
+			self::write_small_option( self::CLAIM_OPTION_PREFIX . $this->folder, time() + self::CHECK_CLAIM_SECONDS );
 			return 'claim';
 		}
 
@@ -1451,7 +1426,7 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 			$this->state           = $state;
 			$this->unread_manifest = null; // replaced by the state's (check_now: a new one, or the old one validated)
 			$this->offer           = null;
-			$stored      = $this->signed ? array_merge( $state, self::stored_trust( $this->load_trust() ) ) : $state;
+			$stored                = $this->signed ? array_merge( $state, self::stored_trust( $this->load_trust() ) ) : $state;
 			if ( is_multisite() ) {
 				update_site_option( $this->state_option(), $stored );
 				return;
@@ -1772,6 +1747,31 @@ if ( ! class_exists( 'WPRM_Updater_1_0', false ) ) :
 		}
 
 		// ---- Small helpers --------------------------------------------------------------------------------
+
+		/**
+		 * One of this updater's small options (a channel choice, a claim), '' when there is none. On a single site they
+		 * are stored autoloaded (write_small_option) and read from the options WordPress loads anyway: most sites never
+		 * have one, and a missing option would cost a query on every admin page and every check. A network keeps them
+		 * as network options.
+		 *
+		 * @return mixed
+		 */
+		private static function read_small_option( string $name ) {
+			if ( is_multisite() ) {
+				return get_site_option( $name, '' );
+			}
+			$loaded = wp_load_alloptions();
+			return isset( $loaded[ $name ] ) ? $loaded[ $name ] : '';
+		}
+
+		/** @param mixed $value */
+		private static function write_small_option( string $name, $value ) {
+			if ( is_multisite() ) {
+				update_site_option( $name, $value );
+			} else {
+				update_option( $name, $value, true );
+			}
+		}
 
 		/**
 		 * The installed version: from WordPress's list of plugins when this request has read it (the update check and the

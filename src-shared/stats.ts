@@ -3,12 +3,11 @@
  * counts as active, adoption, rollout times). Pure TypeScript: the core builds the report with these
  * rules, and the CLI and the Stats screen show the same report, so they always agree.
  */
-// Single functions, not the whole package: the renderer bundles these rules too.
-import semverCompare from 'semver/functions/compare.js'
+// A single function, not the whole package: the renderer bundles these rules too.
 import semverValid from 'semver/functions/valid.js'
 import type { RolloutStep, StagedRollout, VersionStatus } from './model.js'
 import { inRolloutShare, nextStep, scheduledPercent, siteBucket } from './rollout.js'
-import { isLive } from './versions.js'
+import { compareVersions, isLive } from './versions.js'
 
 /** A site is active on a day when it checked for updates on that day or the 6 days before it. */
 export const ACTIVE_WINDOW_DAYS = 7
@@ -275,7 +274,7 @@ export function compareLoose(a: string, b: string): number {
  */
 export function runsAtOrAbove(reported: string, version: string): boolean {
   return semverValid(reported) !== null && semverValid(version) !== null
-    ? semverCompare(reported, version) >= 0
+    ? compareVersions(reported, version) >= 0
     : compareLoose(reported, version) >= 0
 }
 

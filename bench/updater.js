@@ -91,12 +91,11 @@ if ('' !== $wprm_bench) {
  * PUC: it reads its option at load time and keeps it in memory, so the deletion cost it nothing, while ours paid a
  * query to find its option gone; and PUC then found the update it already knew, so it wrote nothing after its fetch.
  */
-const MAKE_DUE = (trustOption, claimOption) => `
+const MAKE_DUE = (trustOption) => `
 $ours = get_option('${trustOption}'); // a signed plugin's trust record, its cache beside it
 if (is_array($ours)) {
 	$due = array('next_check' => 0, 'etag' => '', 'last_modified' => '', 'manifest_version' => $ours['manifest_version'] - 1, 'sha256' => '');
 	update_option('${trustOption}', array_merge($ours, $due));
-	update_option('${claimOption}', time() - 3600, true); // the claim of the last check, an hour old
 }
 $puc = get_option('external_updates-puc-hello');
 if (is_object($puc)) {
@@ -157,7 +156,7 @@ export async function benchUpdater(ctx) {
   await linkHarnessFiles()
   const { startSiteAndUpdateServer } = await load('test/wordpress/support/site-and-server.js')
   const { setUpReleases, pluginMainFile, value, UPDATER_PATH, PLUGIN_SLUG } = await load('test/wordpress/support/releases.js')
-  const { TRUST_OPTION, CLAIM_OPTION } = await load('test/wordpress/support/updater-snippets.js')
+  const { TRUST_OPTION } = await load('test/wordpress/support/updater-snippets.js')
   const { createApi } = await load('src-main/api.js')
   const { KEY_PASSPHRASE_VAR } = await load('src-main/core/signing/key-source.js')
   process.env[KEY_PASSPHRASE_VAR] = PASSPHRASE
@@ -222,7 +221,7 @@ export async function benchUpdater(ctx) {
     }
     const freshCheck = async (config, makeDue = true, run = inProcess) => {
       if (makeDue) {
-        const due = await php(MAKE_DUE(TRUST_OPTION, CLAIM_OPTION), { WPRM_BENCH: '' })
+        const due = await php(MAKE_DUE(TRUST_OPTION), { WPRM_BENCH: '' })
         if (!due.ours || !due.puc) throw new Error(`updater: a cache to make due is missing: ${JSON.stringify(due)}`)
       }
       const out = await run(config)
